@@ -1,0 +1,4 @@
+"""`python -m chaingraph` runs the command line."""
+from chaingraph.cli import main
+
+main()

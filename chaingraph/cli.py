@@ -1,0 +1,191 @@
+"""The `chaingraph` command: parse options, call one query, print its rows.
+
+Heavy modules (networkx, the loaders, queries) are imported inside the commands, so that
+`chaingraph --help` starts fast and never loads a database driver.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import click
+
+from . import __version__
+from .errors import ChaingraphError
+
+__all__ = ["cli", "main"]
+
+FORMATS = ("table", "json", "csv")  # output.FORMATS, repeated so --help does not import it
+_DATA = "chaingraph.data"
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        # library errors become `Error: <message>` on stderr and exit 1, without a traceback
+        try:
+            return super().invoke(ctx)
+        except ChaingraphError as e:
+            raise click.ClickException(str(e)) from e
+
+
+def _remember_data(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[_DATA] = value  # meta is shared by the group and its commands
+
+
+def data_option(fn: Callable) -> Callable:
+    """`--data DIR`, taken by the group and by every command (`chaingraph validate --data DIR`)."""
+    return click.option(
+        "--data", type=click.Path(exists=True, file_okay=False), expose_value=False,
+        callback=_remember_data, metavar="DIR",
+        help="Dataset folder (default: $CHAINGRAPH_DATA, else the shipped data/).",
+    )(fn)
+
+
+def output_format(fn: Callable) -> Callable:
+    """`--format table|json|csv` for a command that returns rows; prints them."""
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                  help="table: aligned columns; json: a list of objects; csv: header and rows.")
+    @functools.wraps(fn)
+    def command(*args, fmt: str, **kwargs):
+        from .output import render
+        click.echo(render(fn(*args, **kwargs), fmt), nl=False)
+    return command
+
+
+def _graph():
+    from .graph import open_backend
+    return open_backend("memory", click.get_current_context().meta.get(_DATA))
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="chaingraph")
+@data_option
+def cli() -> None:
+    """Industrial chains of a city as a knowledge graph: products, chains, firms, targets.
+
+    \b
+    Example:
+        chaingraph --data data/ chains coal_carbide_pvc
+    """
+
+
+@cli.command()
+@data_option
+def validate() -> None:
+    """Check every file of the dataset folder and build nothing else.
+
+    Prints the counts on success; otherwise one `Error:` line naming file, line and column.
+
+    \b
+    Example:
+        chaingraph --data my_city/ validate
+    """
+    from .loaders import load_dataset
+    ds = load_dataset(click.get_current_context().meta.get(_DATA))
+    counts = ", ".join(f"{len(getattr(ds, name))} {name}" for name in
+                       ("products", "chains", "firms", "regions", "capacities", "targets", "links"))
+    click.echo(f"OK: {counts} in {ds.data_dir}")
+
+
+@cli.command()
+@data_option
+@output_format
+def info() -> list[dict]:
+    """Count what the dataset holds: products, chains, firms, links, coefficients.
+
+    \b
+    Example:
+        chaingraph info --format json
+    """
+    from .queries import info
+    return info(_graph())
+
+
+@cli.command()
+@click.argument("chain", required=False)
+@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@data_option
+@output_format
+def chains(chain: str | None, region: str | None) -> list[dict]:
+    """Show the chains step by step, with local firms and the status of each step.
+
+    CHAIN is an id or a Chinese or English name; without it, every chain is shown.
+
+    \b
+    Example:
+        chaingraph chains coal_carbide_pvc
+    """
+    from .queries import chains
+    return chains(_graph(), chain=chain, region=region)
+
+
+@cli.command()
+@click.option("--sector", "-s", help="Only products of this sector (e.g. chlor_alkali).")
+@data_option
+@output_format
+def products(sector: str | None) -> list[dict]:
+    """List products with their local status and capacity.
+
+    \b
+    Example:
+        chaingraph products --sector chlor_alkali
+    """
+    from .queries import products
+    return products(_graph(), sector=sector)
+
+
+@cli.command()
+@click.option("--product", "-p", help="Only rows for this product (id, 中文名, English name or alias).")
+@click.option("--region", "-r", help="Only this region and the regions below it.")
+@data_option
+@output_format
+def firms(product: str | None, region: str | None) -> list[dict]:
+    """List firms with what they make: capacity, status, project and source.
+
+    \b
+    Example:
+        chaingraph firms --product 聚氯乙烯 --format csv
+    """
+    from .queries import firms
+    return firms(_graph(), product=product, region=region)
+
+
+@cli.command()
+@click.option("--region", "-r", help="Only this region and the regions below it.")
+@click.option("--product", "-p", help="Only targets for this product.")
+@data_option
+@output_format
+def targets(region: str | None, product: str | None) -> list[dict]:
+    """List quantitative targets: capacity, output, growth, counts.
+
+    \b
+    Example:
+        chaingraph targets --product PVC
+    """
+    from .queries import targets
+    return targets(_graph(), region=region, product=product)
+
+
+@cli.command()
+@click.argument("product")
+@click.option("--up/--down", default=False,
+              help="--up: inputs (and, for a by-product, its main product); --down (default): "
+                   "what is made from it and the by-products it yields.")
+@click.option("--depth", type=click.IntRange(min=1), metavar="N", help="Follow at most N links.")
+@data_option
+@output_format
+def trace(product: str, up: bool, depth: int | None) -> list[dict]:
+    """Follow FEEDS and YIELDS links from PRODUCT, with ratios and local status.
+
+    \b
+    Example:
+        chaingraph trace 电石 --up --depth 2
+    """
+    from .queries import trace
+    return trace(_graph(), product, direction="up" if up else "down", depth=depth)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="chaingraph")

@@ -1,0 +1,112 @@
+"""The backend interface every graph store implements; queries use nothing else."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ..names import NameIndex
+from .model import Capacity, Chain, Firm, Link, Product, Region, Target
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["Backend"]
+
+
+class Backend(ABC):
+    """A dataset loaded into a graph store.
+
+    Listings return records (graph/model.py) in file order. Filters take ids; turn user input into
+    ids with the `resolve_*` methods, which accept an id, Chinese or English name or alias.
+    """
+
+    name: str
+
+    @property
+    @abstractmethod
+    def data_dir(self) -> str:
+        """The dataset folder the graph was built from."""
+
+    @abstractmethod
+    def home_region(self) -> Region:
+        """The dataset's own region (home=yes)."""
+
+    @abstractmethod
+    def regions(self) -> list[Region]: ...
+
+    @abstractmethod
+    def products(self) -> list[Product]: ...
+
+    @abstractmethod
+    def firms(self) -> list[Firm]: ...
+
+    @abstractmethod
+    def chains(self) -> list[Chain]: ...
+
+    @abstractmethod
+    def capacities(self, product: str | None = None, firm: str | None = None,
+                   region: str | None = None) -> list[Capacity]:
+        """MAKES rows, filtered by product id, firm id, and region id (the region or any below it)."""
+
+    @abstractmethod
+    def targets(self, region: str | None = None, product: str | None = None) -> list[Target]:
+        """Targets, filtered by region id (the region or any below it) and product id."""
+
+    @abstractmethod
+    def links(self, type: str | None = None) -> list[Link]:
+        """FEEDS and YIELDS links, or those of one type."""
+
+    @abstractmethod
+    def product_graph(self) -> nx.DiGraph:
+        """A new DiGraph: products as nodes, FEEDS/YIELDS links as edges with attribute `type`."""
+
+    def close(self) -> None:
+        """Release connections; nothing to do for in-process backends."""
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- names and regions, built on the listings --------------------------------------------
+
+    @cached_property
+    def _indexes(self) -> dict[str, NameIndex]:
+        return {
+            "product": NameIndex("product", self.products()),
+            "chain": NameIndex("chain", self.chains()),
+            "firm": NameIndex("firm", self.firms()),
+            "region": NameIndex("region", self.regions()),
+        }
+
+    def resolve_product(self, name: str) -> Product:
+        """The product called `name` (id, 中文名, English name or alias; Latin case ignored)."""
+        return self._indexes["product"].resolve(name)
+
+    def resolve_chain(self, name: str) -> Chain:
+        return self._indexes["chain"].resolve(name)
+
+    def resolve_firm(self, name: str) -> Firm:
+        return self._indexes["firm"].resolve(name)
+
+    def resolve_region(self, name: str) -> Region:
+        return self._indexes["region"].resolve(name)
+
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = {}
+        for region in self.regions():
+            if region.parent:
+                children.setdefault(region.parent, []).append(region.id)
+        return children
+
+    def subregions(self, region: str) -> set[str]:
+        """The region id and the ids of every region below it (district, park ...)."""
+        found, todo = set(), [region]
+        while todo:
+            if (current := todo.pop()) not in found:  # the loader rejects cycles; this guards anyway
+                found.add(current)
+                todo.extend(self._children.get(current, ()))
+        return found

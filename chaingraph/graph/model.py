@@ -1,0 +1,163 @@
+"""The records of a dataset: one frozen dataclass per CSV file (data/README.md).
+
+Field names are the CSV column names (`from` becomes `from_`, a Python keyword). Empty cells are
+None (or `()` for lists, False for yes/no). `line` is the row's physical CSV line, for messages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Region", "Product", "Firm", "Step", "Chain", "Capacity", "Target", "Link", "Dataset",
+    "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES",
+]
+
+LEVELS = ("country", "province", "city", "district", "park")
+KINDS = ("firm", "plant", "research", "public")
+STATUSES = ("operating", "building", "planned")  # best first
+BOUNDS = ("min", "max", "approx", "exact", "range")
+LINK_TYPES = ("FEEDS", "YIELDS")
+
+def _line():
+    """The `line` field: kept for messages, left out of equality and repr."""
+    return field(default=0, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name_zh: str
+    name_en: str | None
+    level: str
+    parent: str | None
+    home: bool
+    note: str | None
+    line: int = _line()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.id, self.name_zh, self.name_en) if n)
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    name_zh: str
+    name_en: str
+    aliases: tuple[str, ...]
+    sector: str
+    unit: str
+    note: str | None
+    line: int = _line()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.name_zh, self.name_en, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Firm:
+    id: str
+    name_zh: str
+    name_en: str | None
+    aliases: tuple[str, ...]
+    region: str
+    parent: str | None
+    kind: str
+    home: str | None  # free text: where a firm from elsewhere comes from
+    source: str
+    note: str | None
+    line: int = _line()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.id, self.name_zh, self.name_en, *self.aliases) if n)
+
+
+@dataclass(frozen=True)
+class Step:
+    order: int  # 1-based
+    label: str  # the guideline's word for the step; "" when the chain gives none
+    products: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chain:
+    id: str
+    name_zh: str
+    name_en: str | None
+    sector: str
+    steps: tuple[Step, ...]
+    written: bool
+    source: str
+    note: str | None
+    line: int = _line()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.id, self.name_zh, self.name_en) if n)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    firm: str | None  # None: the region's unnamed producers
+    region: str  # the row's region, or the firm's when the row leaves it empty
+    product: str
+    capacity: float | None
+    unit: str | None
+    status: str
+    year: int | None
+    project: str | None
+    source: str
+    note: str | None
+    capacity_base: float | None  # capacity in base_unit (units.py)
+    base_unit: str | None
+    line: int = _line()
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    region: str
+    product: str | None  # None: an economy-wide target
+    metric: str
+    subject: str
+    value: float
+    value_max: float | None
+    unit: str
+    bound: str
+    year: int | None
+    source: str
+    note: str | None
+    line: int = _line()
+
+
+@dataclass(frozen=True)
+class Link:
+    type: str  # FEEDS or YIELDS
+    from_: str
+    to: str
+    ratio: float | None
+    ratio_min: float | None
+    ratio_max: float | None
+    ratio_unit: str | None
+    estimate: bool
+    ratio_source: str | None
+    source: str
+    note: str | None
+    line: int = _line()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A whole validated dataset folder."""
+
+    data_dir: str
+    home_region: str  # id of the region with home=yes
+    regions: tuple[Region, ...]
+    products: tuple[Product, ...]
+    firms: tuple[Firm, ...]
+    chains: tuple[Chain, ...]
+    capacities: tuple[Capacity, ...]
+    targets: tuple[Target, ...]
+    links: tuple[Link, ...]

@@ -1,0 +1,428 @@
+"""Read a dataset folder of CSV files (data/README.md) into validated records.
+
+Each file is described by a table of columns (name, required, parser) plus a few cross-column
+checks; one generic reader applies them. The first error found, in the order regions, products,
+firms, chains, capacities, targets, links, raises DataError naming file, line and column.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import keyword
+import math
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .. import units
+from ..errors import ChaingraphError, DataError, UnitError, UnknownNameError
+from ..graph.model import (
+    BOUNDS, KINDS, LEVELS, LINK_TYPES, STATUSES,
+    Capacity, Chain, Dataset, Firm, Link, Product, Region, Step, Target,
+)
+from ..names import NameIndex, name_key
+
+__all__ = ["load_dataset", "default_data_dir", "FILES", "QUOTE_SEPARATOR"]
+
+QUOTE_SEPARATOR = " … "  # joins several fragments of one source quote
+_ID = re.compile(r"[a-z0-9_]+\Z")
+
+
+def default_data_dir() -> Path:
+    """`$CHAINGRAPH_DATA`, else the `data/` folder shipped next to the package."""
+    return Path(os.environ.get("CHAINGRAPH_DATA") or Path(__file__).resolve().parents[2] / "data")
+
+
+class _Invalid(Exception):
+    """A value is wrong; the reader adds the file, and the line and column unless given here."""
+
+    def __init__(self, message: str, column: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message, self.column, self.line = message, column, line
+
+
+class _Context:
+    """What parsers need to know: the files read so far, the sources, the cell being read."""
+
+    def __init__(self, data_dir: str):
+        self.data_dir = data_dir
+        self.indexes: dict[str, NameIndex] = {}  # kind -> records read so far
+        self.seen: dict[Any, int] = {}  # per-file scratch for duplicate checks
+        self.line, self.column = 1, "-"
+
+    @cached_property
+    def sources(self) -> str | None:
+        """All text under sources/, files separated by NUL so no quote spans two; None: no folder."""
+        folder = Path(self.data_dir, "sources")
+        if not folder.is_dir():
+            return None
+        texts = []
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                shown = os.path.join(self.data_dir, path.relative_to(self.data_dir))  # as the user gave it
+                texts.append(_decode(path.read_bytes(), shown))
+        return "\0".join(texts)
+
+
+# -- parsers: (cell text, context) -> value, or raise _Invalid ------------------------------------
+
+Parser = Callable[[str, _Context], Any]
+
+
+def _text(value: str, ctx: _Context) -> str:
+    return value
+
+
+def _ident(value: str, ctx: _Context) -> str:
+    if not _ID.match(value):
+        raise _Invalid(f"bad id {value!r} (expected [a-z0-9_]+)")
+    return value
+
+
+def _number(value: str, ctx: _Context) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):  # float() also reads 'nan' and 'inf'
+        raise _Invalid(f"not a number: {value!r}")
+    return number
+
+
+def _amount(value: str, ctx: _Context) -> float:
+    number = _number(value, ctx)
+    if number < 0:
+        raise _Invalid(f"negative {ctx.column}: {units.format_number(number)}")
+    return number
+
+
+def _integer(value: str, ctx: _Context) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise _Invalid(f"not a whole number: {value!r}") from None
+
+
+def _choice(*choices: str) -> Parser:
+    def parse(value: str, ctx: _Context) -> str:
+        if value not in choices:
+            raise _Invalid(f"unknown {ctx.column} {value!r} (expected {', '.join(choices)})")
+        return value
+    return parse
+
+
+def _yes_no(value: str, ctx: _Context) -> bool:
+    return _choice("yes", "no")(value, ctx) == "yes"
+
+
+def _list(value: str, ctx: _Context) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(";") if item.strip())
+
+
+def _ref(kind: str) -> Parser:
+    """An id of a record of `kind` read from an earlier file."""
+    def parse(value: str, ctx: _Context) -> str:
+        index = ctx.indexes[kind]
+        if value not in index.by_id:
+            raise _Invalid(str(UnknownNameError(kind, value, index.closest(value))))
+        return value
+    return parse
+
+
+def _unit(value: str, ctx: _Context) -> str:
+    if value not in units.UNITS:
+        raise _Invalid(f"unknown unit {value!r}")
+    return value
+
+
+def _ratio_unit(value: str, ctx: _Context) -> str:
+    try:
+        units.parse_ratio_unit(value)
+    except UnitError as e:
+        raise _Invalid(str(e)) from None
+    return value
+
+
+def _quote(value: str, ctx: _Context) -> str:
+    """A quote whose every fragment occurs verbatim under sources/ (when the folder exists)."""
+    if ctx.sources is not None:
+        for fragment in value.split(QUOTE_SEPARATOR):
+            if fragment not in ctx.sources:
+                shown = fragment if len(fragment) <= 30 else fragment[:30] + "…"
+                raise _Invalid(f"quote not found in sources/: {shown!r}")
+    return value
+
+
+def _steps(value: str, ctx: _Context) -> tuple[Step, ...]:
+    """`label=product|product > product > ...` (data/README.md, "Steps of a chain")."""
+    steps = []
+    for order, text in enumerate(value.split(">"), 1):
+        label, has_label, names = text.partition("=")
+        if not has_label:
+            label, names = "", label
+        products = tuple(p.strip() for p in names.split("|") if p.strip())
+        if not products:
+            raise _Invalid(f"empty step {order}")
+        for product in products:
+            _ref("product")(product, ctx)
+        steps.append(Step(order, label.strip(), products))
+    return tuple(steps)
+
+
+# -- the files --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Parser = _text
+    required: bool = False
+    default: Any = None  # value of an empty optional cell
+    empty: str = "empty required field"  # message for an empty required cell
+
+
+Check = Callable[[dict[str, Any], _Context], None]  # cross-column checks on one parsed row
+Finish = Callable[[list[Any], _Context], None]  # checks on the whole file
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    file: str  # also the Dataset field holding the records
+    kind: str  # singular, for messages and NameIndex
+    model: type
+    columns: tuple[Column, ...]
+    key: str | None = "id"  # column whose values must be unique
+    check: Check | None = None
+    finish: Finish | None = None
+
+
+def _field(column: str) -> str:
+    return column + "_" if keyword.iskeyword(column) else column
+
+
+def _check_capacity(row: dict[str, Any], ctx: _Context) -> None:
+    if row["capacity"] is not None and row["unit"] is None:
+        raise _Invalid("empty unit (required with a capacity)", "unit")
+    if row["region"] is None:
+        if row["firm"] is None:
+            raise _Invalid("empty region (required when firm is empty)", "region")
+        row["region"] = ctx.indexes["firm"].by_id[row["firm"]].region
+    row["base_unit"] = units.base_of(row["unit"]) if row["unit"] else None
+    row["capacity_base"] = (
+        units.to_base(row["capacity"], row["unit"])[0] if row["capacity"] is not None else None
+    )
+
+
+def _check_target(row: dict[str, Any], ctx: _Context) -> None:
+    if row["bound"] == "range" and row["value_max"] is None:
+        raise _Invalid("empty value_max (required with bound 'range')", "value_max")
+    if row["value_max"] is not None and row["value_max"] < row["value"]:
+        raise _Invalid(f"value_max {units.format_number(row['value_max'])} < value "
+                       f"{units.format_number(row['value'])}", "value_max")
+
+
+def _check_link(row: dict[str, Any], ctx: _Context) -> None:
+    ratio, low, high = row["ratio"], row["ratio_min"], row["ratio_max"]
+    if (ratio, low, high) != (None, None, None) and row["ratio_unit"] is None:
+        raise _Invalid("empty ratio_unit (required with a ratio)", "ratio_unit")
+    if low is not None and high is not None and low > high:
+        raise _Invalid(f"ratio_min {units.format_number(low)} > ratio_max {units.format_number(high)}",
+                       "ratio_min")
+    # one edge per pair: the product graph is a DiGraph, and FEEDS + YIELDS on a pair is a contradiction
+    pair = (row["from_"], row["to"])
+    if pair in ctx.seen:
+        raise _Invalid(f"duplicate link {pair[0]} -> {pair[1]} (first on line {ctx.seen[pair]})", "to")
+    ctx.seen[pair] = ctx.line
+
+
+def _check_parents(kind: str) -> Finish:
+    """Every parent exists and no record is its own ancestor (queries walk up without a guard)."""
+    def finish(rows: list[Any], ctx: _Context) -> None:
+        index = NameIndex(kind, rows)
+        for row in rows:
+            if row.parent is not None and row.parent not in index.by_id:
+                message = str(UnknownNameError(kind, row.parent, index.closest(row.parent)))
+                raise _Invalid(message, "parent", row.line)
+        for row in rows:
+            path, parent = [row.id], row.parent
+            while parent is not None and parent not in path[1:]:  # stop at a cycle above this row
+                path.append(parent)
+                if parent == row.id:
+                    raise _Invalid(f"parent cycle: {' -> '.join(path)}", "parent", row.line)
+                parent = index.by_id[parent].parent
+    return finish
+
+
+def _check_regions(rows: list[Region], ctx: _Context) -> None:
+    homes = [r for r in rows if r.home]
+    if not homes:
+        raise _Invalid("no home region (expected home=yes on exactly one row)", "home", 1)
+    if len(homes) > 1:
+        raise _Invalid(f"more than one home region (first on line {homes[0].line})", "home", homes[1].line)
+    _check_parents("region")(rows, ctx)
+
+
+def _check_names(kind: str) -> Finish:
+    """Each name (id, name_zh, name_en, alias) belongs to one record, so every command can take it."""
+    def finish(rows: list[Any], ctx: _Context) -> None:
+        owner: dict[str, tuple[str, int]] = {}
+        for row in rows:
+            for column in ("id", "name_zh", "name_en", "aliases"):
+                value = getattr(row, column, None)
+                for name in (value,) if isinstance(value, str) else value or ():
+                    first_id, first_line = owner.setdefault(name_key(name), (row.id, row.line))
+                    if first_id != row.id:
+                        raise _Invalid(f"name {name!r} also names {kind} {first_id!r} (line {first_line})",
+                                       column, row.line)
+    return finish
+
+
+_SOURCE = Column("source", _quote, required=True)
+
+FILES: tuple[FileSpec, ...] = (
+    FileSpec("regions", "region", Region, (
+        Column("id", _ident, True), Column("name_zh", required=True), Column("name_en"),
+        Column("level", _choice(*LEVELS), True), Column("parent", _ident),
+        Column("home", _yes_no, default=False), Column("note"),
+    ), finish=_check_regions),
+    FileSpec("products", "product", Product, (
+        Column("id", _ident, True), Column("name_zh", required=True), Column("name_en", required=True),
+        Column("aliases", _list, default=()), Column("sector", required=True),
+        Column("unit", _unit, True), Column("note"),
+    ), finish=_check_names("product")),
+    FileSpec("firms", "firm", Firm, (
+        Column("id", _ident, True), Column("name_zh", required=True), Column("name_en"),
+        Column("aliases", _list, default=()), Column("region", _ref("region"), True),
+        Column("parent", _ident), Column("kind", _choice(*KINDS), default="firm"), Column("home"),
+        _SOURCE, Column("note"),
+    ), finish=_check_parents("firm")),
+    FileSpec("chains", "chain", Chain, (
+        Column("id", _ident, True), Column("name_zh", required=True), Column("name_en"),
+        Column("sector", required=True), Column("steps", _steps, True, empty="empty chain"),
+        Column("written", _yes_no, True), _SOURCE, Column("note"),
+    ), finish=_check_names("chain")),
+    FileSpec("capacities", "capacity", Capacity, (
+        Column("firm", _ref("firm")), Column("region", _ref("region")),
+        Column("product", _ref("product"), True), Column("capacity", _amount), Column("unit", _unit),
+        Column("status", _choice(*STATUSES), True), Column("year", _integer), Column("project"),
+        _SOURCE, Column("note"),
+    ), key=None, check=_check_capacity),
+    FileSpec("targets", "target", Target, (
+        Column("id", _ident, True), Column("region", _ref("region"), True),
+        Column("product", _ref("product")), Column("metric", required=True),
+        Column("subject", required=True), Column("value", _number, True),
+        Column("value_max", _number), Column("unit", _unit, True),
+        Column("bound", _choice(*BOUNDS), True), Column("year", _integer), _SOURCE, Column("note"),
+    ), check=_check_target),
+    FileSpec("links", "link", Link, (
+        Column("type", _choice(*LINK_TYPES), True), Column("from", _ref("product"), True),
+        Column("to", _ref("product"), True), Column("ratio", _amount), Column("ratio_min", _amount),
+        Column("ratio_max", _amount), Column("ratio_unit", _ratio_unit),
+        Column("estimate", _yes_no, default=False), Column("ratio_source", _quote), _SOURCE,
+        Column("note"),
+    ), key=None, check=_check_link),
+)
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def _decode(data: bytes, path: str) -> str:
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark (Excel) is allowed
+    except UnicodeDecodeError as e:
+        raise DataError(path, data.count(b"\n", 0, e.start) + 1, "-", "not UTF-8 text") from None
+
+
+def _read_csv(path: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and the (physical line of the record's start, cells) of each non-empty record."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise DataError(path, 1, "-", "file not found") from None
+    reader = csv.reader(io.StringIO(_decode(data, path), newline=""))
+    header = next(reader, [])
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        line = reader.line_num + 1
+        try:
+            for cells in reader:
+                if any(cell.strip() for cell in cells):  # skip blank lines and rows of bare commas
+                    yield line, cells
+                line = reader.line_num + 1
+        except csv.Error as e:
+            raise DataError(path, line, "-", f"bad CSV: {e}") from None
+
+    return header, records()
+
+
+def _check_header(spec: FileSpec, header: list[str], path: str) -> None:
+    names = [c.name for c in spec.columns]
+    for name in names:
+        if name not in header:
+            raise DataError(path, 1, name, f"missing column {name!r}")
+    for i, name in enumerate(header):
+        if name not in names:
+            raise DataError(path, 1, name, f"unknown column {name!r}")
+        if name in header[:i]:
+            raise DataError(path, 1, name, f"duplicate column {name!r}")
+
+
+def _load_file(spec: FileSpec, ctx: _Context) -> tuple[Any, ...]:
+    path = os.path.join(ctx.data_dir, spec.file + ".csv")
+    header, records = _read_csv(path)
+    _check_header(spec, header, path)
+    position = {name: i for i, name in enumerate(header)}
+    rows: list[Any] = []
+    ctx.seen = {}
+    try:
+        for line, cells in records:
+            ctx.line, ctx.column = line, "-"
+            if len(cells) != len(header):
+                raise _Invalid(f"{len(cells)} fields, expected {len(header)}")
+            values: dict[str, Any] = {}
+            for column in spec.columns:
+                ctx.column, text = column.name, cells[position[column.name]]
+                if not text.strip():
+                    if column.required:
+                        raise _Invalid(column.empty)
+                    values[_field(column.name)] = column.default
+                else:
+                    values[_field(column.name)] = column.parse(text, ctx)
+            if spec.key:
+                ctx.column, key = spec.key, values[spec.key]
+                if key in ctx.seen:
+                    raise _Invalid(f"duplicate id {key!r} (first on line {ctx.seen[key]})")
+                ctx.seen[key] = ctx.line
+            if spec.check:
+                spec.check(values, ctx)
+            rows.append(spec.model(**values, line=ctx.line))
+        if spec.finish:
+            spec.finish(rows, ctx)
+    except _Invalid as e:
+        raise DataError(path, e.line or ctx.line, e.column or ctx.column, e.message) from None
+    if hasattr(spec.model, "names"):
+        ctx.indexes[spec.kind] = NameIndex(spec.kind, rows)
+    return tuple(rows)
+
+
+def load_dataset(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
+    """Read and validate every file of a dataset folder (default: `default_data_dir()`).
+
+    Raises DataError at the first problem, naming the file as `data_dir` joined with its name.
+
+    Examples
+    --------
+    >>> ds = load_dataset()
+    >>> ds.home_region in {r.id for r in ds.regions}
+    True
+    """
+    data_dir = os.fspath(default_data_dir() if data_dir is None else data_dir)
+    if not os.path.isdir(data_dir):
+        raise ChaingraphError(f"data folder not found: {data_dir}")
+    ctx = _Context(data_dir)
+    tables = {spec.file: _load_file(spec, ctx) for spec in FILES}
+    home = next(r.id for r in tables["regions"] if r.home)
+    return Dataset(data_dir=data_dir, home_region=home, **tables)

@@ -1,0 +1,73 @@
+"""Helpers shared by the queries: local status and capacity totals."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..graph.backend import Backend
+from ..graph.model import STATUSES, Capacity
+from ..units import format_quantity
+
+__all__ = ["MISSING", "BY_PRODUCT", "best_status", "region_id", "local_status", "local_statuses",
+           "total_capacity", "describe_capacity"]
+
+MISSING = "missing"  # no local capacity row at all
+BY_PRODUCT = "by-product"  # no producer of its own, but a local product yields it
+_RANK = {status: rank for rank, status in enumerate((STATUSES[0], STATUSES[1], BY_PRODUCT, *STATUSES[2:], MISSING))}
+
+
+def best_status(statuses: Iterable[str]) -> str:
+    """operating > building > by-product > planned > missing."""
+    return min(statuses, key=_RANK.__getitem__, default=MISSING)
+
+
+def region_id(g: Backend, region: str | None) -> str:
+    """The region a query is about: the one named, else the dataset's home region."""
+    return g.resolve_region(region).id if region else g.home_region().id
+
+
+def local_statuses(g: Backend, region: str | None = None) -> dict[str, str]:
+    """Every product's local status in the region (default: home) and below it.
+
+    The best status of its capacity rows; a product with none that an operating or building
+    local product YIELDS is `by-product` (carbide slag, fly ash): it arises locally even though
+    nobody is said to make it.
+    """
+    where = region or g.home_region().id
+    status = {p.id: MISSING for p in g.products()}
+    for row in g.capacities(region=where):
+        status[row.product] = best_status((status[row.product], row.status))
+    made = {pid: s for pid, s in status.items() if s != MISSING}
+    for link in g.links("YIELDS"):
+        if link.to not in made and status.get(link.from_) in STATUSES[:2]:
+            status[link.to] = BY_PRODUCT
+    return status
+
+
+def local_status(g: Backend, product: str, region: str | None = None) -> str:
+    """One product's local status (see `local_statuses`)."""
+    return local_statuses(g, region)[product]
+
+
+def total_capacity(rows: Iterable[Capacity]) -> str:
+    """Stated capacities added up per base unit, e.g. `400 兆瓦; 19000 万片`.
+
+    A group written in one unit keeps it (`6000 吨`); mixed units are shown in the base unit.
+    """
+    groups: dict[str, list[Capacity]] = {}
+    for row in rows:
+        if row.capacity is not None:
+            groups.setdefault(row.base_unit, []).append(row)
+    parts = []
+    for base, group in groups.items():
+        units = {r.unit for r in group}
+        if len(units) == 1:
+            parts.append(format_quantity(sum(r.capacity for r in group), units.pop()))
+        else:
+            parts.append(format_quantity(sum(r.capacity_base for r in group), base))
+    return "; ".join(parts)
+
+
+def describe_capacity(row: Capacity) -> str:
+    """One capacity row in a few words: `23 万吨`, or "" when not stated."""
+    return format_quantity(row.capacity, row.unit) if row.capacity is not None else ""
+

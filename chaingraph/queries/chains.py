@@ -1,0 +1,64 @@
+"""The chains as the guideline writes them, step by step, with who makes each step locally."""
+from __future__ import annotations
+
+from ..graph.backend import Backend
+from ..graph.model import Capacity
+from ._common import best_status, describe_capacity, local_statuses, region_id, total_capacity
+
+__all__ = ["chains"]
+
+
+def chains(g: Backend, chain: str | None = None, region: str | None = None) -> list[dict]:
+    """List the steps of every chain, or of one chain, with the local firms and status.
+
+    `chain` is any name of a chain; `region` any name of a region (default: the home region);
+    "local" means that region and every region below it.
+
+    Returns
+    -------
+    list of dict
+        One row per step: `chain` (id), `chain_name`, `written` (the guideline writes the chain
+        with dashes, rather than describing it in prose), `order` (1-based), `label` (the
+        guideline's word for the step), `products` (ids) and `names` (Chinese names), `firms` —
+        one entry per local capacity row of the step's products (`firm [product] capacity
+        (status)`; unnamed producers show as `(unnamed, <region>)`), `capacity` — the stated
+        capacities of the step's best status added up per unit, `status` — the best local
+        status over the step's products (`operating` > `building` > `by-product` > `planned` >
+        `missing`; see `local_statuses`),
+        and `source`, the chain's quote.
+
+    Examples
+    --------
+    >>> from chaingraph.graph import open_backend
+    >>> rows = chains(open_backend())
+    >>> rows[0]["order"], rows[0]["status"] in ("operating", "building", "planned", "missing")
+    (1, True)
+    """
+    where = region_id(g, region)
+    selected = [g.resolve_chain(chain)] if chain else g.chains()
+    products = {p.id: p for p in g.products()}
+    firms = {f.id: f for f in g.firms()}
+    regions = {r.id: r for r in g.regions()}
+    statuses = local_statuses(g, where)
+
+    def who(row: Capacity, several: bool) -> str:
+        name = firms[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        parts = [name, products[row.product].name_zh if several else "", describe_capacity(row),
+                 f"({row.status})"]
+        return " ".join(p for p in parts if p)
+
+    rows = []
+    for c in selected:
+        for step in c.steps:
+            local = [row for p in step.products for row in g.capacities(product=p, region=where)]
+            several = len(step.products) > 1
+            status = best_status(statuses[p] for p in step.products)
+            rows.append({
+                "chain": c.id, "chain_name": c.name_zh, "written": c.written, "order": step.order,
+                "label": step.label, "products": list(step.products),
+                "names": [products[p].name_zh for p in step.products],
+                "firms": [who(row, several) for row in local],
+                "capacity": total_capacity(row for row in local if row.status == status),
+                "status": status, "source": c.source,
+            })
+    return rows

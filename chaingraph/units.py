@@ -1,0 +1,112 @@
+"""Units: the one place where quantities are converted (table in data/README.md).
+
+Numbers keep the unit their source writes (`22 万吨`); code that adds or compares them converts to
+the base unit of that unit's dimension first.
+
+>>> to_base(22, "万吨")
+(220000.0, 't')
+>>> convert_ratio(47, "kg/t")
+(0.047, 't/t')
+>>> format_quantity(3000.0, "万吨")
+'3000 万吨'
+"""
+from __future__ import annotations
+
+from .errors import UnitError
+
+__all__ = [
+    "UNITS", "base_of", "to_base", "convert", "parse_ratio_unit", "convert_ratio",
+    "format_number", "format_quantity",
+]
+
+_WAN, _YI = 1e4, 1e8  # 万 and 亿
+
+# unit -> (base unit, how many base units one unit is)
+UNITS: dict[str, tuple[str, float]] = {
+    "t": ("t", 1), "kg": ("t", 1e-3), "吨": ("t", 1), "万吨": ("t", _WAN), "亿吨": ("t", _YI),
+    "kt": ("t", 1e3), "Mt": ("t", 1e6),
+    "m3": ("m3", 1), "立方米": ("m3", 1), "标立方": ("m3", 1), "万标立方": ("m3", _WAN),
+    "亿标立方": ("m3", _YI),
+    "kW": ("kW", 1), "MW": ("kW", 1e3), "GW": ("kW", 1e6), "千瓦": ("kW", 1), "万千瓦": ("kW", _WAN),
+    "兆瓦": ("kW", 1e3),
+    "kWh": ("kWh", 1), "MWh": ("kWh", 1e3), "GWh": ("kWh", 1e6), "度": ("kWh", 1),
+    "万千瓦时": ("kWh", _WAN), "亿千瓦时": ("kWh", _YI),
+    "weight_case": ("weight_case", 1), "重箱": ("weight_case", 1), "万重箱": ("weight_case", _WAN),
+    "piece": ("piece", 1), "片": ("piece", 1), "万片": ("piece", _WAN), "块": ("piece", 1),
+    "万块": ("piece", _WAN), "亿块": ("piece", _YI), "条": ("piece", 1), "万条": ("piece", _WAN),
+    "台": ("piece", 1), "套": ("piece", 1),
+    "vehicle": ("vehicle", 1), "辆": ("vehicle", 1), "万辆": ("vehicle", _WAN),
+    "m2": ("m2", 1), "平方米": ("m2", 1), "万平方米": ("m2", _WAN),
+    "km": ("km", 1), "公里": ("km", 1),
+    "CNY": ("CNY", 1), "元": ("CNY", 1), "万元": ("CNY", _WAN), "亿元": ("CNY", _YI),
+    "count": ("count", 1), "个": ("count", 1), "户": ("count", 1), "处": ("count", 1),
+    "项": ("count", 1), "家": ("count", 1),
+    "person": ("person", 1), "人": ("person", 1), "万人": ("person", _WAN),
+    "%": ("%", 1),
+}
+
+
+def _lookup(unit: str) -> tuple[str, float]:
+    try:
+        return UNITS[unit]
+    except KeyError:
+        raise UnitError(f"unknown unit {unit!r}") from None
+
+
+def base_of(unit: str) -> str:
+    """The base unit of `unit`: `base_of("万千瓦") == "kW"`."""
+    return _lookup(unit)[0]
+
+
+def to_base(value: float, unit: str) -> tuple[float, str]:
+    """`value` in `unit` as (value in the base unit, base unit)."""
+    base, factor = _lookup(unit)
+    return value * factor, base
+
+
+def convert(value: float, unit: str, to_unit: str) -> float:
+    """`value` in `unit` expressed in `to_unit`, which must share its base unit.
+
+    >>> convert(1, "GW", "万千瓦")
+    100.0
+    """
+    (base, factor), (to_base_unit, to_factor) = _lookup(unit), _lookup(to_unit)
+    if base != to_base_unit:
+        raise UnitError(f"cannot convert {unit!r} to {to_unit!r}")
+    return value * factor / to_factor
+
+
+def parse_ratio_unit(ratio_unit: str) -> tuple[str, str]:
+    """Split a ratio unit `numerator/denominator` into its two known units: `("kWh", "t")`."""
+    num, sep, den = ratio_unit.partition("/")
+    if not sep or not num or not den or "/" in den:
+        raise UnitError(f"bad ratio unit {ratio_unit!r} (expected unit/unit, e.g. t/t)")
+    for unit in (num, den):
+        if unit not in UNITS:
+            raise UnitError(f"bad ratio unit {ratio_unit!r}: unknown unit {unit!r}")
+    return num, den
+
+
+def convert_ratio(ratio: float, ratio_unit: str, to_unit: str | None = None) -> tuple[float, str]:
+    """A ratio in `ratio_unit` expressed in `to_unit` (default: base/base), as (value, unit).
+
+    >>> convert_ratio(90, "kg/MWh", "kg/kWh")
+    (0.09, 'kg/kWh')
+    """
+    num, den = parse_ratio_unit(ratio_unit)
+    if to_unit is None:
+        to_unit = f"{base_of(num)}/{base_of(den)}"
+    to_num, to_den = parse_ratio_unit(to_unit)
+    return convert(ratio, num, to_num) / convert(1, den, to_den), to_unit
+
+
+def format_number(value: float) -> str:
+    """A number without a trailing `.0` or exponent: `3000`, `1.325`, `0.047`."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def format_quantity(value: float, unit: str) -> str:
+    """A quantity for display: `3000 万吨`, `25%`."""
+    return f"{format_number(value)}{'' if unit == '%' else ' '}{unit}"

@@ -1,0 +1,146 @@
+"""The command line on the fixture dataset: help, formats, names, errors, start-up imports."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph import __version__
+from chaingraph.cli import cli
+from chaingraph.output import text_width
+
+COMMANDS = sorted(cli.commands)
+LISTINGS = {  # command -> arguments that give some rows on the fixture
+    "info": [],
+    "chains": ["coal_coke_gas"],
+    "products": ["--sector", "coking"],
+    "firms": ["--product", "coke"],
+    "targets": ["--region", "minicity"],
+    "trace": ["coal"],
+}
+
+
+@pytest.fixture
+def run(mini):
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, ["--data", str(mini), *args])
+    return invoke
+
+
+def test_every_command_is_covered():
+    assert set(COMMANDS) == {"validate", *LISTINGS}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_has_an_example(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:\n      chaingraph " in result.stdout  # \b keeps the example on its own line
+
+
+def test_group_help_and_version():
+    assert "Example:" in CliRunner().invoke(cli, ["--help"]).stdout
+    assert CliRunner().invoke(cli, ["--version"]).stdout == f"chaingraph, version {__version__}\n"
+
+
+@pytest.mark.parametrize("command", sorted(LISTINGS))
+def test_formats(run, command):
+    args = [command, *LISTINGS[command]]
+    as_json = run(*args, "--format", "json")
+    assert as_json.exit_code == 0, as_json.stderr
+    rows = json.loads(as_json.stdout)
+    assert rows and isinstance(rows[0], dict)
+
+    as_csv = run(*args, "--format", "csv")
+    parsed = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(parsed) == len(rows) and list(parsed[0]) == list(rows[0])
+
+    table = run(*args).stdout.splitlines()
+    assert table[0].split() == list(rows[0]) and len(table) == len(rows) + 2
+
+
+def test_json_is_utf8_not_escaped(run):
+    out = run("products", "--format", "json").stdout
+    assert "焦炭" in out and "\\u" not in out
+
+
+def test_csv_lists_use_semicolons(run):
+    rows = list(csv.DictReader(io.StringIO(run("products", "--format", "csv").stdout)))
+    assert rows[0]["aliases"] == "煤;煤炭"
+
+
+def test_table_aligns_wide_characters(run):
+    header, _, *rows = run("targets").stdout.splitlines()
+    # the `target` column starts at the same screen column on every line, after Chinese subjects
+    cells = ["target", "≥ 200", "≈ 320"]
+    starts = {text_width(line[:line.index(cell)]) for line, cell in zip([header, *rows], cells)}
+    assert len(starts) == 1
+
+
+@pytest.mark.parametrize("name", ["carbide", "电石", "calcium carbide", "Calcium Carbide", "CaC2", "碳化钙"])
+def test_any_name_of_a_product(run, name):
+    assert run("trace", name, "--up", "--format", "json").stdout == \
+        run("trace", "carbide", "--up", "--format", "json").stdout
+    assert run("firms", "--product", name).stdout == run("firms", "--product", "carbide").stdout
+
+
+def test_unknown_product(run):
+    result = run("trace", "pvcc")
+    assert result.stderr == "Error: unknown product 'pvcc'; closest: pvc (聚氯乙烯), pvc_pipe (塑料管材)\n"
+    assert (result.stdout, result.exit_code) == ("", 1)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["chains", "煤焦"], "unknown chain '煤焦'"),
+    (["firms", "--region", "minicty"], "unknown region 'minicty'; closest: minicity (小城市)"),
+    (["products", "--sector", "cokin"], "unknown sector 'cokin'; closest: coking"),
+])
+def test_unknown_names(run, args, message):
+    result = run(*args)
+    assert (result.stderr, result.exit_code) == (f"Error: {message}\n", 1)
+
+
+def test_trace_depth_must_be_positive(run):
+    assert run("trace", "coal", "--depth", "0").exit_code == 2
+
+
+def test_trace_up_and_down(run):
+    down = json.loads(run("trace", "coke", "--depth", "1", "--format", "json").stdout)
+    up = json.loads(run("trace", "coke", "--up", "--format", "json").stdout)
+    assert {r["to"] for r in down} == {"coke_oven_gas", "carbide"}
+    assert [(r["from"], r["to"]) for r in up] == [("coal", "coke")]
+
+
+def test_validate(run, mini):
+    assert run("validate").stdout == (
+        f"OK: 8 products, 2 chains, 3 firms, 4 regions, 6 capacities, 2 targets, 7 links in {mini}\n")
+
+
+def test_console_script_and_module_agree(mini):
+    done = subprocess.run([sys.executable, "-m", "chaingraph", "--data", str(mini), "info", "--format", "csv"],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0 and done.stdout.startswith("kind,count\nproducts,8\n")
+
+
+LIGHT = """
+import sys
+from chaingraph.cli import cli
+from chaingraph.output import text_width
+for args in (["--help"], ["trace", "--help"], ["--version"]):
+    try:
+        cli(args, prog_name="chaingraph")
+    except SystemExit:
+        pass
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in {"neo4j", "pyvis", "networkx"})
+print("HEAVY", heavy, file=sys.stderr)
+"""
+
+
+def test_help_imports_no_heavy_modules():
+    done = subprocess.run([sys.executable, "-c", LIGHT], capture_output=True, text=True)
+    assert "HEAVY []" in done.stderr

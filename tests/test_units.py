@@ -1,0 +1,70 @@
+"""units.py: the one place quantities are converted."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from chaingraph.errors import UnitError
+from chaingraph.units import (
+    UNITS, base_of, convert, convert_ratio, format_number, format_quantity, parse_ratio_unit, to_base,
+)
+
+README = Path(__file__).resolve().parents[1] / "data" / "README.md"
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    (22, "万吨", (220_000, "t")), (500, "kg", (0.5, "t")), (2, "亿吨", (2e8, "t")), (1, "Mt", (1e6, "t")),
+    (2.3, "亿标立方", (2.3e8, "m3")), (15, "兆瓦", (15_000, "kW")), (120, "万千瓦", (1.2e6, "kW")),
+    (1, "GW", (1e6, "kW")), (5, "度", (5, "kWh")), (3, "亿千瓦时", (3e8, "kWh")),
+    (1000, "万重箱", (1e7, "weight_case")), (1.3, "亿块", (1.3e8, "piece")), (15, "万条", (1.5e5, "piece")),
+    (5, "万辆", (5e4, "vehicle")), (100, "万平方米", (1e6, "m2")), (320, "亿元", (3.2e10, "CNY")),
+    (3.45, "万人", (34_500, "person")), (58, "个", (58, "count")), (25, "%", (25, "%")),
+])
+def test_to_base(value, unit, expected):
+    got, base = to_base(value, unit)
+    assert base == expected[1] and got == pytest.approx(expected[0])
+
+
+def test_units_match_the_readme_table():
+    if not README.exists():
+        pytest.skip("data/README.md not present")
+    table = re.findall(r"^\| (`.*`) \| `([^`]+)`", README.read_text(encoding="utf-8"), re.M)
+    listed = {unit: base for units, base in table for unit in re.findall(r"`([^`]+)`", units)}
+    assert listed and {u: b for u, (b, _) in UNITS.items()} == listed
+
+
+def test_base_of_and_convert():
+    assert base_of("万千瓦") == "kW"
+    assert convert(1, "GW", "万千瓦") == pytest.approx(100)
+    with pytest.raises(UnitError, match="cannot convert 't' to 'kW'"):
+        convert(1, "t", "kW")
+    with pytest.raises(UnitError, match="unknown unit 'tonnes'"):
+        to_base(1, "tonnes")
+
+
+def test_ratio_units():
+    assert parse_ratio_unit("kWh/t") == ("kWh", "t")
+    value, unit = convert_ratio(47, "kg/t")
+    assert (round(value, 9), unit) == (0.047, "t/t")
+    value, unit = convert_ratio(90, "kg/MWh", "kg/kWh")
+    assert (round(value, 9), unit) == (0.09, "kg/kWh")
+    value, unit = convert_ratio(410, "m3/t", "万标立方/万吨")
+    assert (round(value, 9), unit) == (410, "万标立方/万吨")
+    for bad, message in [("t per t", "expected unit/unit"), ("t/", "expected unit/unit"),
+                         ("t/t/t", "expected unit/unit"), ("tonne/t", "unknown unit 'tonne'")]:
+        with pytest.raises(UnitError, match=message):
+            parse_ratio_unit(bad)
+
+
+@pytest.mark.parametrize("value, unit, text", [
+    (3000.0, "万吨", "3000 万吨"), (1.325, "t/t", "1.325 t/t"), (6.12, "万吨", "6.12 万吨"),
+    (25, "%", "25%"), (3e7, "t", "30000000 t"), (1 / 3, "t", "0.333333 t"),
+])
+def test_format_quantity(value, unit, text):
+    assert format_quantity(value, unit) == text
+
+
+def test_format_number():
+    assert format_number(0.047) == "0.047" and format_number(-2.0) == "-2"
