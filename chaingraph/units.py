@@ -12,6 +12,8 @@ the base unit of that unit's dimension first.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .errors import UnitError
 
 __all__ = [
@@ -61,7 +63,12 @@ def base_of(unit: str) -> str:
 def to_base(value: float, unit: str) -> tuple[float, str]:
     """`value` in `unit` as (value in the base unit, base unit)."""
     base, factor = _lookup(unit)
-    return value * factor, base
+    return _scale(value, factor), base
+
+
+def _scale(value: float, factor: float) -> float:
+    # through decimal, so that 2.3 亿标立方 is 230000000 m3 and not 229999999.99999997
+    return float(Decimal(repr(value)) * Decimal(repr(factor)))
 
 
 def convert(value: float, unit: str, to_unit: str) -> float:
@@ -73,7 +80,7 @@ def convert(value: float, unit: str, to_unit: str) -> float:
     (base, factor), (to_base_unit, to_factor) = _lookup(unit), _lookup(to_unit)
     if base != to_base_unit:
         raise UnitError(f"cannot convert {unit!r} to {to_unit!r}")
-    return value * factor / to_factor
+    return float(Decimal(repr(value)) * Decimal(repr(factor)) / Decimal(repr(to_factor)))
 
 
 def parse_ratio_unit(ratio_unit: str) -> tuple[str, str]:

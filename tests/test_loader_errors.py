@@ -262,6 +262,7 @@ VALID = [
     ("unit of another base", append("capacities.csv", "beta,,pvc_pipe,5,MW,planned,,,别城PVC产能100万吨,"), 7),
     ("blank lines", lambda d: (append("links.csv", "")(d), append("links.csv", ",,,,,,,,,,")(d)), 6),
     ("no sources folder", remove_sources, 6),
+    ("web source", append("capacities.csv", "beta,,pvc_pipe,,,operating,,,https://example.org/pipes — producer list,"), 7),
     ("columns in another order", move_first_column_last("regions.csv"), 6),
 ]
 

@@ -148,7 +148,13 @@ def _ratio_unit(value: str, ctx: _Context) -> str:
 
 
 def _quote(value: str, ctx: _Context) -> str:
-    """A quote whose every fragment occurs verbatim under sources/ (when the folder exists)."""
+    """A quote whose every fragment occurs verbatim under sources/ (when the folder exists).
+
+    A cell that starts with a web address cites public material outside the dataset (a
+    producer directory row): `https://… — where on the page`; it is kept as written.
+    """
+    if value.startswith(("http://", "https://")):
+        return value
     if ctx.sources is not None:
         for fragment in value.split(QUOTE_SEPARATOR):
             if fragment not in ctx.sources:

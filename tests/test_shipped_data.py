@@ -1,0 +1,150 @@
+"""The shipped Wuhai 2011 dataset against the guideline it was read from.
+
+These tests read the CSV files directly where they can, so that they check the data and not
+only what the loader makes of it.
+"""
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from chaingraph.graph import open_backend
+from chaingraph.loaders import default_data_dir, load_dataset
+from chaingraph.queries import chains, firms, targets
+from chaingraph.units import to_base
+
+DATA = default_data_dir()
+GUIDELINE = (DATA / "sources" / "wuhai_2011_guideline.txt").read_text(encoding="utf-8")
+REFERENCE = (DATA / "sources" / "coefficients.md").read_text(encoding="utf-8")
+
+
+def rows(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return open_backend()
+
+
+@pytest.mark.parametrize("name", ["firms.csv", "chains.csv", "capacities.csv",
+                                  "targets.csv", "links.csv"])
+def test_every_source_quote_occurs_verbatim(name):
+    text = GUIDELINE + "\0" + REFERENCE
+    checked = 0
+    for line, row in enumerate(rows(name), start=2):
+        for column in ("source", "ratio_source"):
+            for fragment in filter(None, (row.get(column) or "").split(" … ")):
+                if fragment.startswith(("http://", "https://")):
+                    continue  # a web citation (producer directory), not a quote
+                assert fragment in text, f"{name} line {line} {column}: {fragment!r}"
+                checked += 1
+    assert checked > 0
+
+
+def test_every_chain_the_guideline_writes_with_dashes_is_a_written_chain():
+    written_in_text = set(re.findall(r"[\u4e00-\u9fffA-Za-z]+(?:—[\u4e00-\u9fffA-Za-z]+)+", GUIDELINE))
+    written_in_data = {r["name_zh"] for r in rows("chains.csv") if r["written"] == "yes"}
+    assert written_in_text == written_in_data
+    assert len(written_in_data) == 8
+
+
+def test_loose_written_chain_is_kept_but_links_are_chemically_right(graph):
+    steps = chains(graph, chain="煤—电石—醋酸—醋酸乙烯—PVC")
+    assert [s["label"] for s in steps] == ["煤", "电石", "醋酸", "醋酸乙烯", "PVC"]
+    feeds = {(l.from_, l.to) for l in graph.links("FEEDS")}
+    assert ("vinyl_acetate", "pva") in feeds and ("vinyl_acetate", "pvc") not in feeds
+    note = next(r["note"] for r in rows("chains.csv") if r["id"] == "coal_carbide_pvc")
+    assert "vinyl acetate -> PVA" in note
+
+
+def test_every_firm_name_occurs_in_the_guideline():
+    local = [r for r in rows("firms.csv") if not r["source"].startswith("http")]
+    assert len(local) == 54
+    for r in local:
+        assert r["name_zh"] in GUIDELINE, r["id"]
+
+
+# Capacity figures whose source writes the number another way.
+WRITTEN_OTHERWISE = {("xinyu", "polysilicon"): "2×1500吨/年"}
+
+
+def test_every_capacity_figure_is_written_in_its_quote():
+    for line, r in enumerate(rows("capacities.csv"), start=2):
+        if not r["capacity"] or r["source"].startswith("http"):
+            continue
+        written = WRITTEN_OTHERWISE.get((r["firm"], r["product"]), r["capacity"] + r["unit"])
+        assert written in r["source"], f"capacities.csv line {line}"
+
+
+def test_every_target_figure_is_written_in_its_quote():
+    for line, r in enumerate(rows("targets.csv"), start=2):
+        if r["id"] == "auto_capacity_share":
+            assert r["value"] == "10" and "1/10" in r["source"]
+            continue
+        written = (r["value_max"] or r["value"]) + r["unit"]
+        assert written in r["source"], f"targets.csv line {line}"
+        assert r["value"] in r["source"], f"targets.csv line {line}"
+
+
+@pytest.mark.parametrize("product, value, unit", [
+    ("pvc", 2_000_000, "t"), ("coke", 18_000_000, "t"), ("cement", 10_000_000, "t"),
+    ("clinker", 14_000_000, "t"), ("flat_glass", 10_000_000, "weight_case"),
+    ("raw_coal", 30_000_000, "t"), ("washed_coal", 80_000_000, "t"),
+    ("electricity", 3_500_000, "kW"),
+])
+def test_capacity_targets_in_base_units(graph, product, value, unit):
+    found = [t for t in targets(graph, product=product) if t["metric"] == "capacity"
+             or t["metric"] == "installed_capacity"]
+    assert len(found) == 1
+    assert to_base(found[0]["value"], found[0]["unit"]) == pytest.approx((value, unit))
+
+
+def test_washing_cap_is_a_maximum_and_utilisation_rates_are_there(graph):
+    by_id = {t["id"]: t for t in targets(graph)}
+    assert by_id["washing_capacity_cap"]["bound"] == "max"
+    assert {k: by_id[k]["value"] for k in ("solid_waste_utilisation", "fly_ash_utilisation",
+                                           "gangue_utilisation")} == {
+        "solid_waste_utilisation": 60, "fly_ash_utilisation": 40, "gangue_utilisation": 70}
+
+
+# The reference marks [K] figures as unchecked engineering knowledge: they must ship as estimates.
+ESTIMATES = {
+    ("lime", "calcium_carbide"), ("coke", "calcium_carbide"), ("electricity", "calcium_carbide"),
+    ("industrial_silicon", "polysilicon"), ("electricity", "fly_ash"), ("coke", "crude_benzene"),
+}
+
+
+def test_coefficients_cite_the_reference_and_estimates_are_flagged():
+    with_ratio = [r for r in rows("links.csv") if r["ratio"]]
+    assert len(with_ratio) == 16
+    for r in with_ratio:
+        assert r["ratio_unit"] and r["ratio_source"] in REFERENCE, (r["from"], r["to"])
+        if r["ratio_min"]:
+            assert float(r["ratio_min"]) <= float(r["ratio"]) <= float(r["ratio_max"])
+    assert {(r["from"], r["to"]) for r in with_ratio if r["estimate"] == "yes"} == ESTIMATES
+    for r in rows("links.csv"):
+        if not r["ratio"]:
+            assert not r["ratio_unit"] and not r["ratio_source"]  # no figure, no pretence of one
+
+
+def test_named_projects_with_figures(graph):
+    def capacity(firm, product):
+        (row,) = [r for r in firms(graph, product=product) if r["firm"] == firm]
+        return row["capacity_base"], row["base_unit"], row["status"]
+
+    assert capacity("shenhua_wuhai_energy", "porous_ammonium_nitrate") == (220_000, "t", "building")
+    assert capacity("huaqing", "natural_gas") == (230_000_000, "m3", "building")
+    assert capacity("xinshiji", "silicon_wafer") == (190_000_000, "piece", "building")
+    assert capacity("heshun", "fly_ash_brick") == (130_000_000, "piece", "operating")
+    assert capacity("lanxing_glass", "thin_film_cell") == (15_000, "kW", "building")
+
+
+def test_every_product_has_a_name_in_each_language_and_chains_use_known_products():
+    ds = load_dataset(DATA)
+    assert all(p.name_zh and p.name_en for p in ds.products)
+    known = {p.id for p in ds.products}
+    assert {p for c in ds.chains for s in c.steps for p in s.products} <= known
