@@ -36,17 +36,40 @@ def _columns(rows: list[dict]) -> list[str]:
     return list(dict.fromkeys(key for row in rows for key in row))
 
 
+MAX_CELL_WIDTH = 48  # table cells wider than this wrap onto more lines
+
+
+def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
+    """`text` cut into pieces of at most `width` terminal columns, at spaces where possible."""
+    pieces, current = [], ""
+    for ch in text:
+        if text_width(current) + text_width(ch) > width:
+            cut = current.rfind(" ")
+            head, current = (current[:cut], current[cut + 1:]) if cut > 0 else (current, "")
+            pieces.append(head)
+        current += ch
+    return pieces + [current]
+
+
+def _cell_lines(value: Any) -> list[str]:
+    """A table cell as lines: one item of a list per line, long text wrapped."""
+    items = value if isinstance(value, (list, tuple)) and value else [value]
+    return [piece for item in items for piece in _wrap(_cell(item, "; ").replace("\n", " "))]
+
+
 def _table(rows: list[dict]) -> str:
     if not rows:
         return ""
     columns = _columns(rows)
-    lines = [columns, ["-" * text_width(c) for c in columns]]
-    lines += [[_cell(row.get(c), "; ").replace("\n", " ") for c in columns] for row in rows]
-    widths = [max(text_width(line[i]) for line in lines) for i in range(len(columns))]
+    records = [[[c] for c in columns], [["-" * text_width(c)] for c in columns]]
+    records += [[_cell_lines(row.get(c)) for c in columns] for row in rows]
+    widths = [max(text_width(line) for record in records for line in record[i]) for i in range(len(columns))]
     out = []
-    for line in lines:
-        padded = [cell + " " * (width - text_width(cell)) for cell, width in zip(line, widths)]
-        out.append("  ".join(padded).rstrip() + "\n")
+    for record in records:
+        for n in range(max(len(cell) for cell in record)):
+            line = [cell[n] if n < len(cell) else "" for cell in record]
+            padded = [text + " " * (width - text_width(text)) for text, width in zip(line, widths)]
+            out.append("  ".join(padded).rstrip() + "\n")
     return "".join(out)
 
 

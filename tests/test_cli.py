@@ -61,7 +61,19 @@ def test_formats(run, command):
     assert len(parsed) == len(rows) and list(parsed[0]) == list(rows[0])
 
     table = run(*args).stdout.splitlines()
-    assert table[0].split() == list(rows[0]) and len(table) == len(rows) + 2
+    assert table[0].split() == list(rows[0])
+    # a row takes as many lines as its longest list (one item a line); first lines start unindented
+    longest = [max([len(v) for v in row.values() if isinstance(v, list) and v] or [1]) for row in rows]
+    assert len(table) == sum(longest) + 2
+    assert sum(1 for line in table[2:] if not line.startswith(" ")) == len(rows)
+
+
+def test_table_wraps_long_text_and_puts_list_items_on_lines():
+    from chaingraph.output import render
+    lines = render([{"a": "x" * 60, "b": ["one", "two"]}], "table").splitlines()
+    assert lines[2] == "x" * 48 + "  one"
+    assert lines[3] == "x" * 12 + " " * 36 + "  two"
+    assert len(lines) == 4
 
 
 def test_json_is_utf8_not_escaped(run):
