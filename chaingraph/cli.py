@@ -186,6 +186,82 @@ def trace(product: str, up: bool, depth: int | None) -> list[dict]:
     return trace(_graph(), product, direction="up" if up else "down", depth=depth)
 
 
+@cli.command()
+@click.option("--chain", "-c", help="Only this chain (id, Chinese or English name).")
+@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@data_option
+@output_format
+def gaps(chain: str | None, region: str | None) -> list[dict]:
+    """List the links of each chain with no local producer, or only a planned one (补链).
+
+    Ranked: missing middle links first, then chains that stop short downstream, then missing
+    upstream links, then chains with no local step at all.
+
+    \b
+    Example:
+        chaingraph gaps --chain 煤—电石—醋酸—醋酸乙烯—PVC
+    """
+    from .queries import gaps
+    return gaps(_graph(), region=region, chain=chain)
+
+
+@cli.command()
+@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@data_option
+@output_format
+def extend(region: str | None) -> list[dict]:
+    """List local products with no local user, or that policy says must be used locally (延链).
+
+    Each row shows the known downstream products not made locally: what could extend the chain.
+
+    \b
+    Example:
+        chaingraph extend --format json
+    """
+    from .queries import extend
+    return extend(_graph(), region=region)
+
+
+@cli.command()
+@click.option("--without", "-w", required=True, metavar="NAME",
+              help="The firm or product that stops (id, Chinese or English name or alias).")
+@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@data_option
+@output_format
+def whatif(without: str, region: str | None) -> list[dict]:
+    """Show which local products lose supply if a firm or a product stops, and how much.
+
+    \b
+    Example:
+        chaingraph whatif --without 电石
+    """
+    from .queries import whatif
+    return whatif(_graph(), without, region=region)
+
+
+@cli.command()
+@click.option("--basis", type=click.Choice(("capacity", "target")), default="capacity", show_default=True,
+              help="capacity: operating and building capacity; target: the guideline's output "
+                   "targets where it gives them, capacity elsewhere.")
+@click.option("--region", "-r", help="Region to balance (default: the home region).")
+@click.option("--chain", "-c", help="Only the products of this chain.")
+@data_option
+@output_format
+def balance(basis: str, region: str | None, chain: str | None) -> list[dict]:
+    """Local supply against local requirement per product: shortfall or surplus, in tonnes.
+
+    Requirements follow the FEEDS coefficients from what local users make; by-products come in
+    through YIELDS. Each number shows the coefficient and source behind it; a missing figure
+    makes the row `unknown` (or a `≥` bound), never zero.
+
+    \b
+    Example:
+        chaingraph balance --basis target --chain 石灰石—白灰—电石—PVC—新材料
+    """
+    from .queries import balance
+    return balance(_graph(), region=region, basis=basis, chain=chain)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="chaingraph")

@@ -18,7 +18,7 @@ from .errors import UnitError
 
 __all__ = [
     "UNITS", "base_of", "to_base", "convert", "parse_ratio_unit", "convert_ratio",
-    "format_number", "format_quantity",
+    "format_number", "format_quantity", "humanize",
 ]
 
 _WAN, _YI = 1e4, 1e8  # 万 and 亿
@@ -117,3 +117,31 @@ def format_number(value: float) -> str:
 def format_quantity(value: float, unit: str) -> str:
     """A quantity for display: `3000 万吨`, `25%`."""
     return f"{format_number(value)}{'' if unit == '%' else ' '}{unit}"
+
+
+# display units for large base quantities, largest first (Chinese planners read 万吨, 亿千瓦时)
+_DISPLAY = {
+    "t": ("亿吨", "万吨"), "m3": ("亿标立方", "万标立方"), "kWh": ("亿千瓦时", "万千瓦时"),
+    "kW": ("万千瓦",), "weight_case": ("万重箱",), "m2": ("万平方米",),
+    "vehicle": ("万辆",), "CNY": ("亿元", "万元"), "person": ("万人",),
+}
+
+
+def humanize(value: float, base: str, digits: int = 4) -> str:
+    """A base quantity in the largest display unit it fills, rounded to `digits` significant digits.
+
+    >>> humanize(23850000, "t")
+    '2385 万吨'
+    >>> humanize(1.7e10, "kWh")
+    '170 亿千瓦时'
+    >>> humanize(-5500, "t")
+    '-5500 t'
+    """
+    unit = base
+    for candidate in _DISPLAY.get(base, ()):
+        if abs(value) >= UNITS[candidate][1]:
+            unit = candidate
+            break
+    shown = convert(value, base, unit) if unit != base else value
+    rounded = float(f"{shown:.{digits}g}") if shown else 0.0
+    return format_quantity(rounded, unit)

@@ -6,7 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..names import NameIndex
-from .model import Capacity, Chain, Firm, Link, Product, Region, Target
+from .model import Capacity, Chain, Conversion, Firm, Link, Product, Region, Target
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -56,6 +56,10 @@ class Backend(ABC):
     @abstractmethod
     def links(self, type: str | None = None) -> list[Link]:
         """FEEDS and YIELDS links, or those of one type."""
+
+    @abstractmethod
+    def conversions(self) -> list[Conversion]:
+        """Capacity-to-output conversions (electricity: kW installed -> kWh a year)."""
 
     @abstractmethod
     def product_graph(self) -> nx.DiGraph:

@@ -8,7 +8,7 @@ import networkx as nx
 
 from ..loaders import load_dataset
 from .backend import Backend
-from .model import Capacity, Chain, Dataset, Firm, Link, Product, Region, Target
+from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
 __all__ = ["MemoryBackend", "build_graph"]
 
@@ -46,6 +46,8 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
                    year=t.year, source=t.source, record=t)
     for link in ds.links:
         g.add_edge(("Product", link.from_), ("Product", link.to), **_link_properties(link), record=link)
+    for conv in ds.conversions:  # a property of the product: what its capacity yields a year
+        g.nodes["Product", conv.product]["conversion"] = conv
     return g
 
 
@@ -122,6 +124,9 @@ class MemoryBackend(Backend):
 
     def links(self, type: str | None = None) -> list[Link]:
         return [link for link in self.dataset.links if type is None or link.type == type]
+
+    def conversions(self) -> list[Conversion]:
+        return list(self.dataset.conversions)
 
     def product_graph(self) -> nx.DiGraph:
         pg = nx.DiGraph()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
-    "Region", "Product", "Firm", "Step", "Chain", "Capacity", "Target", "Link", "Dataset",
+    "Region", "Product", "Firm", "Step", "Chain", "Capacity", "Target", "Link", "Conversion", "Dataset",
     "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES",
 ]
 
@@ -145,6 +145,25 @@ class Link:
     ratio_source: str | None
     source: str
     note: str | None
+    includes: str | None = None  # the ratio already covers this product's own use of the input
+    alternative: bool = False  # one of several inputs that stand in for each other: not required
+    line: int = _line()
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """How much output a unit of a product's capacity gives a year, where the units differ.
+
+    electricity: 1 kW of installed capacity gives `factor` kWh a year (its utilisation hours).
+    """
+
+    product: str
+    from_unit: str
+    to_unit: str
+    factor: float
+    estimate: bool
+    source: str
+    note: str | None
     line: int = _line()
 
 
@@ -161,3 +180,4 @@ class Dataset:
     capacities: tuple[Capacity, ...]
     targets: tuple[Target, ...]
     links: tuple[Link, ...]
+    conversions: tuple[Conversion, ...] = ()

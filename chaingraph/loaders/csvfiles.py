@@ -22,7 +22,7 @@ from .. import units
 from ..errors import ChaingraphError, DataError, UnitError, UnknownNameError
 from ..graph.model import (
     BOUNDS, KINDS, LEVELS, LINK_TYPES, STATUSES,
-    Capacity, Chain, Dataset, Firm, Link, Product, Region, Step, Target,
+    Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
 )
 from ..names import NameIndex, name_key
 
@@ -188,6 +188,7 @@ class Column:
     required: bool = False
     default: Any = None  # value of an empty optional cell
     empty: str = "empty required field"  # message for an empty required cell
+    optional: bool = False  # the column itself may be absent (added after files existed)
 
 
 Check = Callable[[dict[str, Any], _Context], None]  # cross-column checks on one parsed row
@@ -203,10 +204,16 @@ class FileSpec:
     key: str | None = "id"  # column whose values must be unique
     check: Check | None = None
     finish: Finish | None = None
+    optional: bool = False  # the file may be absent: no records
 
 
 def _field(column: str) -> str:
     return column + "_" if keyword.iskeyword(column) else column
+
+
+def _check_conversion(row: dict[str, Any], ctx: _Context) -> None:
+    if units.base_of(row["from_unit"]) == units.base_of(row["to_unit"]):
+        raise _Invalid(f"{row['from_unit']!r} and {row['to_unit']!r} need no conversion", "to_unit")
 
 
 def _check_capacity(row: dict[str, Any], ctx: _Context) -> None:
@@ -328,8 +335,14 @@ FILES: tuple[FileSpec, ...] = (
         Column("to", _ref("product"), True), Column("ratio", _amount), Column("ratio_min", _amount),
         Column("ratio_max", _amount), Column("ratio_unit", _ratio_unit),
         Column("estimate", _yes_no, default=False), Column("ratio_source", _quote), _SOURCE,
-        Column("note"),
+        Column("note"), Column("includes", _ref("product"), optional=True),
+        Column("alternative", _yes_no, default=False, optional=True),
     ), key=None, check=_check_link),
+    FileSpec("conversions", "conversion", Conversion, (
+        Column("product", _ref("product"), True), Column("from_unit", _unit, True),
+        Column("to_unit", _unit, True), Column("factor", _amount, True),
+        Column("estimate", _yes_no, default=False), _SOURCE, Column("note"),
+    ), key="product", check=_check_conversion, optional=True),
 )
 
 
@@ -366,7 +379,7 @@ def _read_csv(path: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 
 def _check_header(spec: FileSpec, header: list[str], path: str) -> None:
     names = [c.name for c in spec.columns]
-    for name in names:
+    for name in (c.name for c in spec.columns if not c.optional):
         if name not in header:
             raise DataError(path, 1, name, f"missing column {name!r}")
     for i, name in enumerate(header):
@@ -378,6 +391,8 @@ def _check_header(spec: FileSpec, header: list[str], path: str) -> None:
 
 def _load_file(spec: FileSpec, ctx: _Context) -> tuple[Any, ...]:
     path = os.path.join(ctx.data_dir, spec.file + ".csv")
+    if spec.optional and not os.path.exists(path):
+        return ()
     header, records = _read_csv(path)
     _check_header(spec, header, path)
     position = {name: i for i, name in enumerate(header)}
@@ -390,7 +405,8 @@ def _load_file(spec: FileSpec, ctx: _Context) -> tuple[Any, ...]:
                 raise _Invalid(f"{len(cells)} fields, expected {len(header)}")
             values: dict[str, Any] = {}
             for column in spec.columns:
-                ctx.column, text = column.name, cells[position[column.name]]
+                ctx.column = column.name
+                text = cells[position[column.name]] if column.name in position else ""
                 if not text.strip():
                     if column.required:
                         raise _Invalid(column.empty)

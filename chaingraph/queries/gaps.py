@@ -1,0 +1,105 @@
+"""补链: the links of each chain that have no local producer, or only a planned one."""
+from __future__ import annotations
+
+from ..graph.backend import Backend
+from ..graph.model import STATUSES, Capacity, Product, Step
+from ._common import BY_PRODUCT, MISSING, best_status, local_statuses, region_id
+
+__all__ = ["gaps"]
+
+PRESENT = (*STATUSES[:2], BY_PRODUCT)  # operating, building, by-product: the step is made locally
+KINDS = ("broken", "downstream", "upstream", "absent")  # rank order: a broken chain matters most
+
+
+def _step_name(step: Step, products: dict[str, Product]) -> str:
+    """The guideline's word for a step, else its products' Chinese names (prose chains have no labels)."""
+    return step.label or "/".join(products[p].name_zh for p in step.products)
+
+
+def _reason(kind: str, status: str, name: str, before: str | None, after: str | None) -> str:
+    only_planned = status != MISSING
+    if kind == "broken":
+        if only_planned:
+            return f"middle link between {before} and {after} is only planned"
+        return f"missing middle link between {before} and {after}"
+    if kind == "downstream":
+        return f"chain stops at {before} locally: {name} is {'only planned' if only_planned else 'missing'}"
+    if kind == "upstream":
+        return f"nothing local supplies {after}: {name} is {'only planned' if only_planned else 'missing'}"
+    return "no step of the chain is made locally" + (f"; {name} is only planned" if only_planned else "")
+
+
+def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> list[dict]:
+    """List the steps of every chain, or of one chain, that are missing or only planned locally.
+
+    A step's status is the best local status over its products (see `local_statuses`); a step is
+    present when that is `operating`, `building` or `by-product`, and a gap when it is `missing`
+    or `planned`. `region` is any name of a region (default: the home region); "local" means that
+    region and every region below it. `chain` is any name of a chain.
+
+    Returns
+    -------
+    list of dict
+        One row per gap step, most urgent first: `rank` (1..n), `chain` (id), `chain_name`,
+        `written` (the guideline writes the chain with dashes), `order` (the step's 1-based place
+        in the chain), `label` (the guideline's word for the step; "" in prose chains), `products`
+        (ids), `names` (Chinese names), `status` (`missing` or `planned`), `kind`, `before` and
+        `after` (the name of the nearest present step before and after it, or None), `planned_by`
+        (the local firms, or the region's unnamed producers, with planned capacity for the step's
+        products), `source` (the chain's quote) and `reason` (one sentence).
+
+        `kind` says where the gap sits: `broken` (present steps on both sides: a missing middle
+        link breaks the chain), `downstream` (present steps only before it: the chain stops short
+        locally), `upstream` (present steps only after it) or `absent` (no step of the chain is
+        present). Rows are ranked by kind in that order, then `missing` before `planned`, written
+        chains before prose ones, then chain file order and step order.
+
+    Examples
+    --------
+    >>> from chaingraph.graph import open_backend
+    >>> rows = gaps(open_backend())
+    >>> rows[0]["rank"], rows[0]["kind"], rows[0]["status"] in ("missing", "planned")
+    (1, 'broken', True)
+    >>> any("醋酸" in r["names"] for r in rows)
+    True
+    """
+    where = region_id(g, region)
+    selected = [g.resolve_chain(chain)] if chain else g.chains()
+    file_order = {c.id: i for i, c in enumerate(g.chains())}
+    products = {p.id: p for p in g.products()}
+    firms = {f.id: f for f in g.firms()}
+    regions = {r.id: r for r in g.regions()}
+    statuses = local_statuses(g, where)
+    planned: dict[str, list[Capacity]] = {}
+    for row in g.capacities(region=where):
+        if row.status == "planned":
+            planned.setdefault(row.product, []).append(row)
+
+    def producer(row: Capacity) -> str:
+        return firms[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+
+    rows = []
+    for c in selected:
+        status = [best_status(statuses[p] for p in step.products) for step in c.steps]
+        present = [i for i, s in enumerate(status) if s in PRESENT]
+        for i, step in enumerate(c.steps):
+            if status[i] in PRESENT:
+                continue
+            before = max((j for j in present if j < i), default=None)
+            after = min((j for j in present if j > i), default=None)
+            kind = KINDS[(before is None) * 2 + (after is None)]  # both, before only, after only, none
+            before_name = _step_name(c.steps[before], products) if before is not None else None
+            after_name = _step_name(c.steps[after], products) if after is not None else None
+            rows.append({
+                "chain": c.id, "chain_name": c.name_zh, "written": c.written, "order": step.order,
+                "label": step.label, "products": list(step.products),
+                "names": [products[p].name_zh for p in step.products], "status": status[i],
+                "kind": kind, "before": before_name, "after": after_name,
+                "planned_by": list(dict.fromkeys(
+                    producer(r) for p in step.products for r in planned.get(p, ()))),
+                "source": c.source,
+                "reason": _reason(kind, status[i], _step_name(step, products), before_name, after_name),
+            })
+    rows.sort(key=lambda r: (KINDS.index(r["kind"]), r["status"] != MISSING, not r["written"],
+                             file_order[r["chain"]], r["order"]))
+    return [{"rank": n, **row} for n, row in enumerate(rows, 1)]

@@ -1,0 +1,180 @@
+"""What breaks downstream if a firm or a product stops making anything locally."""
+from __future__ import annotations
+
+import heapq
+
+from ..errors import ChaingraphError, UnknownNameError
+from ..graph.backend import Backend
+from ..graph.model import STATUSES, Capacity, Firm, Product
+from ..units import base_of, convert, format_quantity
+from ._common import BY_PRODUCT, local_statuses, region_id
+
+__all__ = ["whatif"]
+
+PRESENT = (*STATUSES[:2], BY_PRODUCT)  # operating, building, by-product: made locally
+SUPPLY = STATUSES[:2]  # capacity rows that supply the region now or soon: operating, building
+
+
+def _resolve(g: Backend, name: str) -> Firm | Product:
+    """The firm or the product called `name`; an exact id of only one of them wins."""
+    found, closest = {}, []
+    for kind, resolve in (("firm", g.resolve_firm), ("product", g.resolve_product)):
+        try:
+            found[kind] = resolve(name)
+        except UnknownNameError as e:
+            closest += [f"{kind} {c}" for c in e.closest]
+    if not found:
+        raise UnknownNameError("firm or product", name, closest)
+    if len(found) == 2:
+        firm, product = found["firm"], found["product"]
+        if (name == firm.id) != (name == product.id):
+            return firm if name == firm.id else product
+        raise ChaingraphError(f"ambiguous {name!r}: firm {firm.id} ({firm.name_zh}) and product "
+                              f"{product.id} ({product.name_zh}); give an id")
+    return next(iter(found.values()))
+
+
+def _with_subsidiaries(g: Backend, firm: str) -> set[str]:
+    """The firm and every firm or plant below it (PART_OF): a group stops with its plants."""
+    children: dict[str, list[str]] = {}
+    for f in g.firms():
+        if f.parent:
+            children.setdefault(f.parent, []).append(f.id)
+    found, todo = set(), [firm]
+    while todo:
+        if (current := todo.pop()) not in found:
+            found.add(current)
+            todo.extend(children.get(current, ()))
+    return found
+
+
+def _stated(rows: list[Capacity], base: str) -> float | None:
+    """The rows' capacities added up in `base`, or None when any is unstated or in another dimension."""
+    if any(r.capacity_base is None or r.base_unit != base for r in rows):
+        return None
+    return sum(r.capacity_base for r in rows)
+
+
+def _lost_share(rows: list[Capacity], removed: list[Capacity], base: str) -> float | None:
+    """Share of the local supply `rows` that `removed` takes away; None when it cannot be told."""
+    if len(removed) == len(rows):
+        return 1.0  # the only local producer(s): everything goes, stated or not
+    total, lost = _stated(rows, base), _stated(removed, base)
+    if total is None or lost is None or total <= 0:
+        return None
+    return lost / total
+
+
+def _strength(share: float | None) -> tuple[int, float]:
+    """Sort key, strongest first: all supply lost, then an unknown share, then larger shares.
+
+    An unknown share outranks a known partial one: the loss may be anything up to all of it, and
+    showing the partial figure would claim the loss is known.
+    """
+    if share == 1:
+        return (0, 0.0)
+    return (1, 0.0) if share is None else (2, -share)
+
+
+def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
+    """Remove a firm or a product from the region and follow what it leaves short downstream.
+
+    `without` is any name of a firm or a product; a name that is both raises ChaingraphError
+    (an exact id of only one of them wins). Removing a firm removes the local operating and
+    building capacity rows of that firm and of the firms and plants below it; removing a product
+    removes all its local supply. A product loses the removed share of its local supply: removed
+    stated capacity / total stated local capacity (in its base unit), 1 when its only local
+    producers go, None (unknown) when a capacity involved is not stated. The loss then follows
+    FEEDS and YIELDS links through the local products: every input counts as required, so a
+    product passes on the largest share its inputs lost, and a by-product loses the share its
+    main product lost. A product reached on several paths keeps the largest share (all, then
+    unknown, then the larger part), at the smallest depth that gives it. `region` is any name of a
+    region (default: the home region); "local" means that region and every region below it.
+
+    Returns
+    -------
+    list of dict
+        One row per local product affected, by depth, then product file order: `product` (id),
+        `name`, `depth` (0: removed directly), `via` (the product the loss comes from; None at
+        depth 0), `relation` (FEEDS, YIELDS, or `—` at depth 0), `lost_share` (0..1, or None when
+        unknown), `effect` (`removed`: all local supply gone at depth 0; `cut off`: all local
+        supply of an input gone; `partly affected`; `unknown share`), `capacity_affected` (the
+        product's stated local capacity times the share, with its unit; at depth 0 after a firm,
+        the firm's stated capacity; "" when unknown), `capacity_affected_base` (the same number in
+        the base unit, or None) and `base_unit`. Empty when nothing local is lost.
+
+    Examples
+    --------
+    >>> from chaingraph.graph import open_backend
+    >>> rows = whatif(open_backend(), "电石")
+    >>> rows[0]["product"], rows[0]["effect"]
+    ('calcium_carbide', 'removed')
+    >>> "pvc" in {r["product"] for r in rows if r["effect"] == "cut off"}
+    True
+    """
+    where = region_id(g, region)
+    removed = _resolve(g, without)
+    products = {p.id: p for p in g.products()}
+    file_order = {pid: i for i, pid in enumerate(products)}
+    statuses = local_statuses(g, where)
+    present = {pid for pid, s in statuses.items() if s in PRESENT}
+    supply: dict[str, list[Capacity]] = {}
+    for row in g.capacities(region=where):
+        if row.status in SUPPLY:
+            supply.setdefault(row.product, []).append(row)
+    base = {pid: base_of(p.unit) for pid, p in products.items()}
+
+    # depth 0: what goes directly, and the capacity it takes with it (known for a firm's own rows)
+    seeds: dict[str, tuple[float | None, float | None]] = {}
+    if isinstance(removed, Firm):
+        firms = _with_subsidiaries(g, removed.id)
+        lost_rows: dict[str, list[Capacity]] = {}
+        for pid, rows in supply.items():
+            if taken := [r for r in rows if r.firm in firms]:
+                lost_rows[pid] = taken
+        for pid, taken in lost_rows.items():
+            seeds[pid] = (_lost_share(supply[pid], taken, base[pid]), _stated(taken, base[pid]))
+    elif removed.id in present:
+        seeds[removed.id] = (1.0, None)
+
+    # best-first on (strength of share, depth): shares pass on unchanged, so the first time a
+    # product is taken off the heap is with its largest share, at the smallest depth for it
+    pg = g.product_graph()
+    heap = [(_strength(s), 0, file_order[pid], -1, pid, None, s) for pid, (s, _) in seeds.items() if s != 0]
+    heapq.heapify(heap)
+    reached: dict[str, tuple[int, str | None, float | None]] = {}
+    while heap:
+        _, depth, _, _, pid, via, share = heapq.heappop(heap)
+        if pid in reached:
+            continue
+        reached[pid] = (depth, via, share)
+        for user in pg.successors(pid):
+            if user in present and user not in reached:
+                heapq.heappush(heap, (_strength(share), depth + 1, file_order[user], file_order[pid],
+                                      user, pid, share))
+
+    rows = []
+    for pid, (depth, via, share) in sorted(reached.items(), key=lambda kv: (kv[1][0], file_order[kv[0]])):
+        unit = base[pid]
+        local = supply.get(pid, [])
+        affected = None
+        if depth == 0 and seeds[pid][1] is not None:
+            affected = seeds[pid][1]
+        elif share is not None and local and (stated := _stated(local, unit)) is not None:
+            affected = stated * share
+        if affected is not None:
+            affected = round(affected, 6)
+        # shown in the unit the sources write, when they agree
+        shown_units = {r.unit for r in local if r.unit and r.base_unit == unit}
+        shown = shown_units.pop() if len(shown_units) == 1 else unit
+        rows.append({
+            "product": pid, "name": products[pid].name_zh, "depth": depth, "via": via,
+            "relation": pg.edges[via, pid]["type"] if via else "—",
+            "lost_share": None if share is None else round(share, 6),
+            "effect": ("unknown share" if share is None else "partly affected" if share < 1
+                       else "removed" if depth == 0 else "cut off"),
+            "capacity_affected": ("" if affected is None
+                                  else format_quantity(convert(affected, unit, shown), shown)),
+            "capacity_affected_base": affected, "base_unit": unit,
+        })
+    return rows

@@ -1,0 +1,108 @@
+"""Hand-built datasets for tests whose right answers are known by construction.
+
+`write_dataset(folder, chains=..., capacities=..., ...)` writes a valid dataset folder from a few
+compact rows, filling in every column the format requires, so that a test says only what matters:
+
+    write_dataset(tmp_path,
+        products=["ore", "metal", "part"],
+        chains=[("c", "ore > metal > part")],
+        capacities=[("f1", "ore", 100, "万吨", "operating")],
+        links=[("FEEDS", "ore", "metal", 2, "t/t")])
+
+Products are given by id (unit `t`, sector `test`) or as dicts of product columns. Firms named in
+capacities are created in the home region unless listed in `firms` as (id, region). There is no
+`sources/` folder, so quotes are not checked.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from chaingraph.graph import open_backend
+
+__all__ = ["write_dataset", "build"]
+
+HOME = "home"
+
+COLUMNS = {
+    "regions.csv": "id,name_zh,name_en,level,parent,home,note",
+    "products.csv": "id,name_zh,name_en,aliases,sector,unit,note",
+    "firms.csv": "id,name_zh,name_en,aliases,region,parent,kind,home,source,note",
+    "chains.csv": "id,name_zh,name_en,sector,steps,written,source,note",
+    "capacities.csv": "firm,region,product,capacity,unit,status,year,project,source,note",
+    "targets.csv": "id,region,product,metric,subject,value,value_max,unit,bound,year,source,note",
+    "links.csv": "type,from,to,ratio,ratio_min,ratio_max,ratio_unit,estimate,ratio_source,source,note,"
+                 "includes,alternative",
+    "conversions.csv": "product,from_unit,to_unit,factor,estimate,source,note",
+}
+
+
+def _write(folder: Path, name: str, rows: list[dict]) -> None:
+    columns = COLUMNS[name].split(",")
+    with open(folder / name, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: "" if row.get(c) is None else row[c] for c in columns})
+
+
+def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(), targets=(),
+                  firms=(), regions=(), conversions=()) -> Path:
+    """Write a dataset folder; see the module docstring. Returns the folder.
+
+    - products: ids, or dicts with product columns (`id` required; unit defaults to `t`)
+    - chains: (id, steps) — steps as in chains.csv, e.g. "a > b|c > d"
+    - capacities: (firm or None, product, capacity or None, unit, status) — None firm = the home
+      region's unnamed producers; add a 6th item to give the row's region
+    - links: (type, from, to, ratio or None, ratio_unit or None), optional 6th item estimate (bool)
+      and 7th a dict of more link columns ({"includes": "x", "alternative": "yes"})
+    - conversions: (product, from_unit, to_unit, factor)
+    - targets: (id, product or None, metric, value, unit, bound)
+    - firms: (id, region) for firms outside the home region
+    - regions: (id, level, parent) besides the home city `home`
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(folder, "regions.csv", [{"id": HOME, "name_zh": "本市", "level": "city", "home": "yes"}]
+           + [{"id": r, "name_zh": r, "level": level, "parent": parent} for r, level, parent in regions])
+
+    product_rows = []
+    for p in products:
+        row = {"id": p} if isinstance(p, str) else dict(p)
+        product_rows.append({"name_zh": row["id"], "name_en": row["id"], "sector": "test", "unit": "t", **row})
+    _write(folder, "products.csv", product_rows)
+
+    firm_region = {f: region for f, region in firms}
+    for cap in capacities:
+        if cap[0]:
+            firm_region.setdefault(cap[0], HOME)
+    _write(folder, "firms.csv", [{"id": f, "name_zh": f, "region": region, "source": "test"}
+                                 for f, region in firm_region.items()])
+
+    _write(folder, "chains.csv", [{"id": cid, "name_zh": cid, "sector": "test", "steps": steps,
+                                   "written": "yes", "source": f"chain {cid}"} for cid, steps in chains])
+    cap_rows = []
+    for firm, product, capacity, unit, status, *rest in capacities:
+        cap_rows.append({"firm": firm or "", "region": rest[0] if rest else ("" if firm else HOME),
+                         "product": product, "capacity": capacity, "unit": unit if capacity is not None else "",
+                         "status": status, "source": "test"})
+    _write(folder, "capacities.csv", cap_rows)
+    _write(folder, "links.csv", [
+        {"type": t, "from": a, "to": b, "ratio": ratio, "ratio_unit": unit,
+         "estimate": ("yes" if rest and rest[0] else "no") if ratio is not None else "", "source": "test",
+         **(rest[1] if len(rest) > 1 else {})}
+        for t, a, b, ratio, unit, *rest in links])
+    if conversions:
+        _write(folder, "conversions.csv", [
+            {"product": p, "from_unit": a, "to_unit": b, "factor": f, "estimate": "yes", "source": "test"}
+            for p, a, b, f in conversions])
+    _write(folder, "targets.csv", [
+        {"id": tid, "region": HOME, "product": product, "metric": metric, "subject": tid, "value": value,
+         "unit": unit, "bound": bound, "source": "test"}
+        for tid, product, metric, value, unit, bound in targets])
+    return folder
+
+
+def build(folder: Path, backend: str = "memory", **tables):
+    """write_dataset, then open it on a backend."""
+    return open_backend(backend, write_dataset(folder, **tables))
