@@ -262,6 +262,27 @@ def balance(basis: str, region: str | None, chain: str | None) -> list[dict]:
     return balance(_graph(), region=region, basis=basis, chain=chain)
 
 
+@cli.command()
+@click.option("--basis", type=click.Choice(("capacity", "target")), default="target", show_default=True,
+              help="Basis of the shortfalls taken from `balance`.")
+@click.option("--region", "-r", help="Region (default: the home region).")
+@click.option("--chain", "-c", help="Only the products of this chain.")
+@data_option
+@output_format
+def bottlenecks(basis: str, region: str | None, chain: str | None) -> list[dict]:
+    """One ranked list of what the chains hang on, each row with its reasons.
+
+    Combines shortfalls from `balance`, single-firm dependence and capacity concentration (HHI),
+    and choke points of the product graph (dominators of chain end products, articulation points).
+
+    \b
+    Example:
+        chaingraph bottlenecks --chain 煤—电石—醋酸—醋酸乙烯—PVC
+    """
+    from .queries import bottlenecks
+    return bottlenecks(_graph(), region=region, chain=chain, basis=basis)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="chaingraph")

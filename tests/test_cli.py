@@ -22,6 +22,8 @@ LISTINGS = {  # command -> arguments that give some rows on the fixture
     "firms": ["--product", "coke"],
     "targets": ["--region", "minicity"],
     "trace": ["coal"],
+    "balance": ["--basis", "target"],
+    "bottlenecks": [],
 }
 
 
@@ -62,9 +64,10 @@ def test_formats(run, command):
 
     table = run(*args).stdout.splitlines()
     assert table[0].split() == list(rows[0])
-    # a row takes as many lines as its longest list (one item a line); first lines start unindented
-    longest = [max([len(v) for v in row.values() if isinstance(v, list) and v] or [1]) for row in rows]
-    assert len(table) == sum(longest) + 2
+    # a row takes as many lines as its tallest cell (list items one a line, long text wrapped)
+    from chaingraph.output import _cell_lines
+    tallest = [max(len(_cell_lines(v)) for v in row.values()) for row in rows]
+    assert len(table) == sum(tallest) + 2
     assert sum(1 for line in table[2:] if not line.startswith(" ")) == len(rows)
 
 

@@ -1,5 +1,6 @@
 """Queries: one module per question, each a function `(graph, **options) -> list[dict]`."""
 from .balance import balance
+from .bottlenecks import bottlenecks
 from .chains import chains
 from .extend import extend
 from .firms import firms
@@ -11,4 +12,4 @@ from .trace import trace
 from .whatif import whatif
 
 __all__ = ["info", "products", "chains", "firms", "targets", "trace",
-           "gaps", "extend", "whatif", "balance"]
+           "gaps", "extend", "whatif", "balance", "bottlenecks"]

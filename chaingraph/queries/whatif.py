@@ -5,7 +5,7 @@ import heapq
 
 from ..errors import ChaingraphError, UnknownNameError
 from ..graph.backend import Backend
-from ..graph.model import STATUSES, Capacity, Firm, Product
+from ..graph.model import STATUSES, Capacity, Firm, Link, Product
 from ..units import base_of, convert, format_quantity
 from ._common import BY_PRODUCT, local_statuses, region_id
 
@@ -87,9 +87,12 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     producers go, None (unknown) when a capacity involved is not stated. The loss then follows
     FEEDS and YIELDS links through the local products: every input counts as required, so a
     product passes on the largest share its inputs lost, and a by-product loses the share its
-    main product lost. A product reached on several paths keeps the largest share (all, then
-    unknown, then the larger part), at the smallest depth that gives it. `region` is any name of a
-    region (default: the home region); "local" means that region and every region below it.
+    main product lost. Inputs marked `alternative` in links.csv stand in for each other (carbide
+    slag, limestone and gangue for clinker): a product loses supply through them only when every
+    local one of them loses some, and then the smallest of their shares. A product reached on
+    several paths keeps the largest share (all, then unknown, then the larger part), at the
+    smallest depth that gives it. `region` is any name of a region (default: the home region);
+    "local" means that region and every region below it.
 
     Returns
     -------
@@ -137,24 +140,41 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     elif removed.id in present:
         seeds[removed.id] = (1.0, None)
 
+    links: dict[str, list[Link]] = {}  # the links out of each product
+    stand_ins: dict[str, int] = {}  # product -> how many of its alternative inputs are made locally
+    for link in g.links():
+        links.setdefault(link.from_, []).append(link)
+        if link.type == "FEEDS" and link.alternative and link.from_ in present:
+            stand_ins[link.to] = stand_ins.get(link.to, 0) + 1
+
     # best-first on (strength of share, depth): shares pass on unchanged, so the first time a
     # product is taken off the heap is with its largest share, at the smallest depth for it
-    pg = g.product_graph()
-    heap = [(_strength(s), 0, file_order[pid], -1, pid, None, s) for pid, (s, _) in seeds.items() if s != 0]
+    heap = [(_strength(s), 0, file_order[pid], -1, pid, None, "—", s)
+            for pid, (s, _) in seeds.items() if s != 0]
     heapq.heapify(heap)
-    reached: dict[str, tuple[int, str | None, float | None]] = {}
+    reached: dict[str, tuple[int, str | None, str, float | None]] = {}
+    stand_ins_lost: dict[str, int] = {}
     while heap:
-        _, depth, _, _, pid, via, share = heapq.heappop(heap)
+        _, depth, _, _, pid, via, relation, share = heapq.heappop(heap)
         if pid in reached:
             continue
-        reached[pid] = (depth, via, share)
-        for user in pg.successors(pid):
-            if user in present and user not in reached:
-                heapq.heappush(heap, (_strength(share), depth + 1, file_order[user], file_order[pid],
-                                      user, pid, share))
+        reached[pid] = (depth, via, relation, share)
+        for link in links.get(pid, ()):
+            user = link.to
+            if user not in present or user in reached:
+                continue
+            if link.type == "FEEDS" and link.alternative:
+                # inputs that stand in for each other: the user loses supply only once every local
+                # one has lost some, and then the share of the last (least affected) of them
+                stand_ins_lost[user] = stand_ins_lost.get(user, 0) + 1
+                if stand_ins_lost[user] < stand_ins[user]:
+                    continue
+            heapq.heappush(heap, (_strength(share), depth + 1, file_order[user], file_order[pid],
+                                  user, pid, link.type, share))
 
     rows = []
-    for pid, (depth, via, share) in sorted(reached.items(), key=lambda kv: (kv[1][0], file_order[kv[0]])):
+    by_depth = sorted(reached.items(), key=lambda item: (item[1][0], file_order[item[0]]))
+    for pid, (depth, via, relation, share) in by_depth:
         unit = base[pid]
         local = supply.get(pid, [])
         affected = None
@@ -169,7 +189,7 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
         shown = shown_units.pop() if len(shown_units) == 1 else unit
         rows.append({
             "product": pid, "name": products[pid].name_zh, "depth": depth, "via": via,
-            "relation": pg.edges[via, pid]["type"] if via else "—",
+            "relation": relation,
             "lost_share": None if share is None else round(share, 6),
             "effect": ("unknown share" if share is None else "partly affected" if share < 1
                        else "removed" if depth == 0 else "cut off"),

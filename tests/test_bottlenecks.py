@@ -1,0 +1,63 @@
+"""bottlenecks on hand-built datasets: each kind of reason, and the ranking."""
+from __future__ import annotations
+
+import pytest
+
+from chaingraph.queries import bottlenecks
+
+from datasets import build
+
+BACKENDS = ["memory"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+def by_product(rows):
+    return {r["product"]: r for r in rows}
+
+
+def test_kinds_and_ranking(tmp_path, backend):
+    g = build(
+        tmp_path, backend,
+        # ore -> metal -> part; metal also from scrap (an alternative route); part also needs paint
+        products=["ore", "scrap", "metal", "part", "paint", "resin"],
+        chains=[("c", "ore > metal > part")],
+        capacities=[
+            ("mine", "ore", 100, "万吨", "operating"),
+            ("smelter", "metal", 80, "万吨", "operating"),
+            ("big", "part", 90, "万吨", "operating"),
+            ("small", "part", 10, "万吨", "operating"),
+        ],
+        links=[("FEEDS", "ore", "metal", 2, "t/t"), ("FEEDS", "scrap", "metal", None, None),
+               ("FEEDS", "metal", "part", 1, "t/t"), ("FEEDS", "resin", "paint", None, None)],
+    )
+    rows = by_product(bottlenecks(g, basis="capacity"))
+    # ore: 100万 t against 80 x 2 = 160万 t -> shortfall (4), and one firm (mine) feeds metal (3);
+    # metal: 80万 t against part's 100 x 1 = 100万 t -> shortfall (4); one firm, part uses it (3);
+    # metal is on every route from the raw materials (ore, scrap) to part: a dominator (2),
+    # and removing it cuts ore and scrap off from part: an articulation point (1)
+    assert rows["ore"]["kinds"] == ["shortfall", "single firm"] and rows["ore"]["score"] == 7
+    assert rows["ore"]["reasons"][0] == "supply 100 万吨 against requirement 160 万吨: short by 60 万吨 (capacity basis)"
+    assert rows["metal"]["kinds"] == ["shortfall", "single firm", "dominator", "articulation point"]
+    assert rows["metal"]["score"] == 4 + 3 + 2 + 1 and rows["metal"]["firms"] == ["smelter"]
+    assert rows["metal"]["reasons"][1] == "smelter is the only local producer; part depend on it"
+    assert [(r["rank"], r["product"]) for r in bottlenecks(g, basis="capacity")][:2] == [(1, "metal"), (2, "ore")]
+    # part has two firms; 90/10 gives HHI 8200 (> 2500) but nothing local uses part: no reason
+    assert "part" not in rows
+    # resin -> paint is a separate component: resin is no articulation point of the main graph
+    assert "resin" not in rows
+
+
+def test_concentration_needs_users_and_stated_capacities(tmp_path, backend):
+    g = build(
+        tmp_path, backend, products=["a", "b"], chains=[("c", "a > b")],
+        capacities=[("f1", "a", 90, "万吨", "operating"), ("f2", "a", 10, "万吨", "operating"),
+                    ("f3", "b", None, None, "operating")],
+        links=[("FEEDS", "a", "b", None, None)],
+    )
+    a = by_product(bottlenecks(g, basis="capacity"))["a"]
+    assert a["kinds"] == ["concentrated", "dominator"]  # a is also the only raw material of b
+    assert a["reasons"][0] == "HHI 8200: f1 holds 90% of stated capacity; b depend on it"
