@@ -283,6 +283,30 @@ def bottlenecks(basis: str, region: str | None, chain: str | None) -> list[dict]
     return bottlenecks(_graph(), region=region, chain=chain, basis=basis)
 
 
+@cli.command()
+@click.argument("product", required=False)
+@click.option("--all-gaps", is_flag=True, help="Run for the products of every gap that `gaps` finds.")
+@click.option("--region", "-r", help="The region looking for investors (default: the home region).")
+@data_option
+@output_format
+def candidates(product: str | None, all_gaps: bool, region: str | None) -> list[dict]:
+    """Firms elsewhere that make PRODUCT, best fit first, with the reasons per firm (产业链招商).
+
+    The score (out of 10) weighs how many of the product's inputs the region already makes,
+    how many local products would use its output, the firm's capacity, whether its plant
+    operates, whether it also makes other products the region lacks, and nearness.
+
+    \b
+    Example:
+        chaingraph candidates 聚乙烯醇
+        chaingraph candidates --all-gaps --format csv
+    """
+    if bool(product) == all_gaps:
+        raise click.UsageError("give a PRODUCT or --all-gaps")
+    from .queries import candidates
+    return candidates(_graph(), product, region=region, all_gaps=all_gaps)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="chaingraph")

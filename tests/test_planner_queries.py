@@ -82,7 +82,8 @@ def gap_graph(make, tmp_path):
 
 
 def _brief(rows):
-    return [(r["rank"], r["chain"], r["order"], r["status"], r["kind"], r["before"], r["after"]) for r in rows]
+    return [(r["rank"], r["chain"], r["order"], r["status"], r["kind"], r["before"], r["after"])
+            for r in rows]
 
 
 def test_gaps_ranking_kinds_and_neighbours(gap_graph):
@@ -97,7 +98,8 @@ def test_gaps_ranking_kinds_and_neighbours(gap_graph):
         (7, "none", 2, "planned", "absent", None, None),
     ]
     first = rows[0]
-    assert (first["label"], first["products"], first["names"], first["written"]) == ("中", ["b"], ["b"], True)
+    assert (first["label"], first["products"], first["names"]) == ("中", ["b"], ["b"])
+    assert first["written"] is True
     assert first["source"] == "chain broken"
     assert first["reason"] == "missing middle link between 起 and 止"
     assert rows[1]["written"] is False
@@ -187,7 +189,8 @@ def test_extend_columns(make):
     assert metal["reason"] == "no local user; it could feed part, not made locally"
     assert coke["downstream"] == ["brick (planned)"]
     assert (slag["capacity"], slag["local_users"], slag["downstream"]) == ("", [], [])
-    assert slag["reason"] == "no local user and no known use: the by-product leaves the city as it is, or is wasted"
+    assert slag["reason"] == ("no local user and no known use: "
+                              "the by-product leaves the city as it is, or is wasted")
     assert "coal" not in rows and "part" not in rows and "brick" not in rows
 
 
@@ -304,6 +307,46 @@ def test_whatif_group_takes_its_plants(make, tmp_path):
     assert _rows(whatif(g, "group")) == [("ore", 0, None, "—", 0.25, "partly affected", "1 t", 1)]
 
 
+def _alternative(folder: Path, *pairs: tuple[str, str]) -> None:
+    """Mark FEEDS links as alternative inputs (links.csv `alternative`); write_dataset has no such column."""
+    path = folder / "links.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["alternative"] = "yes" if (row["from"], row["to"]) in pairs else "no"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def stand_in_graph(make, tmp_path):
+    # clinker runs on stone or slag (ash too, but no ash is made locally); fuel it cannot do without
+    folder = write_dataset(
+        tmp_path / "stand_ins", products=["stone", "slag", "ash", "fuel", "clinker"],
+        capacities=[("p", "stone", 5, "t", "operating"), ("q", "stone", 5, "t", "operating"),
+                    ("p", "slag", 5, "t", "operating"), ("r", "fuel", 1, "t", "operating"),
+                    ("s", "clinker", 20, "t", "operating")],
+        links=[("FEEDS", "stone", "clinker", None, None), ("FEEDS", "slag", "clinker", None, None),
+               ("FEEDS", "ash", "clinker", None, None), ("FEEDS", "fuel", "clinker", None, None)])
+    _alternative(folder, ("stone", "clinker"), ("slag", "clinker"), ("ash", "clinker"))
+    return make(folder)
+
+
+def test_whatif_alternative_inputs_stand_in_for_each_other(stand_in_graph):
+    g = stand_in_graph
+    assert _rows(whatif(g, "slag")) == [("slag", 0, None, "—", 1.0, "removed", "5 t", 5)]  # stone remains
+    # p takes half the stone and all the slag: clinker loses the smaller share, through stone
+    assert _rows(whatif(g, "p")) == [
+        ("stone", 0, None, "—", 0.5, "partly affected", "5 t", 5),
+        ("slag", 0, None, "—", 1.0, "removed", "5 t", 5),
+        ("clinker", 1, "stone", "FEEDS", 0.5, "partly affected", "10 t", 10),
+    ]
+    # a required input cuts clinker off on its own
+    assert _rows(whatif(g, "fuel"))[1] == ("clinker", 1, "fuel", "FEEDS", 1.0, "cut off", "20 t", 20)
+
+
 AMBIGUOUS = dict(products=[{"id": "iron_ore", "name_en": "Ore"}, "metal"],
                  capacities=[("ore", "metal", 1, "t", "operating"), ("x", "iron_ore", 1, "t", "operating")],
                  links=[("FEEDS", "iron_ore", "metal", None, None)])
@@ -323,7 +366,8 @@ def test_whatif_unknown_name(make):
     g = make(**AMBIGUOUS)
     with pytest.raises(UnknownNameError) as e:
         whatif(g, "ore2")
-    assert str(e.value) == "unknown firm or product 'ore2'; closest: firm ore (ore), product iron_ore (iron_ore)"
+    assert str(e.value) == ("unknown firm or product 'ore2'; "
+                            "closest: firm ore (ore), product iron_ore (iron_ore)")
     with pytest.raises(UnknownNameError) as e:
         whatif(g, "zzz")
     assert str(e.value) == "unknown firm or product 'zzz'"
@@ -336,6 +380,19 @@ def test_whatif_region(make):
              links=[("FEEDS", "ore", "metal", None, None)])
     assert [(r["product"], r["lost_share"]) for r in whatif(g, "pf")] == [("ore", 0.5), ("metal", 0.5)]
     assert [(r["product"], r["lost_share"]) for r in whatif(g, "pf", region="park")] == [("ore", 1.0)]
+
+
+# -- the shipped data ------------------------------------------------------------------------------
+
+def test_shipped_data_answers():
+    g = open_backend()  # the Wuhai guideline
+    rows = gaps(g, chain="煤—电石—醋酸—醋酸乙烯—PVC")
+    assert [(r["label"], r["kind"], r["before"], r["after"]) for r in rows] == [
+        ("醋酸", "broken", "电石", "PVC"), ("醋酸乙烯", "broken", "电石", "PVC")]
+    # the two policies: 电石产品不再外售, 洗煤规模要与炼焦相匹配
+    assert {r["product"] for r in extend(g) if r["policy"]} == {"calcium_carbide", "washed_coal"}
+    cut = {r["product"] for r in whatif(g, "电石") if r["effect"] == "cut off"}
+    assert {"pvc", "acetylene", "carbide_slag"} <= cut
 
 
 # -- the command line ------------------------------------------------------------------------------
@@ -361,7 +418,8 @@ def test_cli_gaps(run):
     rows = _json(run("cli", "gaps", "--format", "json"))
     assert [(r["rank"], r["chain"], r["kind"]) for r in rows][:2] == [(1, "broken", "broken"),
                                                                         (2, "prose_broken", "broken")]
-    assert [r["chain"] for r in _json(run("cli", "gaps", "--chain", "short", "--format", "json"))] == ["short"]
+    one = _json(run("cli", "gaps", "--chain", "short", "--format", "json"))
+    assert [r["chain"] for r in one] == ["short"]
     assert run("cli", "gaps", "--format", "csv").stdout.startswith("rank,chain,chain_name,written,order,")
 
 
@@ -374,7 +432,8 @@ def test_cli_whatif(run):
     rows = _json(run("cli_whatif", "whatif", "--without", "c", "--format", "json"))
     assert [(r["product"], r["lost_share"], r["capacity_affected"]) for r in rows] == [
         ("coal", 0.3, "30 万吨"), ("coke", 0.3, "12 万吨")]
-    assert _json(run("cli_whatif", "whatif", "-w", "coal", "-r", "home", "--format", "json"))[0]["effect"] == "removed"
+    rows = _json(run("cli_whatif", "whatif", "-w", "coal", "-r", "home", "--format", "json"))
+    assert rows[0]["effect"] == "removed"
 
 
 @pytest.mark.parametrize("dataset, args, message", [

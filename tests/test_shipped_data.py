@@ -151,3 +151,21 @@ def test_every_product_has_a_name_in_each_language_and_chains_use_known_products
     assert all(p.name_zh and p.name_en for p in ds.products)
     known = {p.id for p in ds.products}
     assert {p for c in ds.chains for s in c.steps for p in s.products} <= known
+
+
+def test_producer_directory_is_outside_the_city_and_cited(graph):
+    wuhai = graph.subregions("wuhai")
+    directory = [f for f in rows("firms.csv") if f["source"].startswith("http")]
+    assert len(directory) >= 100
+    assert all(f["region"] not in wuhai for f in directory)
+    directory_ids = {f["id"] for f in directory}
+    for line, r in enumerate(rows("capacities.csv"), start=2):
+        if r["firm"] in directory_ids:
+            assert r["source"].startswith("http") and " — " in r["source"], f"capacities.csv line {line}"
+
+
+def test_candidates_for_every_gap_come_from_the_directory(graph):
+    from chaingraph.queries import candidates
+    rows = candidates(graph, all_gaps=True)
+    assert len({r["product"] for r in rows}) >= 25
+    assert all(r["region"] not in graph.subregions("wuhai") for r in rows)

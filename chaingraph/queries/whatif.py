@@ -131,12 +131,9 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     seeds: dict[str, tuple[float | None, float | None]] = {}
     if isinstance(removed, Firm):
         firms = _with_subsidiaries(g, removed.id)
-        lost_rows: dict[str, list[Capacity]] = {}
-        for pid, rows in supply.items():
-            if taken := [r for r in rows if r.firm in firms]:
-                lost_rows[pid] = taken
-        for pid, taken in lost_rows.items():
-            seeds[pid] = (_lost_share(supply[pid], taken, base[pid]), _stated(taken, base[pid]))
+        for pid, own in supply.items():
+            if taken := [r for r in own if r.firm in firms]:
+                seeds[pid] = (_lost_share(own, taken, base[pid]), _stated(taken, base[pid]))
     elif removed.id in present:
         seeds[removed.id] = (1.0, None)
 

@@ -1,0 +1,91 @@
+"""candidates on a hand-built dataset: the score's parts, worked out by hand."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph.cli import cli
+from chaingraph.queries import candidates
+
+from datasets import write_dataset, build
+
+BACKENDS = ["memory"]
+
+# The home city makes ore and part; metal (ore -> metal -> part) is the gap. Three firms elsewhere
+# make metal: big (same province, operating, 100万 t), small (far away, building, 25万 t, also
+# makes alloy which the region lacks), vague (far away, no capacity stated).
+DATA = dict(
+    products=["ore", "coal", "metal", "part", "alloy"],
+    chains=[("c", "ore > metal > part")],
+    regions=[("prov", "province", ""), ("far", "province", ""), ("near", "city", "prov")],
+    firms=[("big", "near"), ("small", "far"), ("vague", "far")],
+    capacities=[
+        ("mine", "ore", 10, "万吨", "operating"),
+        ("works", "part", 5, "万吨", "operating"),
+        ("big", "metal", 100, "万吨", "operating"),
+        ("small", "metal", 25, "万吨", "building"),
+        ("small", "alloy", 1, "万吨", "operating"),
+        ("vague", "metal", None, None, "operating"),
+    ],
+    links=[("FEEDS", "ore", "metal", 2, "t/t"), ("FEEDS", "coal", "metal", None, None),
+           ("FEEDS", "metal", "part", 1, "t/t")],
+)
+
+
+def home_in_province(folder):
+    """The home city sits in province `prov` (write_dataset makes it parentless)."""
+    path = folder / "regions.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("home,本市,,city,,yes", "home,本市,,city,prov,yes"),
+                    encoding="utf-8")
+
+
+@pytest.fixture(params=BACKENDS)
+def graph(request, tmp_path):
+    folder = write_dataset(tmp_path / "d", **DATA)
+    home_in_province(folder)
+    from chaingraph.graph import open_backend
+    return open_backend(request.param, folder)
+
+
+def test_score_parts_by_hand(graph):
+    rows = candidates(graph, "metal")
+    assert [(r["rank"], r["firm"]) for r in rows] == [(1, "big"), (2, "small"), (3, "vague")]
+    # inputs: 1 of 2 made locally (ore, not coal) -> 3 x 1/2 = 1.5; users: part -> 2 x 1/3
+    common = 1.5 + 2 / 3
+    big, small, vague = rows
+    assert big["score"] == pytest.approx(round(common + 2 * 1 + 1 + 1, 2))      # capacity 100/100, operating, nearby
+    assert small["score"] == pytest.approx(round(common + 2 * 0.25 + 1, 2))    # capacity 25/100, also makes alloy
+    assert vague["score"] == pytest.approx(round(common + 1, 2))               # operating only
+    assert big["reasons"] == [
+        "the region already makes 1 of its 2 inputs: ore",
+        "local users of its output: part",
+        "capacity 100 万吨",
+        "its plant operates",
+        "in the same province (prov)",
+    ]
+    assert small["reasons"][-1] == "also makes alloy, which the region lacks"
+    assert big["capacity"] == "100 万吨" and vague["capacity"] == ""
+
+
+def test_all_gaps_covers_each_gap_product(graph):
+    rows = candidates(graph, all_gaps=True)
+    assert {r["product"] for r in rows} == {"metal"}  # the only gap of chain c
+
+
+def test_local_firms_are_never_candidates(graph):
+    assert candidates(graph, "ore") == []
+
+
+def test_cli_formats_and_usage(tmp_path):
+    folder = write_dataset(tmp_path / "d", **DATA)
+    run = lambda *a: CliRunner().invoke(cli, ["--data", str(folder), "candidates", *a])
+    rows = json.loads(run("metal", "--format", "json").stdout)
+    assert [r["firm"] for r in rows][0] in {"big", "small"}
+    assert len(list(csv.DictReader(io.StringIO(run("metal", "--format", "csv").stdout)))) == 3
+    assert "big" in run("metal").stdout
+    result = run()
+    assert result.exit_code == 2 and "give a PRODUCT or --all-gaps" in result.stderr
