@@ -24,6 +24,9 @@ LISTINGS = {  # command -> arguments that give some rows on the fixture
     "trace": ["coal"],
     "balance": ["--basis", "target"],
     "bottlenecks": [],
+    "gaps": [],
+    "extend": [],
+    "whatif": ["--without", "coke"],
 }
 
 
