@@ -307,6 +307,37 @@ def candidates(product: str | None, all_gaps: bool, region: str | None) -> list[
     return candidates(_graph(), product, region=region, all_gaps=all_gaps)
 
 
+@cli.command()
+@click.option("-o", "--output", "folder", default="report", show_default=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Folder for report.md and report.html.")
+@click.option("--basis", type=click.Choice(("capacity", "target")), default="target", show_default=True,
+              help="Basis of the balance section.")
+@click.option("--region", "-r", help="Region (default: the home region).")
+@data_option
+def report(folder: str, basis: str, region: str | None) -> None:
+    """Write the planner's brief as Markdown and as one self-contained HTML page.
+
+    Per chain: coverage, gaps, balance, bottlenecks and candidate firms; on top, the main gaps,
+    a chart of shortfalls and surpluses, bottlenecks and products leaving the city raw.
+
+    \b
+    Example:
+        chaingraph report -o report/ && xdg-open report/report.html
+    """
+    from .report import build_report, write_report
+    data = build_report(_graph(), region=region, basis=basis)
+    for path in write_report(data, folder):
+        click.echo(f"wrote {path}")
+    shortfalls = [r for r in data["balance"] if r["status"] == "shortfall"]
+    broken = [r for r in data["gaps"] if r["kind"] == "broken"]
+    click.echo(f"{len(data['sections'])} chains, {len(data['gaps'])} gaps ({len(broken)} broken links), "
+               f"{len(shortfalls)} shortfalls, {len(data['bottlenecks'])} bottlenecks ({basis} basis)")
+    for r in data["gaps"][:3]:
+        click.echo(f"  gap: {r['chain_name']} / {r['label'] or '、'.join(r['names'])}: {r['reason']}")
+    for r in shortfalls[:3]:
+        click.echo(f"  shortfall: {r['name']}: supply {r['supply']}, requirement {r['requirement']}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="chaingraph")

@@ -1,0 +1,79 @@
+"""report: both files written, self-contained HTML, names escaped, nothing half-written."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph.cli import cli
+from chaingraph.report import balance_chart, build_report, to_html, to_markdown
+
+from datasets import build, write_dataset
+
+EVIL = "<script>alert(1)</script>"
+
+DATA = dict(
+    products=["ore", "metal", "part", {"id": "slag", "name_zh": "渣|<b>x</b>"}],
+    chains=[("c", "ore > metal > part")],
+    capacities=[("mine", "ore", 100, "万吨", "operating"), ("works", "part", 30, "万吨", "building")],
+    links=[("FEEDS", "ore", "metal", 2, "t/t"), ("FEEDS", "metal", "part", 1.5, "t/t"),
+           ("YIELDS", "ore", "slag", 0.1, "t/t")],
+)
+
+
+def test_report_files_and_summary(tmp_path):
+    folder = write_dataset(tmp_path / "d", **DATA)
+    result = CliRunner().invoke(cli, ["--data", str(folder), "report", "-o", str(tmp_path / "out"),
+                                      "--basis", "capacity"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:3] == [
+        f"wrote {tmp_path / 'out' / 'report.md'}", f"wrote {tmp_path / 'out' / 'report.html'}",
+        "1 chains, 1 gaps (1 broken links), 1 shortfalls, 2 bottlenecks (capacity basis)"]
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "missing middle link between ore and part" in md
+    assert "Local coverage: 2 of 3 steps." in md
+
+
+def test_html_is_self_contained_and_escapes_names(tmp_path):
+    data = dict(DATA, capacities=[(EVIL.replace("<", "").replace(">", "").replace("(", "").replace(")", "")
+                                   .replace("/", ""), "ore", 100, "万吨", "operating")] + DATA["capacities"][1:])
+    g = build(tmp_path, **data)
+    # a firm name with markup: write it into firms.csv by hand (ids cannot hold it, names can)
+    firms = tmp_path / "firms.csv"
+    firms.write_text(firms.read_text(encoding="utf-8").replace(",scriptalert1script,,", f',"{EVIL}",,', 1),
+                     encoding="utf-8")
+    from chaingraph.graph import open_backend
+    page = to_html(build_report(open_backend("memory", tmp_path), basis="capacity"))
+    assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>x</b>" not in page and "渣|&lt;b&gt;x&lt;/b&gt;" in page
+    assert not re.search(r"<(script|link|img|iframe)\b", page)  # nothing to fetch, nothing to run
+    assert not re.search(r"""(src|href)\s*=""", page)
+    assert "<svg" in page and "<rect" in page  # the shortfall / surplus chart
+    md = to_markdown(build_report(open_backend("memory", tmp_path), basis="capacity"))
+    assert "渣\\|&lt;b&gt;x&lt;/b&gt;" in md and "<b>x</b>" not in md  # no markup, no broken table
+
+
+def test_chart_scales_to_requirement():
+    rows = [{"name": "a", "status": "shortfall", "balance_value": -50.0, "requirement_value": 200.0,
+             "supply_value": 150.0, "balance": "50 t"},
+            {"name": "b", "status": "unknown", "balance_value": None, "requirement_value": 1.0,
+             "supply_value": 0.0, "balance": ""}]
+    svg = balance_chart(rows)
+    assert svg.count("<rect") == 1 and "short 50 t (-25%)" in svg
+
+
+def test_nothing_half_written_on_bad_data(tmp_path):
+    folder = write_dataset(tmp_path / "d", **DATA)
+    (folder / "links.csv").write_text("type,from\nFEEDS,ore\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data", str(folder), "report", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_on_shipped_data(tmp_path):
+    result = CliRunner().invoke(cli, ["report", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "煤—电石—醋酸—醋酸乙烯—PVC" in page and "<svg" in page
+    assert not re.search(r"<(script|link)\b", page)
