@@ -39,7 +39,7 @@ def run(mini):
 
 def test_every_command_is_covered():
     # candidates needs firms outside the region: tests/test_candidates.py covers its formats
-    assert set(COMMANDS) == {"validate", "candidates", *LISTINGS}
+    assert set(COMMANDS) == {"validate", "candidates", "report", *LISTINGS}  # report: tests/test_report.py
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -337,8 +337,9 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
                           f"{Amount(supply.value * t.value / 100, supply.complete).text(base)}")
         rows.append({
             "product": p.id, "name": p.name_zh, "status": status,
-            "supply": supply.text(base), "requirement": need.text(base),
-            "balance": ("" if diff is None else
+            "supply": supply.text(base),
+            "requirement": ("> 0 (no coefficient)" if status == "shortfall" and diff is None else need.text(base)),
+            "balance": ("amount unknown" if status == "shortfall" and diff is None else "" if diff is None else
                         ("" if supply.complete and need.complete else "≥ ") + humanize(abs(diff), base)),
             "supply_basis": b.level(p.id).how,
             "coefficients": [part.text for part in parts if part.text],

@@ -82,7 +82,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
 
     for row in balance(g, region=where, basis=basis, chain=chain):
         if row["status"] == "shortfall":
-            if row["balance"]:
+            if row["balance_value"] is not None:
                 why = f"supply {row['supply']} against requirement {row['requirement']}: short by {row['balance']}"
             else:
                 users = [products[u].name_zh for u in pg.successors(row["product"])
