@@ -7,11 +7,13 @@ from ..graph.backend import Backend
 from ..graph.model import STATUSES, Capacity
 from ..units import format_quantity
 
-__all__ = ["MISSING", "BY_PRODUCT", "best_status", "region_id", "local_status", "local_statuses",
+__all__ = ["MISSING", "BY_PRODUCT", "SUPPLYING", "PRESENT", "best_status", "region_id", "local_status", "local_statuses",
            "total_capacity", "describe_capacity"]
 
 MISSING = "missing"  # no local capacity row at all
 BY_PRODUCT = "by-product"  # no producer of its own, but a local product yields it
+SUPPLYING = STATUSES[:2]  # operating, building: capacity that supplies now or soon
+PRESENT = (*SUPPLYING, BY_PRODUCT)  # the product is made locally
 _RANK = {status: rank for rank, status in enumerate((STATUSES[0], STATUSES[1], BY_PRODUCT, *STATUSES[2:], MISSING))}
 
 

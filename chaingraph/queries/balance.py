@@ -15,14 +15,13 @@ from ..errors import ChaingraphError
 from ..graph.backend import Backend
 from ..graph.model import Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize
-from ._common import BY_PRODUCT, MISSING, local_statuses, region_id
+from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_statuses, region_id
 
 __all__ = ["balance", "BASES"]
 
 BASES = ("capacity", "target")
 _LEVEL_METRICS = ("capacity", "installed_capacity")  # targets that set a product's output
 _LEVEL_BOUNDS = ("min", "approx", "exact")  # a cap (`max`) is a ceiling, not an output level
-_PRESENT = ("operating", "building")
 _EPSILON = 1e-9
 
 
@@ -128,7 +127,7 @@ class _Balancer:
                 account.parts.append(_Part(Amount(value, True, estimate), text))
         else:
             for row in self.g.capacities(product=pid, region=self.region):
-                if row.status not in _PRESENT:
+                if row.status not in SUPPLYING:
                     continue
                 who = self.g.resolve_firm(row.firm).name_zh if row.firm else "unnamed producers"
                 if row.capacity is None:
@@ -199,7 +198,7 @@ class _Balancer:
             into = self.link.get((user, covering.to))
             covered_level = self.level(covering.to)
             if into is None or into.ratio is None:
-                return _Level(Amount(max(level.amount.value - 0, 0), False, level.amount.estimate), level.how)
+                return _Level(Amount(0, False, level.amount.estimate), level.how)  # share into it unknown
             share = covered_level.amount.value * convert_ratio(
                 into.ratio, into.ratio_unit, f"{self.base[user]}/{self.base[covering.to]}")[0]
             rest = max(level.amount.value - share, 0.0)
@@ -217,7 +216,7 @@ class _Balancer:
             return _Level(Amount(0, False), "cycle")
         self._visiting.add(pid)
         supply = self.supply(pid).total
-        present = self.status[pid] in (*_PRESENT, BY_PRODUCT) or (
+        present = self.status[pid] in (*SUPPLYING, BY_PRODUCT) or (
             self.basis == "target" and pid in self.level_targets)
         if not present:
             result = _Level(Amount(), "not made locally")

@@ -6,7 +6,7 @@ from collections import defaultdict
 import networkx as nx
 
 from ..graph.backend import Backend
-from ._common import BY_PRODUCT, local_statuses, region_id
+from ._common import local_statuses, PRESENT, region_id
 from .balance import balance
 
 __all__ = ["bottlenecks", "WEIGHTS", "HHI_CONCENTRATED"]
@@ -16,7 +16,6 @@ WEIGHTS = {"shortfall": 4, "single firm": 3, "concentrated": 2, "dominator": 2, 
 # Herfindahl-Hirschman index (shares in %, squared, summed) above which a market counts as highly
 # concentrated, as in the US DOJ/FTC Horizontal Merger Guidelines (2010).
 HHI_CONCENTRATED = 2500
-_PRESENT = ("operating", "building", BY_PRODUCT)
 
 
 def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
@@ -86,7 +85,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 why = f"supply {row['supply']} against requirement {row['requirement']}: short by {row['balance']}"
             else:
                 users = [products[u].name_zh for u in pg.successors(row["product"])
-                         if pg.edges[row["product"], u]["type"] == "FEEDS" and status[u] in _PRESENT]
+                         if pg.edges[row["product"], u]["type"] == "FEEDS" and status[u] in PRESENT]
                 why = f"not made locally, yet {', '.join(users)} consume it"
             reasons[row["product"]].append(("shortfall", why + f" ({basis} basis)"))
 
@@ -97,7 +96,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         rows = [r for r in g.capacities(product=pid, region=where) if r.status in ("operating", "building")]
         named = sorted({r.firm for r in rows if r.firm})
         firms_of[pid] = [g.resolve_firm(f).name_zh for f in named]
-        users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in _PRESENT]
+        users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users or not rows:
             continue
         user_names = ", ".join(products[u].name_zh for u in users)
@@ -143,7 +142,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     rows = []
     for pid, found in reasons.items():
         kinds = list(dict.fromkeys(kind for kind, _ in found))
-        dependents = sum(1 for d in nx.descendants(pg, pid) if status[d] in _PRESENT)
+        dependents = sum(1 for d in nx.descendants(pg, pid) if status[d] in PRESENT)
         rows.append({
             "product": pid, "name": products[pid].name_zh, "status": status[pid],
             "score": sum(WEIGHTS[kind] for kind in kinds), "kinds": kinds,

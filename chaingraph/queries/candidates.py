@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..graph.backend import Backend
 from ..units import humanize
-from ._common import BY_PRODUCT, local_statuses, region_id
+from ._common import local_statuses, PRESENT, region_id
 from .gaps import gaps
 
 __all__ = ["candidates", "SCORE"]
@@ -17,7 +17,6 @@ SCORE = {
     "breadth": 1,     # the firm also makes another product the region lacks
     "nearby": 1,      # the firm is in the same province as the region
 }
-_PRESENT = ("operating", "building", BY_PRODUCT)
 
 
 def _province(g: Backend, region: str) -> str:
@@ -66,7 +65,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
         wanted = [g.resolve_product(product).id]
     else:
         raise ValueError("give a product or all_gaps=True")
-    lacking = {pid for pid, s in status.items() if s not in _PRESENT}
+    lacking = {pid for pid, s in status.items() if s not in PRESENT}
 
     outside_rows = [c for c in g.capacities() if c.region not in local and c.firm]
     makes: dict[str, set[str]] = {}
@@ -76,8 +75,8 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     rows = []
     for pid in wanted:
         required = [l.from_ for l in links if l.type == "FEEDS" and l.to == pid and not l.alternative]
-        made_inputs = [i for i in required if status[i] in _PRESENT]
-        users = [l.to for l in links if l.type == "FEEDS" and l.from_ == pid and status[l.to] in _PRESENT]
+        made_inputs = [i for i in required if status[i] in PRESENT]
+        users = [l.to for l in links if l.type == "FEEDS" and l.from_ == pid and status[l.to] in PRESENT]
         offers = [c for c in outside_rows if c.product == pid]
         largest = max((c.capacity_base for c in offers if c.capacity_base), default=None)
         product_rows = []

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from ..graph.backend import Backend
 from ..graph.model import STATUSES, Target
-from ._common import BY_PRODUCT, local_statuses, region_id, total_capacity
+from ._common import BY_PRODUCT, local_statuses, PRESENT, region_id, total_capacity
 
 __all__ = ["extend"]
 
-PRESENT = (*STATUSES[:2], BY_PRODUCT)  # operating, building, by-product: made locally
 LOCAL_USE = "local_use_share"  # the target metric of a policy that the product be used in the city
 
 

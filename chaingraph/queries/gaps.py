@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from ..graph.backend import Backend
-from ..graph.model import STATUSES, Capacity, Product, Step
-from ._common import BY_PRODUCT, MISSING, best_status, local_statuses, region_id
+from ..graph.model import Capacity, Product, Step
+from ._common import best_status, local_statuses, MISSING, PRESENT, region_id
 
 __all__ = ["gaps"]
 
-PRESENT = (*STATUSES[:2], BY_PRODUCT)  # operating, building, by-product: the step is made locally
 KINDS = ("broken", "downstream", "upstream", "absent")  # rank order: a broken chain matters most
 
 

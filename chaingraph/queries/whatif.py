@@ -7,11 +7,10 @@ from ..errors import ChaingraphError, UnknownNameError
 from ..graph.backend import Backend
 from ..graph.model import STATUSES, Capacity, Firm, Link, Product
 from ..units import base_of, convert, format_quantity
-from ._common import BY_PRODUCT, local_statuses, region_id
+from ._common import local_statuses, PRESENT, region_id
 
 __all__ = ["whatif"]
 
-PRESENT = (*STATUSES[:2], BY_PRODUCT)  # operating, building, by-product: made locally
 SUPPLY = STATUSES[:2]  # capacity rows that supply the region now or soon: operating, building
 
 
