@@ -55,12 +55,56 @@ def output_format(fn: Callable) -> Callable:
 
 def _graph():
     from .graph import open_backend
-    return open_backend("memory", click.get_current_context().meta.get(_DATA))
+    meta = click.get_current_context().meta
+    backend = meta.get(_BACKEND, "memory")
+    if backend == "memory":
+        return open_backend("memory", meta.get(_DATA))
+    return open_backend(backend, **_connection(meta))
+
+
+def _connection(meta: dict) -> dict:
+    """--uri/--user/--password/--database as given; the backends fill in NEO4J_* and defaults."""
+    return {name: meta[key] for name, key in _SERVER_OPTIONS.items() if meta.get(key) is not None}
+
+
+def _remember(key: str) -> Callable:
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.meta[key] = value
+    return callback
+
+
+_BACKEND = "chaingraph.backend"
+_SERVER_OPTIONS = {name: f"chaingraph.{name}" for name in ("uri", "user", "password", "database")}
+
+
+def backend_options(fn: Callable) -> Callable:
+    """--backend and the server connection, taken by the group (`chaingraph --backend neo4j gaps`)."""
+    options = [
+        click.option("--backend", type=click.Choice(("memory", "neo4j", "falkordb")), expose_value=False,
+                     callback=_remember(_BACKEND),
+                     help="Where the graph is: memory (default; built from --data), or a server that "
+                          "`load` has filled."),
+        click.option("--uri", expose_value=False, callback=_remember(_SERVER_OPTIONS["uri"]),
+                     help="Server address: bolt://host:7687, neo4j+s://… (default $NEO4J_URI) or "
+                          "falkordb://host:port (default falkordb://127.0.0.1:6379)."),
+        click.option("--user", expose_value=False, callback=_remember(_SERVER_OPTIONS["user"]),
+                     help="User name (Neo4j default: $NEO4J_USERNAME, else neo4j)."),
+        click.option("--password", expose_value=False, callback=_remember(_SERVER_OPTIONS["password"]),
+                     help="Password (Neo4j default: $NEO4J_PASSWORD). Never printed."),
+        click.option("--database", expose_value=False, callback=_remember(_SERVER_OPTIONS["database"]),
+                     help="Neo4j database (default $NEO4J_DATABASE, else the server's default) or "
+                          "FalkorDB graph name (default chaingraph)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
 
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="chaingraph")
 @data_option
+@backend_options
 def cli() -> None:
     """Industrial chains of a city as a knowledge graph: products, chains, firms, targets.
 
@@ -86,6 +130,46 @@ def validate() -> None:
     counts = ", ".join(f"{len(getattr(ds, name))} {name}" for name in
                        ("products", "chains", "firms", "regions", "capacities", "targets", "links"))
     click.echo(f"OK: {counts} in {ds.data_dir}")
+
+
+@cli.command("load")
+@data_option
+def load_command() -> None:
+    """Load the dataset into a Neo4j or FalkorDB server (chosen by --backend), replacing its graph.
+
+    The dataset is checked first; bad data writes nothing. The load is atomic: if it stops
+    half-way, the graph loaded before stays in use. Shows a progress bar on a terminal.
+
+    \b
+    Example:
+        chaingraph --backend falkordb --uri falkordb://127.0.0.1:6379 load
+        NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… chaingraph --backend neo4j load
+    """
+    import sys
+
+    from .graph import load
+    meta = click.get_current_context().meta
+    backend = meta.get(_BACKEND, "memory")
+    if backend == "memory":
+        raise click.UsageError("load needs a server: --backend neo4j or --backend falkordb")
+    bar = None
+
+    def progress(written: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="loading", file=sys.stderr)
+            bar.__enter__()
+        bar.update(written - bar.pos)
+
+    try:
+        result = load(backend, meta.get(_DATA), progress=progress if sys.stdout.isatty() else None,
+                      **_connection(meta))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    seconds = result["seconds"]
+    click.echo(f"loaded {result['rows']} rows into {backend} in {seconds:.2f} s "
+               f"({result['rows'] / max(seconds, 1e-9):.0f} rows/s)")
 
 
 @cli.command()
@@ -336,6 +420,32 @@ def report(folder: str, basis: str, region: str | None) -> None:
         click.echo(f"  gap: {r['chain_name']} / {r['label'] or '、'.join(r['names'])}: {r['reason']}")
     for r in shortfalls[:3]:
         click.echo(f"  shortfall: {r['name']}: supply {r['supply']}, requirement {r['requirement']}")
+
+
+@cli.command()
+@click.option("-o", "--output", "path", default="chaingraph.html", show_default=True, metavar="FILE.html",
+              type=click.Path(dir_okay=False), help="The page to write.")
+@click.option("--chain", "-c", help="Only this chain's products (id, Chinese or English name).")
+@click.option("--focus", metavar="PRODUCT", help="Only the products within --depth links of PRODUCT.")
+@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True, metavar="N",
+              help="How far from --focus to draw.")
+@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@click.option("--firms/--no-firms", default=True, show_default=True, help="Draw the firms that make each product.")
+@data_option
+def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str | None, firms: bool) -> None:
+    """Write an interactive page of the chains that works offline: pan, zoom, drag, hover, search.
+
+    Products are coloured by local status, firms hang off what they make (sized by capacity),
+    gaps and bottleneck links stand out; hovering shows firms, capacities and sources.
+
+    \b
+    Example:
+        chaingraph viz -o wuhai.html
+        chaingraph viz --focus 电石 --depth 1 -o carbide.html
+    """
+    from .viz import graph_data, write_html
+    data = graph_data(_graph(), region=region, chain=chain, focus=focus, depth=depth, firms=firms)
+    click.echo(f"wrote {write_html(data, path)}: {len(data['nodes'])} nodes, {len(data['edges'])} links")
 
 
 def main() -> None:

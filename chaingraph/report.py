@@ -1,18 +1,21 @@
 """The planner's brief: per chain, coverage, gaps, balance, bottlenecks and candidate firms.
 
 `build_report` gathers the rows once from the query functions; `to_markdown` and `to_html`
-render them. The HTML page is one self-contained file (inline CSS and an inline SVG chart, no
-scripts, nothing fetched), and every name from the data is escaped.
+render them. The HTML page is one self-contained file: inline CSS, an inline SVG chart, and per
+chain an interactive graph (`viz.network_block`, vis-network inlined once); nothing is fetched,
+and every name from the data is escaped.
 """
 from __future__ import annotations
 
 import html
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 from .graph.backend import Backend
 from .queries import balance, bottlenecks, candidates, chains, extend, gaps
 from .queries._common import region_id
+from .viz import chain_data, legend_html, network_block, page_assets
 
 __all__ = ["build_report", "to_markdown", "to_html", "write_report"]
 
@@ -44,6 +47,7 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
             "bottlenecks": [r for r in all_bottlenecks if r["product"] in members][:5],
             "candidates": {p: offers[p][:CANDIDATES_PER_PRODUCT] for r in chain_gaps for p in r["products"]
                            if p in offers},
+            "graph": chain_data(g, chain.id, region=where),
         })
     sections.sort(key=lambda s: (not s["chain"].written, -len([r for r in s["gaps"] if r["kind"] == "broken"])))
     return {
@@ -143,8 +147,9 @@ def balance_chart(rows: list[dict]) -> str:
         items.append((r, max(-100.0, min(100.0, 100 * r["balance_value"] / scale))))
     if not items:
         return "<p class=none>(no shortfall or surplus with known figures)</p>"
+    items.sort(key=lambda item: item[1])  # worst shortfall first; output nothing local uses (+100%) last
     bar, left, mid, height = 22, 150, 330, 26
-    width = mid + 320
+    width = mid + 460
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
              f'height="{height * len(items) + 40}" aria-label="shortfalls and surpluses">',
              f'<line x1="{mid}" y1="0" x2="{mid}" y2="{height * len(items) + 10}" stroke="#555"/>']
@@ -178,11 +183,16 @@ def _status(value: str) -> str:
 def to_html(report: dict) -> str:
     region = report["region"]
     out = [f"<!DOCTYPE html><html lang=zh><head><meta charset=utf-8>"
-           f"<title>{_e(region.name_zh)} industrial chains: planner's brief</title><style>{_CSS}</style></head><body>",
+           f"<title>{_e(region.name_zh)} industrial chains: planner's brief</title><style>{_CSS}</style>"
+           f"{page_assets()}</head><body>",
            f"<h1>{_e(region.name_zh)} industrial chains: planner's brief</h1>",
            f"<p>Balance on the <b>{_e(report['basis'])}</b> basis; made {_e(report['date'])} by chaingraph "
            f"from <code>{_e(report['data_dir'])}</code>.</p>",
            "<h2>Shortfalls and surpluses</h2>", balance_chart(report["balance"]),
+           "<h2>How to read the chain graphs</h2>",
+           "<p>Each chain below is drawn left to right as the guideline writes it: products coloured by local "
+           "status, local firms beside what they make (size: capacity); hover for firms, capacities and sources, "
+           "drag to pan, scroll to zoom.</p>", legend_html(),
            "<h2>Top gaps (补链)</h2>",
            _html_table(["#", "chain", "step", "status", "kind", "why"],
                        [[r["rank"], _e(r["chain_name"]), _e(r["label"] or "、".join(r["names"])), _status(r["status"]),
@@ -197,6 +207,9 @@ def to_html(report: dict) -> str:
         c = s["chain"]
         out.append(f"<h2>{_e(c.name_zh)}</h2><p>{'Written in the guideline' if c.written else 'Described in prose'}: "
                    f"“{_e(c.source)}”. Local coverage: <b>{s['present']} of {len(s['steps'])}</b> steps.</p>")
+        height = 120 + 55 * max(Counter(n["level"] for n in s["graph"]["nodes"]).values())
+        out.append(network_block(s["graph"], f"chain-{c.id}", height=f"{min(height, 520)}px", layout="chain",
+                                 search=False, legend=False))
         out.append(_html_table(["step", "label", "products", "status", "local firms"],
                                [[st["order"], _e(st["label"] or ""), _e("、".join(st["names"])), _status(st["status"]),
                                  "<br>".join(_e(f) for f in st["firms"])] for st in s["steps"]], raw={0, 1, 2, 3, 4}))

@@ -18,6 +18,12 @@ fi
 
 case "$want" in
   run)  .venv/bin/python -m pip install -q -e . ;;
-  test) .venv/bin/python -m pip install -q -e '.[test]' ;;
+  test) .venv/bin/python -m pip install -q -e '.[test]'
+        # the browser tests drive Debian's Chromium (Playwright's own browser download does not
+        # work offline); the CJK fonts let screenshots show Chinese labels
+        if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK'; then
+          echo "bootstrap: installing chromium and fonts-noto-cjk" >&2
+          apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+        fi ;;
   *)    echo "usage: bash scripts/bootstrap.sh [run|test]" >&2; exit 2 ;;
 esac

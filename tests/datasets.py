@@ -16,11 +16,17 @@ capacities are created in the home region unless listed in `firms` as (id, regio
 from __future__ import annotations
 
 import csv
+import uuid
 from pathlib import Path
 
-from chaingraph.graph import open_backend
+from chaingraph.graph import load, open_backend
 
-__all__ = ["write_dataset", "build"]
+__all__ = ["write_dataset", "build", "open_dataset", "CONNECTIONS", "GRAPHS"]
+
+# Connection options of the servers the test session runs (tests/conftest.py fills it in), and
+# the graphs the tests load there, as (backend, options), for the clean-up at the end.
+CONNECTIONS: dict[str, dict] = {}
+GRAPHS: list[tuple[str, dict]] = []
 
 HOME = "home"
 
@@ -103,6 +109,19 @@ def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(),
     return folder
 
 
+def open_dataset(backend: str, folder: Path):
+    """A dataset folder on a backend: memory builds it; a server loads it into a new graph of its
+    own (a FalkorDB graph key, or a graph name in the Neo4j database) and opens that."""
+    if backend == "memory":
+        return open_backend("memory", folder)
+    options = dict(CONNECTIONS[backend])
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    options["database" if backend == "falkordb" else "graph"] = name
+    GRAPHS.append((backend, options))
+    load(backend, folder, **options)
+    return open_backend(backend, **options)
+
+
 def build(folder: Path, backend: str = "memory", **tables):
     """write_dataset, then open it on a backend."""
-    return open_backend(backend, write_dataset(folder, **tables))
+    return open_dataset(backend, write_dataset(folder, **tables))

@@ -11,8 +11,6 @@ from chaingraph.queries import balance
 
 from datasets import build
 
-BACKENDS = ["memory"]
-
 # ore -(2 t/t)-> metal -(1.5 t/t)-> part; metal yields slag 0.5 t/t; slag -(1 t/t)-> brick
 CHAIN = dict(
     products=["ore", "metal", "part", "slag", "brick"],
@@ -34,9 +32,9 @@ CHAIN = dict(
 )
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    return request.param
+@pytest.fixture
+def backend(backend_name):
+    return backend_name  # every backend (tests/conftest.py)
 
 
 def rows_by_product(rows):

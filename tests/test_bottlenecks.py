@@ -7,12 +7,9 @@ from chaingraph.queries import bottlenecks
 
 from datasets import build
 
-BACKENDS = ["memory"]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    return request.param
+@pytest.fixture
+def backend(backend_name):
+    return backend_name  # every backend (tests/conftest.py)
 
 
 def by_product(rows):

@@ -11,9 +11,7 @@ from click.testing import CliRunner
 from chaingraph.cli import cli
 from chaingraph.queries import candidates
 
-from datasets import write_dataset, build
-
-BACKENDS = ["memory"]
+from datasets import open_dataset, write_dataset
 
 # The home city makes ore and part; metal (ore -> metal -> part) is the gap. Three firms elsewhere
 # make metal: big (same province, operating, 100万 t), small (far away, building, 25万 t, also
@@ -43,12 +41,11 @@ def home_in_province(folder):
                     encoding="utf-8")
 
 
-@pytest.fixture(params=BACKENDS)
-def graph(request, tmp_path):
+@pytest.fixture
+def graph(backend_name, tmp_path):
     folder = write_dataset(tmp_path / "d", **DATA)
     home_in_province(folder)
-    from chaingraph.graph import open_backend
-    return open_backend(request.param, folder)
+    return open_dataset(backend_name, folder)
 
 
 def test_score_parts_by_hand(graph):

@@ -39,7 +39,8 @@ def run(mini):
 
 def test_every_command_is_covered():
     # candidates needs firms outside the region: tests/test_candidates.py covers its formats
-    assert set(COMMANDS) == {"validate", "candidates", "report", *LISTINGS}  # report: tests/test_report.py
+    # report: tests/test_report.py; viz: tests/test_viz.py; load: tests/test_server.py
+    assert set(COMMANDS) == {"validate", "candidates", "report", "viz", "load", *LISTINGS}
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -150,12 +151,12 @@ LIGHT = """
 import sys
 from chaingraph.cli import cli
 from chaingraph.output import text_width
-for args in (["--help"], ["trace", "--help"], ["--version"]):
+for args in (["--help"], ["trace", "--help"], ["load", "--help"], ["viz", "--help"], ["--version"]):
     try:
         cli(args, prog_name="chaingraph")
     except SystemExit:
         pass
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in {"neo4j", "pyvis", "networkx"})
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in {"neo4j", "falkordb", "redis", "pyvis", "networkx"})
 print("HEAVY", heavy, file=sys.stderr)
 """
 

@@ -16,13 +16,10 @@ from chaingraph.errors import ChaingraphError, UnknownNameError
 from chaingraph.graph import open_backend
 from chaingraph.queries import extend, gaps, whatif
 
-from datasets import write_dataset
+from datasets import open_dataset, write_dataset
 
-BACKENDS = ["memory"]  # add a backend here and every test below runs on it too
-
-
-@pytest.fixture(params=BACKENDS)
-def make(request, tmp_path):
+@pytest.fixture
+def make(backend_name, tmp_path):
     """make(**tables) writes a dataset (datasets.write_dataset) and opens it on each backend;
     make(folder) opens a dataset already written."""
     opened = []
@@ -30,7 +27,7 @@ def make(request, tmp_path):
     def build(folder: Path | None = None, **tables):
         if tables:
             folder = write_dataset(folder or tmp_path / f"data{len(opened)}", **tables)
-        opened.append(g := open_backend(request.param, folder))
+        opened.append(g := open_dataset(backend_name, folder))
         return g
     yield build
     for g in opened:

@@ -123,6 +123,9 @@ def test_backend_filters_and_graph(graph):
     assert [c.product for c in graph.capacities(firm="beta")] == ["coke", "lng"]
     assert graph.capacities(product="nothing") == []
     assert graph.subregions("minicity") == {"minicity", "east_park"}
+    assert graph.capacity_statuses("minicity") == {
+        "coal": "operating", "coke": "operating", "lng": "building", "carbide": "planned"}
+    assert graph.capacity_statuses("east_park") == {"coke": "building", "lng": "building"}
     assert graph.home_region().id == "minicity"
     assert len(graph.links("YIELDS")) == 2
     pg = graph.product_graph()
@@ -140,8 +143,9 @@ def test_memory_graph_relationships(mini):
     assert g.has_edge(("Firm", "beta"), ("Firm", "alpha"))  # PART_OF parent firm
 
 
-def test_open_backend_names():
-    with pytest.raises(ChaingraphError, match="backend not available yet: neo4j"):
+def test_open_backend_names(monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    with pytest.raises(ChaingraphError, match="no Neo4j server given: use --uri or set NEO4J_URI"):
         open_backend("neo4j")
     with pytest.raises(ChaingraphError, match="unknown backend 'sqlite'"):
         open_backend("sqlite")

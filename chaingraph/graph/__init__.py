@@ -1,28 +1,57 @@
-"""The knowledge graph: records (model), the backend interface, and `open_backend`."""
+"""The knowledge graph: records (model), the backend interface, `open_backend` and `load`."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 
 if TYPE_CHECKING:
     from .backend import Backend
+    from .server import CypherBackend
 
-__all__ = ["open_backend", "BACKENDS"]
+__all__ = ["open_backend", "load", "connect", "BACKENDS", "SERVERS"]
 
 BACKENDS = ("memory", "neo4j", "falkordb")
+SERVERS = BACKENDS[1:]
 
 
 def open_backend(name: str = "memory", data_dir: str | os.PathLike[str] | None = None,
                  **options: Any) -> Backend:
-    """A backend by name, holding the dataset in `data_dir` (default: the shipped `data/`).
+    """A backend by name. `memory` holds the dataset in `data_dir` (default: the shipped `data/`);
+    a server backend opens the graph loaded there before (`load`), and `options` are its
+    connection: `uri`, `user`, `password`, `database` (see `connect`).
 
     Backends are imported here, on demand, so that a light command never loads a driver.
     """
     if name == "memory":
         from .memory import MemoryBackend
         return MemoryBackend(data_dir, **options)
-    if name in BACKENDS:
-        raise ChaingraphError(f"backend not available yet: {name}")
+    return connect(name, **options).check()
+
+
+def connect(name: str, **options: Any) -> CypherBackend:
+    """A connection to a graph server by backend name, whether or not a graph is loaded there."""
+    if name == "neo4j":
+        from .neo4j_backend import Neo4jBackend
+        return Neo4jBackend(**options)
+    if name == "falkordb":
+        from .falkordb_backend import FalkorDBBackend
+        return FalkorDBBackend(**options)
     raise ChaingraphError(f"unknown backend {name!r} (expected {', '.join(BACKENDS)})")
+
+
+def load(name: str, data_dir: str | os.PathLike[str] | None = None, *,
+         progress: Callable[[int, int], None] | None = None, **options: Any) -> dict[str, Any]:
+    """Validate the dataset in `data_dir`, then load it into a server, replacing what was there.
+
+    Bad data raises before the server is contacted. The load is atomic (graph/server.py): if it
+    stops half-way, the graph loaded before stays current. Returns `{"rows", "seconds", "load"}`.
+    """
+    if name not in SERVERS:
+        raise ChaingraphError(f"load needs a server backend ({', '.join(SERVERS)}), not {name!r}")
+    from ..loaders import load_dataset
+    ds = load_dataset(data_dir)
+    with connect(name, **options) as server:
+        return server.write(ds, progress=progress)

@@ -6,7 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..names import NameIndex
-from .model import Capacity, Chain, Conversion, Firm, Link, Product, Region, Target
+from .model import STATUSES, Capacity, Chain, Conversion, Firm, Link, Product, Region, Target
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -64,6 +64,16 @@ class Backend(ABC):
     @abstractmethod
     def product_graph(self) -> nx.DiGraph:
         """A new DiGraph: products as nodes, FEEDS/YIELDS links as edges with attribute `type`."""
+
+    def capacity_statuses(self, region: str) -> dict[str, str]:
+        """The best status (operating > building > planned) of each product's MAKES rows in the
+        region id and below it; products without rows are left out. A server aggregates this itself.
+        """
+        best: dict[str, str] = {}
+        for row in self.capacities(region=region):
+            if row.product not in best or STATUSES.index(row.status) < STATUSES.index(best[row.product]):
+                best[row.product] = row.status
+        return best
 
     def close(self) -> None:
         """Release connections; nothing to do for in-process backends."""

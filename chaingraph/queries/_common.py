@@ -36,8 +36,7 @@ def local_statuses(g: Backend, region: str | None = None) -> dict[str, str]:
     """
     where = region or g.home_region().id
     status = {p.id: MISSING for p in g.products()}
-    for row in g.capacities(region=where):
-        status[row.product] = best_status((status[row.product], row.status))
+    status.update(g.capacity_statuses(where))
     made = {pid: s for pid, s in status.items() if s != MISSING}
     for link in g.links("YIELDS"):
         if link.to not in made and status.get(link.from_) in STATUSES[:2]:

@@ -1,0 +1,80 @@
+"""FalkorDB over the `falkordb` client: `--uri falkordb://host:port`, the graph name in `--database`."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from .server import CypherBackend, ServerError, reason as _reason
+
+__all__ = ["FalkorDBBackend", "DEFAULT_URI"]
+
+DEFAULT_URI = "falkordb://127.0.0.1:6379"
+SCHEMES = ("falkordb", "falkor", "redis")
+
+
+class FalkorDBBackend(CypherBackend):
+    """A FalkorDB graph (a Redis key) holding a loaded dataset.
+
+    The address is `falkordb://[user:password@]host:port`; `user` and `password` may also be given
+    apart. The graph name (`database`, default `chaingraph`) is the FalkorDB graph key.
+    """
+
+    name = "falkordb"
+
+    def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
+                 database: str | None = None, graph: str = "chaingraph"):
+        super().__init__(graph)
+        self.uri = uri or DEFAULT_URI
+        parts = urlsplit(self.uri if "://" in self.uri else f"falkordb://{self.uri}")
+        if parts.scheme not in SCHEMES:
+            raise ServerError(f"not a FalkorDB address: {self.shown_uri} (expected falkordb://host:port)")
+        self.database = database or "chaingraph"
+        try:
+            port = parts.port or 6379
+        except ValueError:
+            raise ServerError(f"not a FalkorDB address: {self.shown_uri} (bad port)") from None
+        import redis.exceptions
+        from falkordb import FalkorDB
+        self._errors = redis.exceptions
+        try:  # the client connects at once (it asks whether the server is a sentinel)
+            self._db = FalkorDB(host=parts.hostname or "127.0.0.1", port=port, username=user or parts.username,
+                                password=password or parts.password, socket_connect_timeout=5)
+            self._db.connection.ping()
+        except redis.exceptions.AuthenticationError:
+            raise ServerError(f"falkordb at {self.shown_uri} refused the user name or password") from None
+        except redis.exceptions.ResponseError as e:
+            if "auth" in str(e).lower() or "password" in str(e).lower():
+                raise ServerError(f"falkordb at {self.shown_uri} refused the user name or password") from None
+            raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as e:
+            raise ServerError(f"cannot reach falkordb at {self.shown_uri}: {_reason(e)}") from None
+        self._graph = self._db.select_graph(self.database)
+
+    @property
+    def shown_uri(self) -> str:
+        """The address without user name or password."""
+        parts = urlsplit(self.uri if "://" in self.uri else f"falkordb://{self.uri}")
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+    def where(self) -> str:
+        return f"falkordb at {self.shown_uri}, graph {self.database!r}"
+
+    def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        try:
+            result = self._graph.query(query, params)
+        except (self._errors.ConnectionError, self._errors.TimeoutError, OSError) as e:
+            raise ServerError(f"lost falkordb at {self.shown_uri}: {_reason(e)}") from None
+        except self._errors.ResponseError as e:
+            raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
+        names = [name for _, name in result.header]
+        return [dict(zip(names, row)) for row in result.result_set]
+
+    def run_schema(self, statement: str) -> None:
+        try:
+            self.run(statement)
+        except ServerError as e:
+            if "already indexed" not in str(e):
+                raise
+
+    def close(self) -> None:
+        self._db.connection.close()

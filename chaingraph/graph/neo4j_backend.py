@@ -1,0 +1,64 @@
+"""Neo4j 5 over the official `neo4j` driver (`bolt://`, `neo4j://`, Aura `neo4j+s://`)."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..errors import ChaingraphError
+from .server import CypherBackend, ServerError, reason
+
+__all__ = ["Neo4jBackend"]
+
+
+class Neo4jBackend(CypherBackend):
+    """A Neo4j database holding a loaded dataset.
+
+    Connection from the arguments, else `NEO4J_URI`, `NEO4J_USERNAME` (default `neo4j`),
+    `NEO4J_PASSWORD`, `NEO4J_DATABASE` (default: the server's default database). Several
+    chaingraph graphs can share one database under different `graph` names.
+    """
+
+    name = "neo4j"
+
+    def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
+                 database: str | None = None, graph: str = "chaingraph"):
+        super().__init__(graph)
+        self.uri = uri or os.environ.get("NEO4J_URI")
+        if not self.uri:
+            raise ChaingraphError("no Neo4j server given: use --uri or set NEO4J_URI")
+        self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        user = user or os.environ.get("NEO4J_USERNAME") or "neo4j"
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
+        import neo4j
+        import neo4j.exceptions as errors
+        self._errors = errors
+        try:
+            self._driver = neo4j.GraphDatabase.driver(self.uri, auth=(user, password))
+            self._driver.verify_connectivity()
+        except errors.AuthError:
+            raise ServerError(f"neo4j at {self.uri} refused the user name or password") from None
+        except (errors.ServiceUnavailable, errors.DriverError, OSError) as e:
+            raise ServerError(f"cannot reach neo4j at {self.uri}: {reason(e)}") from None
+        except ValueError as e:  # a malformed address
+            raise ServerError(f"not a Neo4j address: {self.uri} ({_first_line(e)})") from None
+
+    def where(self) -> str:
+        database = f", database {self.database!r}" if self.database else ""
+        return f"neo4j at {self.uri}{database}, graph {self.graph!r}"
+
+    def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        try:
+            records, _, _ = self._driver.execute_query(query, params, database_=self.database)
+        except self._errors.Neo4jError as e:
+            raise ServerError(f"neo4j at {self.uri}: {e.code}: {_first_line(e.message or '')}") from None
+        except (self._errors.DriverError, OSError) as e:
+            raise ServerError(f"lost neo4j at {self.uri}: {reason(e)}") from None
+        return [record.data() for record in records]
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def _first_line(error: object) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

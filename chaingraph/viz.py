@@ -1,0 +1,434 @@
+"""See the chains: the product graph with local status, firms, gaps and bottlenecks, as a page.
+
+`graph_data` gathers nodes and edges (colours, sizes, groups, hover text) from a backend through
+the query functions and returns plain data; `to_html` renders it as one self-contained page that
+works with no network: vis-network's script and style (the copy pyvis ships in its package,
+vis-network 9.1.2, dual Apache-2.0 / MIT licensed) are inlined, nothing is fetched. pyvis builds
+the network (nodes, edges, options); the page template is our own, because pyvis's template
+links bootstrap and tom-select from a CDN in every `cdn_resources` mode.
+
+Names from the data never become markup: vis-network draws labels on a canvas, hover text is
+put into the page as DOM text (`textContent`), and the embedded JSON escapes `<`, `>` and `&`.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from .graph.backend import Backend
+from .queries import bottlenecks, gaps
+from .queries._common import describe_capacity, local_statuses, region_id
+
+__all__ = ["graph_data", "chain_data", "to_html", "write_html", "page_assets", "network_block", "legend_html",
+           "STATUS_COLOURS", "FONT_FACE"]
+
+# status -> (fill, label); the legend shows them in this order
+STATUS_COLOURS = {
+    "operating": ("#2e7d32", "made locally (operating)"),
+    "building": ("#1e88e5", "being built"),
+    "planned": ("#f9a825", "planned only"),
+    "missing": ("#e53935", "missing locally"),
+    "by-product": ("#8e24aa", "by-product of a local plant"),
+}
+FIRM_COLOUR = "#78909c"
+GAP_BORDER = "#b71c1c"
+BOTTLENECK_EDGE = "#c62828"
+# a CJK-capable family first, so Chinese labels render; then the platform's, then any sans-serif
+FONT_FACE = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+# bottleneck kinds that are about supply (the rest are about the graph's shape)
+SUPPLY_RISKS = ("shortfall", "single firm", "concentrated")
+_QUOTE_CHARS = 160
+VIS_NETWORK = "vis-9.1.2"  # the folder under pyvis/lib/ (pyvis 0.3.x) with vis-network's build
+
+
+def _clip(text: str | None, limit: int = _QUOTE_CHARS) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _selected_products(g: Backend, chain: str | None, focus: str | None, depth: int | None) -> list[str]:
+    """Product ids to draw, in file order: a chain's, or the neighbourhood of a focus product."""
+    order = [p.id for p in g.products()]
+    chosen = set(order)
+    if chain:
+        c = g.resolve_chain(chain)
+        chosen = {p for step in c.steps for p in step.products}
+    if focus:
+        start = g.resolve_product(focus).id
+        neighbours: dict[str, set[str]] = defaultdict(set)
+        for link in g.links():
+            if link.from_ in chosen and link.to in chosen:
+                neighbours[link.from_].add(link.to)
+                neighbours[link.to].add(link.from_)
+        found, frontier, limit = {start}, {start}, 2 if depth is None else depth
+        for _ in range(limit):
+            frontier = {n for p in frontier for n in neighbours[p]} - found
+            found |= frontier
+        chosen = found
+    return [p for p in order if p in chosen]
+
+
+def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
+               focus: str | None = None, depth: int | None = None, firms: bool = True) -> dict:
+    """The graph to draw, as plain data: nodes, edges and the legend.
+
+    Products are coloured by local status (`local_statuses`), products of a chain step that
+    `gaps` reports get a thick dashed border, FEEDS edges out of a product with a supply risk
+    (`bottlenecks`: shortfall, single firm, concentrated) are drawn thick and red. With `firms`,
+    every local firm hangs off the products it makes, sized by its stated capacity. `chain`
+    keeps one chain's products; `focus` keeps the products within `depth` links (default 2) of
+    one product. `region` is the region whose firms count as local (default: home).
+
+    Returns
+    -------
+    dict
+        `nodes` (dicts: `id`, `label`, `kind` product/firm, `status`, `group` (the product's
+        sector, or `firm`), `color`, `title` (plain text shown on hover), `names` (every name the
+        search box accepts), `gap`, and `size` for firms), `edges` (`from`, `to`, `kind`
+        FEEDS/YIELDS/MAKES, `label` (coefficient or capacity), `title`, `bottleneck`), `legend`
+        (label, colour), `chains` (`id`, `name` and the drawn `nodes` of every chain with any,
+        for the page's chain menu), `region` and `title`.
+
+    Examples
+    --------
+    >>> from chaingraph.graph import open_backend
+    >>> data = graph_data(open_backend(), chain="石灰石—白灰—电石—PVC—新材料", firms=False)
+    >>> sorted({n["kind"] for n in data["nodes"]}), any(e["label"] == "1.5 t/t" for e in data["edges"])
+    (['product'], True)
+    """
+    where = region_id(g, region)
+    selected = _selected_products(g, chain, focus, depth)
+    keep = set(selected)
+    products = {p.id: p for p in g.products()}
+    firm_records = {f.id: f for f in g.firms()}
+    regions = {r.id: r for r in g.regions()}
+    status = local_statuses(g, where)
+
+    gap_reasons: dict[str, list[str]] = defaultdict(list)
+    for row in gaps(g, region=where, chain=chain):
+        for p in row["products"]:
+            gap_reasons[p].append(f"{row['chain_name']}: {row['reason']}")
+    risks: dict[str, list[str]] = {}
+    for row in bottlenecks(g, region=where):
+        if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
+            risks[row["product"]] = row["reasons"]
+
+    rows_of: dict[str, list] = defaultdict(list)
+    for row in g.capacities(region=where):
+        if row.product in keep:
+            rows_of[row.product].append(row)
+
+    def producer(row) -> str:
+        return firm_records[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+
+    nodes, edges = [], []
+    for pid in selected:
+        p = products[pid]
+        lines = [f"{p.name_zh} — {p.name_en}", f"local status: {status[pid]}; sector {p.sector}; unit {p.unit}"]
+        if rows_of[pid]:
+            lines.append("made by:")
+            for row in rows_of[pid]:
+                amount = describe_capacity(row) or "capacity not stated"
+                lines.append(f"  {producer(row)}: {amount} ({row.status}) — “{_clip(row.source)}”")
+        for reason in gap_reasons.get(pid, ()):
+            lines.append(f"gap: {reason}")
+        for reason in risks.get(pid, ()):
+            lines.append(f"bottleneck: {reason}")
+        nodes.append({
+            "id": f"p:{pid}", "label": p.name_zh, "kind": "product", "status": status[pid],
+            "group": p.sector, "color": STATUS_COLOURS[status[pid]][0], "title": "\n".join(lines),
+            "names": list(dict.fromkeys([p.name_zh, p.name_en, pid, *p.aliases])), "gap": pid in gap_reasons,
+        })
+
+    for link in g.links():
+        if link.from_ not in keep or link.to not in keep:
+            continue
+        ratio = f"{link.ratio:g} {link.ratio_unit}" if link.ratio is not None else ""
+        lines = [f"{products[link.from_].name_zh} → {products[link.to].name_zh}: {link.type}"
+                 + (f" {ratio}" + (" (estimate)" if link.estimate else "") if ratio else " (no coefficient)"),
+                 f"“{_clip(link.source)}”"]
+        if link.ratio_source:
+            lines.append(f"coefficient: “{_clip(link.ratio_source)}”")
+        risky = link.type == "FEEDS" and link.from_ in risks
+        if risky:
+            lines += [f"bottleneck: {reason}" for reason in risks[link.from_]]
+        edges.append({"from": f"p:{link.from_}", "to": f"p:{link.to}", "kind": link.type, "label": ratio,
+                      "title": "\n".join(lines), "bottleneck": risky})
+
+    if firms:
+        made: dict[str, list] = defaultdict(list)
+        for pid in selected:
+            for row in rows_of[pid]:
+                if row.firm:
+                    made[row.firm].append(row)
+        # size by capacity: the share of the largest stated capacity in the same base unit
+        largest: dict[str, float] = defaultdict(float)
+        for rows in made.values():
+            for row in rows:
+                if row.capacity_base:
+                    largest[row.base_unit] = max(largest[row.base_unit], row.capacity_base)
+        for fid, rows in made.items():
+            f = firm_records[fid]
+            share = max((row.capacity_base / largest[row.base_unit] for row in rows if row.capacity_base), default=0)
+            lines = [f.name_zh + (f" — {f.name_en}" if f.name_en else ""), f"in {regions[f.region].name_zh}"]
+            for row in rows:
+                amount = describe_capacity(row) or "capacity not stated"
+                lines.append(f"  {products[row.product].name_zh}: {amount} ({row.status}) — “{_clip(row.source)}”")
+            nodes.append({
+                "id": f"f:{fid}", "label": f.name_zh, "kind": "firm", "status": "firm", "group": "firm",
+                "color": FIRM_COLOUR, "title": "\n".join(lines), "size": round(6 + 18 * math.sqrt(share), 1),
+                "names": list(dict.fromkeys([f.name_zh, *([f.name_en] if f.name_en else []), fid, *f.aliases])),
+                "gap": False,
+            })
+            for row in rows:
+                amount = describe_capacity(row)
+                edges.append({"from": f"f:{fid}", "to": f"p:{row.product}", "kind": "MAKES",
+                              "label": amount, "title": f"{f.name_zh} makes {products[row.product].name_zh}: "
+                              f"{amount or 'capacity not stated'} ({row.status})\n“{_clip(row.source)}”",
+                              "bottleneck": False})
+
+    what = g.resolve_chain(chain).name_zh if chain else "all chains"
+    if focus:
+        what += f", around {g.resolve_product(focus).name_zh}"
+    legend = [(label, colour) for colour, label in STATUS_COLOURS.values()]
+    menu = [{"id": c.id, "name": c.name_zh, "nodes": [f"p:{p}" for p in
+                                                      dict.fromkeys(p for s in c.steps for p in s.products) if p in keep]}
+            for c in g.chains()]
+    return {"nodes": nodes, "edges": edges, "legend": legend, "region": regions[where].name_zh,
+            "title": f"{regions[where].name_zh}: {what}", "chains": [c for c in menu if c["nodes"]]}
+
+
+def chain_data(g: Backend, chain: str, region: str | None = None) -> dict:
+    """One chain's graph for the report: its products, their links and local firms.
+
+    Each node gets a `level`, its step's place in the chain (a firm: its first product's), so
+    the chain reads left to right as the guideline writes it.
+    """
+    data = graph_data(g, region=region, chain=chain, firms=True)
+    level: dict[str, int] = {}
+    for step in g.resolve_chain(chain).steps:
+        for p in step.products:
+            level.setdefault(f"p:{p}", step.order - 1)
+    for e in data["edges"]:
+        if e["kind"] == "MAKES":
+            level[e["from"]] = min(level.get(e["from"], level[e["to"]]), level[e["to"]])
+    for n in data["nodes"]:
+        n["level"] = level[n["id"]]
+    return data
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's minified script and its style sheet, from the copy inside pyvis."""
+    import pyvis
+    lib = Path(pyvis.__file__).parent / "lib" / VIS_NETWORK
+    return ((lib / "vis-network.min.js").read_text(encoding="utf-8"),
+            (lib / "vis-network.css").read_text(encoding="utf-8"))
+
+
+def _options(layout: str) -> dict:
+    font = {"face": FONT_FACE, "size": 20, "color": "#212121", "strokeWidth": 3, "strokeColor": "#ffffff"}
+    options: dict = {
+        "nodes": {"font": font, "borderWidth": 1},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": {"type": "continuous"},
+                  "font": {"face": FONT_FACE, "size": 12, "color": "#555555", "strokeWidth": 3,
+                           "strokeColor": "#ffffff", "align": "middle"}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": True},
+    }
+    if layout == "chain":  # a chain reads left to right; no physics, drawn at once
+        options["layout"] = {"hierarchical": {"enabled": True, "direction": "LR", "levelSeparation": 190,
+                                              "nodeSpacing": 55, "treeSpacing": 90,
+                                              "parentCentralization": False}}
+        options["edges"]["smooth"] = {"type": "cubicBezier", "forceDirection": "horizontal", "roundness": 0.4}
+        options["nodes"]["font"] = dict(font, size=16)
+        options["physics"] = {"enabled": False}
+    else:
+        options["layout"] = {"randomSeed": 7, "improvedLayout": True}  # the same picture every time
+        options["physics"] = {
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -70, "centralGravity": 0.015, "springLength": 80,
+                                 "springConstant": 0.08, "avoidOverlap": 1},
+            "stabilization": {"enabled": True, "iterations": 600, "updateInterval": 50, "fit": True},
+        }
+    return options
+
+
+def _build_network(data: dict, layout: str) -> dict:
+    """The vis-network data (nodes, edges, options) for `data`, assembled with pyvis."""
+    from pyvis.network import Network
+    net = Network(directed=True)
+    for n in data["nodes"]:
+        style: dict = {"shape": "box", "font": {"color": "#ffffff", "strokeWidth": 0}, "margin": 6}
+        if n["kind"] == "firm":
+            style = {"shape": "dot", "size": n["size"], "font": {"size": 15, "color": "#37474f"}}
+        colour = {"background": n["color"], "border": GAP_BORDER if n["gap"] else "#263238",
+                  "highlight": {"background": n["color"], "border": "#000000"}}
+        extra: dict = {"borderWidth": 4, "shapeProperties": {"borderDashes": [6, 3]}} if n["gap"] else {}
+        if "level" in n:
+            extra["level"] = n["level"]
+        net.add_node(n["id"], label=n["label"], color=colour, title=n["title"],
+                     names=n["names"], kind=n["kind"], status=n["status"], **style, **extra)
+        net.node_map[n["id"]]["group"] = n["group"]  # pyvis drops `color` when given `group`
+    for e in data["edges"]:
+        style = {"color": {"color": "#9e9e9e"}, "width": 1.5}
+        if e["kind"] == "YIELDS":
+            style = {"color": {"color": STATUS_COLOURS["by-product"][0]}, "width": 1.5, "dashes": True}
+        elif e["kind"] == "MAKES":
+            style = {"color": {"color": "#cfd8dc"}, "width": 1, "arrows": {"to": {"enabled": False}},
+                     "font": {"size": 9}}
+        if e["bottleneck"]:
+            style = {"color": {"color": BOTTLENECK_EDGE}, "width": 4}
+        net.add_edge(e["from"], e["to"], label=e["label"], title=e["title"], kind=e["kind"], **style)
+    if layout == "force":
+        # hidden edges take part in the physics but are not drawn: they pull each sector together
+        by_sector: dict[str, list[str]] = defaultdict(list)
+        for n in data["nodes"]:
+            if n["kind"] == "product":
+                by_sector[n["group"]].append(n["id"])
+        for members in by_sector.values():
+            for a in members[1:]:  # a star around the sector's first product
+                net.edges.append({"from": members[0], "to": a, "hidden": True, "length": 220, "kind": "sector"})
+    nodes, edges, *_ = net.get_network_data()
+    return {"nodes": nodes, "edges": edges, "options": _options(layout), "chains": data.get("chains", [])}
+
+
+def _json_for_script(value) -> str:
+    # inside <script> nothing may close the element or open a comment: escape <, > and &
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+_CSS = """.cg-graph{width:100%;border:1px solid #ccc;background:#fff;position:relative}
+.cg-bar{display:flex;flex-wrap:wrap;gap:.4em 1.2em;align-items:center;margin:.3em 0;font-size:14px}
+.cg-legend span.sw{display:inline-block;width:14px;height:14px;border-radius:3px;vertical-align:-2px;margin-right:4px}
+.cg-legend span.item{margin-right:.9em;white-space:nowrap}
+.cg-legend .gap{border:3px dashed #b71c1c;background:#fff}.cg-legend .firm{border-radius:50%}
+.cg-legend .edge{height:4px;border-radius:0}
+.cg-search input{font:inherit;padding:2px 6px;width:16em}.cg-search .msg{color:#b71c1c;margin-left:.5em}
+div.vis-tooltip{white-space:pre-wrap;max-width:44em;font-family:FONT;font-size:13px;line-height:1.35;
+background:#fffde7;border:1px solid #999;padding:6px 8px;box-shadow:2px 2px 6px rgba(0,0,0,.2)}
+""".replace("FONT", FONT_FACE.replace("'", '"'))
+
+_JS = r"""
+window.chaingraph = window.chaingraph || {networks: {}, counts: {}};
+function stretch(network, box) {
+  // a force layout comes out round; widen it to the canvas's shape so that fit() zooms in further
+  var pos = network.getPositions(), ids = Object.keys(pos);
+  if (ids.length < 3) return;
+  var xs = ids.map(function (k) { return pos[k].x; }), ys = ids.map(function (k) { return pos[k].y; });
+  var w = Math.max.apply(null, xs) - Math.min.apply(null, xs), h = Math.max.apply(null, ys) - Math.min.apply(null, ys);
+  var f = Math.min(2, (box.clientWidth / box.clientHeight) / ((w || 1) / (h || 1)));
+  if (f > 1.05) ids.forEach(function (k) { network.moveNode(k, pos[k].x * f, pos[k].y); });
+}
+function chaingraphDraw(id) {
+  var data = JSON.parse(document.getElementById(id + '-data').textContent);
+  function tip(text) { var d = document.createElement('div'); d.textContent = text; return d; }
+  // hover text goes in as DOM text, never as markup
+  var nodes = new vis.DataSet(data.nodes.map(function (n) { n.title = tip(n.title); return n; }));
+  var edges = new vis.DataSet(data.edges.map(function (e) { e.title = tip(e.title); return e; }));
+  var network = new vis.Network(document.getElementById(id), {nodes: nodes, edges: edges}, data.options);
+  if (data.options.physics && data.options.physics.enabled !== false) {
+    // let the layout settle once, then keep it still so the page does not drift
+    network.once('stabilizationIterationsDone', function () {
+      network.setOptions({physics: {enabled: false}});
+      stretch(network, document.getElementById(id)); network.fit();
+      document.getElementById(id).setAttribute('data-settled', 'yes');
+    });
+  } else {
+    document.getElementById(id).setAttribute('data-settled', 'yes');
+  }
+  window.chaingraph.networks[id] = network;
+  window.chaingraph.counts[id] = data.nodes.length;
+  var box = document.getElementById(id + '-search');
+  if (box) {
+    var input = box.querySelector('input'), msg = box.querySelector('.msg'), list = box.querySelector('datalist');
+    data.nodes.forEach(function (n) { n.names.forEach(function (name) {
+      var o = document.createElement('option'); o.value = name; list.appendChild(o); }); });
+    function find() {
+      var q = input.value.trim().toLowerCase(); if (!q) return;
+      var hit = data.nodes.find(function (n) { return n.names.some(function (s) { return s.toLowerCase() === q; }); })
+             || data.nodes.find(function (n) { return n.names.some(function (s) { return s.toLowerCase().indexOf(q) >= 0; }); });
+      msg.textContent = hit ? '' : 'not found';
+      if (hit) { network.selectNodes([hit.id]); network.focus(hit.id, {scale: 1.3, animation: false}); }
+    }
+    input.addEventListener('change', find);
+    input.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') find(); });
+  }
+  var menu = document.getElementById(id + '-chain');
+  if (menu) {
+    data.chains.forEach(function (c) {
+      var o = document.createElement('option'); o.value = c.id; o.textContent = c.name; menu.appendChild(o); });
+    menu.addEventListener('change', function () {
+      var c = data.chains.find(function (c) { return c.id === menu.value; });
+      if (!c) { network.unselectAll(); network.fit(); return; }
+      network.selectNodes(c.nodes); network.fit({nodes: c.nodes, animation: false});
+    });
+  }
+}
+"""
+
+
+def legend_html() -> str:
+    """The legend of the colours and marks, as inline HTML."""
+    items = [f'<span class=item><span class=sw style="background:{colour}"></span>{html.escape(label)}</span>'
+             for colour, label in STATUS_COLOURS.values()]
+    items += ['<span class=item><span class="sw gap"></span>gap in a chain (补链)</span>',
+              f'<span class=item><span class="sw edge" style="background:{BOTTLENECK_EDGE}"></span>'
+              'bottleneck supply</span>',
+              f'<span class=item><span class="sw firm" style="background:{FIRM_COLOUR}"></span>'
+              'firm (size: capacity)</span>',
+              '<span class=item>grey arrow: feeds (label: input per unit); purple dashes: yields a by-product</span>']
+    return "<div class=\"cg-bar cg-legend\">" + "".join(items) + "</div>"
+
+
+def page_assets() -> str:
+    """The <style> and <script> a page needs once, before any `network_block`."""
+    js, css = _vis_assets()
+    return f"<style>{css}</style><style>{_CSS}</style><script>{js}</script><script>{_JS}</script>"
+
+
+def network_block(data: dict, element_id: str, height: str = "80vh", layout: str = "force",
+                  search: bool = True, legend: bool = True) -> str:
+    """One network as an HTML fragment: search box, legend, canvas and its data; needs `page_assets`."""
+    network = _build_network(data, layout)
+    parts = ["<div class=cg-bar>"]
+    if search:
+        parts.append(f'<label class=cg-search id="{element_id}-search">find a product or firm: '
+                     f'<input list="{element_id}-names" placeholder="电石, PVC, 神华…">'
+                     f'<datalist id="{element_id}-names"></datalist><span class=msg></span></label>')
+        if len(data.get("chains", ())) > 1:
+            parts.append(f'<label class=cg-search>show a chain: <select id="{element_id}-chain">'
+                         '<option value="">(all)</option></select></label>')
+    if legend:
+        parts.append(legend_html())
+    parts.append("</div>")
+    parts.append(f'<div class=cg-graph id="{element_id}" style="height:{height}"></div>')
+    parts.append(f'<script type="application/json" id="{element_id}-data">{_json_for_script(network)}</script>')
+    parts.append(f"<script>chaingraphDraw({json.dumps(element_id)});</script>")
+    return "".join(parts)
+
+
+def to_html(data: dict) -> str:
+    """A self-contained interactive page for `graph_data(...)`: pan, zoom, drag, hover, search."""
+    title = html.escape(data["title"])
+    return (f"<!DOCTYPE html><html lang=zh><head><meta charset=utf-8><title>{title}</title>{page_assets()}"
+            f"<style>body{{font-family:{FONT_FACE.replace(chr(39), chr(34))};margin:.5em 1em;color:#222}}"
+            f"h1{{font-size:1.2em;margin:.2em 0}}</style></head><body>"
+            f"<h1>{title} — {len(data['nodes'])} nodes, {len(data['edges'])} links</h1>"
+            f"{network_block(data, 'graph', height='calc(100vh - 7em)')}</body></html>")
+
+
+def write_html(data: dict, path: str | Path) -> Path:
+    """Render and write the page; rendered first, so a failure leaves no half-written file."""
+    path = Path(path)
+    text = to_html(data)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path

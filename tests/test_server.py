@@ -1,0 +1,385 @@
+"""Loading into a graph server and querying it: the FalkorDB server of the test session, and
+Neo4j where NEO4J_URI names one (tests taking `server`).
+
+Parity: every query command gives the same rows on the server as in memory. Loads: idempotent,
+follow a changed dataset, reject bad data before writing, survive being killed half-way.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph.cli import cli
+from chaingraph.errors import ChaingraphError, DataError
+from chaingraph.graph import connect, cypher, load, open_backend
+from chaingraph.loaders import load_dataset
+from chaingraph.queries import (
+    balance, bottlenecks, candidates, chains, extend, firms, gaps, info, products, targets, trace, whatif,
+)
+
+from datasets import CONNECTIONS, GRAPHS, write_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# every query command, with arguments that give rows on the shipped dataset
+COMMANDS = [
+    ["info"], ["chains"], ["chains", "石灰石—白灰—电石—PVC—新材料"], ["products"], ["products", "--sector", "silicon"],
+    ["firms"], ["firms", "--product", "聚氯乙烯"], ["firms", "--region", "wuhai"], ["targets"],
+    ["targets", "--product", "焦炭"], ["trace", "电石", "--up"], ["trace", "coke"], ["gaps"],
+    ["gaps", "--chain", "化肥产业链"], ["extend"], ["balance"], ["balance", "--basis", "target"],
+    ["bottlenecks"], ["bottlenecks", "--basis", "capacity"], ["whatif", "--without", "电石"],
+    ["candidates", "聚乙烯醇"], ["candidates", "--all-gaps"],
+]
+
+
+class Server:
+    """One server of the session (`falkordb`, or `neo4j` when NEO4J_URI is set), and the graphs
+    a test loads into it: each its own FalkorDB graph, or its own graph name in the Neo4j database."""
+
+    def __init__(self, backend: str):
+        self.backend = backend
+
+    def graph(self) -> dict:
+        """Connection options of a new, empty graph (deleted at the end of the session on Neo4j)."""
+        options = {**CONNECTIONS[self.backend], ("database" if self.backend == "falkordb" else "graph"): fresh()}
+        GRAPHS.append((self.backend, options))
+        return options
+
+    def counts(self, options: dict) -> dict[str, int]:
+        """Nodes per label and relationships per type of every load of the graph, current or not."""
+        counts = {}
+        with connect(self.backend, **options) as server:
+            loads = [r["load_id"] for r in server.run(cypher.ALL_LOADS, graph=server.graph)]
+            counts["ChaingraphLoad"] = len(loads)
+            for label in cypher.LABELS:
+                n = server.run(f"MATCH (n:{label}) WHERE n.load IN $loads RETURN count(n) AS n", loads=loads)[0]["n"]
+                if n:
+                    counts[label] = n
+            for r in server.run("MATCH (n)-[r]->() WHERE n.load IN $loads RETURN type(r) AS type, count(r) AS n",
+                                loads=loads):
+                counts[r["type"]] = r["n"]
+        return counts
+
+    def current_load(self, options: dict) -> str:
+        with open_backend(self.backend, **options) as g:
+            return g.load_id
+
+
+@pytest.fixture(params=["falkordb", "neo4j"])
+def server(request) -> Server:
+    """Each server backend (the neo4j one is skipped, saying why, when NEO4J_URI is not set)."""
+    request.getfixturevalue(f"{request.param}_server")
+    return Server(request.param)
+
+
+def server_args(uri: str, graph: str) -> list[str]:
+    return ["--backend", "falkordb", "--uri", uri, "--database", graph]
+
+
+def fresh() -> str:
+    return f"test_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="module")
+def shipped(falkordb_server):
+    """The shipped dataset loaded once into FalkorDB; yields the CLI arguments that reach it."""
+    graph = fresh()
+    load("falkordb", uri=falkordb_server, database=graph)
+    return server_args(falkordb_server, graph)
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
+def test_every_command_gives_the_rows_of_memory(shipped, args):
+    memory = CliRunner().invoke(cli, [*args, "--format", "json"])
+    server = CliRunner().invoke(cli, [*shipped, *args, "--format", "json"])
+    assert memory.exit_code == 0 and server.exit_code == 0, server.output
+    assert json.loads(server.stdout) == json.loads(memory.stdout) and json.loads(memory.stdout)
+
+
+def test_the_report_is_the_same_on_the_server(shipped, tmp_path):
+    for name, args in (("memory", []), ("server", shipped)):
+        result = CliRunner().invoke(cli, [*args, "report", "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    assert ((tmp_path / "server" / "report.md").read_text(encoding="utf-8")
+            == (tmp_path / "memory" / "report.md").read_text(encoding="utf-8"))
+
+
+QUERIES = {  # every query function, on the shipped dataset
+    "info": lambda g: info(g), "chains": lambda g: chains(g), "products": lambda g: products(g),
+    "firms": lambda g: firms(g), "targets": lambda g: targets(g), "trace": lambda g: trace(g, "电石", direction="up"),
+    "gaps": lambda g: gaps(g), "extend": lambda g: extend(g), "balance": lambda g: balance(g, basis="target"),
+    "bottlenecks": lambda g: bottlenecks(g), "whatif": lambda g: whatif(g, "电石"),
+    "candidates": lambda g: candidates(g, None, all_gaps=True),
+}
+
+
+def test_every_query_gives_the_rows_of_memory_on_each_server(server):
+    options = server.graph()
+    load(server.backend, **options)
+    with open_backend(server.backend, **options) as g:
+        memory = open_backend("memory")
+        for name, query in QUERIES.items():
+            assert query(g) == query(memory), name
+
+
+def test_records_come_back_equal_and_in_file_order(server, mini):
+    options = server.graph()
+    load(server.backend, mini, **options)
+    g, memory = open_backend(server.backend, **options), open_backend("memory", mini)
+    for listing in ("regions", "products", "firms", "chains", "links", "conversions", "capacities", "targets"):
+        assert getattr(g, listing)() == getattr(memory, listing)(), listing
+    assert [c.line for c in g.capacities()] == [c.line for c in memory.capacities()]
+    assert g.capacities(region="east_park") == memory.capacities(region="east_park")
+    assert g.data_dir == str(mini) and g.home_region() == memory.home_region()
+
+
+def test_load_command_prints_rows_and_time(falkordb_server, mini):
+    result = CliRunner().invoke(cli, ["--data", str(mini), *server_args(falkordb_server, fresh()), "load"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("loaded 48 rows into falkordb in ") and result.stdout.endswith(" rows/s)\n")
+
+
+def test_progress_reports_every_batch(server, mini):
+    seen = []
+    with connect(server.backend, **server.graph()) as g:
+        result = g.write(load_dataset(mini), progress=lambda done, total: seen.append((done, total)), batch_size=4)
+    assert seen[0] == (0, 48) and seen[-1] == (48, 48) and result["rows"] == 48
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_loading_twice_gives_the_same_graph(server, mini):
+    options = server.graph()
+    load(server.backend, mini, **options)
+    first, first_load = server.counts(options), server.current_load(options)
+    load(server.backend, mini, **options)
+    assert server.counts(options) == first and server.current_load(options) != first_load
+    assert first == {"Region": 4, "Product": 8, "Firm": 3, "Chain": 2, "Target": 2, "ChaingraphLoad": 1,
+                     "FEEDS": 5, "YIELDS": 2, "HAS_STEP": 7, "MAKES": 6, "LOCATED_IN": 3, "TARGETS": 2,
+                     "PART_OF": 4}  # the memory graph's relationships (test_queries.py)
+
+
+def test_a_changed_dataset_replaces_the_graph_removed_rows_included(server, mini_copy):
+    options = server.graph()
+    load(server.backend, mini_copy, **options)
+    path = mini_copy / "capacities.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith("beta,")), encoding="utf-8")
+    load(server.backend, mini_copy, **options)
+    g = open_backend(server.backend, **options)
+    assert [c.firm for c in g.capacities(product="coke")] == ["alpha"]
+    assert [c.product for c in g.capacities(firm="beta")] == []
+    assert chains(g) == chains(open_backend("memory", mini_copy))
+    assert server.counts(options)["MAKES"] == 4
+
+
+def test_bad_data_writes_nothing(server, mini_copy):
+    options = server.graph()
+    load(server.backend, mini_copy, **options)
+    before, before_load = server.counts(options), server.current_load(options)
+    with open(mini_copy / "capacities.csv", "a", encoding="utf-8") as f:
+        f.write("alpha,,coke,lots,万吨,operating,,,发展电石,\n")
+    with pytest.raises(DataError, match="capacities.csv, line 8, column capacity: not a number: 'lots'"):
+        load(server.backend, mini_copy, **options)
+    assert server.counts(options) == before and server.current_load(options) == before_load
+
+
+def test_bad_data_on_the_command_line(falkordb_server, mini_copy):
+    with open(mini_copy / "capacities.csv", "a", encoding="utf-8") as f:
+        f.write("alpha,,coke,lots,万吨,operating,,,发展电石,\n")
+    result = CliRunner().invoke(cli, ["--data", str(mini_copy), *server_args(falkordb_server, fresh()), "load"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {mini_copy / 'capacities.csv'}, line 8, column capacity: "
+                             "not a number: 'lots'\n")
+
+
+def counts(uri: str, graph: str) -> dict[str, int]:
+    return Server("falkordb").counts({"uri": uri, "database": graph})
+
+
+def current_load(uri: str, graph: str) -> str:
+    return Server("falkordb").current_load({"uri": uri, "database": graph})
+
+
+def big_dataset(folder: Path, n: int) -> Path:
+    """A valid dataset of n products in one long FEEDS line, each made by its own firm."""
+    products = [f"p{i}" for i in range(n)]
+    return write_dataset(folder, products=products, chains=[("c", "p0 > p1 > p2")],
+                         capacities=[(f"f{i}", p, 1, "万吨", "operating") for i, p in enumerate(products)],
+                         links=[("FEEDS", a, b, 1, "t/t") for a, b in zip(products, products[1:])])
+
+
+def test_a_killed_load_leaves_the_previous_graph(falkordb_server, mini, tmp_path):
+    graph = fresh()
+    args = server_args(falkordb_server, graph)
+    load("falkordb", mini, uri=falkordb_server, database=graph)
+    before, before_load = counts(falkordb_server, graph), current_load(falkordb_server, graph)
+    expected = {command: CliRunner().invoke(cli, ["--data", str(mini), command, "--format", "json"]).stdout
+                for command in ("info", "chains", "products", "firms", "gaps", "balance", "bottlenecks")}
+
+    big = big_dataset(tmp_path / "big", 8000)  # about 40 000 rows: several seconds of writing
+    loader = subprocess.Popen([sys.executable, "-m", "chaingraph", "--data", str(big), *args, "load"],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 60
+    with connect("falkordb", uri=falkordb_server, database=graph) as server:
+        # kill it once it has written products of the new load, well before it finishes
+        while not server.run("MATCH (n:Product) WHERE n.load <> $load RETURN count(n) AS n",
+                             load=before_load)[0]["n"]:
+            assert loader.poll() is None, loader.communicate()
+            assert time.monotonic() < deadline, "the load did not start writing"
+            time.sleep(0.02)
+        loader.send_signal(signal.SIGKILL)
+        loader.wait()
+        left = server.run("MATCH (n) WHERE n.load <> $load RETURN count(n) AS n", load=before_load)[0]["n"]
+    assert loader.returncode == -signal.SIGKILL
+    assert 0 < left < 16_000 + 2  # the stopped load wrote part of its nodes, not all
+
+    # the previous graph is current and answers every query as before
+    assert current_load(falkordb_server, graph) == before_load
+    for command, rows in expected.items():
+        result = CliRunner().invoke(cli, [*args, command, "--format", "json"])
+        assert result.exit_code == 0 and result.stdout == rows, command
+
+    # the next load succeeds and removes what the killed one left
+    done = subprocess.run([sys.executable, "-m", "chaingraph", "--data", str(mini), *args, "load"],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert counts(falkordb_server, graph) == before and current_load(falkordb_server, graph) != before_load
+
+
+def test_a_server_that_is_down_gives_one_error_line():
+    result = CliRunner().invoke(cli, ["--backend", "falkordb", "--uri", "falkordb://127.0.0.1:1",
+                                      "--password", "s3cret-pw", "info"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: cannot reach falkordb at falkordb://127.0.0.1:1: connection refused\n"
+
+
+def test_a_password_in_the_address_is_never_printed():
+    result = CliRunner().invoke(cli, ["--backend", "falkordb", "--uri", "falkordb://me:s3cret-pw@127.0.0.1:1",
+                                      "load"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: cannot reach falkordb at falkordb://127.0.0.1:1: connection refused\n"
+
+
+def test_a_refused_password_gives_one_error_line(falkordb_server):
+    # the session's server has no password set, so any password is refused
+    done = subprocess.run([sys.executable, "-m", "chaingraph", "--backend", "falkordb", "--uri", falkordb_server,
+                           "--user", "nobody", "--password", "s3cret-pw", "info"],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"Error: falkordb at {falkordb_server} refused the user name or password\n"
+
+
+def test_neo4j_down_gives_one_error_line():
+    result = CliRunner().invoke(cli, ["--backend", "neo4j", "--uri", "bolt://127.0.0.1:1", "--password",
+                                      "s3cret-pw", "gaps"])
+    assert (result.exit_code, result.stderr) == (1, "Error: cannot reach neo4j at bolt://127.0.0.1:1: "
+                                                    "connection refused\n")
+
+
+def test_nothing_loaded(falkordb_server):
+    result = CliRunner().invoke(cli, [*server_args(falkordb_server, "empty_graph"), "info"])
+    assert result.stderr == (f"Error: nothing loaded in falkordb at {falkordb_server}, graph 'empty_graph': "
+                             "run `chaingraph --backend falkordb load` first\n")
+
+
+def test_load_needs_a_server():
+    result = CliRunner().invoke(cli, ["load"])
+    assert result.exit_code == 2 and "load needs a server: --backend neo4j or --backend falkordb" in result.stderr
+
+
+def test_writer_cypher_is_pinned():
+    assert cypher.merge_nodes("Firm") == "UNWIND $rows AS row MERGE (n:Firm {key: row.key}) SET n += row.props"
+    assert cypher.merge_relationships("Firm", "MAKES", "Product") == (
+        "UNWIND $rows AS row MATCH (a:Firm {key: row.from_key}) MATCH (b:Product {key: row.to_key}) "
+        "MERGE (a)-[r:MAKES {line: row.line}]->(b) SET r += row.props")
+    assert cypher.SWITCH_LOAD == (
+        "MATCH (:ChaingraphLoad {graph: $graph, load: $load}) MATCH (l:ChaingraphLoad {graph: $graph}) "
+        "SET l.current = (l.load = $load) RETURN count(l) AS loads")
+    with pytest.raises(ValueError, match="not a chaingraph label"):
+        cypher.merge_nodes("Product) DETACH DELETE (n")
+
+
+def test_cypher_avoids_what_one_server_lacks():
+    statements = [value for name, value in vars(cypher).items() if isinstance(value, str) and name.isupper()]
+    statements += [*cypher.SCHEMA["neo4j"], *cypher.SCHEMA["falkordb"]]
+    statements += [*cypher.DELETE_LOAD_NODES.values(), *(cypher.capacities(by) for by in ("product", "firm", None))]
+    for statement in statements:
+        for banned in ("EXISTS {", "COUNT {", "elementId(", "IN TRANSACTIONS"):
+            assert banned not in statement
+
+
+def test_browser_style_and_status(falkordb_server, mini):
+    graph = fresh()
+    load("falkordb", mini, uri=falkordb_server, database=graph)
+    with connect("falkordb", uri=falkordb_server, database=graph) as server:
+        status = {r["id"]: r["status"] for r in server.run("MATCH (p:Product) RETURN p.id AS id, p.status AS status")}
+        tonnes = {r["id"]: r["t"] for r in server.run("MATCH (f:Firm) RETURN f.id AS id, f.capacity_t AS t")}
+    assert status == {r["id"]: r["status"] for r in products(open_backend("memory", mini))}
+    assert tonnes["alpha"] == 1_000_000 + 300_000 and tonnes["gamma"] is None
+    style = (ROOT / "chaingraph" / "graph" / "style.grass").read_text(encoding="utf-8")
+    for label in ("Product", "Firm", *cypher.STATUS_LABELS.values(), *(size for size, _ in cypher.FIRM_SIZES)):
+        assert f"node.{label} {{" in style  # every label a load sets has a style
+
+
+def test_query_functions_match_on_the_server(falkordb_server, mini):
+    graph = fresh()
+    load("falkordb", mini, uri=falkordb_server, database=graph)
+    g, m = open_backend("falkordb", uri=falkordb_server, database=graph), open_backend("memory", mini)
+    assert info(g) == info(m) and firms(g, region="minicity") == firms(m, region="minicity")
+
+
+def test_a_server_lost_mid_load_says_so(tmp_path, mini):
+    import servers
+    process, uri = servers.start(tmp_path)
+    try:
+        with connect("falkordb", uri=uri, database="g") as server:
+            def stop_the_server(done: int, total: int) -> None:
+                if done:  # after the first batch
+                    servers.stop(process)
+            with pytest.raises(ChaingraphError) as error:
+                server.write(load_dataset(mini), progress=stop_the_server, batch_size=4)
+    finally:
+        servers.stop(process)
+    assert str(error.value) in {f"load stopped after 4 of 48 rows, the graph loaded before is unchanged: "
+                                f"lost falkordb at {uri}: connection {how}" for how in ("refused", "closed")}
+
+
+def test_a_load_removed_by_another_one_does_not_switch(server, mini):
+    options = server.graph()
+    load(server.backend, mini, **options)
+    before = server.current_load(options)
+    other = connect(server.backend, **options)
+
+    def meanwhile(done: int, total: int) -> None:
+        if done == 4:  # another load finishing now deletes every load but the current one
+            other.delete_old_loads()
+    with connect(server.backend, **options) as g:
+        with pytest.raises(ChaingraphError, match="load stopped after 48 of 48 rows, the graph loaded before is "
+                                                  f"unchanged: another load into {server.backend} at .* removed "
+                                                  "this one"):
+            g.write(load_dataset(mini), progress=meanwhile, batch_size=4)
+    other.close()
+    assert server.current_load(options) == before
+    assert info(open_backend(server.backend, **options)) == info(open_backend("memory", mini))
+
+
+def test_readme_cypher_runs_and_answers(falkordb_server):
+    graph = fresh()
+    load("falkordb", uri=falkordb_server, database=graph)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```cypher\n", 1)[1].split("```", 1)[0]
+    queries = [q for q in block.split("\n\n") if q.strip()]
+    assert len(queries) == 4
+    with connect("falkordb", uri=falkordb_server, database=graph) as server:
+        for query in queries:
+            assert server.run(query), query.splitlines()[0]
