@@ -309,10 +309,48 @@ def test_writer_cypher_is_pinned():
         cypher.merge_nodes("Product) DETACH DELETE (n")
 
 
+def test_aggregation_cypher_is_pinned():
+    assert cypher.CAPACITY_STATUSES == (
+        "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) WITH collect(r.id) AS regions "
+        "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE m.region IN regions "
+        "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses")
+    assert cypher.CAPACITIES_BY_PRODUCT == (
+        "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) WITH collect(r.id) AS regions "
+        "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE m.region IN regions "
+        "AND ($statuses IS NULL OR m.status IN $statuses) "
+        "RETURN p.id AS product, collect(properties(m)) AS rows")
+    tail = ("NOT (m.region IN $regions) AND ($products IS NULL OR p.id IN $products) AND "
+            "($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row ORDER BY m.line")
+    assert cypher.producers_outside("product") == (
+        "MATCH (p:Product)<-[m:MAKES]-(:Firm) WHERE p.key IN $keys AND " + tail)
+    assert cypher.producers_outside("firm") == (
+        "MATCH (f:Firm)-[m:MAKES]->(p:Product) WHERE f.key IN $keys AND " + tail)
+    assert cypher.producers_outside(None) == (
+        "MATCH (p:Product {load: $load})<-[m:MAKES]-(:Firm) WHERE " + tail)
+
+
+def test_each_aggregation_is_one_query(server, mini):
+    """capacities_by_product and producers_outside send one statement each (the subregions of a
+    region are asked once per backend, then kept)."""
+    options = server.graph()
+    load(server.backend, mini, **options)
+    g = open_backend(server.backend, **options)
+    g.subregions("minicity"), g.regions(), g.load_id
+    sent = []
+    run = g.run
+    g.run = lambda query, **params: sent.append(query) or run(query, **params)
+    g.capacities_by_product("minicity", ["operating"])
+    g.producers_outside("minicity", products=["coke", "lng"])
+    g.producers_outside("minicity", firms=["beta"])
+    assert sent == [cypher.CAPACITIES_BY_PRODUCT, cypher.producers_outside("product"),
+                    cypher.producers_outside("firm")]
+
+
 def test_cypher_avoids_what_one_server_lacks():
     statements = [value for name, value in vars(cypher).items() if isinstance(value, str) and name.isupper()]
     statements += [*cypher.SCHEMA["neo4j"], *cypher.SCHEMA["falkordb"]]
     statements += [*cypher.DELETE_LOAD_NODES.values(), *(cypher.capacities(by) for by in ("product", "firm", None))]
+    statements += [cypher.producers_outside(by) for by in ("product", "firm", None)]
     for statement in statements:
         for banned in ("EXISTS {", "COUNT {", "elementId(", "IN TRANSACTIONS"):
             assert banned not in statement

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ class Backend(ABC):
 
     Listings return records (graph/model.py) in file order. Filters take ids; turn user input into
     ids with the `resolve_*` methods, which accept an id, Chinese or English name or alias.
+    The aggregations (`capacity_statuses`, `capacities_by_product`, `producers_outside`) have
+    plain implementations here, built on the listings; a server answers each with one query.
     """
 
     name: str
@@ -74,6 +77,31 @@ class Backend(ABC):
             if row.product not in best or STATUSES.index(row.status) < STATUSES.index(best[row.product]):
                 best[row.product] = row.status
         return best
+
+    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+        """The MAKES rows of the region id and below it, of the given statuses (default: all),
+        grouped by product id: rows in file order, products in the order of their first row;
+        products without rows are left out. One call for every product (a server groups them in
+        one query) instead of `capacities(product=..., region=...)` per product.
+        """
+        wanted = None if statuses is None else set(statuses)
+        grouped: dict[str, list[Capacity]] = {}
+        for row in self.capacities(region=region):
+            if wanted is None or row.status in wanted:
+                grouped.setdefault(row.product, []).append(row)
+        return grouped
+
+    def producers_outside(self, region: str, products: Iterable[str] | None = None,
+                          firms: Iterable[str] | None = None) -> list[Capacity]:
+        """MAKES rows of named firms whose row's region is neither the region id nor below it, in
+        file order; only of some product ids and only of some firm ids when given. The offers
+        elsewhere (`candidates`), found by the store rather than by scanning every capacity row.
+        """
+        local = self.subregions(region)
+        products = None if products is None else set(products)
+        firms = None if firms is None else set(firms)
+        return [row for row in self.capacities() if row.firm and row.region not in local
+                and (products is None or row.product in products) and (firms is None or row.firm in firms)]
 
     def close(self) -> None:
         """Release connections; nothing to do for in-process backends."""

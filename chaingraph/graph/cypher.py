@@ -15,7 +15,7 @@ __all__ = [
     "LABELS", "SCHEMA", "STATUS_LABELS", "FIRM_SIZES", "merge_nodes", "merge_relationships", "START_LOAD", "SWITCH_LOAD",
     "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "DELETE_LOAD_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "capacities",
+    "CAPACITIES_BY_PRODUCT", "capacities", "producers_outside",
 ]
 
 # Labels of the data nodes, in the order a load writes them.
@@ -138,6 +138,13 @@ LINKS = ("MATCH (a:Product {load: $load})-[r]->(b:Product) WHERE type(r) IN $typ
 CAPACITY_STATUSES = ("MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) WITH collect(r.id) AS regions "
                      "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE m.region IN regions "
                      "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses")
+# Every MAKES row of the region and below it (of some statuses, or all when `$statuses` is null),
+# grouped by product on the server: one statement for all products. Rows carry `line`, so the
+# caller restores file order within each group and among the groups.
+CAPACITIES_BY_PRODUCT = ("MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) WITH collect(r.id) AS regions "
+                         "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE m.region IN regions "
+                         "AND ($statuses IS NULL OR m.status IN $statuses) "
+                         "RETURN p.id AS product, collect(properties(m)) AS rows")
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"
 
 _CAPACITY_HEADS = {
@@ -158,3 +165,25 @@ def capacities(by: str | None) -> str:
     """
     return (_CAPACITY_HEADS[by] + "WHERE ($firm IS NULL OR m.firm = $firm) AND "
             "($regions IS NULL OR m.region IN $regions) RETURN properties(m) AS row ORDER BY m.line")
+
+
+_OUTSIDE_HEADS = {
+    "product": "MATCH (p:Product)<-[m:MAKES]-(:Firm) WHERE p.key IN $keys AND ",
+    "firm": "MATCH (f:Firm)-[m:MAKES]->(p:Product) WHERE f.key IN $keys AND ",
+    None: "MATCH (p:Product {load: $load})<-[m:MAKES]-(:Firm) WHERE ",
+}
+
+
+def producers_outside(by: str | None) -> str:
+    """MAKES rows of named firms whose row region is not in `$regions` (the region and below it),
+    starting from some products (`by="product"`, `$keys` their node keys), some firms, or every
+    product; the product filter (`$products`, ids, or null) and the firm filter (`$firms`) apply
+    on the server.
+
+    Examples
+    --------
+    >>> print(producers_outside("product"))
+    MATCH (p:Product)<-[m:MAKES]-(:Firm) WHERE p.key IN $keys AND NOT (m.region IN $regions) AND ($products IS NULL OR p.id IN $products) AND ($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row ORDER BY m.line
+    """
+    return (_OUTSIDE_HEADS[by] + "NOT (m.region IN $regions) AND ($products IS NULL OR p.id IN $products) AND "
+            "($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row ORDER BY m.line")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import asdict
 
 import networkx as nx
@@ -113,6 +114,22 @@ class MemoryBackend(Backend):
             regions = self.subregions(region)
             rows = [r for r in rows if r.region in regions]
         return rows
+
+    def producers_outside(self, region: str, products: Iterable[str] | None = None,
+                          firms: Iterable[str] | None = None) -> list[Capacity]:
+        # walk the MAKES edges of the products (or firms) asked about; a full scan only for neither
+        products = None if products is None else set(products)
+        firms = None if firms is None else set(firms)
+        if products is not None:
+            rows = [r for p in products for r in self._records(("Product", p), "MAKES", incoming=True)]
+        elif firms is not None:
+            rows = [r for f in firms for r in self._records(("Firm", f), "MAKES")]
+        else:
+            rows = list(self.dataset.capacities)
+        local = self.subregions(region)
+        return sorted((r for r in rows if r.firm and r.region not in local
+                       and (products is None or r.product in products) and (firms is None or r.firm in firms)),
+                      key=lambda r: r.line)
 
     def targets(self, region: str | None = None, product: str | None = None) -> list[Target]:
         rows = (self._records(("Product", product), "TARGETS", incoming=True) if product is not None

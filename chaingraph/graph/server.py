@@ -1,6 +1,7 @@
 """A graph server behind the Backend interface, spoken to in Cypher (cypher.py), and its load.
 
-`CypherBackend` answers every Backend method with a query on the server; a subclass only
+`CypherBackend` answers every Backend method with a query on the server (the aggregations too:
+`capacity_statuses`, `capacities_by_product`, `producers_outside`); a subclass only
 connects and runs one query (`run`). Records come back as the model's dataclasses, in file order
 (every node and relationship keeps its row's `line`), so queries get the same objects as from
 the memory backend.
@@ -16,7 +17,7 @@ import math
 import time
 import uuid
 from abc import abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, asdict, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -257,6 +258,21 @@ class CypherBackend(Backend):
     def capacity_statuses(self, region: str) -> dict[str, str]:
         rows = self._rows(cypher.CAPACITY_STATUSES, key=self._key(region))
         return {r["product"]: min(r["statuses"], key=STATUSES.index) for r in rows}
+
+    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+        rows = self._rows(cypher.CAPACITIES_BY_PRODUCT, key=self._key(region),
+                          statuses=None if statuses is None else list(statuses))
+        groups = [sorted((_record(Capacity, props) for props in r["rows"]), key=lambda c: c.line) for r in rows]
+        return {group[0].product: group for group in sorted(groups, key=lambda group: group[0].line) if group}
+
+    def producers_outside(self, region: str, products: Iterable[str] | None = None,
+                          firms: Iterable[str] | None = None) -> list[Capacity]:
+        products = None if products is None else sorted(set(products))
+        firms = None if firms is None else sorted(set(firms))
+        by, ids = ("product", products) if products is not None else ("firm", firms) if firms is not None else (None, None)
+        rows = self._rows(cypher.producers_outside(by), keys=None if ids is None else [self._key(i) for i in ids],
+                          regions=sorted(self.subregions(region)), products=products, firms=firms)
+        return [_record(Capacity, r["row"]) for r in rows]
 
     def capacities(self, product: str | None = None, firm: str | None = None,
                    region: str | None = None) -> list[Capacity]:

@@ -85,6 +85,7 @@ class _Balancer:
         for t in g.targets(region=region):
             if t.product and t.metric in _LEVEL_METRICS and t.bound in _LEVEL_BOUNDS:
                 self.level_targets.setdefault(t.product, t)
+        self.capacity_rows = g.capacities_by_product(region, SUPPLYING)  # one query for every product
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}
@@ -126,9 +127,7 @@ class _Balancer:
                     text += f" × {format_number(conv.factor)} {conv.to_unit}/{conv.from_unit} (estimate)"
                 account.parts.append(_Part(Amount(value, True, estimate), text))
         else:
-            for row in self.g.capacities(product=pid, region=self.region):
-                if row.status not in SUPPLYING:
-                    continue
+            for row in self.capacity_rows.get(pid, ()):
                 who = self.g.resolve_firm(row.firm).name_zh if row.firm else "unnamed producers"
                 if row.capacity is None:
                     account.parts.append(_Part(Amount(0, False), "", f"{who}: capacity not stated"))

@@ -6,7 +6,7 @@ from collections import defaultdict
 import networkx as nx
 
 from ..graph.backend import Backend
-from ._common import local_statuses, PRESENT, region_id
+from ._common import local_statuses, PRESENT, SUPPLYING, region_id
 from .balance import balance
 
 __all__ = ["bottlenecks", "WEIGHTS", "HHI_CONCENTRATED"]
@@ -90,10 +90,11 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             reasons[row["product"]].append(("shortfall", why + f" ({basis} basis)"))
 
     firms_of: dict[str, list[str]] = defaultdict(list)
+    supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
     for pid in products:
         if selected is not None and pid not in selected:
             continue
-        rows = [r for r in g.capacities(product=pid, region=where) if r.status in ("operating", "building")]
+        rows = supplying.get(pid, [])
         named = sorted({r.firm for r in rows if r.firm})
         firms_of[pid] = [g.resolve_firm(f).name_zh for f in named]
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]

@@ -52,7 +52,6 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     (1, 'vinyl_acetate', True)
     """
     where = region_id(g, region)
-    local = g.subregions(where)
     status = local_statuses(g, where)
     products = {p.id: p for p in g.products()}
     regions = {r.id: r for r in g.regions()}
@@ -67,9 +66,10 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
         raise ValueError("give a product or all_gaps=True")
     lacking = {pid for pid, s in status.items() if s not in PRESENT}
 
-    outside_rows = [c for c in g.capacities() if c.region not in local and c.firm]
+    # the store finds the offers elsewhere, then the other products of the firms that offer
+    outside_rows = g.producers_outside(where, products=wanted)
     makes: dict[str, set[str]] = {}
-    for c in outside_rows:
+    for c in g.producers_outside(where, firms={c.firm for c in outside_rows}) if outside_rows else ():
         makes.setdefault(c.firm, set()).add(c.product)
 
     rows = []

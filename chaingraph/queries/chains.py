@@ -47,10 +47,12 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
                  f"({row.status})"]
         return " ".join(p for p in parts if p)
 
+    by_product = g.capacities_by_product(where)  # one query for every step
+
     rows = []
     for c in selected:
         for step in c.steps:
-            local = [row for p in step.products for row in g.capacities(product=p, region=where)]
+            local = [row for p in step.products for row in by_product.get(p, ())]
             several = len(step.products) > 1
             status = best_status(statuses[p] for p in step.products)
             rows.append({

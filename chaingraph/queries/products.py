@@ -39,9 +39,10 @@ def products(g: Backend, sector: str | None = None) -> list[dict]:
         items = [p for p in items if p.sector == sector]
     home = g.home_region().id
     statuses = local_statuses(g, home)
+    by_product = g.capacities_by_product(home)  # one query for every product
     rows = []
     for p in items:
-        local = g.capacities(product=p.id, region=home)
+        local = by_product.get(p.id, [])
         status = statuses[p.id]
         rows.append({
             "id": p.id, "name_zh": p.name_zh, "name_en": p.name_en, "aliases": list(p.aliases),
