@@ -41,13 +41,18 @@ MAX_CELL_WIDTH = 48  # table cells wider than this wrap onto more lines
 
 def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
     """`text` cut into pieces of at most `width` terminal columns, at spaces where possible."""
-    pieces, current = [], ""
+    if text_width(text) <= width:  # most cells: nothing to do
+        return [text]
+    pieces, current, used = [], "", 0
     for ch in text:
-        if text_width(current) + text_width(ch) > width:
+        w = text_width(ch)
+        if used + w > width:
             cut = current.rfind(" ")
             head, current = (current[:cut], current[cut + 1:]) if cut > 0 else (current, "")
             pieces.append(head)
+            used = text_width(current)
         current += ch
+        used += w
     return pieces + [current]
 
 
