@@ -71,3 +71,9 @@ def graph(backend_name, mini):
     """The fixture dataset on every backend."""
     with open_dataset(backend_name, mini) as g:
         yield g
+
+
+@pytest.fixture
+def backend(backend_name):
+    """The backend name, for tests that build their own datasets with `datasets.build`."""
+    return backend_name

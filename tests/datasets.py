@@ -21,7 +21,7 @@ from pathlib import Path
 
 from chaingraph.graph import load, open_backend
 
-__all__ = ["write_dataset", "build", "open_dataset", "CONNECTIONS", "GRAPHS"]
+__all__ = ["write_dataset", "build", "by_product", "open_dataset", "CONNECTIONS", "GRAPHS"]
 
 # Connection options of the servers the test session runs (tests/conftest.py fills it in), and
 # the graphs the tests load there, as (backend, options), for the clean-up at the end.
@@ -125,3 +125,8 @@ def open_dataset(backend: str, folder: Path):
 def build(folder: Path, backend: str = "memory", **tables):
     """write_dataset, then open it on a backend."""
     return open_dataset(backend, write_dataset(folder, **tables))
+
+
+def by_product(rows: list[dict]) -> dict[str, dict]:
+    """Query rows indexed by their `product` column."""
+    return {r["product"]: r for r in rows}

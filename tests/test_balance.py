@@ -9,7 +9,7 @@ from chaingraph.cli import cli
 from chaingraph.errors import ChaingraphError
 from chaingraph.queries import balance
 
-from datasets import build
+from datasets import build, by_product
 
 # ore -(2 t/t)-> metal -(1.5 t/t)-> part; metal yields slag 0.5 t/t; slag -(1 t/t)-> brick
 CHAIN = dict(
@@ -32,17 +32,8 @@ CHAIN = dict(
 )
 
 
-@pytest.fixture
-def backend(backend_name):
-    return backend_name  # every backend (tests/conftest.py)
-
-
-def rows_by_product(rows):
-    return {r["product"]: r for r in rows}
-
-
 def test_three_step_chain_on_capacity(tmp_path, backend):
-    rows = rows_by_product(balance(build(tmp_path, backend, **CHAIN)))
+    rows = by_product(balance(build(tmp_path, backend, **CHAIN)))
     # part runs at 30万 t (building) -> metal needed 30 x 1.5 = 45万 t of 60万 t: surplus 15万 t
     assert (rows["metal"]["status"], rows["metal"]["balance_value"]) == ("surplus", pytest.approx(150_000))
     # metal runs at 60万 t -> ore needed 60 x 2 = 120万 t of 100万 t: shortfall 20万 t
@@ -55,7 +46,7 @@ def test_three_step_chain_on_capacity(tmp_path, backend):
 
 
 def test_three_step_chain_on_targets(tmp_path, backend):
-    rows = rows_by_product(balance(build(tmp_path, backend, **CHAIN), basis="target"))
+    rows = by_product(balance(build(tmp_path, backend, **CHAIN), basis="target"))
     # part at its target 50万 t -> metal needed 75万 t of 60万 t: shortfall 15万 t
     assert rows["part"]["supply"] == "50 万吨" and rows["part"]["supply_basis"] == "target"
     assert (rows["metal"]["status"], rows["metal"]["balance_value"]) == ("shortfall", pytest.approx(-150_000))
@@ -64,7 +55,7 @@ def test_three_step_chain_on_targets(tmp_path, backend):
 
 
 def test_by_product_surplus(tmp_path, backend):
-    rows = rows_by_product(balance(build(tmp_path, backend, **CHAIN)))
+    rows = by_product(balance(build(tmp_path, backend, **CHAIN)))
     # slag arises at 60 x 0.5 = 30万 t; the kiln takes 10 x 1 = 10万 t: surplus 20万 t
     slag = rows["slag"]
     assert slag["supply"] == "30 万吨" and slag["requirement"] == "10 万吨"
@@ -76,7 +67,7 @@ def test_unknown_coefficient_is_unknown_not_zero(tmp_path, backend):
     data = dict(CHAIN, products=CHAIN["products"] + ["fuel"],
                 capacities=CHAIN["capacities"] + [("depot", "fuel", 5, "万吨", "operating")],
                 links=CHAIN["links"] + [("FEEDS", "fuel", "metal", None, None)])
-    fuel = rows_by_product(balance(build(tmp_path, backend, **data)))["fuel"]
+    fuel = by_product(balance(build(tmp_path, backend, **data)))["fuel"]
     assert fuel["status"] == "unknown" and fuel["balance_value"] is None and fuel["balance"] == ""
     assert fuel["unknown"] == ["for metal: no coefficient for fuel → metal (metal 60 万吨 (capacity))"]
     # 5万 t covers 60万 t of metal while each t takes at most 50000 / 600000 = 0.08333 t
@@ -85,13 +76,13 @@ def test_unknown_coefficient_is_unknown_not_zero(tmp_path, backend):
 
 def test_unstated_capacity_takes_the_level_downstream_needs(tmp_path, backend):
     data = dict(CHAIN, capacities=[("mine", "ore", None, None, "operating")] + CHAIN["capacities"][1:])
-    ore = rows_by_product(balance(build(tmp_path, backend, **data)))["ore"]
+    ore = by_product(balance(build(tmp_path, backend, **data)))["ore"]
     assert (ore["status"], ore["supply"], ore["requirement"]) == ("unknown", "≥ 0 t", "120 万吨")
     assert ore["unknown"] == ["mine: capacity not stated"]
     # the product ore comes from runs at least at what metal needs
     data = dict(data, products=data["products"] + ["rock"], links=data["links"] + [("FEEDS", "rock", "ore", 3, "t/t")],
                 capacities=data["capacities"] + [("quarry", "rock", 100, "万吨", "operating")])
-    rock = rows_by_product(balance(build(tmp_path / "2", backend, **data)))["rock"]
+    rock = by_product(balance(build(tmp_path / "2", backend, **data)))["rock"]
     assert rock["requirement"] == "≥ 360 万吨" and rock["status"] == "shortfall"
     assert rock["balance"] == "≥ 260 万吨"
 
@@ -100,7 +91,7 @@ def test_missing_required_input_is_a_shortfall_and_an_alternative_is_not(tmp_pat
     data = dict(CHAIN, products=CHAIN["products"] + ["flux", "gas"],
                 links=CHAIN["links"] + [("FEEDS", "flux", "metal", None, None),
                                         ("FEEDS", "gas", "metal", None, None, False, {"alternative": "yes"})])
-    rows = rows_by_product(balance(build(tmp_path, backend, **data)))
+    rows = by_product(balance(build(tmp_path, backend, **data)))
     assert rows["flux"]["status"] == "shortfall" and rows["flux"]["supply_basis"] == "not made locally"
     assert rows["gas"]["status"] == "unknown"
 
@@ -112,7 +103,7 @@ def test_included_use_is_counted_once_and_conversions_apply(tmp_path, backend):
                 links=CHAIN["links"] + [("FEEDS", "power", "metal", 10, "kWh/t", False, {"includes": "ore"}),
                                         ("FEEDS", "power", "ore", 2, "kWh/t")],
                 conversions=[("power", "kW", "kWh", 5000)])
-    power = rows_by_product(balance(build(tmp_path, backend, **data)))["power"]
+    power = by_product(balance(build(tmp_path, backend, **data)))["power"]
     # metal 60万 t x 10 = 600万 kWh; ore 100万 t less the 120万 t into metal -> 0 x 2 = 0
     assert power["requirement_value"] == pytest.approx(6_000_000)
     # 2000 kW x 5000 h = 1000万 kWh (an estimate): surplus 400万 kWh

@@ -1,20 +1,10 @@
 """bottlenecks on hand-built datasets: each kind of reason, and the ranking."""
 from __future__ import annotations
 
-import pytest
 
 from chaingraph.queries import bottlenecks
 
-from datasets import build
-
-@pytest.fixture
-def backend(backend_name):
-    return backend_name  # every backend (tests/conftest.py)
-
-
-def by_product(rows):
-    return {r["product"]: r for r in rows}
-
+from datasets import build, by_product
 
 def test_kinds_and_ranking(tmp_path, backend):
     g = build(

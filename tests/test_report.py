@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from click.testing import CliRunner
 
 from chaingraph.cli import cli
@@ -46,7 +45,7 @@ def test_report_files_and_summary(tmp_path):
 def test_html_is_self_contained_and_escapes_names(tmp_path):
     data = dict(DATA, capacities=[(EVIL.replace("<", "").replace(">", "").replace("(", "").replace(")", "")
                                    .replace("/", ""), "ore", 100, "万吨", "operating")] + DATA["capacities"][1:])
-    g = build(tmp_path, **data)
+    write_dataset(tmp_path, **data)
     # a firm name with markup: write it into firms.csv by hand (ids cannot hold it, names can)
     firms = tmp_path / "firms.csv"
     firms.write_text(firms.read_text(encoding="utf-8").replace(",scriptalert1script,,", f',"{EVIL}",,', 1),
