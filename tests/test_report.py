@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from chaingraph.cli import cli
 from chaingraph.report import balance_chart, build_report, to_html, to_markdown
 
-from datasets import build, write_dataset
+from datasets import write_dataset
 
 EVIL = "<script>alert(1)</script>"
 
