@@ -217,7 +217,26 @@ def chain_data(g: Backend, chain: str, region: str | None = None) -> dict:
             level[e["from"]] = min(level.get(e["from"], level[e["to"]]), level[e["to"]])
     for n in data["nodes"]:
         n["level"] = level[n["id"]]
+    for e in data["edges"]:  # a link that skips steps arcs over them instead of hiding behind them
+        e["skips"] = abs(level[e["to"]] - level[e["from"]]) > 1
+    _join_steps(g, chain, data)
     return data
+
+
+def _join_steps(g: Backend, chain: str, data: dict) -> None:
+    """Draw the chain as written: where two neighbouring steps share no link, a dashed `STEP`
+    edge joins them, labelled with the products a two-link route runs through (`via 乙炔`)."""
+    pg = g.product_graph()
+    linked = {(e["from"], e["to"]) for e in data["edges"]}
+    steps = g.resolve_chain(chain).steps
+    for before, after in zip(steps, steps[1:]):
+        if any((f"p:{a}", f"p:{b}") in linked for a in before.products for b in after.products):
+            continue
+        a, b = before.products[0], after.products[0]
+        via = [m for m in pg.successors(a) if pg.has_edge(m, b)] if a in pg and b in pg else []
+        label = "via " + "、".join(pg.nodes[m]["name_zh"] for m in via) if via else "chain step"
+        data["edges"].append({"from": f"p:{a}", "to": f"p:{b}", "kind": "STEP", "label": label,
+                              "title": f"the chain as the guideline writes it: {label}", "bottleneck": False})
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -277,11 +296,15 @@ def _build_network(data: dict, layout: str) -> dict:
         style = {"color": {"color": "#9e9e9e"}, "width": 1.5}
         if e["kind"] == "YIELDS":
             style = {"color": {"color": STATUS_COLOURS["by-product"][0]}, "width": 1.5, "dashes": True}
+        elif e["kind"] == "STEP":  # the written chain where the graph has no direct link
+            style = {"color": {"color": "#90a4ae"}, "width": 1.5, "dashes": [2, 4]}
         elif e["kind"] == "MAKES":
             style = {"color": {"color": "#cfd8dc"}, "width": 1, "arrows": {"to": {"enabled": False}},
                      "font": {"size": 9}}
         if e["bottleneck"]:
             style = {"color": {"color": BOTTLENECK_EDGE}, "width": 4}
+        if e.get("skips"):
+            style["smooth"] = {"type": "curvedCCW", "roundness": 0.3}
         net.add_edge(e["from"], e["to"], label=e["label"], title=e["title"], kind=e["kind"], **style)
     if layout == "force":
         # hidden edges take part in the physics but are not drawn: they pull each sector together

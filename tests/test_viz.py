@@ -98,3 +98,13 @@ def test_cli_writes_the_page(tmp_path, mini):
     assert "电石" in out.read_text(encoding="utf-8")
     bad = CliRunner().invoke(cli, ["--data", str(mini), "viz", "-o", str(tmp_path / "x.html"), "--focus", "nope"])
     assert bad.exit_code == 1 and bad.stderr.startswith("Error: ") and not (tmp_path / "x.html").exists()
+
+
+def test_chain_graph_joins_written_steps_without_a_direct_link(tmp_path, backend):
+    from datasets import build
+    # the chain is written a > c > d; the graph has a -> b -> c (b is not a step) and no c -> d
+    g = build(tmp_path, backend, products=["a", "b", "c", "d"], chains=[("w", "a > c > d")],
+              capacities=[("f", "a", 1, "万吨", "operating")],
+              links=[("FEEDS", "a", "b", None, None), ("FEEDS", "b", "c", None, None)])
+    steps = [(e["from"], e["to"], e["label"]) for e in chain_data(g, "w")["edges"] if e["kind"] == "STEP"]
+    assert steps == [("p:a", "p:c", "via b"), ("p:c", "p:d", "chain step")]
