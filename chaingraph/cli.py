@@ -42,6 +42,20 @@ def data_option(fn: Callable) -> Callable:
     )(fn)
 
 
+BASES = ("capacity", "target")  # queries.balance.BASES, repeated so --help does not import it
+
+region_option = click.option(
+    "--region", "-r", help="Region whose firms count as local (default: the dataset's home region).")
+chain_option = click.option("--chain", "-c", help="Only the products of this chain (id, Chinese or English name).")
+
+
+def basis_option(default: str) -> Callable:
+    """`--basis capacity|target`, the basis of `balance` and what is built on it."""
+    return click.option("--basis", type=click.Choice(BASES), default=default, show_default=True,
+                        help="capacity: operating and building capacity; target: the guideline's output "
+                             "targets where it gives them, capacity elsewhere.")
+
+
 def output_format(fn: Callable) -> Callable:
     """`--format table|json|csv` for a command that returns rows; prints them."""
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -188,7 +202,7 @@ def info() -> list[dict]:
 
 @cli.command()
 @click.argument("chain", required=False)
-@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@region_option
 @data_option
 @output_format
 def chains(chain: str | None, region: str | None) -> list[dict]:
@@ -271,8 +285,8 @@ def trace(product: str, up: bool, depth: int | None) -> list[dict]:
 
 
 @cli.command()
-@click.option("--chain", "-c", help="Only this chain (id, Chinese or English name).")
-@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@chain_option
+@region_option
 @data_option
 @output_format
 def gaps(chain: str | None, region: str | None) -> list[dict]:
@@ -290,7 +304,7 @@ def gaps(chain: str | None, region: str | None) -> list[dict]:
 
 
 @cli.command()
-@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@region_option
 @data_option
 @output_format
 def extend(region: str | None) -> list[dict]:
@@ -309,7 +323,7 @@ def extend(region: str | None) -> list[dict]:
 @cli.command()
 @click.option("--without", "-w", required=True, metavar="NAME",
               help="The firm or product that stops (id, Chinese or English name or alias).")
-@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@region_option
 @data_option
 @output_format
 def whatif(without: str, region: str | None) -> list[dict]:
@@ -324,11 +338,9 @@ def whatif(without: str, region: str | None) -> list[dict]:
 
 
 @cli.command()
-@click.option("--basis", type=click.Choice(("capacity", "target")), default="capacity", show_default=True,
-              help="capacity: operating and building capacity; target: the guideline's output "
-                   "targets where it gives them, capacity elsewhere.")
-@click.option("--region", "-r", help="Region to balance (default: the home region).")
-@click.option("--chain", "-c", help="Only the products of this chain.")
+@basis_option("capacity")
+@region_option
+@chain_option
 @data_option
 @output_format
 def balance(basis: str, region: str | None, chain: str | None) -> list[dict]:
@@ -347,10 +359,9 @@ def balance(basis: str, region: str | None, chain: str | None) -> list[dict]:
 
 
 @cli.command()
-@click.option("--basis", type=click.Choice(("capacity", "target")), default="target", show_default=True,
-              help="Basis of the shortfalls taken from `balance`.")
-@click.option("--region", "-r", help="Region (default: the home region).")
-@click.option("--chain", "-c", help="Only the products of this chain.")
+@basis_option("target")
+@region_option
+@chain_option
 @data_option
 @output_format
 def bottlenecks(basis: str, region: str | None, chain: str | None) -> list[dict]:
@@ -370,7 +381,7 @@ def bottlenecks(basis: str, region: str | None, chain: str | None) -> list[dict]
 @cli.command()
 @click.argument("product", required=False)
 @click.option("--all-gaps", is_flag=True, help="Run for the products of every gap that `gaps` finds.")
-@click.option("--region", "-r", help="The region looking for investors (default: the home region).")
+@region_option
 @data_option
 @output_format
 def candidates(product: str | None, all_gaps: bool, region: str | None) -> list[dict]:
@@ -394,9 +405,8 @@ def candidates(product: str | None, all_gaps: bool, region: str | None) -> list[
 @cli.command()
 @click.option("-o", "--output", "folder", default="report", show_default=True, metavar="DIR",
               type=click.Path(file_okay=False), help="Folder for report.md and report.html.")
-@click.option("--basis", type=click.Choice(("capacity", "target")), default="target", show_default=True,
-              help="Basis of the balance section.")
-@click.option("--region", "-r", help="Region (default: the home region).")
+@basis_option("target")
+@region_option
 @data_option
 def report(folder: str, basis: str, region: str | None) -> None:
     """Write the planner's brief as Markdown and as one self-contained HTML page.
@@ -429,7 +439,7 @@ def report(folder: str, basis: str, region: str | None) -> None:
 @click.option("--focus", metavar="PRODUCT", help="Only the products within --depth links of PRODUCT.")
 @click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True, metavar="N",
               help="How far from --focus to draw.")
-@click.option("--region", "-r", help="Region whose firms count as local (default: the home region).")
+@region_option
 @click.option("--firms/--no-firms", default=True, show_default=True, help="Draw the firms that make each product.")
 @data_option
 def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str | None, firms: bool) -> None:

@@ -34,9 +34,14 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     for row in candidates(g, region=where, all_gaps=True) if wanted else []:
         offers.setdefault(row["product"], []).append(row)
 
+    # computed once for the region and handed to each chain's graph
+    analysis = {"gaps": all_gaps, "bottlenecks": all_bottlenecks, "product_graph": g.product_graph()}
+    steps_of: dict[str, list[dict]] = {}
+    for step in chains(g, region=where):
+        steps_of.setdefault(step["chain"], []).append(step)
     sections = []
     for chain in g.chains():
-        steps = chains(g, chain=chain.id, region=where)
+        steps = steps_of[chain.id]
         members = {p for step in chain.steps for p in step.products}
         chain_gaps = [r for r in all_gaps if r["chain"] == chain.id]
         sections.append({
@@ -47,7 +52,7 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
             "bottlenecks": [r for r in all_bottlenecks if r["product"] in members][:5],
             "candidates": {p: offers[p][:CANDIDATES_PER_PRODUCT] for r in chain_gaps for p in r["products"]
                            if p in offers},
-            "graph": chain_data(g, chain.id, region=where),
+            "graph": chain_data(g, chain.id, region=where, analysis=analysis),
         })
     sections.sort(key=lambda s: (not s["chain"].written, -len([r for r in s["gaps"] if r["kind"] == "broken"])))
     return {

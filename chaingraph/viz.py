@@ -72,7 +72,8 @@ def _selected_products(g: Backend, chain: str | None, focus: str | None, depth: 
 
 
 def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
-               focus: str | None = None, depth: int | None = None, firms: bool = True) -> dict:
+               focus: str | None = None, depth: int | None = None, firms: bool = True,
+               analysis: dict | None = None) -> dict:
     """The graph to draw, as plain data: nodes, edges and the legend.
 
     Products are coloured by local status (`local_statuses`), products of a chain step that
@@ -81,6 +82,8 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     every local firm hangs off the products it makes, sized by its stated capacity. `chain`
     keeps one chain's products; `focus` keeps the products within `depth` links (default 2) of
     one product. `region` is the region whose firms count as local (default: home).
+    `analysis` may hand over what a caller drawing many graphs has computed once for the region:
+    `gaps` and `bottlenecks` rows and the `product_graph`.
 
     Returns
     -------
@@ -107,12 +110,18 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     regions = {r.id: r for r in g.regions()}
     status = local_statuses(g, where)
 
+    analysis = analysis or {}
+    if "gaps" in analysis:
+        chain_id = g.resolve_chain(chain).id if chain else None
+        gap_rows = [r for r in analysis["gaps"] if chain_id is None or r["chain"] == chain_id]
+    else:
+        gap_rows = gaps(g, region=where, chain=chain)
     gap_reasons: dict[str, list[str]] = defaultdict(list)
-    for row in gaps(g, region=where, chain=chain):
+    for row in gap_rows:
         for p in row["products"]:
             gap_reasons[p].append(f"{row['chain_name']}: {row['reason']}")
     risks: dict[str, list[str]] = {}
-    for row in bottlenecks(g, region=where):
+    for row in analysis.get("bottlenecks") or bottlenecks(g, region=where):
         if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
             risks[row["product"]] = row["reasons"]
 
@@ -201,13 +210,13 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             "title": f"{regions[where].name_zh}: {what}", "chains": [c for c in menu if c["nodes"]]}
 
 
-def chain_data(g: Backend, chain: str, region: str | None = None) -> dict:
+def chain_data(g: Backend, chain: str, region: str | None = None, analysis: dict | None = None) -> dict:
     """One chain's graph for the report: its products, their links and local firms.
 
     Each node gets a `level`, its step's place in the chain (a firm: its first product's), so
-    the chain reads left to right as the guideline writes it.
+    the chain reads left to right as the guideline writes it. `analysis` as in `graph_data`.
     """
-    data = graph_data(g, region=region, chain=chain, firms=True)
+    data = graph_data(g, region=region, chain=chain, firms=True, analysis=analysis)
     level: dict[str, int] = {}
     for step in g.resolve_chain(chain).steps:
         for p in step.products:
@@ -219,14 +228,13 @@ def chain_data(g: Backend, chain: str, region: str | None = None) -> dict:
         n["level"] = level[n["id"]]
     for e in data["edges"]:  # a link that skips steps arcs over them instead of hiding behind them
         e["skips"] = abs(level[e["to"]] - level[e["from"]]) > 1
-    _join_steps(g, chain, data)
+    _join_steps(g, chain, data, (analysis or {}).get("product_graph") or g.product_graph())
     return data
 
 
-def _join_steps(g: Backend, chain: str, data: dict) -> None:
+def _join_steps(g: Backend, chain: str, data: dict, pg) -> None:
     """Draw the chain as written: where two neighbouring steps share no link, a dashed `STEP`
     edge joins them, labelled with the products a two-link route runs through (`via 乙炔`)."""
-    pg = g.product_graph()
     linked = {(e["from"], e["to"]) for e in data["edges"]}
     steps = g.resolve_chain(chain).steps
     for before, after in zip(steps, steps[1:]):

@@ -164,3 +164,11 @@ print("HEAVY", heavy, file=sys.stderr)
 def test_help_imports_no_heavy_modules():
     done = subprocess.run([sys.executable, "-c", LIGHT], capture_output=True, text=True)
     assert "HEAVY []" in done.stderr
+
+
+def test_cli_constants_match_the_library():
+    # repeated in cli.py so that --help imports no query module
+    from chaingraph import cli as cli_module
+    from chaingraph.output import FORMATS
+    from chaingraph.queries.balance import BASES
+    assert cli_module.BASES == BASES and cli_module.FORMATS == FORMATS
