@@ -7,7 +7,7 @@ from ..graph.backend import Backend
 from ..graph.model import STATUSES, Capacity
 from ..units import format_quantity
 
-__all__ = ["MISSING", "BY_PRODUCT", "SUPPLYING", "PRESENT", "best_status", "region_id", "local_status", "local_statuses",
+__all__ = ["MISSING", "BY_PRODUCT", "SUPPLYING", "PRESENT", "best_status", "region_id", "local_statuses",
            "total_capacity", "describe_capacity"]
 
 MISSING = "missing"  # no local capacity row at all
@@ -37,16 +37,11 @@ def local_statuses(g: Backend, region: str | None = None) -> dict[str, str]:
     where = region or g.home_region().id
     status = {p.id: MISSING for p in g.products()}
     status.update(g.capacity_statuses(where))
-    made = {pid: s for pid, s in status.items() if s != MISSING}
+    made = {pid for pid, s in status.items() if s != MISSING}  # by their own capacity rows
     for link in g.links("YIELDS"):
-        if link.to not in made and status.get(link.from_) in STATUSES[:2]:
+        if link.to not in made and status.get(link.from_) in SUPPLYING:
             status[link.to] = BY_PRODUCT
     return status
-
-
-def local_status(g: Backend, product: str, region: str | None = None) -> str:
-    """One product's local status (see `local_statuses`)."""
-    return local_statuses(g, region)[product]
 
 
 def total_capacity(rows: Iterable[Capacity]) -> str:
