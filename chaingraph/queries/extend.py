@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..graph.backend import Backend
-from ..graph.model import STATUSES, Target
-from ._common import BY_PRODUCT, local_statuses, PRESENT, region_id, total_capacity
+from ..graph.model import Target
+from ._common import BY_PRODUCT, PRESENT, SUPPLYING, local_statuses, region_id, total_capacity
 
 __all__ = ["extend"]
 
@@ -65,7 +65,7 @@ def extend(g: Backend, region: str | None = None) -> list[dict]:
             policies.setdefault(t.product, []).append(t)
     supply: dict[str, list] = {}
     for row in g.capacities(region=where):
-        if row.status in STATUSES[:2]:
+        if row.status in SUPPLYING:
             supply.setdefault(row.product, []).append(row)
 
     rows = []

@@ -5,13 +5,12 @@ import heapq
 
 from ..errors import ChaingraphError, UnknownNameError
 from ..graph.backend import Backend
-from ..graph.model import STATUSES, Capacity, Firm, Link, Product
+from ..graph.model import Capacity, Firm, Link, Product
 from ..units import base_of, convert, format_quantity
-from ._common import local_statuses, PRESENT, region_id
+from ._common import PRESENT, SUPPLYING, local_statuses, region_id
 
 __all__ = ["whatif"]
 
-SUPPLY = STATUSES[:2]  # capacity rows that supply the region now or soon: operating, building
 
 
 def _resolve(g: Backend, name: str) -> Firm | Product:
@@ -122,7 +121,7 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     present = {pid for pid, s in statuses.items() if s in PRESENT}
     supply: dict[str, list[Capacity]] = {}
     for row in g.capacities(region=where):
-        if row.status in SUPPLY:
+        if row.status in SUPPLYING:
             supply.setdefault(row.product, []).append(row)
     base = {pid: base_of(p.unit) for pid, p in products.items()}
 
