@@ -114,27 +114,55 @@ class Backend(ABC):
 
     # -- names and regions, built on the listings --------------------------------------------
 
-    @cached_property
-    def _indexes(self) -> dict[str, NameIndex]:
-        return {
-            "product": NameIndex("product", self.products()),
-            "chain": NameIndex("chain", self.chains()),
-            "firm": NameIndex("firm", self.firms()),
-            "region": NameIndex("region", self.regions()),
-        }
+    def _index(self, kind: str) -> NameIndex:
+        """The name index of one kind (`product`, `chain`, `firm`, `region`), built when first asked."""
+        indexes = self.__dict__.setdefault("_name_indexes", {})
+        if kind not in indexes:
+            indexes[kind] = NameIndex(kind, getattr(self, kind + "s")())
+        return indexes[kind]
 
     def resolve_product(self, name: str) -> Product:
         """The product called `name` (id, 中文名, English name or alias; Latin case ignored)."""
-        return self._indexes["product"].resolve(name)
+        return self._index("product").resolve(name)
 
     def resolve_chain(self, name: str) -> Chain:
-        return self._indexes["chain"].resolve(name)
+        return self._index("chain").resolve(name)
 
     def resolve_firm(self, name: str) -> Firm:
-        return self._indexes["firm"].resolve(name)
+        """The firm called `name`; a server looks it up in its indexes instead of listing firms."""
+        return self._index("firm").resolve(name)
 
     def resolve_region(self, name: str) -> Region:
-        return self._indexes["region"].resolve(name)
+        return self._index("region").resolve(name)
+
+    # -- firms by id, region, group; counts: a server answers each with an indexed query ----------
+
+    def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
+        """The firms with these ids (unknown ids left out), by id."""
+        by_id = self._index("firm").by_id
+        return {i: by_id[i] for i in ids if i in by_id}
+
+    def firms_in(self, region: str) -> list[Firm]:
+        """The firms located in the region id or below it, in file order."""
+        regions = self.subregions(region)
+        return [f for f in self.firms() if f.region in regions]
+
+    def subsidiaries(self, firm: str) -> set[str]:
+        """The firm id and the ids of every firm or plant below it (PART_OF)."""
+        children: dict[str, list[str]] = {}
+        for f in self.firms():
+            if f.parent:
+                children.setdefault(f.parent, []).append(f.id)
+        found, todo = set(), [firm]
+        while todo:
+            if (current := todo.pop()) not in found:
+                found.add(current)
+                todo.extend(children.get(current, ()))
+        return found
+
+    def count(self, kind: str) -> int:
+        """How many records of a kind (`firms`, `capacities`, or any other listing) there are."""
+        return len(getattr(self, kind)())
 
     @cached_property
     def _children(self) -> dict[str, list[str]]:

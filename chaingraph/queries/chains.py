@@ -37,7 +37,6 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
     where = region_id(g, region)
     selected = [g.resolve_chain(chain)] if chain else g.chains()
     products = {p.id: p for p in g.products()}
-    firms = {f.id: f for f in g.firms()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
 
@@ -48,6 +47,7 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
         return " ".join(p for p in parts if p)
 
     by_product = g.capacities_by_product(where)  # one query for every step
+    firms = g.firms_by_id(row.firm for rows in by_product.values() for row in rows if row.firm)
 
     rows = []
     for c in selected:

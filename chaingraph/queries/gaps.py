@@ -66,13 +66,10 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     selected = [g.resolve_chain(chain)] if chain else g.chains()
     file_order = {c.id: i for i, c in enumerate(g.chains())}
     products = {p.id: p for p in g.products()}
-    firms = {f.id: f for f in g.firms()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
-    planned: dict[str, list[Capacity]] = {}
-    for row in g.capacities(region=where):
-        if row.status == "planned":
-            planned.setdefault(row.product, []).append(row)
+    planned = g.capacities_by_product(where, ["planned"])
+    firms = g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # only those shown
 
     def producer(row: Capacity) -> str:
         return firms[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
