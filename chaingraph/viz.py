@@ -106,7 +106,6 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     selected = _selected_products(g, chain, focus, depth)
     keep = set(selected)
     products = {p.id: p for p in g.products()}
-    firm_records = {f.id: f for f in g.firms()}
     regions = {r.id: r for r in g.regions()}
     status = local_statuses(g, where)
 
@@ -129,6 +128,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     for row in g.capacities(region=where):
         if row.product in keep:
             rows_of[row.product].append(row)
+    firm_records = g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # only those shown
 
     def producer(row) -> str:
         return firm_records[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
