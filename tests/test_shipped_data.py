@@ -219,3 +219,13 @@ def test_candidates_for_every_gap_come_from_the_directory(graph):
     rows = candidates(graph, all_gaps=True)
     assert len({r["product"] for r in rows}) >= 25
     assert all(r["region"] not in graph.subregions("wuhai") for r in rows)
+
+
+def test_route_decides_the_input_fit_of_shipped_vinyl_acetate_producers(graph):
+    from chaingraph.queries import candidates
+    rows_ = candidates(graph, "醋酸乙烯")
+    carbide = [r for r in rows_ if r["route"] == "carbide acetylene"]
+    ethylene = [r for r in rows_ if r["route"] == "ethylene"]
+    assert carbide and ethylene
+    assert all(r["reasons"][0].endswith("already makes 1 of its 2 inputs: 乙炔") for r in carbide)
+    assert all("乙炔" not in " ".join(r["reasons"]) for r in ethylene)
