@@ -19,7 +19,33 @@ FORMATS = ("table", "json", "csv")  # output.FORMATS, repeated so --help does no
 _DATA = "chaingraph.data"
 
 
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from .i18n import set_language
+        set_language(value)
+
+
+def _lang_option() -> click.Option:
+    """`--lang zh|en`, taken by the group and by every command (`chaingraph gaps --lang zh`)."""
+    return click.Option(["--lang"], type=click.Choice(("zh", "en")), expose_value=False, is_eager=True,
+                        callback=_set_language,
+                        help="Language of tables, reasons and messages (default: $CHAINGRAPH_LANG, "
+                             "else the locale: zh_* is Chinese, else English). JSON keys and CSV "
+                             "headers stay the same.")
+
+
 class _Group(click.Group):
+    def main(self, *args, **kwargs):
+        from .i18n import set_language
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            set_language(None)  # --lang holds for one run (tests run many in one process)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.append(_lang_option())
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context):
         # library errors become `Error: <message>` on stderr and exit 1, without a traceback
         try:
@@ -115,7 +141,7 @@ def backend_options(fn: Callable) -> Callable:
     return fn
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, params=[_lang_option()])
 @click.version_option(__version__, prog_name="chaingraph")
 @data_option
 @backend_options
