@@ -5,7 +5,9 @@ Heavy modules (networkx, the loaders, queries) are imported inside the commands,
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import inspect
 from collections.abc import Callable
 
 import click
@@ -34,7 +36,35 @@ def _lang_option() -> click.Option:
                              "headers stay the same.")
 
 
-class _Group(click.Group):
+@contextlib.contextmanager
+def _help_in_language(command: click.Command):
+    """The command's help and its options' help in the current language while it is shown (the
+    English texts are the msgids; `i18n.extract_help` puts them in the catalog)."""
+    from .i18n import gettext
+    saved = [(command, command.help)] + [(p, p.help) for p in command.params if getattr(p, "help", None)]
+    for obj, text in saved:
+        if text:
+            obj.help = gettext(inspect.cleandoc(text))
+    try:
+        yield
+    finally:
+        for obj, text in saved:
+            obj.help = text
+
+
+class _Translated(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _help_in_language(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _help_in_language(self):
+            return super().get_short_help_str(limit)
+
+
+class _Group(_Translated, click.Group):
+    command_class = _Translated
+
     def main(self, *args, **kwargs):
         from .i18n import set_language
         try:

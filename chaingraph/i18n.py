@@ -124,3 +124,32 @@ def column(key: str) -> str:
 def value(text: str) -> str:
     """A machine value (a status, a kind of gap, a verdict) as people read it in the current language."""
     return text if current() == "en" else pgettext("value", text)
+
+
+def extract_help(fileobj, keywords, comment_tags, options):
+    """A Babel extractor for the command line (babel.cfg): the docstrings of click commands and the
+    `help=` texts of options, as click shows them (`inspect.cleandoc`), then the module's ordinary
+    gettext calls. Command help is translated where it is shown (`cli._Translated`)."""
+    import ast
+    import inspect
+
+    from babel.messages.extract import extract_python
+
+    source = fileobj.read()
+    tree = ast.parse(source)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+                and d.func.attr in ("command", "group") for d in node.decorator_list):
+            doc = ast.get_docstring(node, clean=True)
+            if doc:
+                found.append((node.lineno, doc))
+        elif isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg == "help" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    found.append((kw.value.lineno, inspect.cleandoc(kw.value.value)))
+    for lineno, text in sorted(found):
+        yield lineno, "gettext", text, []
+    fileobj.seek(0)
+    yield from extract_python(fileobj, keywords, comment_tags, options)

@@ -30,7 +30,8 @@ def _catalog(lang: str):
 
 
 def _extracted() -> set[tuple[str | None, str]]:
-    method_map = [("**.py", "python"), ("templates/**.j2", "jinja2")]
+    method_map = [("cli.py", "chaingraph.i18n:extract_help"), ("**.py", "python"),
+                  ("templates/**.j2", "jinja2")]  # as babel.cfg says
     options_map = {"templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(
@@ -44,7 +45,9 @@ def test_babel_config_matches_the_catalog_script():
     script = (ROOT / "scripts" / "catalog.sh").read_text()
     for keyword in ("-k N_", "-k Np_:1c,2", "-k gettext", "-k ngettext:1,2", "-k pgettext:1c,2"):
         assert keyword in script
-    assert "[python: **.py]" in (ROOT / "babel.cfg").read_text()
+    config = (ROOT / "babel.cfg").read_text()
+    assert "cli_help = chaingraph.i18n:extract_help" in config and "[cli_help: cli.py]" in config
+    assert config.index("[cli_help: cli.py]") < config.index("[python: **.py]")
 
 
 @pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
@@ -166,3 +169,16 @@ def test_every_column_and_machine_value_of_the_shipped_data_is_in_the_catalog():
     with i18n.language("zh"):
         assert all(i18n.column(k) != k for k in keys)
         assert all(i18n.value(v) != v for v in values)
+
+
+def test_help_of_every_command_is_in_chinese_under_zh():
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--lang", "zh", "--help"]).output
+    assert "把一个城市的产业链做成知识图谱" in top and "缺口" in top
+    for name in cli.commands:
+        out = runner.invoke(cli, [name, "--lang", "zh", "--help"]).output
+        first = out.split("\n\n")[1].strip()
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in first), f"{name}: {first!r}"
+        assert "示例" in out or name in ("info",) or "Example" not in out
+    en = runner.invoke(cli, ["gaps", "--lang", "en", "--help"]).output
+    assert "List the links of each chain" in en
