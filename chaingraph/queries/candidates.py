@@ -171,7 +171,8 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
                 reasons.append(f"in the same province ({regions.by_id[home_province].name_zh})")
             country = regions.country(c.region)
             product_rows.append({
-                "product": pid, "name": products[pid].name_zh, "firm": c.firm, "firm_name": firm_names[c.firm],
+                "product": pid, "name": products[pid].name_zh, "rank": 0,
+                "firm": c.firm, "firm_name": firm_names[c.firm],
                 "region": c.region, "region_name": regions.by_id[c.region].name_zh,
                 "country": regions.by_id[country].name_zh if country else "",
                 "abroad": country != home_country,
@@ -180,6 +181,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
                 "reasons": reasons, "source_kind": c.source_kind or "", "source": c.source,
             })
         product_rows.sort(key=lambda r: (r["abroad"], -r["score"]))
-        rows += [{"rank": i, **r} for i, r in enumerate(product_rows, start=1)]
-    return [{k: r[k] for k in ("product", "name", "rank", *[k for k in r if k not in ("product", "name", "rank")])}
-            for r in rows]
+        for rank, row in enumerate(product_rows, start=1):
+            row["rank"] = rank
+        rows += product_rows
+    return rows
