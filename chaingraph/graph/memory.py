@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import fields
 from functools import cached_property
 
 import networkx as nx
@@ -54,10 +54,12 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
     return g
 
 
+_LINK_PROPERTIES = tuple(f.name for f in fields(Link) if f.name not in ("from_", "to", "line"))
+
+
 def _link_properties(link: Link) -> dict:
-    props = asdict(link)
-    del props["from_"], props["to"], props["line"]
-    return props
+    # the fields are plain values: no deep copy (dataclasses.asdict) needed
+    return {name: getattr(link, name) for name in _LINK_PROPERTIES}
 
 
 class _Indexes(dict):

@@ -50,6 +50,7 @@ FORMAT = 1  # bump when the layout below changes
 _MAGIC = b"chaingraph-store\n"
 _NAME = ".chaingraph.store"
 _NO_INT = -(2 ** 63)  # an empty integer cell
+_NUL = "\0"  # separates the values of a text column
 _SEP = "\x1f"  # joins the items of a list cell (`_list` never yields an item holding it)
 _CODE = ("loaders/csvfiles.py", "graph/model.py", "units.py", "names.py", "graph/store.py")
 _TABLES = ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions")
@@ -85,14 +86,15 @@ def _encode(values: Sequence[Any]) -> tuple:
         if len(distinct) * 2 <= n:  # few distinct values: a dictionary and a code per row
             codes = array("i", (-1 if v is None else distinct[v] for v in values))
             return ("codes", wrap, list(distinct), codes)
-        chunks = [(v or "").encode("utf-8", "surrogatepass") for v in values]
-        offsets = array("q", [0]) * (n + 1)
-        total = 0
-        for i, c in enumerate(chunks):
-            total += len(c)
-            offsets[i + 1] = total
-        nones = bytes(v is None for v in values) if None in values else b""
-        return ("text", wrap, b"".join(chunks), offsets, nones)
+        if not any(_NUL in v for v in values if v is not None):
+            # one string of every value, NUL-separated: split at once, or sliced at a row's offsets
+            offsets = array("q", [0]) * (n + 1)
+            total = 0
+            for i, v in enumerate(values):
+                total += len(v or "") + 1
+                offsets[i + 1] = total
+            nones = bytes(v is None for v in values) if None in values else b""
+            return ("text", wrap, _NUL.join(v or "" for v in values), offsets, nones)
     return ("objects", list(values))
 
 
@@ -121,11 +123,13 @@ def _decoder(column: tuple) -> Callable[[int], Any]:
         values = [*(map(_unwrap(wrap), values) if wrap else values), None]  # code -1: None
         return lambda i: values[codes[i]]
     if kind == "text":
-        _, wrap, blob, offsets, nones = column
+        _, wrap, text, offsets, nones = column
         unwrap = _unwrap(wrap)
         if nones:
-            return lambda i: None if nones[i] else unwrap(blob[offsets[i]:offsets[i + 1]].decode("utf-8", "surrogatepass"))
-        return lambda i: unwrap(blob[offsets[i]:offsets[i + 1]].decode("utf-8", "surrogatepass"))
+            return lambda i: None if nones[i] else unwrap(text[offsets[i]:offsets[i + 1] - 1])
+        if wrap:
+            return lambda i: unwrap(text[offsets[i]:offsets[i + 1] - 1])
+        return lambda i: text[offsets[i]:offsets[i + 1] - 1]
     if kind == "objects":
         return column[1].__getitem__
     raise ValueError(f"unknown column kind {kind!r}")
@@ -142,6 +146,14 @@ def _decode_all(column: tuple, n: int) -> list:
         _, wrap, values, codes = column
         values = [*(map(_unwrap(wrap), values) if wrap else values), None]
         return [values[c] for c in codes]
+    if kind == "text":
+        _, wrap, text, _, nones = column
+        values = text.split(_NUL) if n else []
+        if wrap:
+            values = list(map(_unwrap(wrap), values))
+        if nones:
+            values = [None if none else v for v, none in zip(values, nones)]
+        return values
     get = _decoder(column)
     return [get(i) for i in range(n)]
 
@@ -208,8 +220,18 @@ class Table:
             names = list(self.columns)
             columns = [self.column(name) for name in names]
             known = self._rows
-            self._all = tuple(known[i] if i in known else self._make(dict(zip(names, values)))
-                              for i, values in enumerate(zip(*columns)))
+            make, cls = self._make, self.cls
+            if self._fast and not known:
+                new = cls.__new__
+                records = []
+                for values in zip(*columns):
+                    record = new(cls)
+                    record.__dict__.update(zip(names, values))
+                    records.append(record)
+                self._all = tuple(records)
+            else:
+                self._all = tuple(known[i] if i in known else make(dict(zip(names, values)))
+                                  for i, values in enumerate(zip(*columns)))
         return self._all
 
     def __getstate__(self) -> dict:
