@@ -131,6 +131,16 @@ class MemoryBackend(Backend):
         return _Indexes({"product": self.products, "chain": self.chains, "firm": self.firms,
                          "region": self.regions})
 
+    @cached_property
+    def _products_by_id(self) -> dict[str, Product]:
+        return {p.id: p for p in self.store.records("products")}
+
+    def resolve_product(self, name: str) -> Product:
+        # an exact id wins over any name (NameIndex.resolve): no index of every name needed
+        if "product" not in self._indexes and name in self._products_by_id:
+            return self._products_by_id[name]
+        return super().resolve_product(name)
+
     def resolve_firm(self, name: str) -> Firm:
         # an exact id wins over any name (NameIndex.resolve): look it up without indexing every name
         if "firm" not in self._indexes and (row := self.store.firm_row(name)) is not None:

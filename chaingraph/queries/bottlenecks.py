@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import networkx as nx
 
@@ -57,7 +58,8 @@ def _articulation_points(pg: nx.DiGraph) -> dict[str, int]:
 
 
 def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
-                basis: str = "target") -> list[dict]:
+                basis: str = "target", products: Iterable[str] | None = None,
+                kinds: Iterable[str] | None = None) -> list[dict]:
     """Rank the products (and through them the firms) the region's chains hang on.
 
     Reasons, each kind adding `WEIGHTS[kind]` to the score once:
@@ -70,6 +72,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
       it (networkx `immediate_dominators` on the FEEDS/YIELDS graph);
     - `articulation point`: removing it splits its part of the product graph (undirected) in two
       or more; the reason says how many parts that adds.
+
+    `products` keeps only these products' rows; `kinds` runs only these analyses (default: all).
 
     Returns
     -------
@@ -86,6 +90,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     >>> rows[0]["rank"], "shortfall" in rows[0]["kinds"]
     (1, True)
     """
+    only = None if products is None else set(products)
     where = region_id(g, region)
     status = local_statuses(g, where)
     products = {p.id: p for p in g.products()}
@@ -96,10 +101,14 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         c = g.resolve_chain(chain)
         chains = [c]
         selected = {p for step in c.steps for p in step.products}
+    if only is not None:  # only these products' rows
+        selected = only if selected is None else selected & only
+    wanted_kinds = set(WEIGHTS if kinds is None else kinds)  # the analyses not asked for are not run
 
     reasons: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
-    balance_rows = balance(g, region=where, basis=basis, chain=chain)
+    balance_rows = (balance(g, region=where, basis=basis, chain=chain, products=only)
+                    if "shortfall" in wanted_kinds else [])
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
     for row in balance_rows:
         if row["status"] == "shortfall":
@@ -127,6 +136,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         if not users or not rows:
             continue
         user_names = ", ".join(products[u].name_zh for u in users)
+        if not wanted_kinds & {"single firm", "concentrated"}:
+            continue
         if len(named) == 1 and all(r.firm for r in rows):
             reasons[pid].append(("single firm", f"{firms_of[pid][0]} is the only local producer; "
                                                 f"{user_names} depend on it"))
@@ -148,7 +159,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         for end in c.steps[-1].products:
             ends.setdefault(end, c)
     dominated: dict[str, list[str]] = defaultdict(list)  # product -> end products it dominates
-    for end, dominators in _dominators_of_ends(pg, set(ends)).items():
+    for end, dominators in (_dominators_of_ends(pg, set(ends)) if "dominator" in wanted_kinds else {}).items():
         for d in dominators:
             if selected is None or d in selected:
                 dominated[d].append(end)
@@ -160,7 +171,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         reasons[d].append(("dominator", f"every route from raw materials to {len(found_ends)} chain end "
                                         f"product(s) runs through it: {names}{more}"))
 
-    for pid, added in _articulation_points(pg).items():
+    for pid, added in (_articulation_points(pg) if "articulation point" in wanted_kinds else {}).items():
         if selected is None or pid in selected:
             reasons[pid].append(("articulation point", f"removing it splits its part of the product graph "
                                                        f"into {added + 1}: {added} more part{'s' if added > 1 else ''}"))
