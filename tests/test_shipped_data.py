@@ -169,3 +169,25 @@ def test_candidates_for_every_gap_come_from_the_directory(graph):
     rows = candidates(graph, all_gaps=True)
     assert len({r["product"] for r in rows}) >= 25
     assert all(r["region"] not in graph.subregions("wuhai") for r in rows)
+
+
+def test_seed_reading_corrections(graph):
+    """The independent reading of issue 9: C1 chain, operating plants, chlor-alkali, 力争 bounds, synergies."""
+    steps = chains(graph, chain="碳—化工")
+    assert [p for s in steps for p in s["products"]][:3] == ["coke_oven_gas", "methanol", "hydrogen"]
+    assert {"formaldehyde", "formic_acid", "acetic_acid", "urea"} <= {p for s in steps for p in s["products"]}
+    note = next(r["note"] for r in rows("chains.csv") if r["id"] == "carbon_chemicals")
+    assert "implied" in note and "methanol" in note
+    for plant in ("haibowan_power", "wuhai_thermal_power", "huadian_wuda_power"):
+        statuses = {r.status for r in graph.capacities(firm=plant, product="electricity")}
+        assert statuses == {"operating", "planned"}, plant
+    status = {r.product: r.status for r in graph.capacities(region="wuhai") if r.firm is None}
+    assert status["caustic_soda"] == status["chlorine"] == "operating"
+    assert ("chlorine", "caustic_soda") in {(l.from_, l.to) for l in graph.links("YIELDS")}
+    by_id = {t["id"]: t for t in targets(graph)}
+    assert by_id["above_scale_value_added"]["bound"] == by_id["industry_value_added"]["bound"] == "min"
+    feeds = {(l.from_, l.to) for l in graph.links("FEEDS")}
+    assert {("lng", "lng_heavy_truck"), ("pvc", "cable"), ("ferroalloy", "magnesium"),
+            ("ferroalloy", "steel"), ("methanol", "acetic_acid"), ("methanol", "formaldehyde")} <= feeds
+    implied = {r["id"]: r["note"] for r in rows("products.csv")}
+    assert "implied" in implied["methanol"] and "implied" in implied["caustic_soda"]
