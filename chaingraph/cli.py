@@ -521,6 +521,36 @@ def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str
     click.echo(f"wrote {write_html(data, path)}: {len(data['nodes'])} nodes, {len(data['edges'])} links")
 
 
+@cli.command()
+@click.argument("texts", nargs=-1, required=True, metavar="TEXT...")
+@click.option("-o", "--output", "folder", required=True, metavar="DRAFT/",
+              help="New folder for the draft dataset (must not exist).")
+@click.option("--region", metavar="NAME", help="The home region's name (default: read from the text, e.g. 乌海市).")
+@click.option("--year", type=click.IntRange(1900, 2100), metavar="YEAR",
+              help="The year the text is about (default: the first year in its title).")
+@click.option("--lexicon", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="A dataset folder whose products (and coefficients) are matched first.")
+def extract(texts: tuple[str, ...], folder: str, region: str | None, year: int | None, lexicon: str | None) -> None:
+    """Draft a dataset from guideline texts (UTF-8 or GB18030, simplified or traditional).
+
+    Writes chains, firms, capacities, targets, products, links and regions, every source a verbatim
+    quote of the input (copied to DRAFT/sources/), and review.csv: one row per item with its
+    confidence and why, lowest first.
+
+    \b
+    Example:
+        chaingraph extract plan.txt -o draft/
+        chaingraph validate --data draft/ && chaingraph --data draft/ gaps
+    """
+    from .extract import extract as run
+    summary = run(list(texts), folder, region=region, year=year, lexicon=lexicon)
+    click.echo(f"wrote {folder}: {summary['chains']} chains, {summary['firms']} firms, "
+               f"{summary['capacities']} capacity rows, {summary['targets']} targets, {summary['products']} "
+               f"products ({summary['proposed']} proposed), {summary['links']} links; region "
+               f"{summary['region']}, year {summary['year']}")
+    click.echo(f"review the doubtful rows first: {summary['review']}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="chaingraph")

@@ -36,8 +36,7 @@ def _extracted() -> set[tuple[str | None, str]]:
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(
             PACKAGE, method_map, options_map, keywords=KEYWORDS):
-        for msgid in (message if isinstance(message, tuple) else (message,)):
-            found.add((context, msgid))
+        found.add((context, message[0] if isinstance(message, tuple) else message))  # a plural: its singular
     return found
 
 
