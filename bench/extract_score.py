@@ -118,6 +118,14 @@ def main() -> None:
         d = sorted({(mapped.get(r["firm"]) or f"?{r['firm']}", r["product"], number(r["capacity"]), r["unit"] or None)
                     for r in rows(draft_dir, "capacities") if r["firm"]}, key=str)
         results.append(("firm -> product facts",) + score(g, d, lambda a, b: a == b) + (len(g), len(d)))
+        gold_status: dict[tuple, set] = {}
+        for r in guideline_rows(gold_dir, "capacities"):
+            if r["firm"]:
+                key = (r["firm"], r["product"], number(r["capacity"]), r["unit"] or None)
+                gold_status.setdefault(key, set()).add(r["status"])
+        same = [r["status"] in gold_status[k] for r in rows(draft_dir, "capacities") if r["firm"]
+                for k in [(mapped.get(r["firm"]), r["product"], number(r["capacity"]), r["unit"] or None)]
+                if k in gold_status]
 
         # targets: value, range end, unit, bound, at the same place in the text
         def places(row: dict) -> list[tuple[int, int]]:
@@ -139,6 +147,7 @@ def main() -> None:
         recall = found / n_gold if n_gold else 1.0
         precision = right / n_draft if n_draft else 1.0
         print(f"{kind:<24}{n_gold:>6}{n_draft:>7}{found:>7}{recall:>9.1%}{precision:>11.1%}")
+    print(f"status (operating/building/planned) agrees on {sum(same)} of {len(same)} matched facts")
     if args.misses:
         for kind, found, right, misses, extras, *_ in results:
             print(f"\n{kind}: missed {len(misses)}")

@@ -80,9 +80,40 @@ def test_park_plan_with_a_table_like_list(tmp_path):
     review = read(out, "review")
     assert review[0]["kind"] == "product" and "原盐" in review[0]["item"]
     confidences = [float(r["confidence"]) for r in review]
-    assert confidences == sorted(confidences) and len(review) == sum(
-        len(read(out, n)) for n in ("products", "firms", "capacities", "targets", "chains", "links")) - (
-        len(read(out, "products")) - len(proposed))
+    assert confidences == sorted(confidences)  # lowest first
+    assert len(review) == sum(len(read(out, n)) for n in ("products", "firms", "capacities", "targets", "chains",
+                                                          "links"))  # one row per item
+    for row in review:
+        assert row["why"] and row["source"]
+
+
+def test_work_report_skips_the_review_of_last_year(tmp_path):
+    out = tmp_path / "draft"
+    summary = extract([FIXTURES / "work_report.txt"], out)
+    assert summary["region"] == "东川市" and summary["year"] == 2014
+    # 2013's results (完成了, 过去一年) are not targets; 亿元以上项目 is a class of projects, not a goal
+    assert targets(out) == {
+        ("全市地区生产总值预期增长", "9", "", "%", "approx", "2014"),
+        ("固定资产投资增长", "15", "", "%", "min", "2014"),
+        ("万元GDP能耗下降", "3.5", "", "%", "min", "2014"),
+        ("城镇登记失业率", "4", "", "%", "max", "2014"),
+        ("引进亿元以上项目", "50", "", "个", "min", "2014"),
+    }
+    # a dash in prose (做强化工产业——延伸) is not a chain
+    assert [c["name_zh"] for c in read(out, "chains")] == ["原盐—烧碱—PVC—PVC型材"]
+    assert facts(out) == {
+        ("万华化学集团", "mdi", "60", "万吨", "operating"),  # 建成投产: the clause's own verb
+        ("东川钢铁有限公司", "reya_bancai", "300", "万吨", "operating"),  # 竣工
+        ("中盐东川化工有限公司", "caustic_soda", "40", "万吨", "building"),
+        ("中盐东川化工有限公司", "pvc", "30", "万吨", "building"),
+        ("宏远塑业公司", "pvc_profile", "15", "万吨", "building"),
+        ("东川热电厂", "electricity", "70", "万千瓦", "building"),  # 2×35万千瓦 机组 of a power plant
+    }
+    proposed = {p["name_zh"] for p in read(out, "products") if p["note"] == "proposed"}
+    assert proposed == {"MDI", "热轧板材", "原盐"}
+    aliases = {r["name_zh"]: r["aliases"] for r in read(out, "firms")}
+    assert aliases["万华化学集团"] == "万华化学"  # so 支持东川钢铁、万华化学等企业 adds no new firm
+    assert len(aliases) == 5
 
 
 def test_gb18030_input_is_read_and_copied_as_utf8(tmp_path):

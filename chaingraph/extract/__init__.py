@@ -18,7 +18,7 @@ from pathlib import Path
 from .chains import find_chains
 from .common import slug
 from .firms import find_firms
-from .lexicon import Entry, Lexicon
+from .lexicon import Entry, Lexicon, normalise
 from .review import review_rows
 from .targets import find_targets
 from .text import ExtractError, Text, clauses, read_text, segments
@@ -40,7 +40,7 @@ def _home_name(texts: list[Text]) -> str | None:
                     r"([\u4e00-\u9fff]{2,4}(?:市|县))"):
         m = re.search(pattern, head)
         if m:
-            return m.group(1)
+            return m.group(1).lstrip("日在于的、和之")
     return None
 
 
@@ -71,8 +71,17 @@ class _Draft:
         self.ids: set[str] = set(lexicon.entries)
         self.review: list[dict] = []
 
-    def product(self, entry: Entry) -> str:
+    def product(self, entry: Entry, name: str = "", source: str = "") -> str:
         if entry.id not in self.products:
+            written = name or entry.name_zh
+            exact = normalise(written) == normalise(entry.name_zh)
+            confidence = 0.9 if exact else (0.55 if len(written) == 1 else 0.75)
+            self.review.append({"confidence": confidence, "kind": "product", "file": "products.csv", "line": 0,
+                                "item": f"{entry.id} {entry.name_zh}",
+                                "why": f"the text's {written!r} matched " + ("the name" if exact else "an alias")
+                                + f" in the {entry.origin}" + (": one character, check the meaning"
+                                                              if len(written) == 1 else ""),
+                                "source": source or written, "_product": entry.id})
             self.products[entry.id] = {
                 "id": entry.id, "name_zh": entry.name_zh, "name_en": entry.name_en or entry.name_zh,
                 "aliases": ";".join(entry.aliases), "sector": entry.sector, "unit": entry.unit,
@@ -153,7 +162,7 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
                 continue
             q = fact.quantity
             if fact.product is not None:
-                pid = draft.product(fact.product.entry)
+                pid = draft.product(fact.product.entry, fact.product.name, fact.text)
             elif fact.proposed is not None:
                 a, b = fact.proposed
                 pid = draft.propose(text.orig[a:b], text.simp[a:b], _unit_for(q.unit if q else "t"),
@@ -178,7 +187,8 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
         taken = {f.quantity.start for f in facts if f.quantity}
         for t in find_targets(text, lex, doc_year, taken):
             q = t.quantity
-            pid = draft.product(t.product.entry) if t.product else None
+            pid = draft.product(t.product.entry, t.product.name, text.orig[t.source[0]:t.source[1]]) \
+                if t.product else None
             tid = slug(f"{pid or ''} {t.metric}".strip().replace(" ", "_"), target_ids, "target")
             tid = re.sub(r"[^a-z0-9_]", "", tid) or slug("target", target_ids)
             a, b = _unique_quote(text, *t.source)
@@ -196,7 +206,7 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
                     ids = [draft.propose(s.label, s.proposed, "t", "a chain step naming no known product",
                                          c.name, "chains.csv")]
                 else:
-                    ids = [draft.product(e) for e in s.entries]
+                    ids = [draft.product(e, s.label if len(s.entries) == 1 else "", c.name) for e in s.entries]
                 step_products.append(ids)
                 label = s.label.replace(">", "").replace("=", "").replace("|", "").strip()
                 steps.append(f"{label}={'|'.join(ids)}" if label else "|".join(ids))

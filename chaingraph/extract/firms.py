@@ -48,7 +48,7 @@ STOP_WORDS = sorted((
     "推动", "配合", "做好", "积极为", "积极", "进一步", "重点", "以及", "同时", "组建", "成立", "落户",
     "入驻", "投资", "合作", "联合", "其中", "建设", "建成", "新建", "扩建", "实施", "发挥", "围绕", "依靠",
     "为", "对", "和", "与", "及", "同", "由", "把", "将", "使", "让", "在", "是", "的", "了", "等", "以",
-    "向", "从", "如", "即", "有", "中", "并", "或", "给", "帮助", "服务", "督促", "要求", "争取", "使用", "利用",
+    "向", "从", "如", "即", "有", "并", "或", "给", "开工", "新开工", "竣工", "投产", "签约", "重点推进", "帮助", "服务", "督促", "要求", "争取", "使用", "利用",
 ), key=len, reverse=True)
 _STOP_RE = re.compile("|".join(re.escape(w) for w in STOP_WORDS))
 GENERIC_START = (
@@ -84,6 +84,7 @@ PLACE_WORDS = ("园区", "开发区", "工业园", "产业园", "基地", "示�
 SUPPORT_LEAD = re.compile(r"\s*(重点支持|重点扶持|支持|扶持|引进|重点引进|加快建设|重点建设)")
 PROJECT_MARK = re.compile(r"项目|系列|一期|二期|三期|扩能|技改|年产")
 NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z·]+\Z")
+_NAME_OR_BRACKET = re.compile(r"[\u4e00-\u9fffA-Za-z·（）()]")
 
 
 @dataclass
@@ -118,9 +119,12 @@ class Fact:
 def _name_start(simp: str, end: int, floor: int, suffix_len: int, hard: set[int]) -> int | None:
     """Where the name ending at `end` starts: after the last stop word leaving >= 2 characters."""
     start = end - suffix_len
-    while (start > floor and NAME_CHARS.match(simp[start - 1]) and start - 1 not in hard
+    while (start > floor and _NAME_OR_BRACKET.match(simp[start - 1]) and start - 1 not in hard
            and end - start < 24):
         start -= 1
+    # brackets only inside a name (`江苏索普(集团)有限公司`), balanced
+    while start < end and simp[start] in "（()）":
+        start += 1
     piece = simp[start:end - suffix_len]
     cuts = [m.end() for m in _STOP_RE.finditer(piece)]
     for cut in sorted(set(cuts), reverse=True):
@@ -227,10 +231,16 @@ def _suffix_names(reg: _Registry, simp: str) -> None:
         kind, has_short = _SUFFIX[suffix]
         start = _name_start(simp, m.end(), floor, len(suffix), hard)
         prefix = simp[start:m.start()]
-        if start is None or _generic(prefix, reg.lexicon) or not NAME_CHARS.match(prefix):
+        plain = re.sub(r"[（(][^（()）]*[)）]", "", prefix)
+        if (start is None or not NAME_CHARS.match(plain) or prefix.count("（") + prefix.count("(") != prefix.count(
+                "）") + prefix.count(")")):
             continue
-        ev = Evidence(0.9, [f"name ends in {suffix}"])
-        firm = reg.add(start, m.end(), kind, "suffix", ev, prefix if has_short else None)
+        why_not = _generic(plain, reg.lexicon)
+        if why_not and not (kind == "research" and why_not == "generic word" and not plain.startswith(GENERIC_START)):
+            continue  # institutions have long descriptive names: `中矿大煤基碳高附加值项目中试基地`
+        ev = Evidence(0.9 if not why_not else 0.6, [f"name ends in {suffix}"] + (
+            [f"a long name with a {why_not}"] if why_not else []))
+        firm = reg.add(start, m.end(), kind, "suffix", ev, plain if has_short and plain == prefix else None)
         # `黄河工贸集团千里山钢铁公司`: a firm written right after another belongs to it
         for other in list(reg.firms.values()):
             if other.end == start and other is not firm and firm.parent is None:
@@ -310,6 +320,9 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
     current: str | None = carry
     support = bool(SUPPORT_LEAD.match(simp, clause.start))
     group_start = None  # where the list of firms sharing a product starts
+    own_status, own_word = status_of(simp[clause.start:clause.end])
+    if own_word is not None:  # `…项目建成投产，…项目竣工`: the clause's own verb first
+        status, word = own_status, own_word
     for item in _items(simp, clause, protected):
         firm, head_end, ev = _item_firm(reg, item, products, quantities, mentions, support)
         closes = simp.startswith("等", head_end)  # `A、B、C等焦化项目`: the list ends here
@@ -367,6 +380,15 @@ def _resolve(reg, firm: str, ev: Evidence) -> str:
     start, end = (int(x) for x in firm[1:].split(":"))
     reg.add(start, end, "firm", "list", ev)
     return reg.names[reg.text.simp[start:end]]
+
+
+def _implied(reg, firm: str, q: Quantity) -> Match | None:
+    name = reg.firms[firm].key if firm in reg.firms else ""
+    for suffix, product in IMPLIED_PRODUCT.items():
+        entry = reg.lexicon.get(product)
+        if name.endswith(suffix) and entry is not None and units.base_of(q.unit) == "kW":
+            return Match(-1, -1, entry, product)
+    return None
 
 
 def _figure_at(pos: int, products, quantities) -> bool:
@@ -455,6 +477,9 @@ def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, wo
         elif before:
             product = before[-1]
             used.add(id(product))
+        elif (implied := _implied(reg, firm, q)) is not None:
+            product = implied  # `京海电厂2×30万千瓦机组`: a power plant's figure is power
+            e.lower(0.15, "product read from the plant's name")
         else:
             product = _borrow(q, quantities, products, seg, simp)
             if product is not None:
@@ -513,7 +538,8 @@ def _proposed_name(simp: str, start: int, end: int) -> tuple[int, int] | None:
     m = _PROPOSED_STOP.search(simp, start, end)
     stop = m.start() if m else end
     name = simp[start:stop]
-    if 2 <= len(name) <= 10 and NAME_CHARS.match(name) and not any(w in name for w in PHRASE_WORDS):
+    if (2 <= len(name) <= 10 and NAME_CHARS.match(name) and not any(w in name for w in PHRASE_WORDS)
+            and not re.search(r"机组|能力|规模|产能|左右|以上|以内|以下|目标|总量", name)):
         return start, stop
     return None
 

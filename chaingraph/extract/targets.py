@@ -60,11 +60,36 @@ class Target:
     evidence: Evidence = field(default_factory=Evidence)
 
 
+PAST_WORDS = re.compile(r"过去一年|过去五年|过去的一年|去年|上年|一年来|两年来|三年来|五年来|回顾|总结")
+PAST_VERB = re.compile(r"(完成|达到|实现|增长|突破|下降|提高|超过|新增|累计)了")
+
+
 def _past(simp: str, sentence: Span, year: int | None) -> bool:
+    """A sentence about what was done: a past year only, or 过去一年 / 去年 / 回顾."""
+    piece = simp[sentence.start:sentence.end]
+    if PAST_WORDS.search(piece):
+        return True
     if year is None:
         return False
-    years = [int(m.group(1)) for m in re.finditer(r"(?<![比较与同])((?:19|20)\d\d)\s*年", simp[sentence.start:sentence.end])]
+    years = [int(m.group(1)) for m in re.finditer(r"(?<![比较与同])((?:19|20)\d\d)\s*年", piece)]
     return bool(years) and max(years) < year
+
+
+def _past_sections(simp: str, year: int | None) -> list[Span]:
+    """Parts of the text under a short heading line about a past year or a review (`一、2013年工作回顾`)."""
+    out, start, past, pos = [], 0, False, 0
+    for line in simp.split("\n"):
+        heading = 0 < len(line.strip()) <= 30 and "。" not in line
+        if heading:
+            if past:
+                out.append(Span(start, pos))
+            years = [int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", line)]
+            past = bool(PAST_WORDS.search(line)) or bool(year and years and max(years) < year)
+            start = pos
+        pos += len(line) + 1
+    if past:
+        out.append(Span(start, len(simp)))
+    return out
 
 
 def _in_parentheses(simp: str, seg: Span, pos: int) -> bool:
@@ -80,8 +105,9 @@ def find_targets(text: Text, lexicon: Lexicon, year: int | None, taken: set[int]
     quantities = [q for q in find_quantities(simp) if q.start not in taken
                   and not any(p.start <= q.start < p.end for p in products)]
     out: list[Target] = []
+    past_sections = _past_sections(simp, year)
     for sentence in sentences(simp):
-        if _past(simp, sentence, year):
+        if _past(simp, sentence, year) or any(p.start <= sentence.start < p.end for p in past_sections):
             continue
         for seg in segments(simp[:sentence.end]):
             if seg.end <= sentence.start or seg.start < sentence.start:
@@ -99,7 +125,8 @@ def _segment_targets(text, seg, quantities, products, year) -> list[Target]:
         goals = [(m.start() + clause.start, m.group(0)) for m in _GOAL_RE.finditer(piece)]
         previous: tuple[Quantity, str, int, str, Match | None] | None = None
         for q in [q for q in quantities if clause.start <= q.start < clause.end]:
-            if _in_parentheses(simp, seg, q.start) or _qualifier(simp, q, clause):
+            if _in_parentheses(simp, seg, q.start) or _qualifier(simp, q, clause) or PAST_VERB.search(
+                    simp, clause.start, q.start):
                 continue
             words = carried + [w for pos, w in goals if pos < q.start] or [w for _, w in goals[:1]]
             if not words:
@@ -133,7 +160,9 @@ def _segment_targets(text, seg, quantities, products, year) -> list[Target]:
 
 
 def _qualifier(simp: str, q: Quantity, clause: Span) -> bool:
-    after = simp[q.end:min(clause.end, q.end + 4)]
+    after = simp[q.end:min(clause.end, q.end + 6)]
+    if re.match(r"(以上|以下)的?(重点)?(项目|企业|工业|产业|规模)", after):
+        return True  # `亿元以上项目`, `5000吨以上的企业`: a class of things, not a goal
     if re.match(r"(以上|以下|以内|左右)", after):
         return False
     if "的" in after[:3] and not re.match(r"[、和及与]", after):
