@@ -131,33 +131,35 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
     regions = [{"id": home_id, "name_zh": home, "level": level, "home": "yes",
                 "note": "home region" + (" (given with --region)" if region else " (read from the text)")}]
     firm_rows, cap_rows, target_rows, chain_rows, link_rows = [], [], [], [], []
-    firm_ids: dict[tuple[str, str], str] = {}
+    firm_ids: dict[str, str] = {}  # simplified name -> id
     firm_names_taken: set[str] = set()
     target_ids: set[str] = set()
     chain_ids: set[str] = set()
     link_pairs: set[tuple[str, str]] = set()
+    seen_caps: set[tuple] = set()
+    chain_names: set[str] = set()
     extra_sources: dict[str, Path] = {}
     for text in texts:
         firms, facts = find_firms(text, lex, home_short)
         # firms: ids first (parents may come later in the text)
-        for f in firms:
-            firm_ids[(text.name, f.key)] = slug(f.name, firm_names_taken, "firm")
-        for f in sorted(firms, key=lambda f: f.start):
-            fid = firm_ids[(text.name, f.key)]
+        new = [f for f in firms if f.key not in firm_ids]  # a firm named in two texts is one firm
+        for f in new:
+            firm_ids[f.key] = slug(f.name, firm_names_taken, "firm")
+        for f in sorted(new, key=lambda f: f.start):
+            fid = firm_ids[f.key]
             a, b = _clause_of(text, f.start)
             aliases = []
             for alias in sorted(f.aliases):
                 i = f.key.find(alias)
                 aliases.append(f.name[i:i + len(alias)] if i >= 0 else alias)
             firm_rows.append({"id": fid, "name_zh": f.name, "aliases": ";".join(aliases), "region": home_id,
-                              "parent": firm_ids.get((text.name, f.parent)) if f.parent else None,
+                              "parent": firm_ids.get(f.parent) if f.parent else None,
                               "kind": f.kind, "source": text.orig[a:b], "note": f"found by {f.how}"})
             draft.review.append({"confidence": f.evidence.confidence, "kind": "firm", "file": "firms.csv",
                                  "line": len(firm_rows) + 1, "item": f"{fid} {f.name}",
                                  "why": "; ".join(f.evidence.why), "source": text.orig[a:b]})
-        seen_caps = set()
         for fact in facts:
-            fid = firm_ids.get((text.name, fact.firm))
+            fid = firm_ids.get(fact.firm)
             if fid is None:
                 continue
             q = fact.quantity
@@ -185,7 +187,7 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
                                  "item": f"{fid} makes {pid}" + (f" {q.value:g} {q.unit}" if q else ""),
                                  "why": "; ".join(why), "source": fact.text})
         taken = {f.quantity.start for f in facts if f.quantity}
-        for t in find_targets(text, lex, doc_year, taken):
+        for t in find_targets(text, lex, doc_year, taken, projects={f.source[0] for f in facts}):
             q = t.quantity
             pid = draft.product(t.product.entry, t.product.name, text.orig[t.source[0]:t.source[1]]) \
                 if t.product else None
@@ -200,6 +202,9 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
                                  "item": f"{t.subject} {t.bound} {q.value:g} {q.unit}",
                                  "why": "; ".join(t.evidence.why), "source": text.orig[a:b]})
         for c in find_chains(text, lex):
+            if c.key in chain_names:
+                continue  # the same chain written in two texts
+            chain_names.add(c.key)
             steps, step_products = [], []
             for s in c.steps:
                 if s.proposed:

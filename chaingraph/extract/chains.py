@@ -89,7 +89,9 @@ def find_chains(text: Text, lexicon: Lexicon, blocked: set[int] = frozenset()) -
         if unknown:
             ev.lower(0.15 * len(unknown), f"steps naming no known product: {', '.join(unknown)}")
         out.append(Chain(text.orig[start:end], key, steps, True, (start, end), ev))
-    out += _prose_chains(text, lexicon, seen, blocked)
+    written = [range(c.source[0], c.source[1] + 8) for c in out]  # `…—铝后加工产业链` is not a second chain
+    out += [c for c in _prose_chains(text, lexicon, seen, blocked)
+            if not any(c.source[0] in span for span in written)]
     return out
 
 

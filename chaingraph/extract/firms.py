@@ -48,7 +48,7 @@ STOP_WORDS = sorted((
     "推动", "配合", "做好", "积极为", "积极", "进一步", "重点", "以及", "同时", "组建", "成立", "落户",
     "入驻", "投资", "合作", "联合", "其中", "建设", "建成", "新建", "扩建", "实施", "发挥", "围绕", "依靠",
     "为", "对", "和", "与", "及", "同", "由", "把", "将", "使", "让", "在", "是", "的", "了", "等", "以",
-    "向", "从", "如", "即", "有", "并", "或", "给", "开工", "新开工", "竣工", "投产", "签约", "重点推进", "帮助", "服务", "督促", "要求", "争取", "使用", "利用",
+    "向", "从", "如", "即", "并", "或", "给", "开工", "新开工", "竣工", "投产", "签约", "重点推进", "帮助", "服务", "督促", "要求", "争取", "使用", "利用",
 ), key=len, reverse=True)
 _STOP_RE = re.compile("|".join(re.escape(w) for w in STOP_WORDS))
 GENERIC_START = (
@@ -190,7 +190,8 @@ class _Registry:
             self.firms[key] = firm
             self.names[key] = key
         for alias in (short, short and self.home and short.startswith(self.home) and short[len(self.home):]):
-            if alias and len(alias) >= 2 and alias not in self.names and self.lexicon.get(alias) is None:
+            if (alias and len(_core(alias)) >= 2 and not re.fullmatch(r".业", alias) and alias not in self.names
+                    and self.lexicon.get(alias) is None):
                 firm.aliases.add(alias)
                 self.names[alias] = firm.key
         return firm
@@ -267,7 +268,8 @@ def _listed_names(reg: _Registry, simp: str) -> None:
         begin += cut
         pos = begin
         for item in simp[begin:left].split("、"):
-            if item and item not in reg.names and _bare_ok(item, reg.lexicon):
+            known = item in reg.names or any(item.endswith(n) for n in reg.names) or _SUFFIX_RE.search(item)
+            if item and not known and _bare_ok(item, reg.lexicon):
                 reg.add(pos, pos + len(item), "firm", "list", Evidence(0.7, [f"listed before {m.group(0)}"]))
             pos += len(item) + 1
 
