@@ -5,7 +5,9 @@ Heavy modules (networkx, the loaders, queries) are imported inside the commands,
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import inspect
 from collections.abc import Callable
 
 import click
@@ -19,7 +21,61 @@ FORMATS = ("table", "json", "csv")  # output.FORMATS, repeated so --help does no
 _DATA = "chaingraph.data"
 
 
-class _Group(click.Group):
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from .i18n import set_language
+        set_language(value)
+
+
+def _lang_option() -> click.Option:
+    """`--lang zh|en`, taken by the group and by every command (`chaingraph gaps --lang zh`)."""
+    return click.Option(["--lang"], type=click.Choice(("zh", "en")), expose_value=False, is_eager=True,
+                        callback=_set_language,
+                        help="Language of tables, reasons and messages (default: $CHAINGRAPH_LANG, "
+                             "else the locale: zh_* is Chinese, else English). JSON keys and CSV "
+                             "headers stay the same.")
+
+
+@contextlib.contextmanager
+def _help_in_language(command: click.Command):
+    """The command's help and its options' help in the current language while it is shown (the
+    English texts are the msgids; `i18n.extract_help` puts them in the catalog)."""
+    from .i18n import gettext
+    saved = [(command, command.help)] + [(p, p.help) for p in command.params if getattr(p, "help", None)]
+    for obj, text in saved:
+        if text:
+            obj.help = gettext(inspect.cleandoc(text))
+    try:
+        yield
+    finally:
+        for obj, text in saved:
+            obj.help = text
+
+
+class _Translated(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _help_in_language(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _help_in_language(self):
+            return super().get_short_help_str(limit)
+
+
+class _Group(_Translated, click.Group):
+    command_class = _Translated
+
+    def main(self, *args, **kwargs):
+        from .i18n import set_language
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            set_language(None)  # --lang holds for one run (tests run many in one process)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.append(_lang_option())
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context):
         # library errors become `Error: <message>` on stderr and exit 1, without a traceback
         try:
@@ -115,7 +171,7 @@ def backend_options(fn: Callable) -> Callable:
     return fn
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, params=[_lang_option()])
 @click.version_option(__version__, prog_name="chaingraph")
 @data_option
 @backend_options

@@ -114,24 +114,42 @@ def test_washing_cap_is_a_maximum_and_utilisation_rates_are_there(graph):
         "solid_waste_utilisation": 60, "fly_ash_utilisation": 40, "gangue_utilisation": 70}
 
 
-# The reference marks [K] figures as unchecked engineering knowledge: they must ship as estimates.
-ESTIMATES = {
-    ("lime", "calcium_carbide"), ("coke", "calcium_carbide"), ("electricity", "calcium_carbide"),
-    ("industrial_silicon", "polysilicon"), ("electricity", "fly_ash"), ("coke", "crude_benzene"),
+# Links whose coefficient is engineering knowledge only (no readable source): they ship as estimates.
+ESTIMATE_ONLY = {
+    ("electricity", "calcium_carbide"), ("electricity", "magnesium"), ("electricity", "cement"),
+    ("pvc", "pvc_pipe"), ("pvc", "pvc_profile"), ("coke", "steel"), ("steel", "rolled_steel"),
+    ("ferroalloy", "steel"), ("raw_coal", "washed_coal"),
 }
 
 
-def test_coefficients_cite_the_reference_and_estimates_are_flagged():
-    with_ratio = [r for r in rows("links.csv") if r["ratio"]]
-    assert len(with_ratio) == 16
-    for r in with_ratio:
-        assert r["ratio_unit"] and r["ratio_source"] in REFERENCE, (r["from"], r["to"])
-        if r["ratio_min"]:
-            assert float(r["ratio_min"]) <= float(r["ratio"]) <= float(r["ratio_max"])
-    assert {(r["from"], r["to"]) for r in with_ratio if r["estimate"] == "yes"} == ESTIMATES
+def test_coefficients_come_from_the_library_with_a_source_kind(graph):
+    from chaingraph.reference import SOURCE_KINDS, load_process_coefficients
+    assert not [r for r in rows("links.csv") if r["ratio"]]  # the city states no coefficient of its own
+    library = load_process_coefficients()
+    for c in library:
+        assert c.source_kind in SOURCE_KINDS and c.source
+        assert c.low <= c.typical <= c.high
+        if c.source_kind == "estimate":
+            assert c.estimate, (c.from_, c.to)
+        if "mirror" in c.source or "flipbook" in c.source:
+            assert "mirror" in c.source  # a mirror names the original and says so
+    feeds = graph.links("FEEDS")
+    with_ratio = [l for l in feeds if l.ratio is not None]
+    for link in with_ratio:
+        assert link.origin == "library" and link.ratio_source.startswith("process library (")
+        assert link.ratio_min <= link.ratio <= link.ratio_max
+    cited = [l for l in with_ratio if l.source_kind != "estimate"]
+    assert {(l.from_, l.to) for l in with_ratio if l.source_kind == "estimate"} == ESTIMATE_ONLY
+    assert len(cited) / len(feeds) >= 0.70
     for r in rows("links.csv"):
         if not r["ratio"]:
             assert not r["ratio_unit"] and not r["ratio_source"]  # no figure, no pretence of one
+
+
+def test_power_hours_are_the_guideline_years(graph):
+    (conv,) = graph.conversions()
+    assert (conv.product, conv.factor_min, conv.factor_max) == ("electricity", 4839, 5305)
+    assert "2009" in conv.source and "2011" in conv.source and conv.flag
 
 
 def test_named_projects_with_figures(graph):
@@ -169,3 +187,25 @@ def test_candidates_for_every_gap_come_from_the_directory(graph):
     rows = candidates(graph, all_gaps=True)
     assert len({r["product"] for r in rows}) >= 25
     assert all(r["region"] not in graph.subregions("wuhai") for r in rows)
+
+
+def test_seed_reading_corrections(graph):
+    """The independent reading of issue 9: C1 chain, operating plants, chlor-alkali, 力争 bounds, synergies."""
+    steps = chains(graph, chain="碳—化工")
+    assert [p for s in steps for p in s["products"]][:3] == ["coke_oven_gas", "methanol", "hydrogen"]
+    assert {"formaldehyde", "formic_acid", "acetic_acid", "urea"} <= {p for s in steps for p in s["products"]}
+    note = next(r["note"] for r in rows("chains.csv") if r["id"] == "carbon_chemicals")
+    assert "implied" in note and "methanol" in note
+    for plant in ("haibowan_power", "wuhai_thermal_power", "huadian_wuda_power"):
+        statuses = {r.status for r in graph.capacities(firm=plant, product="electricity")}
+        assert statuses == {"operating", "planned"}, plant
+    status = {r.product: r.status for r in graph.capacities(region="wuhai") if r.firm is None}
+    assert status["caustic_soda"] == status["chlorine"] == "operating"
+    assert ("chlorine", "caustic_soda") in {(l.from_, l.to) for l in graph.links("YIELDS")}
+    by_id = {t["id"]: t for t in targets(graph)}
+    assert by_id["above_scale_value_added"]["bound"] == by_id["industry_value_added"]["bound"] == "min"
+    feeds = {(l.from_, l.to) for l in graph.links("FEEDS")}
+    assert {("lng", "lng_heavy_truck"), ("pvc", "cable"), ("ferroalloy", "magnesium"),
+            ("ferroalloy", "steel"), ("methanol", "acetic_acid"), ("methanol", "formaldehyde")} <= feeds
+    implied = {r["id"]: r["note"] for r in rows("products.csv")}
+    assert "implied" in implied["methanol"] and "implied" in implied["caustic_soda"]

@@ -112,6 +112,8 @@ class Capacity:
     note: str | None
     capacity_base: float | None  # capacity in base_unit (units.py)
     base_unit: str | None
+    capacity_min: float | None = None  # a range the capacity may lie in, in `unit` (optional columns)
+    capacity_max: float | None = None
     line: int = _line()
 
 
@@ -147,6 +149,15 @@ class Link:
     note: str | None
     includes: str | None = None  # the ratio already covers this product's own use of the input
     alternative: bool = False  # one of several inputs that stand in for each other: not required
+    source_kind: str | None = None  # the kind of source of the ratio (reference.SOURCE_KINDS)
+    ratio_year: str | None = None  # the year and region the ratio holds for (library rows)
+    ratio_region: str | None = None
+    flag: str | None = None  # the ratio is applied far from its year or region
+    origin: str | None = None  # "dataset" (links.csv) or "library" (chaingraph/reference)
+    own_use: float | None = None  # YIELDS: % of the by-product the making of `from` consumes itself
+    own_use_min: float | None = None
+    own_use_max: float | None = None
+    own_use_source: str | None = None
     line: int = _line()
 
 
@@ -164,6 +175,10 @@ class Conversion:
     estimate: bool
     source: str
     note: str | None
+    factor_min: float | None = None  # the range the factor was read from (optional columns)
+    factor_max: float | None = None
+    source_kind: str | None = None
+    flag: str | None = None
     line: int = _line()
 
 

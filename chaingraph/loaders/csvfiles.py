@@ -25,6 +25,8 @@ from ..graph.model import (
     Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
 )
 from ..names import NameIndex, name_key
+from ..reference import SOURCE_KINDS
+from ..reference import apply as apply_library
 
 __all__ = ["load_dataset", "default_data_dir", "FILES", "QUOTE_SEPARATOR"]
 
@@ -214,11 +216,22 @@ def _field(column: str) -> str:
 def _check_conversion(row: dict[str, Any], ctx: _Context) -> None:
     if units.base_of(row["from_unit"]) == units.base_of(row["to_unit"]):
         raise _Invalid(f"{row['from_unit']!r} and {row['to_unit']!r} need no conversion", "to_unit")
+    _check_range(row, "factor", "factor_min", "factor_max")
+
+
+def _check_range(row: dict[str, Any], value: str, low: str, high: str) -> None:
+    """`low` ≤ `value` ≤ `high` where given (optional range columns)."""
+    given = [(c, row.get(c)) for c in (low, value, high) if row.get(c) is not None]
+    for (a, x), (b, y) in zip(given, given[1:]):
+        if x > y:
+            raise _Invalid(f"{a} {units.format_number(x)} > {b} {units.format_number(y)}", a)
 
 
 def _check_capacity(row: dict[str, Any], ctx: _Context) -> None:
-    if row["capacity"] is not None and row["unit"] is None:
+    if (row["capacity"] is not None or row.get("capacity_min") is not None
+            or row.get("capacity_max") is not None) and row["unit"] is None:
         raise _Invalid("empty unit (required with a capacity)", "unit")
+    _check_range(row, "capacity", "capacity_min", "capacity_max")
     if row["region"] is None:
         if row["firm"] is None:
             raise _Invalid("empty region (required when firm is empty)", "region")
@@ -321,7 +334,8 @@ FILES: tuple[FileSpec, ...] = (
         Column("firm", _ref("firm")), Column("region", _ref("region")),
         Column("product", _ref("product"), True), Column("capacity", _amount), Column("unit", _unit),
         Column("status", _choice(*STATUSES), True), Column("year", _integer), Column("project"),
-        _SOURCE, Column("note"),
+        _SOURCE, Column("note"), Column("capacity_min", _amount, optional=True),
+        Column("capacity_max", _amount, optional=True),
     ), key=None, check=_check_capacity),
     FileSpec("targets", "target", Target, (
         Column("id", _ident, True), Column("region", _ref("region"), True),
@@ -337,11 +351,13 @@ FILES: tuple[FileSpec, ...] = (
         Column("estimate", _yes_no, default=False), Column("ratio_source", _quote), _SOURCE,
         Column("note"), Column("includes", _ref("product"), optional=True),
         Column("alternative", _yes_no, default=False, optional=True),
+        Column("source_kind", _choice(*SOURCE_KINDS), optional=True),
     ), key=None, check=_check_link),
     FileSpec("conversions", "conversion", Conversion, (
         Column("product", _ref("product"), True), Column("from_unit", _unit, True),
         Column("to_unit", _unit, True), Column("factor", _amount, True),
         Column("estimate", _yes_no, default=False), _SOURCE, Column("note"),
+        Column("factor_min", _amount, optional=True), Column("factor_max", _amount, optional=True),
     ), key="product", check=_check_conversion, optional=True),
 )
 
@@ -446,5 +462,9 @@ def load_dataset(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
         raise ChaingraphError(f"data folder not found: {data_dir}")
     ctx = _Context(data_dir)
     tables = {spec.file: _load_file(spec, ctx) for spec in FILES}
+    # the process coefficient library fills in what the dataset's own links and conversions leave out
+    tables["links"], tables["conversions"] = apply_library(tables["links"], tables["conversions"],
+                                                           conversion_type=Conversion,
+                                                           products={p.id for p in tables["products"]})
     home = next(r.id for r in tables["regions"] if r.home)
     return Dataset(data_dir=data_dir, home_region=home, **tables)

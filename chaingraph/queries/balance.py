@@ -282,7 +282,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     >>> from chaingraph.graph import open_backend
     >>> rows = {r["product"]: r for r in balance(open_backend(), basis="target")}
     >>> rows["calcium_carbide"]["requirement"]   # what 200万吨 of PVC needs, at least
-    '≥ 300 万吨'
+    '≥ 305.8 万吨'
     >>> rows["clinker"]["status"], rows["clinker"]["balance"]
     ('surplus', '690 万吨')
     """
