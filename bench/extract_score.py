@@ -78,7 +78,18 @@ def main() -> None:
     parser.add_argument("--text", default=str(ROOT / "data/sources/wuhai_2011_guideline.txt"))
     parser.add_argument("--gold", default=str(ROOT / "data"))
     parser.add_argument("--misses", action="store_true", help="list the rows missed and the extra rows")
+    parser.add_argument("--scale", type=int, metavar="N",
+                        help="also time extract on the text written N times over (a long plan), and print it")
     args = parser.parse_args()
+    if args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            long_text = Path(tmp) / "long.txt"
+            body = Path(args.text).read_text(encoding="utf-8-sig")
+            long_text.write_text("\n".join([body] * args.scale), encoding="utf-8")
+            for path, label in ((Path(args.text), "1×"), (long_text, f"{args.scale}×")):
+                started = time.perf_counter()
+                extract([path], Path(tmp) / f"draft_{label}")
+                print(f"extract, text {label} ({path.stat().st_size // 1024} KB): {time.perf_counter() - started:.2f} s")
     gold_dir = Path(args.gold)
     text = Path(args.text).read_text(encoding="utf-8-sig")
     with tempfile.TemporaryDirectory() as tmp:

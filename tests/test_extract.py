@@ -144,6 +144,9 @@ def test_wuhai_end_to_end_extract_validate_gaps(tmp_path):
     written = {r["name_zh"] for r in read(out, "chains") if r["written"] == "yes"}
     assert written == {"开采—洗煤—炼焦—深加工", "采煤—洗煤—焦化", "煤—焦—煤气及加工利用", "煤—电石—醋酸—醋酸乙烯—PVC",
                        "采煤—洗煤—焦化—精细化工", "石灰石—白灰—电石—PVC—新材料", "石灰石—白灰—电石—精细化工", "碳—化工"}
+    links = {(r["type"], r["from"], r["to"]) for r in read(out, "links")}
+    assert ("FEEDS", "calcium_carbide", "pvc") in links  # a step of 石灰石—白灰—电石—PVC—新材料
+    assert ("YIELDS", "coke", "coke_oven_gas") in links  # known to the process coefficient library
     assert ("神华乌海能源公司", "porous_ammonium_nitrate", "22", "万吨", "building") in facts(out)
     assert ("腾龙公司", "chloroacetic_acid", "6000", "吨", "building") in facts(out)
     # past figures (2010年…258亿元) are not targets; 1，4—丁二醇 and 3—5户 are not chains

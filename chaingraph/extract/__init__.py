@@ -54,7 +54,7 @@ def _doc_year(texts: list[Text]) -> int | None:
 
 
 def _clause_of(text: Text, pos: int) -> tuple[int, int]:
-    for seg in segments(text.simp):
+    for seg in text.segments:
         if seg.start <= pos < seg.end:
             for c in clauses(text.simp, seg):
                 if c.start <= pos < c.end:
@@ -70,8 +70,11 @@ class _Draft:
         self.proposed: dict[str, str] = {}  # simplified name -> id
         self.ids: set[str] = set(lexicon.entries)
         self.review: list[dict] = []
+        self.quotes: dict[str, str] = {}  # product id -> the first quote it was read from
 
     def product(self, entry: Entry, name: str = "", source: str = "") -> str:
+        if source:
+            self.quotes.setdefault(entry.id, source)
         if entry.id not in self.products:
             written = name or entry.name_zh
             exact = normalise(written) == normalise(entry.name_zh)
@@ -229,6 +232,7 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
                                  "why": "; ".join(c.evidence.why), "source": quote})
             if c.written:
                 _links(draft, lex, step_products, quote, link_rows, link_pairs, extra_sources)
+    _library_links(draft, link_rows, link_pairs)
     # proposed products reviewed at their row
     product_rows = list(draft.products.values())
     line_of = {row["id"]: i + 2 for i, row in enumerate(product_rows)}
@@ -246,10 +250,17 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
 
 
 def _unique_quote(text: Text, start: int, end: int) -> tuple[int, int]:
-    """Widen a clause quote to the clauses before it until it occurs once in the text (`增长约25%`)."""
-    while text.orig.count(text.orig[start:end]) > 1 and start > 0:
-        prev = max(text.orig.rfind(ch, 0, start - 1) for ch in "，,。；;：:\n")
-        start = prev + 1 if prev >= 0 else 0
+    """Widen a clause quote by up to three clauses before it (within its sentence) until it occurs
+    once in the text (`增长约25%` is written twice in Wuhai's guideline)."""
+    orig = text.orig
+    for _ in range(3):
+        piece = orig[start:end]
+        if start == 0 or orig.find(piece, orig.find(piece) + 1) < 0:
+            break
+        prev = max(orig.rfind(ch, max(0, start - 200), start - 1) for ch in "，,：:")
+        if prev < 0 or any(ch in orig[prev:start] for ch in "。；;\n"):
+            break
+        start = prev + 1
     return start, end
 
 
@@ -276,6 +287,31 @@ def _links(draft, lex, step_products, quote, link_rows, link_pairs, extra_source
                 draft.review.append({"confidence": 0.5 if not row.get("ratio") else 0.6, "kind": "link",
                                      "file": "links.csv", "line": len(link_rows) + 1, "item": f"{a} -> {b}",
                                      "why": row["note"], "source": quote})
+
+
+def _library_links(draft, link_rows, link_pairs) -> None:
+    """Links between draft products that the process coefficient library knows (carbide -> PVC,
+    coke -> coke-oven gas): the library's figure applies when a command runs; the quote is the
+    text's first mention of the product made."""
+    try:
+        from ..reference import load_process_coefficients
+    except ImportError:  # a package without the library
+        return
+    for c in load_process_coefficients():
+        kind = {"FEEDS": "FEEDS", "YIELD": "FEEDS", "YIELDS": "YIELDS"}.get(c.type)
+        a, b = c.from_, c.to
+        if kind is None or a not in draft.products or b not in draft.products or a == b:
+            continue
+        if (a, b) in link_pairs or (b, a) in link_pairs:
+            continue
+        quote = draft.quotes.get(b) or draft.quotes.get(a)
+        if not quote:
+            continue
+        link_pairs.add((a, b))
+        note = f"a pair the process coefficient library knows ({c.source_kind}); its figure applies when a command runs"
+        link_rows.append({"type": kind, "from": a, "to": b, "source": quote, "note": note})
+        draft.review.append({"confidence": 0.6, "kind": "link", "file": "links.csv", "line": len(link_rows) + 1,
+                             "item": f"{a} -> {b}", "why": note, "source": quote})
 
 
 def _copy_ratio(known: dict, lex: Lexicon, extra_sources: dict) -> bool:

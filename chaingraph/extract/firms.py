@@ -23,7 +23,7 @@ from .. import units
 from .common import Evidence, status_of, year_of
 from .lexicon import Lexicon, Match
 from .quantities import Quantity, find_quantities
-from .text import Span, Text, clauses, segments
+from .text import Span, Text, between, clauses
 
 __all__ = ["Firm", "Fact", "find_firms"]
 
@@ -279,18 +279,19 @@ def _statements(reg: _Registry) -> list[Fact]:
     mentions = reg.mentions()
     blocked = {p for s, e, _ in mentions for p in range(s, e)}
     products = lexicon.scan(simp, blocked=blocked)
-    quantities = [q for q in find_quantities(simp)
-                  if not any(p.start <= q.start < p.end for p in products) and q.start not in blocked]
+    in_products = {i for p in products for i in range(p.start, p.end)}
+    quantities = [q for q in find_quantities(simp) if q.start not in in_products and q.start not in blocked]
+    p_starts, q_starts, m_starts = [p.start for p in products], [q.start for q in quantities], [m[0] for m in mentions]
     facts: list[Fact] = []
-    for seg in segments(simp):
+    for seg in text.segments:
         seg_text = simp[seg.start:seg.end]
         if not any(w in seg_text for w in SUPPORT_WORDS):
             continue
         status, word = status_of(seg_text)
         year = year_of(seg_text) or (None if "年内" not in seg_text else -1)
-        seg_products = [p for p in products if seg.start <= p.start < seg.end]
-        seg_qty = [q for q in quantities if seg.start <= q.start < seg.end]
-        seg_mentions = [m for m in mentions if seg.start <= m[0] < seg.end]
+        seg_products = between(products, p_starts, seg.start, seg.end)
+        seg_qty = between(quantities, q_starts, seg.start, seg.end)
+        seg_mentions = between(mentions, m_starts, seg.start, seg.end)
         carry = None
         for clause in clauses(simp, seg):
             # `华北能源集团：年产120万吨焦炭`: a firm before a colon owns the clause after it

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .common import Evidence
 from .lexicon import Lexicon, Match
 from .quantities import Quantity, find_quantities
-from .text import Span, Text, clauses, segments, sentences
+from .text import Span, Text, between, clauses, sentences
 
 __all__ = ["Target", "find_targets"]
 
@@ -39,13 +39,15 @@ _GOAL = dict(GOALS)
 LEAD = re.compile(r"(其中|全年|年内|同时|并|要求|力争|争取|确保|计划|突出抓好|抓好|重点培育|培育|扶持发展|扶持|"
                   r"选择|筛选|每年重点支持|每年|重点支持|支持|实施|带动|使|到\d{4}年底?|在?两年之内|"
                   r"\d{4}年|要)+")
-TRAIL = re.compile(r"(分别达到|分别实现|要达到|都要实现|要实现|达到|完成|控制在|保持在|实现|突破|超过|为|约|"
+TRAIL = re.compile(r"(必须达到|必须|应当|分别达到|分别实现|要达到|都要实现|要实现|达到|完成|控制在|保持在|实现|突破|超过|为|约|"
                    r"占到|年产|的|分别|要|都)+$")
 METRICS = (  # (word in the subject, metric), first match wins
     ("能耗", "energy_intensity"), ("增加值", "value_added"), ("生产总值", "gdp"), ("销售收入", "sales"), ("营业收入", "sales"), ("产值", "output_value"),
     ("就业", "jobs"), ("投资", "investment"), ("利用率", "utilisation_rate"), ("回收率", "rate"),
     ("开工率", "rate"), ("装机", "installed_capacity"), ("产能", "capacity"), ("生产能力", "capacity"),
-    ("降低", "reduction"), ("产量", "output"), ("规模", "capacity"), ("增长", "growth"), ("率", "rate"), ("比重", "share"),
+    ("降低", "reduction"), ("产量", "output"), ("企业生产规模", "capacity_per_firm"),
+    ("起始规模", "plant_scale"), ("单个", "plant_scale"), ("装置", "plant_scale"), ("生产线", "plant_scale"),
+    ("单线", "plant_scale"), ("规模", "capacity"), ("增长", "growth"), ("率", "rate"), ("比重", "share"),
     ("水平", "rate"),
 )
 COUNT_UNITS = {"个", "户", "处", "项", "家", "count"}
@@ -106,23 +108,29 @@ def find_targets(text: Text, lexicon: Lexicon, year: int | None, taken: set[int]
     `projects` positions inside firm project statements (their 总投资 is the project's, not a goal)."""
     simp = text.simp
     products = lexicon.scan(simp, blocked=blocked)
-    quantities = [q for q in find_quantities(simp) if q.start not in taken
-                  and not any(p.start <= q.start < p.end for p in products)]
+    in_products = {i for p in products for i in range(p.start, p.end)}
+    quantities = [q for q in find_quantities(simp) if q.start not in taken and q.start not in in_products]
+    projects = sorted(projects)
+    q_starts, p_starts = [q.start for q in quantities], [p.start for p in products]
     out: list[Target] = []
     past_sections = _past_sections(simp, year)
+    all_segments = text.segments
+    i = 0
     for sentence in sentences(simp):
+        own = []  # the segments of this sentence (both lists run left to right)
+        while i < len(all_segments) and all_segments[i].start < sentence.end:
+            if all_segments[i].start >= sentence.start:
+                own.append(all_segments[i])
+            i += 1
         if _past(simp, sentence, year) or any(p.start <= sentence.start < p.end for p in past_sections):
             continue
-        for seg in segments(simp[:sentence.end]):
-            if seg.end <= sentence.start or seg.start < sentence.start:
-                continue
-            if any(seg.start <= p < seg.end for p in projects):
-                seg_quantities = [q for q in quantities if not (
-                    seg.start <= q.start < seg.end and q.unit in ("亿元", "万元", "元")
-                    and "投资" in simp[max(seg.start, q.start - 6):q.start])]
-            else:
-                seg_quantities = quantities
-            out += _segment_targets(text, seg, seg_quantities, products, year)
+        for seg in own:
+            seg_quantities = between(quantities, q_starts, seg.start, seg.end)
+            if between(projects, projects, seg.start, seg.end):
+                seg_quantities = [q for q in seg_quantities if not (
+                    q.unit in ("亿元", "万元", "元") and "投资" in simp[max(seg.start, q.start - 6):q.start])]
+            seg_products = between(products, p_starts, seg.start, seg.end)
+            out += _segment_targets(text, seg, seg_quantities, seg_products, year)
     return out
 
 
@@ -159,7 +167,9 @@ def _segment_targets(text, seg, quantities, products, year) -> list[Target]:
                     ev.lower(0.3, "no subject found")
                     subject = text.orig[clause.start:clause.end]
                 plain = subject.replace("规模以上", "").replace("规上", "")
-                metric = next((m for w, m in METRICS if w in plain), None)
+                after = simp[q.end:clause.end]  # `100万平方米以上的高档墙地砖生产线`
+                metric = next((m for w, m in METRICS if w in plain), None) or next(
+                    (m for w, m in METRICS if m == "plant_scale" and w in after), None)
                 if metric is None:
                     metric = "count" if q.unit in COUNT_UNITS else "value"
                 product = _product(products, s_start, q, clause)
