@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from pathlib import Path
@@ -278,6 +279,9 @@ def _links(draft, lex, step_products, quote, link_rows, link_pairs, extra_source
                 link_pairs.add((a, b))
                 row = {"type": "FEEDS", "from": a, "to": b, "source": quote,
                        "note": "from the order of a written chain: check that the first feeds the second"}
+                if _library_types().get((a, b)) == "YIELDS":  # 煤—焦—煤气: coke-oven gas is a by-product
+                    row.update(type="YIELDS", note="from the order of a written chain; a by-product in the "
+                                                   "process coefficient library")
                 known = lex.links.get((a, b))
                 if known and known.get("type") == "FEEDS" and _copy_ratio(known, lex, extra_sources):
                     for col in ("ratio", "ratio_min", "ratio_max", "ratio_unit", "estimate", "ratio_source"):
@@ -289,15 +293,26 @@ def _links(draft, lex, step_products, quote, link_rows, link_pairs, extra_source
                                      "why": row["note"], "source": quote})
 
 
+@functools.lru_cache(maxsize=1)
+def _library():
+    try:
+        from ..reference import load_process_coefficients
+    except ImportError:  # a package without the library
+        return ()
+    return load_process_coefficients()
+
+
+@functools.lru_cache(maxsize=1)
+def _library_types() -> dict[tuple[str, str], str]:
+    kinds = {"FEEDS": "FEEDS", "YIELD": "FEEDS", "YIELDS": "YIELDS"}
+    return {(c.from_, c.to): kinds[c.type] for c in _library() if c.type in kinds}
+
+
 def _library_links(draft, link_rows, link_pairs) -> None:
     """Links between draft products that the process coefficient library knows (carbide -> PVC,
     coke -> coke-oven gas): the library's figure applies when a command runs; the quote is the
     text's first mention of the product made."""
-    try:
-        from ..reference import load_process_coefficients
-    except ImportError:  # a package without the library
-        return
-    for c in load_process_coefficients():
+    for c in _library():
         kind = {"FEEDS": "FEEDS", "YIELD": "FEEDS", "YIELDS": "YIELDS"}.get(c.type)
         a, b = c.from_, c.to
         if kind is None or a not in draft.products or b not in draft.products or a == b:
