@@ -116,6 +116,29 @@ def test_work_report_skips_the_review_of_last_year(tmp_path):
     assert len(aliases) == 5
 
 
+def test_five_year_plan_with_a_project_box(tmp_path):
+    out = tmp_path / "draft"
+    summary = extract([FIXTURES / "five_year_plan.txt"], out)
+    assert summary["year"] == 2011  # （2011—2015年）: the plan starts in 2011
+    # rows of a project box: short name, figure, product; no verb, so the status is a guess for review
+    assert facts(out) == {
+        ("伊泰", "coal_to_liquids", "200", "万吨", "building"),
+        ("神华", "coal_to_liquids", "300", "万吨", "building"),  # 神华二期: not 伊泰's
+        ("汇能", "meizhi_qi", "1600000000", "立方米", "building"),  # 16亿立方米, 煤制气 proposed
+        ("久泰", "methanol", "100", "万吨", "building"),
+        ("博源", "methanol", "60", "万吨", "building"),
+    }
+    caps = read(out, "capacities")
+    assert next(r for r in caps if r["firm"] == "huineng")["note"] == "written 16亿立方米"
+    assert targets(out) == {
+        ("全市煤炭产量", "6.5", "", "亿吨", "approx", "2015"),
+        ("煤化工产值", "2000", "", "亿元", "min", "2015"),
+    }
+    review = {r["item"]: r for r in read(out, "review")}
+    assert "no status verb" in review["yitai makes coal_to_liquids 200 万吨"]["why"]
+    assert read(out, "chains") == []  # （2011—2015年） is not a chain
+
+
 def test_gb18030_input_is_read_and_copied_as_utf8(tmp_path):
     source = tmp_path / "plan.txt"
     source.write_bytes((FIXTURES / "park_plan.txt").read_text(encoding="utf-8").encode("gb18030"))

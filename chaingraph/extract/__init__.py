@@ -47,8 +47,8 @@ def _home_name(texts: list[Text]) -> str | None:
 
 def _doc_year(texts: list[Text]) -> int | None:
     head = " ".join(t.simp[:300] for t in texts)
-    m = re.search(r"((?:19|20)\d\d)\s*年", head)
-    if m:
+    m = re.search(r"((?:19|20)\d\d)(?:\s*[—－\-~～至到]\s*(?:19|20)\d\d)?\s*年", head)
+    if m:  # `（2011—2015年）`: a plan for several years starts in the first
         return int(m.group(1))
     years = Counter(int(y) for t in texts for y in re.findall(r"((?:19|20)\d\d)\s*年", t.simp))
     return years.most_common(1)[0][0] if years else None

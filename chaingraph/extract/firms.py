@@ -63,7 +63,7 @@ GENERIC_WORDS = ("企业", "产业", "行业", "项目", "工程", "基地", "�
                  "政策", "资金", "技术", "信息", "财务", "结算", "资源", "能源", "工业", "经济", "节能")
 # verbs and words that make a piece of text a phrase, not a name (for bare names only)
 PHRASE_CHARS = set("的了是在对把被将使让从向按以为于而并或与及")
-PHRASE_WORDS = ("完善", "延伸", "增加", "调整", "落实", "改善", "监督", "引导", "建立", "选择", "发挥", "实施",
+PHRASE_WORDS = ("筛选", "年内", "当年", "全年", "每年", "完善", "延伸", "增加", "调整", "落实", "改善", "监督", "引导", "建立", "选择", "发挥", "实施",
                 "加强", "扩大", "继续", "不断", "严格", "全面", "积极", "大力", "努力", "进一步", "做大", "做强",
                 "结构", "基础", "设施", "重大", "经验", "质量", "投资", "税收", "用地", "信贷", "运输", "保护",
                 "外包", "协作", "升级", "转换", "设备", "门类", "品种", "能耗", "环保", "循环", "清洁", "高效",
@@ -72,6 +72,7 @@ PHRASE_WORDS = ("完善", "延伸", "增加", "调整", "落实", "改善", "监
                 "培育", "打造", "围绕", "依托", "支持", "扶持", "确保", "完成", "达到", "争取", "力争", "加大",
                 "推广", "淘汰", "控制", "提升", "优化", "配合", "做好", "抓好", "带动", "新增", "重点", "项目",
                 "产业", "企业", "工程", "利用", "系列", "产品", "装置", "工作", "改造", "整合", "要求", "推动")
+NOT_CAPACITY = {"count", "person", "CNY", "%"}  # base units that are never a production capacity
 SUPPORT_WORDS = ("支持", "扶持", "项目", "引进", "建设", "投产", "建成", "达产", "开工", "在建", "签约", "落户")
 # filler between a firm and what it makes
 FILLER = re.compile(r"(年产|年产能|年生产|规模|一期|二期|三期|四期|扩能|新建|扩建|建设|技改|配套|的|等|公司)*")
@@ -285,8 +286,9 @@ def _statements(reg: _Registry) -> list[Fact]:
     facts: list[Fact] = []
     for seg in text.segments:
         seg_text = simp[seg.start:seg.end]
-        if not any(w in seg_text for w in SUPPORT_WORDS):
-            continue
+        # outside a sentence about projects only `firm + figure + product` counts (a table row
+        # `伊泰200万吨煤制油` under a heading, a statement of what a firm already makes)
+        strict = not any(w in seg_text for w in SUPPORT_WORDS)
         status, word = status_of(seg_text)
         year = year_of(seg_text) or (None if "年内" not in seg_text else -1)
         seg_products = between(products, p_starts, seg.start, seg.end)
@@ -298,7 +300,7 @@ def _statements(reg: _Registry) -> list[Fact]:
             if not (clause.start > 0 and simp[clause.start - 1] in "：:"):
                 carry = None
             made, carry = _clause_facts(reg, clause, seg, seg_text, seg_products, seg_qty, seg_mentions,
-                                        status, word, year, blocked, carry)
+                                        status, word, year, blocked, carry, strict)
             facts += made
     return facts
 
@@ -315,7 +317,7 @@ def _items(simp: str, clause: Span, protected: set[int]) -> list[Span]:
 
 
 def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, status, word, year, blocked,
-                  carry=None):
+                  carry=None, strict=False):
     simp, lexicon = reg.text.simp, reg.lexicon
     protected = blocked | {p for m in products for p in range(m.start, m.end)}
     facts: list[Fact] = []
@@ -327,7 +329,9 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
     if own_word is not None:  # `…项目建成投产，…项目竣工`: the clause's own verb first
         status, word = own_status, own_word
     for item in _items(simp, clause, protected):
-        firm, head_end, ev = _item_firm(reg, item, products, quantities, mentions, support)
+        firm, head_end, ev = _item_firm(reg, item, products, quantities, mentions, support and not strict, strict)
+        if strict and firm is not None and firm.startswith("?"):
+            firm = None
         closes = simp.startswith("等", head_end)  # `A、B、C等焦化项目`: the list ends here
         if firm is None and current is None:
             pending = []
@@ -345,6 +349,12 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
             current = firm
         made = _item_facts(reg, item, current, head_end, products, quantities, seg, status, word, year,
                            ev if firm else Evidence(0.8, ["firm named earlier in the sentence"]), mentions)
+        if strict and firm is None and not re.match(r"\d", simp[item.start:item.end].strip()):
+            made = []  # `伊泰200万吨煤制油、神华二期300万吨…`: an unknown name is not the previous firm
+        if strict:
+            made = [f for f in made if f.quantity is not None]
+            for f in made:
+                f.evidence.lower(0.1, "not in a sentence about projects")
         if firm is not None and not made and head_end >= item.end - 1:
             group_start = item.start if not pending else group_start
             pending.append((firm, ev))  # a bare list item: `中润镁业、家景公司金属镁`
@@ -376,6 +386,10 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
     return facts, current
 
 
+def _quantity_end(quantities, pos: int) -> int:
+    return next((q.end for q in quantities if q.start == pos), pos)
+
+
 def _resolve(reg, firm: str, ev: Evidence) -> str:
     """The key of a firm, registering a name that was only a candidate (`?start:end`)."""
     if not firm.startswith("?"):
@@ -402,7 +416,7 @@ def _items_rest_has_product(tail: str, lexicon: Lexicon) -> bool:
     return bool(lexicon.scan(tail))
 
 
-def _item_firm(reg, item, products, quantities, mentions, support):
+def _item_firm(reg, item, products, quantities, mentions, support, strict=False):
     """(firm key, end of the name, evidence) for an item, or (None, item.start, None)."""
     simp, lexicon = reg.text.simp, reg.lexicon
     inside = [m for m in mentions if item.start <= m[0] < item.end]
@@ -440,8 +454,11 @@ def _item_firm(reg, item, products, quantities, mentions, support):
     if len(head) <= 2 and following and _figure_at(following[0].end, products, quantities):
         end = following[0].end  # `蓝星玻璃15兆瓦…`: a two-character brand and its trade are the name
     rest = simp[end:item.end]
-    figure = _figure_at(end + (len(m.group(0)) if (m := re.match(r"年产|年产能|年生产", rest)) else 0),
-                        [], quantities)
+    figure_pos = FILLER.match(simp, end).end()  # `神华二期300万吨…`, `伊泰年产…`
+    figure = _figure_at(figure_pos, [], [q for q in quantities if units.base_of(q.unit) not in NOT_CAPACITY])
+    if strict and not (figure and (_run_after(_quantity_end(quantities, figure_pos), products, simp)
+                                   or _proposed_name(simp, _quantity_end(quantities, figure_pos), item.end))):
+        return None, item.start, None
     if figure:
         ev = Evidence(0.7, ["short name followed by a figure"])
     elif first_token < item.end and (support or PROJECT_MARK.search(item_text)):
@@ -464,6 +481,8 @@ def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, wo
     item_products = [p for p in products if head_end <= p.start < item.end]
     used: set[int] = set()
     for q in item_qty:
+        if units.base_of(q.unit) in NOT_CAPACITY:
+            continue  # `筛选3—5户`, `投资50亿元`: counts, money and shares are not what a plant makes
         # `和顺公司1.3亿块双清公司3亿块`: a figure belongs to the last firm named before it
         before_q = [m for m in mentions if head_end <= m[0] and m[1] <= q.start]
         firm = before_q[-1][2] if before_q else own
