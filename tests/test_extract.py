@@ -33,7 +33,7 @@ def targets(folder: Path) -> set[tuple]:
 def test_county_report_in_traditional_characters(tmp_path):
     out = tmp_path / "draft"
     summary = extract([FIXTURES / "county_traditional.txt"], out)
-    assert summary["region"] == "清河县" and summary["year"] == 2013
+    assert summary["region"] == "清河縣" and summary["year"] == 2013
     chains = read(out, "chains")
     assert [(c["name_zh"], c["steps"], c["written"]) for c in chains] == [
         ("原煤—焦炭—甲醇—二甲醚", "原煤=raw_coal > 焦炭=coke > 甲醇=methanol > 二甲醚=dimethyl_ether", "yes")]
@@ -175,6 +175,28 @@ def test_wuhai_end_to_end_extract_validate_gaps(tmp_path):
     # past figures (2010年…258亿元) are not targets; 1，4—丁二醇 and 3—5户 are not chains
     assert not any(r["value"] == "258" for r in read(out, "targets"))
     assert not any("丁二醇" in r["name_zh"] for r in read(out, "chains"))
+
+
+def test_lexicon_region_and_year_options(tmp_path):
+    lexicon = tmp_path / "lexicon"
+    lexicon.mkdir()
+    (lexicon / "products.csv").write_text(
+        "id,name_zh,name_en,aliases,sector,unit,note\n"
+        "blue_coke,兰炭,semi-coke (local name),半焦;蓝炭,coking,t,\n", encoding="utf-8")
+    text = tmp_path / "plan.txt"
+    text.write_text("重点支持金鑫公司年产60万吨蓝炭项目建设。力争2020年兰炭产能达到300万吨。", encoding="utf-8")
+    out = tmp_path / "draft"
+    result = CliRunner().invoke(cli, ["extract", str(text), "-o", str(out), "--lexicon", str(lexicon),
+                                      "--region", "府谷县", "--year", "2019"])
+    assert result.exit_code == 0, result.output
+    # the lexicon folder is matched before the package's own 兰炭 (semi_coke)
+    assert facts(out) == {("金鑫公司", "blue_coke", "60", "万吨", "building")}
+    assert targets(out) == {("兰炭产能", "300", "", "万吨", "min", "2020")}
+    assert [(r["name_zh"], r["level"]) for r in read(out, "regions")] == [("府谷县", "district")]
+    assert "year 2019" in result.output
+    result = CliRunner().invoke(cli, ["extract", str(text), "-o", str(tmp_path / "x"), "--lexicon", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path}: not a dataset folder (no products.csv)\n"
 
 
 def test_bad_input(tmp_path):

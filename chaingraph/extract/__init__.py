@@ -22,7 +22,7 @@ from .firms import find_firms
 from .lexicon import Entry, Lexicon, normalise
 from .review import review_rows
 from .targets import find_targets
-from .text import ExtractError, Text, clauses, read_text, segments
+from .text import ExtractError, Text, clauses, read_text, to_simplified
 from .writer import write_draft
 
 __all__ = ["extract", "ExtractError"]
@@ -126,12 +126,18 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
         raise ExtractError(f"{lexicon}: not a dataset folder (no products.csv)")
     lex = Lexicon.load(lexicon)
     home = region or _home_name(texts) or "本地"
+    if not region:  # the name as written (`清河縣` in a traditional text)
+        for t in texts:
+            at = t.simp.find(home)
+            if at >= 0:
+                home = t.orig[at:at + len(home)]
+                break
     doc_year = year or _doc_year(texts)
-    home_short = re.sub(r"(市|县|旗|区|盟|州)$", "", home)
+    home_short = re.sub(r"(市|县|旗|区|盟|州)$", "", to_simplified(home))
     home_id = slug(home, set(), "home")
     draft = _Draft(lex, home_id)
     draft.ids.add(home_id)
-    level = next((lv for suffix, lv in _LEVELS if home.endswith(suffix)), "city")
+    level = next((lv for suffix, lv in _LEVELS if to_simplified(home).endswith(suffix)), "city")
     regions = [{"id": home_id, "name_zh": home, "level": level, "home": "yes",
                 "note": "home region" + (" (given with --region)" if region else " (read from the text)")}]
     firm_rows, cap_rows, target_rows, chain_rows, link_rows = [], [], [], [], []
