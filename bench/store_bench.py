@@ -1,17 +1,16 @@
 """Embedded-store benchmark: first open, later open and a few commands, each in a fresh process.
 
-Writes two synthetic datasets in the shipped format (nothing in them is a real firm or figure;
-every source cell quotes the one sentence in their sources/ file):
+Writes synthetic datasets in the shipped format (nothing in them is a real firm or figure):
 
-- `firms`: N firms under 340 cities in 31 provinces, 3,000 products in 300 chains, 2 capacity
-  rows per firm (skewed: the home city holds more);
-- `products`: a product taxonomy of 95,000 products and 57,000 FEEDS links (sparse, many parts
+- N firms from `bench/synth.py` (340 cities in 31 provinces, 3,000 products in 300 chains, 2
+  capacity rows per firm);
+- with `--products`: a product taxonomy of 95,000 products and 57,000 FEEDS links (sparse, many parts
   and articulation points, like a national classification with its upstream/downstream links),
   4,600 firms.
 
 Then times, each command in a new process (`/usr/bin/time`-style peak RSS from `resource`):
-first open (no compiled store yet), later open (the store is there), `bottlenecks`, and
-`viz --focus P --depth 2`. With `--compare REF` (a git ref, e.g. `main`) it runs the same commands
+first open (no compiled store yet), later open (the store is there), `gaps`, `balance`,
+`bottlenecks` and `viz --focus P --depth 2`, each for the home city. With `--compare REF` (a git ref, e.g. `main`) it runs the same commands
 on a checkout of REF too and prints the ratio, in one run.
 
     .venv/bin/python bench/store_bench.py --firms 100000 [--compare main] [--keep DIR]
@@ -128,19 +127,29 @@ def run(python: str, cwd: Path, args: list[str], env: dict) -> dict:
     return row
 
 
-def bench(python: str, cwd: Path, data: Path, focus: str, cache_home: Path) -> dict[str, dict]:
+def bench(python: str, cwd: Path, data: Path, focus: str, cache_home: Path, skip: list[str]) -> dict[str, dict]:
     env = {**os.environ, "PYTHONPATH": str(cwd), "XDG_CACHE_HOME": str(cache_home)}
     for stale in list(data.glob(".chaingraph*")):  # start from no compiled store
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     shutil.rmtree(cache_home, ignore_errors=True)
     d = ["--data", str(data)]
-    return {
-        "first open (info)": run(python, cwd, [*d, "info"], env),
-        "later open (info)": run(python, cwd, [*d, "info"], env),
-        "bottlenecks": run(python, cwd, [*d, "bottlenecks"], env),
-        f"viz --focus {focus} --depth 2": run(python, cwd, [*d, "viz", "--focus", focus, "--depth", "2", "-o",
-                                                             str(cache_home.parent / "focus.html")], env),
+    commands = {
+        "first open (targets)": ["targets"],
+        "later open (targets)": ["targets"],
+        "gaps": ["gaps"],
+        "balance": ["balance"],
+        "bottlenecks": ["bottlenecks"],
+        f"viz --focus {focus} --depth 2": ["viz", "--focus", focus, "--depth", "2", "-o",
+                                            str(cache_home.parent / "focus.html")],
     }
+    results = {}
+    for name, args in commands.items():
+        if any(name.startswith(s) for s in skip):
+            continue
+        results[name] = run(python, cwd, [*d, *args], env)
+        print(f"  {cwd.name}: {name}: {results[name]['seconds']:.2f} s, {results[name]['rss_mb']:.0f} MB",
+              file=sys.stderr, flush=True)
+    return results
 
 
 def main() -> None:
@@ -151,15 +160,18 @@ def main() -> None:
     parser.add_argument("--compare", help="a git ref to run the same commands on, for the ratio")
     parser.add_argument("--keep", help="write the datasets here (kept) instead of a temporary folder")
     parser.add_argument("--skip", action="append", default=[], help="a command to leave out (repeatable)")
+    parser.add_argument("--focus", default="syn_prod_00015", help="the product for viz --focus on the synthetic dataset")
     args = parser.parse_args()
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="cg-store-bench-"))
     sets = []
     if not args.only_products:
-        folder = work / f"firms{args.firms}"
+        folder = work / f"synth{args.firms}"
         if not (folder / "capacities.csv").exists():
-            make_dataset(folder, args.firms)
-        sets.append((f"{args.firms} firms", folder, "q000015"))
+            sys.path.insert(0, str(ROOT / "bench"))
+            from synth import generate  # h13's national dataset generator
+            generate(folder, args.firms)
+        sets.append((f"{args.firms} firms (bench/synth.py)", folder, args.focus))
     if args.products or args.only_products:
         folder = work / "products95k"
         if not (folder / "capacities.csv").exists():
@@ -169,14 +181,17 @@ def main() -> None:
     trees = [("this tree", ROOT)]
     if args.compare:
         other = work / f"ref-{args.compare.replace('/', '_')}"
-        if not other.exists():
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), args.compare],
-                           check=True, capture_output=True)
+        if not other.exists():  # the files of REF, exported (no worktree, nothing in the repository changes)
+            other.mkdir(parents=True)
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.compare], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(other)], input=archive, check=True)
         trees.append((args.compare, other))
     results: dict[tuple[str, str], dict] = {}
     for label, folder, focus in sets:
         for tree, path in trees:
-            results[label, tree] = bench(sys.executable, path, folder, focus, work / f"cache-{tree.replace('/', '_')}")
+            results[label, tree] = bench(sys.executable, path, folder, focus, work / f"cache-{tree.replace('/', '_')}",
+                                         args.skip)
     print(f"| dataset | command | {' | '.join(t for t, _ in trees)} |" + (" ratio |" if args.compare else ""))
     print("|---|---|" + "---|" * (len(trees) + bool(args.compare)))
     for label, _, _ in sets:
@@ -187,10 +202,8 @@ def main() -> None:
             if args.compare:
                 ratio = f" {results[label, trees[1][0]][command]['seconds'] / results[label, trees[0][0]][command]['seconds']:.1f}× |"
             print(f"| {label} | {command} | {' | '.join(cells)} |{ratio}")
-    if args.compare and not args.keep:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(work / f"ref-{args.compare}")],
-                       capture_output=True)
-
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
     main()

@@ -5,13 +5,15 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..names import NameIndex
 from .backend import Backend
 from .store import Store, open_store
 from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["MemoryBackend", "build_graph"]
 
@@ -21,6 +23,7 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
     and `record`; edges carry `type` (FEEDS, YIELDS, HAS_STEP, MAKES, LOCATED_IN, TARGETS,
     PART_OF), the relationship's properties, and `record` where one row made them.
     """
+    import networkx as nx  # here: opening the store needs no graph library
     g = nx.MultiDiGraph()
     for label, records in (("Region", ds.regions), ("Product", ds.products), ("Firm", ds.firms),
                            ("Chain", ds.chains), ("Target", ds.targets)):
@@ -202,6 +205,7 @@ class MemoryBackend(Backend):
         return list(self.store.records("conversions"))
 
     def product_graph(self) -> nx.DiGraph:
+        import networkx as nx
         pg = nx.DiGraph()
         for p in self.store.records("products"):
             pg.add_node(p.id, name_zh=p.name_zh, name_en=p.name_en, sector=p.sector, unit=p.unit)

@@ -52,7 +52,8 @@ _NAME = ".chaingraph.store"
 _NO_INT = -(2 ** 63)  # an empty integer cell
 _NUL = "\0"  # separates the values of a text column
 _SEP = "\x1f"  # joins the items of a list cell (`_list` never yields an item holding it)
-_CODE = ("loaders/csvfiles.py", "graph/model.py", "units.py", "names.py", "graph/store.py")
+# the code (and the process-coefficient library the loader applies) that decides what a dataset reads as
+_CODE = ("loaders", "reference", "graph/model.py", "units.py", "names.py", "graph/store.py")
 _TABLES = ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions")
 _LAZY = ("firms", "capacities")  # decoded a row at a time; the other tables are decoded whole
 
@@ -367,10 +368,15 @@ def _code_version() -> str:
     root = Path(__file__).resolve().parents[1]
     h = hashlib.blake2b(f"{FORMAT}:{__version__}:{sys.version_info[:2]}".encode())
     for rel in _CODE:
-        try:
-            h.update((root / rel).read_bytes())
-        except OSError:
-            h.update(rel.encode())
+        path = root / rel
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".py", ".csv")) \
+            if path.is_dir() else [path]
+        for file in files:
+            h.update(str(file.relative_to(root)).encode())
+            try:
+                h.update(file.read_bytes())
+            except OSError:
+                pass
     return h.hexdigest()
 
 
