@@ -30,7 +30,6 @@ from __future__ import annotations
 import bisect
 import gc
 import hashlib
-import io
 import math
 import os
 import pickle
@@ -82,9 +81,10 @@ def _encode(values: Sequence[Any]) -> tuple:
         for v in values:
             if v is not None and v not in distinct:
                 distinct[v] = len(distinct)
-                if len(distinct) * 2 > n:
+                if len(distinct) * 8 > n:
                     break
-        if len(distinct) * 2 <= n:  # few distinct values: a dictionary and a code per row
+        # few distinct values: a dictionary and a code per row (many: one string, opened as one object)
+        if len(distinct) * 8 <= n:
             codes = array("i", (-1 if v is None else distinct[v] for v in values))
             return ("codes", wrap, list(distinct), codes)
         if not any(_NUL in v for v in values if v is not None):
@@ -239,6 +239,8 @@ class Table:
         return {"cls": self.cls.__name__, "n": self.n, "columns": self.columns}
 
     def __setstate__(self, state: dict) -> None:
+        if state["cls"] not in model.__all__:
+            raise pickle.UnpicklingError(f"not a record class: {state['cls']!r}")
         self.__init__(getattr(model, state["cls"]), state["n"], state["columns"])
 
 
@@ -434,7 +436,9 @@ def _read(path: Path) -> tuple[dict, Store] | None:
             if f.read(len(_MAGIC)) != _MAGIC:
                 return None
             header = _Loader(f).load()  # a new unpickler per object: each dump has its own memo
-            if not isinstance(header, dict) or header.get("code") != _code_version():
+            if not isinstance(header, dict) or header.get("code") != _code_version() \
+                    or not isinstance(header.get("inputs"), dict) \
+                    or not all(v is None or (isinstance(v, tuple) and len(v) == 4) for v in header["inputs"].values()):
                 return None
             store = _Loader(f).load()
             if not isinstance(store, Store):
@@ -519,7 +523,3 @@ def _build(data_dir: str) -> Store:
             gc.enable()
 
 
-def dump_bytes(store: Store) -> bytes:  # for tests and bench: the store's size
-    buf = io.BytesIO()
-    pickle.dump(store, buf, protocol=pickle.HIGHEST_PROTOCOL)
-    return buf.getvalue()
