@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import shutil
@@ -117,8 +118,12 @@ print(json.dumps({"seconds": seconds, "rss_mb": rss, "exit": result.exit_code, "
 """
 
 
-def run(python: str, cwd: Path, args: list[str], env: dict) -> dict:
-    proc = subprocess.run([python, "-c", _RUN, *args], cwd=cwd, env=env, capture_output=True, text=True)
+def run(python: str, cwd: Path, args: list[str], env: dict, timeout: float | None = None) -> dict:
+    try:
+        proc = subprocess.run([python, "-c", _RUN, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"seconds": math.inf, "rss_mb": math.nan, "exit": None, "out": 0}
     if proc.returncode != 0 or not proc.stdout.strip():
         raise SystemExit(f"failed: {args}\n{proc.stderr[-2000:]}")
     row = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -127,7 +132,8 @@ def run(python: str, cwd: Path, args: list[str], env: dict) -> dict:
     return row
 
 
-def bench(python: str, cwd: Path, data: Path, focus: str, cache_home: Path, skip: list[str]) -> dict[str, dict]:
+def bench(python: str, cwd: Path, data: Path, focus: str, cache_home: Path, skip: list[str],
+          timeout: float | None) -> dict[str, dict]:
     env = {**os.environ, "PYTHONPATH": str(cwd), "XDG_CACHE_HOME": str(cache_home)}
     for stale in list(data.glob(".chaingraph*")):  # start from no compiled store
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
@@ -146,10 +152,18 @@ def bench(python: str, cwd: Path, data: Path, focus: str, cache_home: Path, skip
     for name, args in commands.items():
         if any(name.startswith(s) for s in skip):
             continue
-        results[name] = run(python, cwd, [*d, *args], env)
+        results[name] = run(python, cwd, [*d, *args], env, timeout)
         print(f"  {cwd.name}: {name}: {results[name]['seconds']:.2f} s, {results[name]['rss_mb']:.0f} MB",
               file=sys.stderr, flush=True)
     return results
+
+
+def _cell(row: dict | None, timeout: float | None) -> str:
+    if row is None:
+        return "-"
+    if math.isinf(row["seconds"]):
+        return f"> {timeout:.0f} s (stopped)"
+    return f"{row['seconds']:.2f} s, {row['rss_mb']:.0f} MB"
 
 
 def main() -> None:
@@ -160,6 +174,7 @@ def main() -> None:
     parser.add_argument("--compare", help="a git ref to run the same commands on, for the ratio")
     parser.add_argument("--keep", help="write the datasets here (kept) instead of a temporary folder")
     parser.add_argument("--skip", action="append", default=[], help="a command to leave out (repeatable)")
+    parser.add_argument("--timeout", type=float, help="stop a command after this many seconds (shown as > T)")
     parser.add_argument("--focus", default="syn_prod_00015", help="the product for viz --focus on the synthetic dataset")
     args = parser.parse_args()
 
@@ -191,16 +206,17 @@ def main() -> None:
     for label, folder, focus in sets:
         for tree, path in trees:
             results[label, tree] = bench(sys.executable, path, folder, focus, work / f"cache-{tree.replace('/', '_')}",
-                                         args.skip)
+                                         args.skip, args.timeout)
     print(f"| dataset | command | {' | '.join(t for t, _ in trees)} |" + (" ratio |" if args.compare else ""))
     print("|---|---|" + "---|" * (len(trees) + bool(args.compare)))
     for label, _, _ in sets:
         for command in results[label, trees[0][0]]:
-            cells = [f"{results[label, t][command]['seconds']:.2f} s, {results[label, t][command]['rss_mb']:.0f} MB"
-                     for t, _ in trees]
+            cells = [_cell(results[label, t].get(command), args.timeout) for t, _ in trees]
             ratio = ""
             if args.compare:
-                ratio = f" {results[label, trees[1][0]][command]['seconds'] / results[label, trees[0][0]][command]['seconds']:.1f}× |"
+                before, after = (results[label, t].get(command, {}).get("seconds", math.nan) for t in
+                                 (trees[1][0], trees[0][0]))
+                ratio = f" {'> ' if math.isinf(before) else ''}{(args.timeout if math.isinf(before) else before) / after:.1f}× |"
             print(f"| {label} | {command} | {' | '.join(cells)} |{ratio}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

@@ -144,10 +144,17 @@ class MemoryBackend(Backend):
             return self._products_by_id[name]
         return super().resolve_product(name)
 
+    @cached_property
+    def _firm_ids(self) -> dict[str, Firm]:
+        return {}  # the firms looked up by id so far
+
     def resolve_firm(self, name: str) -> Firm:
         # an exact id wins over any name (NameIndex.resolve): look it up without indexing every name
+        if name in self._firm_ids:
+            return self._firm_ids[name]
         if "firm" not in self._indexes and (row := self.store.firm_row(name)) is not None:
-            return self._firms.row(row)
+            firm = self._firm_ids[name] = self._firms.row(row)
+            return firm
         return super().resolve_firm(name)
 
     def _capacity_rows(self, product: str | None = None, firm: str | None = None,
