@@ -38,12 +38,11 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
     where = region_id(g, region)
     selected = [g.resolve_chain(chain)] if chain else g.chains()
     products = {p.id: p for p in g.products()}
-    firms = {f.id: f for f in g.firms()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
 
     def who(row: Capacity, several: bool) -> str:
-        name = firms[row.firm].name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+        name = g.resolve_firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
             "region": regions[row.region].name_zh}
         parts = [name, products[row.product].name_zh if several else "", describe_capacity(row),
                  f"({i18n.value(row.status)})"]
