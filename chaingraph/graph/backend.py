@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,18 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["Backend"]
+
+
+class _Indexes(dict):
+    """Name indexes by kind, each built from its listing when first used."""
+
+    def __init__(self, listings: dict[str, Callable[[], list]]):
+        super().__init__()
+        self.listings = listings
+
+    def __missing__(self, kind: str) -> NameIndex:
+        index = self[kind] = NameIndex(kind, self.listings[kind]())
+        return index
 
 
 class Backend(ABC):
@@ -114,32 +126,31 @@ class Backend(ABC):
 
     # -- names and regions, built on the listings --------------------------------------------
 
-    def _index(self, kind: str) -> NameIndex:
-        """The name index of one kind (`product`, `chain`, `firm`, `region`), built when first asked."""
-        indexes = self.__dict__.setdefault("_name_indexes", {})
-        if kind not in indexes:
-            indexes[kind] = NameIndex(kind, getattr(self, kind + "s")())
-        return indexes[kind]
+    @cached_property
+    def _indexes(self) -> dict[str, NameIndex]:
+        # each kind's names indexed when first looked up: resolving a product indexes no firm
+        return _Indexes({"product": self.products, "chain": self.chains, "firm": self.firms,
+                         "region": self.regions})
 
     def resolve_product(self, name: str) -> Product:
         """The product called `name` (id, 中文名, English name or alias; Latin case ignored)."""
-        return self._index("product").resolve(name)
+        return self._indexes["product"].resolve(name)
 
     def resolve_chain(self, name: str) -> Chain:
-        return self._index("chain").resolve(name)
+        return self._indexes["chain"].resolve(name)
 
     def resolve_firm(self, name: str) -> Firm:
         """The firm called `name`; a server looks it up in its indexes instead of listing firms."""
-        return self._index("firm").resolve(name)
+        return self._indexes["firm"].resolve(name)
 
     def resolve_region(self, name: str) -> Region:
-        return self._index("region").resolve(name)
+        return self._indexes["region"].resolve(name)
 
     # -- firms by id, region, group; counts: a server answers each with an indexed query ----------
 
     def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
         """The firms with these ids (unknown ids left out), by id."""
-        by_id = self._index("firm").by_id
+        by_id = self._indexes["firm"].by_id
         return {i: by_id[i] for i in ids if i in by_id}
 
     def firms_in(self, region: str) -> list[Firm]:

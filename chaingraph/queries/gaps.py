@@ -69,10 +69,10 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
     planned = g.capacities_by_product(where, ["planned"])
-    firms = g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # only those shown
+    g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
-        return firms[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        return g.resolve_firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
 
     rows = []
     for c in selected:
