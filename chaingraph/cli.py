@@ -56,6 +56,14 @@ def basis_option(default: str) -> Callable:
                              "targets where it gives them, capacity elsewhere.")
 
 
+# Fields a command's table leaves out (the numbers behind its text columns); json and csv keep them.
+_TABLE_HIDE = {
+    "balance": ("status", "low", "high", "supply_low", "supply_high", "requirement_low", "requirement_high",
+                "supply_value", "requirement_value", "balance_value", "unknown", "unit"),
+    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit"),
+}
+
+
 def output_format(fn: Callable) -> Callable:
     """`--format table|json|csv` for a command that returns rows; prints them."""
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -63,7 +71,11 @@ def output_format(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def command(*args, fmt: str, **kwargs):
         from .output import render
-        click.echo(render(fn(*args, **kwargs), fmt), nl=False)
+        rows = fn(*args, **kwargs)
+        hide = _TABLE_HIDE.get(fn.__name__, ()) if fmt == "table" else ()
+        if hide:
+            rows = [{k: v for k, v in row.items() if k not in hide} for row in rows]
+        click.echo(render(rows, fmt), nl=False)
     return command
 
 
@@ -304,20 +316,23 @@ def gaps(chain: str | None, region: str | None) -> list[dict]:
 
 
 @cli.command()
+@basis_option("target")
 @region_option
 @data_option
 @output_format
-def extend(region: str | None) -> list[dict]:
-    """List local products with no local user, or that policy says must be used locally (延链).
+def extend(basis: str, region: str | None) -> list[dict]:
+    """How much of each local product leaves the city, largest first, as ranges (延链).
 
-    Each row shows the known downstream products not made locally: what could extend the chain.
+    Supply minus local use, with the coefficients and open terms of `balance`; products nothing in
+    the graph uses are listed apart as final products, never as a surplus. Each row shows the known
+    downstream products not made locally: what could extend the chain.
 
     \b
     Example:
         chaingraph extend --format json
     """
     from .queries import extend
-    return extend(_graph(), region=region)
+    return extend(_graph(), region=region, basis=basis)
 
 
 @cli.command()

@@ -87,10 +87,9 @@ def to_markdown(report: dict) -> str:
                      [[r["rank"], r["chain_name"], r["label"] or "、".join(r["names"]), r["status"], r["kind"],
                        r["reason"]] for r in report["gaps"][:10]])
     out += ["## Shortfalls and surpluses", ""]
-    out += _md_table(["product", "status", "supply", "requirement", "balance", "estimate"],
-                     [[r["name"], r["status"], r["supply"], r["requirement"], r["balance"],
-                       "yes" if r["estimate"] else ""] for r in report["balance"]
-                      if r["status"] in ("shortfall", "surplus") and r["balance"]])
+    out += _md_table(["product", "verdict", "supply", "requirement", "balance", "estimate"],
+                     [[r["name"], r["verdict"], r["supply"], r["requirement"], r["balance"] or "; ".join(r["open_terms"][:2]),
+                       "yes" if r["estimate"] else ""] for r in report["balance"]])
     out += ["## Bottlenecks", ""]
     out += _md_table(["#", "product", "score", "why"],
                      [[r["rank"], r["name"], r["score"], "; ".join(r["reasons"])] for r in report["bottlenecks"][:10]])
@@ -108,11 +107,11 @@ def to_markdown(report: dict) -> str:
         if s["gaps"]:
             out += ["Gaps:", ""] + [f"- {_md(g['label'] or '、'.join(g['names']))}: {_md(g['reason'])} ({g['status']})"
                                     for g in s["gaps"]] + [""]
-        rows = [r for r in s["balance"] if r["status"] != "unknown" or r["requirement_value"]]
+        rows = [r for r in s["balance"] if r["verdict"] != "unknown" or r["requirement_value"]]
         if rows:
             out += ["Balance:", ""]
-            out += _md_table(["product", "status", "supply", "requirement", "balance"],
-                             [[r["name"], r["status"], r["supply"], r["requirement"], r["balance"]] for r in rows])
+            out += _md_table(["product", "verdict", "supply", "requirement", "balance"],
+                             [[r["name"], r["verdict"], r["supply"], r["requirement"], r["balance"]] for r in rows])
         if s["bottlenecks"]:
             out += ["Bottlenecks:", ""] + [f"- {_md(b['name'])} (score {b['score']}): {_md('; '.join(b['reasons']))}"
                                            for b in s["bottlenecks"]] + [""]
@@ -140,37 +139,61 @@ def _html_table(header: list[str], rows: list[list], raw: set[int] = frozenset()
 
 
 def balance_chart(rows: list[dict]) -> str:
-    """An inline SVG bar chart: each known shortfall or surplus as a share of the requirement
-    (or of the supply, where nothing is required locally), labelled with the amount and unit."""
-    items = []
+    """An inline SVG chart of each balance range as a share of the local requirement, with lists beside it.
+
+    A bar spans the balance from its low to its high end (red: short at every value, amber: depends,
+    green: over at every value), labelled with the amounts. Shortfalls of unknown amount and rows an
+    open term leaves undecided are listed beside the chart, as are products made but not used
+    locally (nothing local requires them, so a share of the requirement means nothing: see 延链).
+    """
+    items, unknown_short, undecided, unused = [], [], [], []
     for r in rows:
-        if r["status"] not in ("shortfall", "surplus") or r["balance_value"] is None:
-            continue
-        scale = r["requirement_value"] or r["supply_value"]
-        if not scale:
-            continue
-        items.append((r, max(-100.0, min(100.0, 100 * r["balance_value"] / scale))))
-    if not items:
-        return "<p class=none>(no shortfall or surplus with known figures)</p>"
-    items.sort(key=lambda item: item[1])  # worst shortfall first; output nothing local uses (+100%) last
-    bar, left, mid, height = 22, 150, 330, 26
-    width = mid + 460
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-             f'height="{height * len(items) + 40}" aria-label="shortfalls and surpluses">',
-             f'<line x1="{mid}" y1="0" x2="{mid}" y2="{height * len(items) + 10}" stroke="#555"/>']
-    for i, (r, pct) in enumerate(items):
-        y = i * height + 5
-        length = abs(pct) * 1.6
-        x = mid - length if pct < 0 else mid
-        colour = "#c0392b" if pct < 0 else "#27ae60"
-        label = ("short " if pct < 0 else "over ") + r["balance"]
-        parts.append(f'<text x="{left - 10}" y="{y + 15}" text-anchor="end">{_e(r["name"])}</text>')
-        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{max(length, 1):.1f}" height="{bar - 4}" fill="{colour}">'
-                     f'<title>{_e(r["name"])}: {_e(label)} ({pct:.0f}%)</title></rect>')
-        tx = mid + 8 if pct < 0 else mid + length + 6
-        parts.append(f'<text x="{tx:.1f}" y="{y + 15}">{_e(label)} ({pct:+.0f}%)</text>')
-    parts.append(f'<text x="{mid}" y="{height * len(items) + 30}" text-anchor="middle" class=axis>'
-                 f'shortfall ← 0 → surplus, as % of the local requirement</text></svg>')
+        need = r["requirement_value"] or r["requirement_low"]
+        if r["verdict"] == "short" and (r["low"] is None or r["high"] is None or not need):
+            unknown_short.append(r)
+        elif r["verdict"] == "unknown":
+            undecided.append(r)
+        elif r["verdict"] == "over" and not r["requirement_high"]:
+            unused.append(r)
+        elif need and r["low"] is not None and r["high"] is not None:
+            low, high = (max(-100.0, min(100.0, 100 * v / need)) for v in (r["low"], r["high"]))
+            items.append((r, low, high))
+    parts = []
+    if items:
+        items.sort(key=lambda item: (item[2], item[1]))  # worst shortfall first
+        bar, left, mid, height = 22, 150, 330, 26
+        width = mid + 460
+        parts += [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+                  f'height="{height * len(items) + 40}" aria-label="shortfalls and surpluses">',
+                  f'<line x1="{mid}" y1="0" x2="{mid}" y2="{height * len(items) + 10}" stroke="#555"/>']
+        colours = {"short": "#c0392b", "depends": "#d68910", "over": "#27ae60"}
+        for i, (r, low, high) in enumerate(items):
+            y = i * height + 5
+            x0, x1 = mid + low * 1.6, mid + high * 1.6
+            label = r["balance"]
+            parts.append(f'<text x="{left - 10}" y="{y + 15}" text-anchor="end">{_e(r["name"])}</text>')
+            parts.append(f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar - 4}" '
+                         f'fill="{colours[r["verdict"]]}"><title>{_e(r["name"])}: {_e(label)} '
+                         f'({low:+.0f}% to {high:+.0f}%)</title></rect>')
+            tx = max(x1, mid) + 6
+            parts.append(f'<text x="{tx:.1f}" y="{y + 15}">{_e(label)} ({low:+.0f}% to {high:+.0f}%)</text>')
+        parts.append(f'<text x="{mid}" y="{height * len(items) + 30}" text-anchor="middle" class=axis>'
+                     f'shortfall ← 0 → surplus, as % of the local requirement (bars span the range)</text></svg>')
+    else:
+        parts.append("<p class=none>(no shortfall or surplus with known figures)</p>")
+
+    def listing(title: str, found: list[dict], what) -> str:
+        if not found:
+            return ""
+        return (f"<p><b>{_e(title)}</b></p><ul>" + "".join(f"<li>{_e(r['name'])}: {_e(what(r))}</li>" for r in found)
+                + "</ul>")
+
+    parts.append(listing("Short, amount unknown", unknown_short,
+                         lambda r: f"requirement {r['requirement']} against supply {r['supply']}"))
+    parts.append(listing("Undecided: a figure is missing", undecided,
+                         lambda r: f"supply {r['supply']}, requirement {r['requirement']}; open: "
+                                   + "; ".join(r["open_terms"][:3]) + (" …" if len(r["open_terms"]) > 3 else "")))
+    parts.append(listing("Made here, not used locally (see 延链)", unused, lambda r: f"supply {r['supply']}"))
     return "".join(parts)
 
 
@@ -222,11 +245,11 @@ def to_html(report: dict) -> str:
             out.append("<p><b>Gaps</b></p><ul>" + "".join(
                 f"<li>{_e(g['label'] or '、'.join(g['names']))}: {_e(g['reason'])} ({_status(g['status'])})</li>"
                 for g in s["gaps"]) + "</ul>")
-        rows = [r for r in s["balance"] if r["status"] != "unknown" or r["requirement_value"]]
+        rows = [r for r in s["balance"] if r["verdict"] != "unknown" or r["requirement_value"]]
         if rows:
             out.append("<p><b>Balance</b></p>" + _html_table(
-                ["product", "status", "supply", "requirement", "balance", "coefficients and sources"],
-                [[r["name"], r["status"], r["supply"], r["requirement"], r["balance"],
+                ["product", "verdict", "supply", "requirement", "balance", "coefficients and sources"],
+                [[r["name"], r["verdict"], r["supply"], r["requirement"], r["balance"],
                   "; ".join(r["coefficients"] + r["unknown"])] for r in rows]))
         if s["bottlenecks"]:
             out.append("<p><b>Bottlenecks</b></p><ul>" + "".join(
