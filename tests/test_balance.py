@@ -81,7 +81,7 @@ def test_unstated_capacity_takes_the_level_downstream_needs(tmp_path, backend):
     data = dict(CHAIN, capacities=[("mine", "ore", None, None, "operating")] + CHAIN["capacities"][1:])
     ore = by_product(balance(build(tmp_path, backend, **data)))["ore"]
     assert (ore["status"], ore["supply"], ore["requirement"]) == ("unknown", "≥ 0 t", "120 万吨")
-    assert ore["unknown"] == ["mine: capacity not stated"]
+    assert ore["unknown"] == ["mine (ore): capacity not stated"]
     # the product ore comes from runs at least at what metal needs
     data = dict(data, products=data["products"] + ["rock"], links=data["links"] + [("FEEDS", "rock", "ore", 3, "t/t")],
                 capacities=data["capacities"] + [("quarry", "rock", 100, "万吨", "operating")])

@@ -46,7 +46,7 @@ def test_verdicts(tmp_path, backend, ore, ratio, verdict, low, high):
     if verdict == "depends":
         assert row["low"] < 0 < row["high"]
     if ore is None:
-        assert row["open_terms"] == ["mine: capacity not stated"] and row["supply_high"] is None
+        assert row["open_terms"] == ["mine (ore): capacity not stated"] and row["supply_high"] is None
 
 
 def test_depends_names_the_break_even_of_the_deciding_coefficient(tmp_path, backend):

@@ -102,6 +102,22 @@ def test_gaps_ranking_kinds_and_neighbours(gap_graph):
     assert rows[1]["written"] is False
 
 
+def test_gaps_partial_steps_come_after_the_broken_links(make):
+    g = make(products=["a", "b", "c", "d", "e"],
+             chains=[("p", "a > 中=b|c|d > e"), ("broken", "a > e > b")],
+             capacities=[("fa", "a", 1, "万吨", "operating"), ("fb", "b", 1, "万吨", "operating"),
+                         ("fd", "d", 1, "万吨", "planned")])
+    rows = gaps(g)
+    assert [(r["chain"], r["kind"], r["products"], r["status"]) for r in rows] == [
+        ("broken", "broken", ["e"], "missing"),
+        ("p", "partial", ["c"], "missing"),   # step 中 is present through b, but c is missing
+        ("p", "partial", ["d"], "planned"),   # and d only planned
+        ("p", "downstream", ["e"], "missing"),
+    ]
+    assert rows[1]["reason"] == "step 中 is present through b, but c is missing"
+    assert rows[2]["planned_by"] == ["fd"]
+
+
 def test_gaps_reasons(gap_graph):
     assert [r["reason"] for r in gaps(gap_graph)[2:]] == [
         "middle link between a and c is only planned",

@@ -176,7 +176,7 @@ class _Balancer:
             for row in self.capacity_rows.get(pid, ()):
                 who = self.g.resolve_firm(row.firm).name_zh if row.firm else "unnamed producers"
                 if row.capacity is None and row.capacity_min is None:
-                    why = f"{who}: capacity not stated"
+                    why = f"{who} ({self.name(pid)}): capacity not stated"
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 typ = row.capacity if row.capacity is not None else row.capacity_min
@@ -439,8 +439,8 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             spare = supply.high - need.low
             if need.high > 0:
                 low_spare = supply.low - need.high
-                break_even.append(f"the counted uses leave {humanize(low_spare, base)} to {humanize(spare, base)} "
-                                  f"for the open terms ({len(open_terms)})")
+                break_even.append(f"the counted uses leave between {humanize(low_spare, base)} and "
+                                  f"{humanize(spare, base)} for the open terms ({len(open_terms)})")
             for link in b.feeds[p.id]:
                 level = b.less_included(p.id, link.to, b.level(link.to))
                 if link.ratio is None and not link.alternative and level.amount.typ > 0:
