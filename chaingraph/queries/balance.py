@@ -11,6 +11,7 @@ an *open term*, named in the row, and the amount is then only a lower bound (`â‰
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import ChaingraphError
@@ -358,7 +359,7 @@ def _break_evens(parts: list[tuple[int, _Part]], bal_typ: float, verdict: str) -
 
 
 def balance(g: Backend, region: str | None = None, basis: str = "capacity",
-            chain: str | None = None) -> list[dict]:
+            chain: str | None = None, products: Iterable[str] | None = None) -> list[dict]:
     """Local supply against local requirement, product by product, as ranges with a verdict.
 
     `basis` is `capacity` (operating and building capacity) or `target` (the guideline's output
@@ -406,6 +407,8 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     if chain:
         c = g.resolve_chain(chain)
         selected = {p for step in c.steps for p in step.products}
+    if products is not None:  # only these rows (a page drawing a few products)
+        selected = set(products) if selected is None else selected & set(products)
 
     utilisation = {t.product: t for t in g.targets(region=where)
                    if t.product and t.metric == "utilisation_rate"}
@@ -431,7 +434,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         # not made locally, yet a local product needs it (no stand-in): short, even of unknown amount
         short_anyway = supply.complete and supply.high == 0 and any(
             not link.alternative and (b.level(link.to).amount.high > 0 or not b.level(link.to).amount.complete)
-            and b.status[link.to] in (*SUPPLYING, BY_PRODUCT) for link in b.feeds[p.id])
+            for link in b.feeds[p.id])
         verdict, low, high = _verdict(supply, need, short_anyway)
         signed = [(1, part) for part in supply_account.parts] + [(-1, part) for part in need_account.parts]
         break_even = _break_evens(signed, supply.typ - need.typ, verdict) if verdict != "unknown" else []
