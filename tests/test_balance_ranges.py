@@ -133,3 +133,18 @@ def test_bounds_are_the_extremes_over_every_corner(tmp_path, backend, corners):
         assert row["requirement_high"] == pytest.approx(max(found["need"])), product
         assert row["low"] == pytest.approx(min(found["balance"])), product
         assert row["high"] == pytest.approx(max(found["balance"])), product
+
+
+def test_a_product_kept_in_the_city_runs_at_what_its_users_need(tmp_path, backend):
+    # ore's capacity is not stated; it feeds metal (60万 t × 2.0–2.5) and fuel feeds ore (0.1 t/t)
+    data = _ore_metal(None, (2.0, 2.2, 2.5))
+    data["products"].append("fuel")
+    data["capacities"].append(("depot", "fuel", 20, "万吨", "operating"))
+    data["links"].append(("FEEDS", "fuel", "ore", 0.1, "t/t"))
+    fuel = by_product(balance(build(tmp_path, backend, **data)))["fuel"]
+    assert fuel["verdict"] == "unknown" and fuel["open_terms"] == ["mine (ore): capacity not stated"]
+    # a policy that all ore be used in the city (电石产品不再外售): ore runs at 120–150万 t exactly
+    data["targets"] = [("ore_local", "ore", "local_use_share", 100, "%", "min")]
+    fuel = by_product(balance(build(tmp_path / "2", backend, **data)))["fuel"]
+    assert (fuel["verdict"], fuel["open_terms"]) == ("over", [])  # 20万 t against 12–15万 t
+    assert (fuel["requirement_low"], fuel["requirement_high"]) == (pytest.approx(120_000), pytest.approx(150_000))

@@ -28,6 +28,7 @@ BASES = ("capacity", "target")
 VERDICTS = ("short", "depends", "unknown", "over")
 _STATUS = {"short": "shortfall", "over": "surplus", "depends": "unknown", "unknown": "unknown"}  # older names
 _LEVEL_METRICS = ("capacity", "installed_capacity")  # targets that set a product's output
+LOCAL_USE = "local_use_share"  # a policy target: the product is to be used in the city
 _LEVEL_BOUNDS = ("min", "approx", "exact", "range")  # a cap (`max`) is a ceiling, not an output level
 _EPSILON = 1e-9
 
@@ -127,6 +128,9 @@ class _Balancer:
         for t in g.targets(region=region):
             if t.product and t.metric in _LEVEL_METRICS and t.bound in _LEVEL_BOUNDS:
                 self.level_targets.setdefault(t.product, t)
+        # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
+        self.used_locally = {t.product for t in g.targets(region=region)
+                             if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
         self.capacity_rows = g.capacities_by_product(region, SUPPLYING)  # one query for every product
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
@@ -302,8 +306,10 @@ class _Balancer:
                 how = "needed downstream"
             else:
                 how = "stated capacity, part unstated"
+            # an unstated capacity may run above what local users need, unless policy keeps it all in the city
+            extra = () if pid in self.used_locally and need.high >= supply.high else supply.open
             result = _Level(Amount(max(supply.low, need.low), max(supply.typ, need.typ), max(supply.high, need.high),
-                                   _merge(supply.open, need.open), supply.estimate or need.estimate), how)
+                                   _merge(extra, need.open), supply.estimate or need.estimate), how)
         self._visiting.discard(pid)
         self._level[pid] = result
         return result
@@ -368,8 +374,9 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     coefficients (from the dataset, else the process coefficient library); its supply is its own
     output plus what local products YIELD of it, net of what their making uses itself. A user runs
     at its stated supply; when that is not stated, at least at what its own users need ("needed
-    downstream"), so a target propagates up the chain (PVC → carbide → lime → limestone). An
-    alternative input (one of several) counts from 0 to its full use.
+    downstream"), so a target propagates up the chain (PVC → carbide → lime → limestone); where a
+    `local_use_share` policy of 100 % keeps a product in the city (carbide is no longer sold out), it
+    runs at exactly that. An alternative input (one of several) counts from 0 to its full use.
 
     Returns
     -------

@@ -5,11 +5,10 @@ from ..graph.backend import Backend
 from ..graph.model import Target
 from ..units import humanize
 from ._common import BY_PRODUCT, PRESENT, region_id
-from .balance import BASES, _Balancer, range_text
+from .balance import BASES, LOCAL_USE, _Balancer, range_text
 
 __all__ = ["extend", "GROUPS"]
 
-LOCAL_USE = "local_use_share"  # the target metric of a policy that the product be used in the city
 # rank order of the groups
 GROUPS = ("outflow", "outflow unknown", "final products: no local user in the graph")
 
