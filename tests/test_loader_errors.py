@@ -208,6 +208,8 @@ CASES = [
      "empty required field"),
     ("directory url on a bare IP", directory(directory_row("example.org", "120.26.169.90")), "directory.csv", 2,
      "url", "bare IP address '120.26.169.90': cite the publisher's named site"),
+    ("directory url on an IPv6 literal", directory(directory_row("example.org", "[2001:db8::1]:8080")),
+     "directory.csv", 2, "url", "bare IP address '2001:db8::1': cite the publisher's named site"),
     ("directory url not a web address", directory(directory_row("https://example.org/pvc", "example.org")),
      "directory.csv", 2, "url", "not a web address: 'example.org'"),
     ("directory province not the region's", directory(directory_row(",province_x,", ",,")), "directory.csv", 2,
@@ -334,6 +336,12 @@ def test_directory_rows_become_firms_and_capacities(mini_copy):
         ("pvc", "carbide acetylene", ("carbide",), 2010, "trade_press", 100_000.0),
         ("pvc_pipe", "carbide acetylene", ("carbide",), 2010, "trade_press", 100_000.0)]
     assert min(c.line for c in rows) > max(c.line for c in ds.capacities if c.firm != "delta")
+
+
+def test_a_host_name_of_hex_letters_and_digits_is_not_an_ip_address(mini_copy):
+    directory(directory_row("https://example.org/pvc", "https://cafe1.de:8443/pvc"))(mini_copy)
+    result = run(["--data", str(mini_copy), "validate"])
+    assert (result.stderr, result.exit_code) == ("", 0)
 
 
 def test_quoted_comma_is_kept(mini_copy):

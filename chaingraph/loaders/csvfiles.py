@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import keyword
 import math
 import os
@@ -339,19 +340,23 @@ class DirectoryRow:
 
 
 _FIRM_COLUMNS = ("name_zh", "name_en", "aliases")  # given on a firm's first row; later rows: empty or equal
-_BARE_IP = re.compile(r"\[?[0-9a-f:.]+\]?\Z")
 
 
 def _url(value: str, ctx: _Context) -> str:
     """A web address of the publisher's page (never a bare IP address)."""
     scheme, _, rest = value.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if host.startswith("[") and "]" in host:  # an IPv6 literal, perhaps with a port
+        host = host[1:host.index("]")]
+    elif host.count(":") == 1:  # drop a port
+        host = host.rsplit(":", 1)[0]
     if scheme not in ("http", "https") or not host or " " in value:
         raise _Invalid(f"not a web address: {value!r}")
-    if _BARE_IP.match(host.lower()) and any(ch.isdigit() for ch in host):
-        raise _Invalid(f"bare IP address {host!r}: cite the publisher's named site")
-    return value
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return value
+    raise _Invalid(f"bare IP address {host!r}: cite the publisher's named site")
 
 
 def _region_of_level(level: str) -> Parser:
