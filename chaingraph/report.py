@@ -170,7 +170,9 @@ def chart_items(rows: list[dict]) -> dict:
     items, unknown_short, undecided, unused = [], [], [], []
     for r in rows:
         need = r["requirement_value"] or r["requirement_low"]
-        if r["verdict"] == "short" and (r["low"] is None or r["high"] is None or not need):
+        if r["verdict"] == "short" and r["high"] is not None and r["low"] is None and need:
+            items.append((r, -100.0, max(-100.0, 100 * r["high"] / need)))  # at least this short
+        elif r["verdict"] == "short" and (r["low"] is None or r["high"] is None or not need):
             unknown_short.append(r)
         elif r["verdict"] == "unknown":
             undecided.append(r)
@@ -189,12 +191,14 @@ def chart_items(rows: list[dict]) -> dict:
                      "colour": colours[r["verdict"]], "label": r["balance"], "pct": f"{low:+.0f}% … {high:+.0f}%",
                      "name_x": left - 10, "text_x": f"{max(x1, mid) + 6:.1f}"})
     lists = []
+    def amounts(r: dict) -> str:
+        return i18n.gettext("supply %(supply)s, requirement %(requirement)s") % {
+            "supply": r["supply"], "requirement": r["requirement"]}
+
     for title, found, what in (
-            (i18n.gettext("Short, amount unknown"), unknown_short,
-             lambda r: f"{r['requirement']} / {r['supply']}"),
+            (i18n.gettext("Short, amount unknown"), unknown_short, amounts),
             (i18n.gettext("Undecided: a figure is missing"), undecided,
-             lambda r: f"{r['supply']} / {r['requirement']}; " + "; ".join(r["open_terms"][:3])
-             + (" …" if len(r["open_terms"]) > 3 else "")),
+             lambda r: amounts(r) + "; " + "; ".join(r["open_terms"][:3]) + (" …" if len(r["open_terms"]) > 3 else "")),
             (i18n.gettext("Made here, not used locally (see 延链)"), unused, lambda r: r["supply"])):
         if found:
             lists.append({"title": title, "rows": [{"name": r["name"], "text": what(r)} for r in found]})

@@ -72,9 +72,10 @@ def test_chart_draws_ranges_and_lists_what_has_no_bar():
             _row("b", "depends", -20.0, 10.0, 100.0, 95.0, "20 t short to 10 t over"),
             _row("c", "short", None, 0.0, 0.0, 0.0, "amount unknown"),  # not made, no coefficient
             _row("d", "unknown", -5.0, None, 1.0, 3.0, open_terms=["e: capacity not stated"]),
-            _row("f", "over", 30.0, 30.0, 0.0, 30.0, "30 t over")]  # nothing local uses it: no +100 % bar
+            _row("f", "over", 30.0, 30.0, 0.0, 30.0, "30 t over"),  # nothing local uses it: no +100 % bar
+            _row("g", "short", None, -30.0, 100.0, 70.0, "≥ 30 t short")]  # at least 30 short: bar to -100 %
     svg = balance_chart(rows)
-    assert svg.count("<rect") == 2
+    assert svg.count("<rect") == 3 and "≥ 30 t short (-100% … -30%)" in svg
     assert "50–80 t short (-40% … -25%)" in svg and "20 t short to 10 t over (-20% … +10%)" in svg
     assert "Short, amount unknown" in svg and "<li>c:" in svg
     assert "Undecided" in svg and "e: capacity not stated" in svg
