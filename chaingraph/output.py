@@ -4,14 +4,30 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from .units import format_number
 
-__all__ = ["FORMATS", "render", "text_width"]
+__all__ = ["FORMATS", "render", "text_width", "printable"]
 
 FORMATS = ("table", "json", "csv")
+
+# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts colour, title
+# and cursor sequences), DEL, line and paragraph separators, and the bidirectional overrides
+# that can make text read differently from what it holds.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""`text` with every character a terminal would act on written as an escape (`\x1b`).
+
+    >>> print(printable("\x1b[31mred\x07 \u202e"))
+    \x1b[31mred\x07 \u202e
+    """
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def text_width(text: str) -> int:
@@ -59,14 +75,14 @@ def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
 def _cell_lines(value: Any) -> list[str]:
     """A table cell as lines: one item of a list per line, long text wrapped."""
     items = value if isinstance(value, (list, tuple)) and value else [value]
-    return [piece for item in items for piece in _wrap(_cell(item, "; ").replace("\n", " "))]
+    return [piece for item in items for piece in _wrap(printable(_cell(item, "; ").replace("\n", " ")))]
 
 
 def _table(rows: list[dict]) -> str:
     if not rows:
         return ""
     columns = _columns(rows)
-    records = [[[c] for c in columns], [["-" * text_width(c)] for c in columns]]
+    records = [[[printable(c)] for c in columns], [["-" * text_width(c)] for c in columns]]
     records += [[_cell_lines(row.get(c)) for c in columns] for row in rows]
     widths = [max(text_width(line) for record in records for line in record[i]) for i in range(len(columns))]
     out = []
@@ -78,10 +94,10 @@ def _table(rows: list[dict]) -> str:
     return "".join(out)
 
 
-def _csv(rows: list[dict]) -> str:
-    if not rows:
+def _csv(rows: list[dict], columns: Sequence[str] = ()) -> str:
+    columns = _columns(rows) if rows else list(columns)
+    if not columns:
         return ""
-    columns = _columns(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
@@ -89,12 +105,17 @@ def _csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def render(rows: list[dict], fmt: str = "table") -> str:
-    """`rows` as `table`, `json` (a UTF-8 list of objects) or `csv` (header, then rows)."""
+def render(rows: list[dict], fmt: str = "table", columns: Sequence[str] = ()) -> str:
+    """`rows` as `table`, `json` (a UTF-8 list of objects) or `csv` (header, then rows).
+
+    `columns` are the columns the rows would have: with no rows, CSV prints them as its header
+    (a table prints nothing). Table cells show control characters escaped (`printable`); JSON
+    escapes them itself and CSV keeps the data as it is.
+    """
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return _csv(rows)
+        return _csv(rows, columns)
     if fmt == "table":
         return _table(rows)
     raise ValueError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")

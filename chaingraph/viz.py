@@ -18,6 +18,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
+from .files import write_texts
 from .graph.backend import Backend
 from .queries import bottlenecks, gaps
 from .queries._common import describe_capacity, local_statuses, region_id
@@ -455,11 +456,4 @@ def to_html(data: dict) -> str:
 
 def write_html(data: dict, path: str | Path) -> Path:
     """Render and write the page; rendered first, so a failure leaves no half-written file."""
-    path = Path(path)
-    text = to_html(data)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_texts({path: to_html(data)})[0]

@@ -147,6 +147,7 @@ class Link:
     note: str | None
     includes: str | None = None  # the ratio already covers this product's own use of the input
     alternative: bool = False  # one of several inputs that stand in for each other: not required
+    recycle: bool = False  # part of a recycle loop: a cycle of FEEDS links is allowed only through these
     line: int = _line()
 
 

@@ -8,6 +8,10 @@ from .gaps import gaps
 
 __all__ = ["candidates", "SCORE"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "rank", "firm", "firm_name", "region", "region_name", "capacity", "status",
+           "year", "score", "reasons", "source")
+
 # The score: points per criterion, each between 0 and its weight. Documented in the README.
 SCORE = {
     "inputs": 3,      # share of the product's required inputs the region already makes
