@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from terminal import run_with_terminal_stderr
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # python3 without the venv module, as on a fresh Debian: the script must install python3-venv
@@ -58,25 +60,10 @@ def test_apt_waits_for_the_lock_and_a_pipe_gets_no_progress(sandbox):
 
 
 def test_a_terminal_gets_progress_on_stderr(sandbox):
-    import pty
     repo, env = sandbox
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(["bash", "scripts/bootstrap.sh", "run"], cwd=repo, env=env, stdout=subprocess.PIPE,
-                               stderr=follower)
-    os.close(follower)
-    out = process.stdout.read()
-    err = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        err += chunk
-    os.close(leader)
-    assert (process.wait(), out) == (0, b"")
-    lines = err.decode().replace("\r\n", "\n").splitlines()
+    out, err, code = run_with_terminal_stderr(["bash", "scripts/bootstrap.sh", "run"], cwd=repo, env=env)
+    assert (code, out) == (0, "")
+    lines = err.splitlines()
     assert [line for line in lines if line.startswith("bootstrap:")] == [
         "bootstrap: installing python3-venv with apt", "bootstrap: creating .venv", "bootstrap: upgrading pip",
         "bootstrap: installing chaingraph (editable) and its dependencies", "bootstrap: done: .venv is ready"]

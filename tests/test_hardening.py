@@ -21,6 +21,7 @@ from chaingraph.graph import open_backend
 from chaingraph.queries import balance, products
 
 from datasets import open_dataset, write_dataset
+from terminal import run_with_terminal_stderr
 from test_cli import LISTINGS
 
 
@@ -260,52 +261,26 @@ def test_falkordb_uri_at_a_silent_port(listener):
     assert seconds < 8
 
 
+NEO4J_ANSWERS = {
+    "http": "an HTTP server answered, not Bolt (Neo4j takes Bolt on port 7687 by default; 7474 is its web port)",
+    "silent": "no Bolt answer within 5 s",  # the driver's defaults waited 61 s
+}
+
+
 @pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
-@pytest.mark.parametrize("listener", ["http"], indirect=True)
-def test_neo4j_uri_at_a_web_port(listener, scheme):
+@pytest.mark.parametrize("listener", ["http", "silent"], indirect=True)
+def test_neo4j_uri_at_a_port_that_is_not_bolt(listener, scheme):
     uri = f"{scheme}://127.0.0.1:{listener.port}"
     result, seconds = timed("--backend", "neo4j", "--uri", uri, "info")
     assert (result.stderr, result.stdout, result.exit_code) == (
-        f"Error: cannot reach neo4j at {uri}: an HTTP server answered, not Bolt (Neo4j takes Bolt on port 7687 "
-        "by default; 7474 is its web port)\n", "", 1)
+        f"Error: cannot reach neo4j at {uri}: {NEO4J_ANSWERS[listener.mode]}\n", "", 1)
     assert seconds < 8
-
-
-@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
-@pytest.mark.parametrize("listener", ["silent"], indirect=True)
-def test_neo4j_uri_at_a_silent_port(listener, scheme):
-    uri = f"{scheme}://127.0.0.1:{listener.port}"
-    result, seconds = timed("--backend", "neo4j", "--uri", uri, "info")
-    assert (result.stderr, result.stdout, result.exit_code) == (
-        f"Error: cannot reach neo4j at {uri}: no Bolt answer within 5 s\n", "", 1)
-    assert seconds < 8  # the driver's defaults waited 61 s
 
 
 # -- progress on a terminal only -------------------------------------------------------------------
 
-def run_with_terminal_stderr(args: list[str]) -> tuple[str, str, int]:
-    """Run chaingraph with stderr on a pseudo-terminal and stdout on a pipe."""
-    import pty
-    leader, follower = pty.openpty()
-    done = subprocess.Popen([sys.executable, "-m", "chaingraph", *args], stdout=subprocess.PIPE,
-                            stderr=follower, env={**os.environ, "COLUMNS": "100"})
-    os.close(follower)
-    out = done.stdout.read()
-    err = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not chunk:
-            break
-        err += chunk
-    os.close(leader)
-    return out.decode(), err.decode(), done.wait()
-
-
 def test_validate_shows_progress_on_a_terminal(mini):
-    out, err, code = run_with_terminal_stderr(["--data", str(mini), "validate"])
+    out, err, code = run_with_terminal_stderr([sys.executable, "-m", "chaingraph", "--data", str(mini), "validate"])
     assert code == 0 and out.startswith("OK: 8 products")
     assert "validating" in err and "100%" in err
 
