@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 from collections.abc import Callable, Iterator
 
 import click
@@ -20,7 +21,61 @@ FORMATS = ("table", "json", "csv")  # output.FORMATS, repeated so --help does no
 _DATA = "chaingraph.data"
 
 
-class _Group(click.Group):
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        from .i18n import set_language
+        set_language(value)
+
+
+def _lang_option() -> click.Option:
+    """`--lang zh|en`, taken by the group and by every command (`chaingraph gaps --lang zh`)."""
+    return click.Option(["--lang"], type=click.Choice(("zh", "en")), expose_value=False, is_eager=True,
+                        callback=_set_language,
+                        help="Language of tables, reasons and messages (default: $CHAINGRAPH_LANG, "
+                             "else the locale: zh_* is Chinese, else English). JSON keys and CSV "
+                             "headers stay the same.")
+
+
+@contextlib.contextmanager
+def _help_in_language(command: click.Command):
+    """The command's help and its options' help in the current language while it is shown (the
+    English texts are the msgids; `i18n.extract_help` puts them in the catalog)."""
+    from .i18n import gettext
+    saved = [(command, command.help)] + [(p, p.help) for p in command.params if getattr(p, "help", None)]
+    for obj, text in saved:
+        if text:
+            obj.help = gettext(inspect.cleandoc(text))
+    try:
+        yield
+    finally:
+        for obj, text in saved:
+            obj.help = text
+
+
+class _Translated(click.Command):
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _help_in_language(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _help_in_language(self):
+            return super().get_short_help_str(limit)
+
+
+class _Group(_Translated, click.Group):
+    command_class = _Translated
+
+    def main(self, *args, **kwargs):
+        from .i18n import set_language
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            set_language(None)  # --lang holds for one run (tests run many in one process)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.append(_lang_option())
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context):
         # library errors become `Error: <message>` on stderr and exit 1, without a traceback
         try:
@@ -77,7 +132,8 @@ def output_format(fn: Callable) -> Callable:
         # (a table shows control characters escaped, JSON escapes them itself)
         click.echo(render(rows, fmt, columns), nl=False, color=True)
         if not rows and fmt == "table":
-            click.echo("no rows", err=True)
+            from .i18n import gettext
+            click.echo(gettext("no rows"), err=True)
     return command
 
 
@@ -129,7 +185,7 @@ def backend_options(fn: Callable) -> Callable:
     return fn
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, params=[_lang_option()])
 @click.version_option(__version__, prog_name="chaingraph")
 @data_option
 @backend_options
@@ -406,25 +462,32 @@ def bottlenecks(basis: str, region: str | None, chain: str | None) -> list[dict]
 @cli.command()
 @click.argument("product", required=False)
 @click.option("--all-gaps", is_flag=True, help="Run for the products of every gap that `gaps` finds.")
+@click.option("--as-of", type=int, metavar="YEAR",
+              help="Only firms whose figure held by YEAR (e.g. the guideline's 2011).")
+@click.option("--abroad", is_flag=True, help="List the plants abroad (by default they rank after domestic ones).")
 @region_option
 @data_option
 @output_format
-def candidates(product: str | None, all_gaps: bool, region: str | None) -> list[dict]:
+def candidates(product: str | None, all_gaps: bool, as_of: int | None, abroad: bool,
+               region: str | None) -> list[dict]:
     """Firms elsewhere that make PRODUCT, best fit first, with the reasons per firm (产业链招商).
 
-    The score (out of 10) weighs how many of the product's inputs the region already makes,
-    how many local products would use its output, the firm's capacity, whether its plant
-    operates, whether it also makes other products the region lacks, and nearness.
+    The score (out of 10) weighs whether the firm's production route uses what the region
+    already makes, how many local products would use its output, the firm's capacity, whether
+    its plant operates, whether it also makes other products the region lacks, and nearness
+    (chaingraph.queries.candidates.SCORE). Every row shows the year its figure held, the country
+    and the kind of source; plants abroad rank after domestic ones.
 
     \b
     Example:
         chaingraph candidates 聚乙烯醇
+        chaingraph candidates 醋酸 --as-of 2011
         chaingraph candidates --all-gaps --format csv
     """
     if bool(product) == all_gaps:
         raise click.UsageError("give a PRODUCT or --all-gaps")
     from .queries import candidates
-    return candidates(_graph(), product, region=region, all_gaps=all_gaps)
+    return candidates(_graph(), product, region=region, all_gaps=all_gaps, as_of=as_of, abroad=abroad)
 
 
 @cli.command()
@@ -455,7 +518,7 @@ def report(folder: str, basis: str, region: str | None) -> None:
     shortfalls = [r for r in data["balance"] if r["status"] == "shortfall"]
     broken = [r for r in data["gaps"] if r["kind"] == "broken"]
     echo(f"{len(data['sections'])} chains, {len(data['gaps'])} gaps ({len(broken)} broken links), "
-               f"{len(shortfalls)} shortfalls, {len(data['bottlenecks'])} bottlenecks ({basis} basis)")
+         f"{len(shortfalls)} shortfalls, {len(data['bottlenecks'])} bottlenecks ({basis} basis)")
     for r in data["gaps"][:3]:
         echo(f"  gap: {r['chain_name']} / {r['label'] or '、'.join(r['names'])}: {r['reason']}")
     for r in shortfalls[:3]:
@@ -491,6 +554,36 @@ def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str
         click.echo(to_html(data), nl=False)
         return
     click.echo(f"wrote {write_html(data, path)}: {len(data['nodes'])} nodes, {len(data['edges'])} links")
+
+
+@cli.command()
+@click.argument("texts", nargs=-1, required=True, metavar="TEXT...")
+@click.option("-o", "--output", "folder", required=True, metavar="DRAFT/",
+              help="New folder for the draft dataset (must not exist).")
+@click.option("--region", metavar="NAME", help="The home region's name (default: read from the text, e.g. 乌海市).")
+@click.option("--year", type=click.IntRange(1900, 2100), metavar="YEAR",
+              help="The year the text is about (default: the first year in its title).")
+@click.option("--lexicon", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+              help="A dataset folder whose products (and coefficients) are matched first.")
+def extract(texts: tuple[str, ...], folder: str, region: str | None, year: int | None, lexicon: str | None) -> None:
+    """Draft a dataset from guideline texts (UTF-8 or GB18030, simplified or traditional).
+
+    Writes chains, firms, capacities, targets, products, links and regions, every source a verbatim
+    quote of the input (copied to DRAFT/sources/), and review.csv: one row per item with its
+    confidence and why, lowest first.
+
+    \b
+    Example:
+        chaingraph extract plan.txt -o draft/
+        chaingraph validate --data draft/ && chaingraph --data draft/ gaps
+    """
+    from .extract import extract as run
+    summary = run(list(texts), folder, region=region, year=year, lexicon=lexicon)
+    click.echo(f"wrote {folder}: {summary['chains']} chains, {summary['firms']} firms, "
+               f"{summary['capacities']} capacity rows, {summary['targets']} targets, {summary['products']} "
+               f"products ({summary['proposed']} proposed), {summary['links']} links; region "
+               f"{summary['region']}, year {summary['year']}")
+    click.echo(f"review the doubtful rows first: {summary['review']}")
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from . import i18n
+from .labels import VALUE_COLUMNS
 from .units import format_number
 
 __all__ = ["FORMATS", "render", "text_width", "printable"]
@@ -72,9 +74,14 @@ def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
     return pieces + [current]
 
 
-def _cell_lines(value: Any) -> list[str]:
-    """A table cell as lines: one item of a list per line, long text wrapped."""
+def _cell_lines(value: Any, translate: bool = False) -> list[str]:
+    """A table cell as lines: one item of a list per line, long text wrapped; machine values
+    (statuses, kinds) in the current language when `translate`."""
     items = value if isinstance(value, (list, tuple)) and value else [value]
+    items = [(i18n.gettext("yes") if item else i18n.gettext("no")) if isinstance(item, bool) else item
+             for item in items]
+    if translate:
+        items = [i18n.value(item) if isinstance(item, str) and item else item for item in items]
     return [piece for item in items for piece in _wrap(printable(_cell(item, "; ").replace("\n", " ")))]
 
 
@@ -82,8 +89,9 @@ def _table(rows: list[dict]) -> str:
     if not rows:
         return ""
     columns = _columns(rows)
-    records = [[[printable(c)] for c in columns], [["-" * text_width(c)] for c in columns]]
-    records += [[_cell_lines(row.get(c)) for c in columns] for row in rows]
+    headers = [printable(i18n.column(c)) for c in columns]
+    records = [[[h] for h in headers], [["-" * text_width(h)] for h in headers]]
+    records += [[_cell_lines(row.get(c), c in VALUE_COLUMNS) for c in columns] for row in rows]
     widths = [max(text_width(line) for record in records for line in record[i]) for i in range(len(columns))]
     out = []
     for record in records:

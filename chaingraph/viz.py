@@ -18,8 +18,10 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
+from . import i18n
 from .files import write_texts
 from .graph.backend import Backend
+from .i18n import N_
 from .queries import bottlenecks, gaps
 from .queries._common import describe_capacity, local_statuses, region_id
 
@@ -27,16 +29,16 @@ __all__ = ["graph_data", "chain_data", "to_html", "write_html", "page_assets", "
            "STATUS_COLOURS", "FONT_FACE"]
 
 # status -> (fill, label); the legend shows them in this order
-STATUS_COLOURS = {
-    "operating": ("#2e7d32", "made locally (operating)"),
-    "building": ("#1e88e5", "being built"),
-    "planned": ("#f9a825", "planned only"),
-    "missing": ("#e53935", "missing locally"),
-    "by-product": ("#8e24aa", "by-product of a local plant"),
+STATUS_COLOURS = {  # labels are msgids: shown through the catalog (legend_html)
+    "operating": ("#2e7d32", N_("made locally (operating)")),
+    "building": ("#1e88e5", N_("being built")),
+    "planned": ("#f9a825", N_("planned only")),
+    "missing": ("#e53935", N_("missing locally")),
+    "by-product": ("#8e24aa", N_("by-product of a local plant")),
 }
 FIRM_COLOUR = "#78909c"
 GAP_BORDER = "#b71c1c"
-BOTTLENECK_EDGE = "#c62828"
+BOTTLENECK_EDGE = "#e65100"  # deep orange: not to be taken for the red of a missing product
 # a CJK-capable family first, so Chinese labels render; then the platform's, then any sans-serif
 FONT_FACE = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 # bottleneck kinds that are about supply (the rest are about the graph's shape)
@@ -84,7 +86,10 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     keeps one chain's products; `focus` keeps the products within `depth` links (default 2) of
     one product. `region` is the region whose firms count as local (default: home).
     `analysis` may hand over what a caller drawing many graphs has computed once for the region:
-    `gaps` and `bottlenecks` rows and the `product_graph`.
+    `gaps` and `bottlenecks` rows and the `product_graph`; the first graph drawn adds the local
+    statuses and the region's capacity rows to it, so the next ones do not compute them again.
+    Without it, only the supply risks of the products drawn are computed (`bottlenecks` with
+    `products` and `kinds`), not the whole graph's structure.
 
     Returns
     -------
@@ -107,11 +112,24 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     selected = _selected_products(g, chain, focus, depth)
     keep = set(selected)
     products = {p.id: p for p in g.products()}
-    firm_records = {f.id: f for f in g.firms()}
     regions = {r.id: r for r in g.regions()}
-    status = local_statuses(g, where)
+    firm_records: dict[str, object] = {}  # only the firms drawn, each looked up once
 
-    analysis = analysis or {}
+    def firm(fid: str):
+        if fid not in firm_records:
+            firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
+        return firm_records[fid]
+
+    if analysis is None:
+        analysis = {}
+
+    def once(key: str, compute):
+        """What every graph of the region shares, computed for the first and kept in `analysis`."""
+        if (key, where) not in analysis:
+            analysis[key, where] = compute()
+        return analysis[key, where]
+
+    status = once("statuses", lambda: local_statuses(g, where))
     if "gaps" in analysis:
         chain_id = g.resolve_chain(chain).id if chain else None
         gap_rows = [r for r in analysis["gaps"] if chain_id is None or r["chain"] == chain_id]
@@ -122,17 +140,22 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         for p in row["products"]:
             gap_reasons[p].append(f"{row['chain_name']}: {row['reason']}")
     risks: dict[str, list[str]] = {}
-    for row in analysis.get("bottlenecks") or bottlenecks(g, region=where):
+    # without the region's rows handed over: only the supply risks of the products drawn
+    for row in analysis.get("bottlenecks") or bottlenecks(g, region=where, products=keep, kinds=SUPPLY_RISKS):
         if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
             risks[row["product"]] = row["reasons"]
 
-    rows_of: dict[str, list] = defaultdict(list)
-    for row in g.capacities(region=where):
-        if row.product in keep:
-            rows_of[row.product].append(row)
+    def by_product() -> dict[str, list]:
+        grouped: dict[str, list] = defaultdict(list)
+        for row in g.capacities(region=where):
+            grouped[row.product].append(row)
+        return grouped
+
+    region_rows = once("capacities", by_product)
+    rows_of: dict[str, list] = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
 
     def producer(row) -> str:
-        return firm_records[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        return firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
 
     nodes, edges = [], []
     for pid in selected:
@@ -181,7 +204,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
                 if row.capacity_base:
                     largest[row.base_unit] = max(largest[row.base_unit], row.capacity_base)
         for fid, rows in made.items():
-            f = firm_records[fid]
+            f = firm(fid)
             share = max((row.capacity_base / largest[row.base_unit] for row in rows if row.capacity_base), default=0)
             lines = [f.name_zh + (f" — {f.name_en}" if f.name_en else ""), f"in {regions[f.region].name_zh}"]
             for row in rows:
@@ -273,6 +296,8 @@ def _options(layout: str) -> dict:
                                               "parentCentralization": False}}
         options["edges"]["smooth"] = {"type": "cubicBezier", "forceDirection": "horizontal", "roundness": 0.4}
         options["nodes"]["font"] = dict(font, size=16)
+        # legible at the 0.75 zoom floor, and level: a label along a vertical link reads sideways
+        options["edges"]["font"] = dict(options["edges"]["font"], size=15, align="horizontal")
         options["physics"] = {"enabled": False}
     else:
         options["layout"] = {"randomSeed": 7, "improvedLayout": True}  # the same picture every time
@@ -300,7 +325,8 @@ def _build_network(data: dict, layout: str) -> dict:
             extra["level"] = n["level"]
         net.add_node(n["id"], label=n["label"], color=colour, title=n["title"],
                      names=n["names"], kind=n["kind"], status=n["status"], **style, **extra)
-        net.node_map[n["id"]]["group"] = n["group"]  # pyvis drops `color` when given `group`
+        # no `group` for vis-network: its group styles (one per sector, cycling through its palette)
+        # would override the status colour; the sector stays in our data and in the hover text
     for e in data["edges"]:
         style = {"color": {"color": "#9e9e9e"}, "width": 1.5}
         if e["kind"] == "YIELDS":
@@ -356,6 +382,22 @@ function stretch(network, box) {
   var f = Math.min(2, (box.clientWidth / box.clientHeight) / ((w || 1) / (h || 1)));
   if (f > 1.05) ids.forEach(function (k) { network.moveNode(k, pos[k].x * f, pos[k].y); });
 }
+function legible(network, box, minScale) {
+  // a chain with a long column would be shrunk to fit its box: make the box as tall as the column
+  // needs at a legible zoom (up to a limit), and never draw it smaller than that zoom
+  network.fit({animation: false});
+  if (network.getScale() >= minScale) return;
+  var pos = network.getPositions(), ys = Object.keys(pos).map(function (k) { return pos[k].y; });
+  var extent = Math.max.apply(null, ys) - Math.min.apply(null, ys);
+  var height = Math.min(2400, Math.ceil(extent * minScale + 140));
+  box.style.height = height + 'px';
+  network.setSize('100%', height + 'px'); network.redraw(); network.fit({animation: false});
+  if (network.getScale() < minScale) {
+    var top = Math.min.apply(null, ys), view = network.getViewPosition();
+    network.moveTo({scale: minScale, position: {x: view.x, y: top + box.clientHeight / (2 * minScale) - 40},
+                    animation: false});
+  }
+}
 function chaingraphDraw(id) {
   var data = JSON.parse(document.getElementById(id + '-data').textContent);
   function tip(text) { var d = document.createElement('div'); d.textContent = text; return d; }
@@ -371,6 +413,8 @@ function chaingraphDraw(id) {
       document.getElementById(id).setAttribute('data-settled', 'yes');
     });
   } else {
+    var minScale = parseFloat(document.getElementById(id).getAttribute('data-min-scale') || '0');
+    if (minScale) legible(network, document.getElementById(id), minScale);
     document.getElementById(id).setAttribute('data-settled', 'yes');
   }
   window.chaingraph.networks[id] = network;
@@ -384,7 +428,7 @@ function chaingraphDraw(id) {
       var q = input.value.trim().toLowerCase(); if (!q) return;
       var hit = data.nodes.find(function (n) { return n.names.some(function (s) { return s.toLowerCase() === q; }); })
              || data.nodes.find(function (n) { return n.names.some(function (s) { return s.toLowerCase().indexOf(q) >= 0; }); });
-      msg.textContent = hit ? '' : 'not found';
+      msg.textContent = hit ? '' : msg.getAttribute('data-not-found');
       if (hit) { network.selectNodes([hit.id]); network.focus(hit.id, {scale: 1.3, animation: false}); }
     }
     input.addEventListener('change', find);
@@ -406,14 +450,17 @@ function chaingraphDraw(id) {
 
 def legend_html() -> str:
     """The legend of the colours and marks, as inline HTML."""
-    items = [f'<span class=item><span class=sw style="background:{colour}"></span>{html.escape(label)}</span>'
+    _ = i18n.gettext
+    gap, bottleneck, firm = _("gap in a chain (补链)"), _("bottleneck supply"), _("firm (size: capacity)")
+    arrows = _("grey arrow: feeds (label: input per unit); purple dashes: yields a by-product")
+    items = [f'<span class=item><span class=sw style="background:{colour}"></span>{html.escape(_(label))}</span>'
              for colour, label in STATUS_COLOURS.values()]
-    items += ['<span class=item><span class="sw gap"></span>gap in a chain (补链)</span>',
+    items += [f'<span class=item><span class="sw gap"></span>{html.escape(gap)}</span>',
               f'<span class=item><span class="sw edge" style="background:{BOTTLENECK_EDGE}"></span>'
-              'bottleneck supply</span>',
+              f'{html.escape(bottleneck)}</span>',
               f'<span class=item><span class="sw firm" style="background:{FIRM_COLOUR}"></span>'
-              'firm (size: capacity)</span>',
-              '<span class=item>grey arrow: feeds (label: input per unit); purple dashes: yields a by-product</span>']
+              f'{html.escape(firm)}</span>',
+              f'<span class=item>{html.escape(arrows)}</span>']
     return "<div class=\"cg-bar cg-legend\">" + "".join(items) + "</div>"
 
 
@@ -429,16 +476,21 @@ def network_block(data: dict, element_id: str, height: str = "80vh", layout: str
     network = _build_network(data, layout)
     parts = ["<div class=cg-bar>"]
     if search:
-        parts.append(f'<label class=cg-search id="{element_id}-search">find a product or firm: '
+        _ = i18n.gettext
+        find, not_found, show, every = _("find a product or firm:"), _("not found"), _("show a chain:"), _("(all chains)")
+        parts.append(f'<label class=cg-search id="{element_id}-search">{html.escape(find)} '
                      f'<input list="{element_id}-names" placeholder="电石, PVC, 神华…">'
-                     f'<datalist id="{element_id}-names"></datalist><span class=msg></span></label>')
+                     f'<datalist id="{element_id}-names"></datalist>'
+                     f'<span class=msg data-not-found="{html.escape(not_found)}"></span></label>')
         if len(data.get("chains", ())) > 1:
-            parts.append(f'<label class=cg-search>show a chain: <select id="{element_id}-chain">'
-                         '<option value="">(all)</option></select></label>')
+            parts.append(f'<label class=cg-search>{html.escape(show)} <select id="{element_id}-chain">'
+                         f'<option value="">{html.escape(every)}</option></select></label>')
     if legend:
         parts.append(legend_html())
     parts.append("</div>")
-    parts.append(f'<div class=cg-graph id="{element_id}" style="height:{height}"></div>')
+    # a chain's labels (16 px) must not be drawn below 12 px: legible() in _JS keeps that zoom
+    min_scale = ' data-min-scale="0.75"' if layout == "chain" else ""
+    parts.append(f'<div class=cg-graph id="{element_id}" style="height:{height}"{min_scale}></div>')
     parts.append(f'<script type="application/json" id="{element_id}-data">{_json_for_script(network)}</script>')
     parts.append(f"<script>chaingraphDraw({json.dumps(element_id)});</script>")
     return "".join(parts)
@@ -447,7 +499,7 @@ def network_block(data: dict, element_id: str, height: str = "80vh", layout: str
 def to_html(data: dict) -> str:
     """A self-contained interactive page for `graph_data(...)`: pan, zoom, drag, hover, search."""
     title = html.escape(data["title"])
-    return (f"<!DOCTYPE html><html lang=zh><head><meta charset=utf-8><title>{title}</title>{page_assets()}"
+    return (f"<!DOCTYPE html><html lang={i18n.current()}><head><meta charset=utf-8><title>{title}</title>{page_assets()}"
             f"<style>body{{font-family:{FONT_FACE.replace(chr(39), chr(34))};margin:.5em 1em;color:#222}}"
             f"h1{{font-size:1.2em;margin:.2em 0}}</style></head><body>"
             f"<h1>{title} — {len(data['nodes'])} nodes, {len(data['edges'])} links</h1>"

@@ -17,6 +17,12 @@ BACKENDS = ["memory", "falkordb", "neo4j"]
 NEO4J_SKIP = "NEO4J_URI is not set: the neo4j leg runs against a real Neo4j 5 server when it is"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Tests read English output whatever the developer's locale (test_i18n sets the language itself)."""
+    monkeypatch.setenv("CHAINGRAPH_LANG", "en")
+
+
 @pytest.fixture
 def mini() -> Path:
     """The fixture dataset (read-only: copy it with `mini_copy` to change it)."""

@@ -153,3 +153,33 @@ def test_report_page(browser, tmp_path):
     page.locator(".cg-graph").first.scroll_into_view_if_needed()
     page.locator(".cg-graph").first.screenshot(path=str(ARTIFACTS / "report_chain.png"))
     page.context.close()
+
+
+# the smallest product label of each chain graph as drawn at its initial zoom, in CSS pixels
+LABEL_PX = """() => Object.entries(window.chaingraph.networks).map(([id, net]) => {
+  const sizes = net.body.data.nodes.get().filter(n => n.kind === 'product')
+    .map(n => ((n.font && n.font.size) || net.body.nodes[n.id].options.font.size) * net.getScale());
+  return [id, Math.min(...sizes)];
+})"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_fits_1280_px_labels_are_legible_and_contents_resolve(browser, tmp_path, lang):
+    result = CliRunner().invoke(cli, ["report", "-o", str(tmp_path), "--lang", lang])
+    assert result.exit_code == 0, result.output
+    page, problems = open_page(browser, tmp_path / "report.html", size=(1280, 900),
+                               screenshot=f"report_{lang}_first_screen.png")
+    assert problems == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    small = [(id, round(px, 1)) for id, px in page.evaluate(LABEL_PX) if px < 11]
+    assert small == [], "chain graphs whose labels are drawn below 11 px"
+    targets = page.evaluate("() => [...document.querySelectorAll('nav.toc a')].map(a => a.getAttribute('href'))")
+    assert len(targets) == 4 + len(build_report(open_backend())["sections"])
+    missing = page.evaluate("""hrefs => hrefs.filter(h => !document.getElementById(h.slice(1)))""", targets)
+    assert missing == []
+    if lang == "zh":
+        for n, chain in enumerate(("carbon_chemicals", "mine_wash_coke_deep")):
+            block = page.locator(f"#chain-{chain}")
+            block.scroll_into_view_if_needed()
+            block.screenshot(path=str(ARTIFACTS / f"report_zh_chain_{n + 1}_{chain}.png"))
+    page.context.close()

@@ -39,8 +39,9 @@ def run(mini):
 
 def test_every_command_is_covered():
     # candidates needs firms outside the region: tests/test_candidates.py covers its formats
-    # report: tests/test_report.py; viz: tests/test_viz.py; load: tests/test_server.py
-    assert set(COMMANDS) == {"validate", "candidates", "report", "viz", "load", *LISTINGS}
+    # report: tests/test_report.py; viz: tests/test_viz.py; load: tests/test_server.py;
+    # extract: tests/test_extract.py
+    assert set(COMMANDS) == {"validate", "candidates", "report", "viz", "load", "extract", *LISTINGS}
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -57,7 +57,8 @@ def test_html_is_self_contained_and_escapes_names(tmp_path):
     assert_self_contained(page)
     assert "<svg" in page and "<rect" in page  # the shortfall / surplus chart
     md = to_markdown(build_report(open_backend("memory", tmp_path), basis="capacity"))
-    assert "渣\\|&lt;b&gt;x&lt;/b&gt;" in md and "<b>x</b>" not in md  # no markup, no broken table
+    assert "渣\\|\\<b\\>x\\</b\\>" in md and "<b>x</b>" not in md  # no markup, no broken table
+    assert "&lt;" not in md and "&gt;" not in md  # Markdown escapes with backslashes, not entities
 
 
 def test_chart_scales_to_requirement():
@@ -84,3 +85,15 @@ def test_report_on_shipped_data(tmp_path):
     assert "煤—电石—醋酸—醋酸乙烯—PVC" in page and "<svg" in page
     assert_self_contained(page)
     assert page.count('class=cg-graph id="chain-') == 39  # a graph per chain
+
+
+def test_markdown_brief_reads_cleanly(tmp_path):
+    from chaingraph.graph import open_backend
+    report = build_report(open_backend())
+    md = to_markdown(report)
+    assert not re.search(r"&(gt|lt|amp|quot);", md)
+    assert not re.search(r"[“\"]{2}|[”\"]{2}", md)  # no doubled quotation marks
+    assert "of 1 steps" not in md and "Local coverage: 1 of 1 step." in md
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', md))
+    links = re.findall(r"\]\(#([^)]+)\)", md)
+    assert len(links) == 4 + len(report["sections"]) and set(links) <= anchors

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Region", "Product", "Firm", "Step", "Chain", "Capacity", "Target", "Link", "Conversion", "Dataset",
-    "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES",
+    "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES", "SOURCE_KINDS",
 ]
 
 LEVELS = ("country", "province", "city", "district", "park")
@@ -17,6 +17,9 @@ KINDS = ("firm", "plant", "research", "public")
 STATUSES = ("operating", "building", "planned")  # best first
 BOUNDS = ("min", "max", "approx", "exact", "range")
 LINK_TYPES = ("FEEDS", "YIELDS")
+# kinds of public source a directory row may rest on (data/README.md, "The producer directory")
+SOURCE_KINDS = ("annual_report", "prospectus", "exchange_filing", "government", "association",
+                "yearbook", "trade_press", "news", "company_site", "journal")
 
 def _line():
     """The `line` field: kept for messages, left out of equality and repr."""
@@ -112,6 +115,13 @@ class Capacity:
     note: str | None
     capacity_base: float | None  # capacity in base_unit (units.py)
     base_unit: str | None
+    capacity_min: float | None = None  # a range the capacity may lie in, in `unit` (optional columns)
+    capacity_max: float | None = None
+    # rows of the producer directory (directory.csv) also say how the firm makes it and who says so
+    route: str | None = None  # the production route, as the source names it
+    feed: tuple[str, ...] = ()  # products the route consumes (product ids); () = none in the graph
+    source_kind: str | None = None  # one of SOURCE_KINDS
+    publisher: str | None = None  # who published the figure
     line: int = _line()
 
 
@@ -147,6 +157,15 @@ class Link:
     note: str | None
     includes: str | None = None  # the ratio already covers this product's own use of the input
     alternative: bool = False  # one of several inputs that stand in for each other: not required
+    source_kind: str | None = None  # the kind of source of the ratio (reference.SOURCE_KINDS)
+    ratio_year: str | None = None  # the year and region the ratio holds for (library rows)
+    ratio_region: str | None = None
+    flag: str | None = None  # the ratio is applied far from its year or region
+    origin: str | None = None  # "dataset" (links.csv) or "library" (chaingraph/reference)
+    own_use: float | None = None  # YIELDS: % of the by-product the making of `from` consumes itself
+    own_use_min: float | None = None
+    own_use_max: float | None = None
+    own_use_source: str | None = None
     recycle: bool = False  # part of a recycle loop: a cycle of FEEDS links is allowed only through these
     line: int = _line()
 
@@ -165,6 +184,10 @@ class Conversion:
     estimate: bool
     source: str
     note: str | None
+    factor_min: float | None = None  # the range the factor was read from (optional columns)
+    factor_max: float | None = None
+    source_kind: str | None = None
+    flag: str | None = None
     line: int = _line()
 
 

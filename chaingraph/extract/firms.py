@@ -1,0 +1,537 @@
+"""Firms, plants and institutions, and the project statements that say what they make.
+
+Three ways a name is found, tried in this order over the whole text:
+
+1. a name ending in an organisation suffix (公司, 集团, 电厂, 研究院, 中试基地 …); the name starts
+   after the last verb or function word in front of it (重点支持, 包括, 和 …);
+2. the items of a list that ends in 等企业 / 等公司 / 等单位 (`确定神华乌海能源、海化、君正等企业`);
+3. the head of an item of a project list (`重点支持陕汽5万辆液化气重型卡车、唐山神州200台/年洗煤机`):
+   a short name followed by a figure or a product, in a sentence that supports or builds projects.
+
+Short forms are the name without its company suffix (`华清公司` -> `华清`). A project statement is a
+firm followed by quantities paired with products (`年产23万吨液化天然气、6.12万吨轻质燃油`, or
+product first: `年产氯氧化锆10万吨`), or by a product alone (`赛马公司二期水泥`); firms listed before
+a product share it (`京海、黄河工贸和赛马的水泥`). The status comes from the sentence's verbs
+(`common.status_of`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import units
+from .common import Evidence, status_of, year_of
+from .lexicon import Lexicon, Match
+from .quantities import Quantity, find_quantities
+from .text import Span, Text, clauses, segments
+
+__all__ = ["Firm", "Fact", "find_firms"]
+
+# longest first; (suffix, kind, is a company suffix whose removal gives a short form)
+SUFFIXES = (
+    ("股份有限公司", "firm", True), ("有限责任公司", "firm", True), ("集团有限公司", "firm", True),
+    ("有限公司", "firm", True), ("集团公司", "firm", True), ("集团", "firm", True), ("公司", "firm", True),
+    ("自备电厂", "plant", False), ("热电厂", "plant", False), ("发电厂", "plant", False),
+    ("电厂", "plant", False), ("总厂", "plant", False), ("分厂", "plant", False),
+    ("研究院", "research", False), ("研究所", "research", False), ("研究中心", "research", False),
+    ("中试基地", "research", False), ("中试平台", "research", False), ("实验室", "research", False),
+    ("工程技术中心", "research", False), ("大学", "research", False), ("学院", "research", False),
+)
+_SUFFIX_RE = re.compile("|".join(re.escape(s) for s, _, _ in SUFFIXES))
+_SUFFIX = {s: (kind, short) for s, kind, short in SUFFIXES}
+# a plant suffix says what the plant makes when the text does not
+IMPLIED_PRODUCT = {"自备电厂": "电力", "热电厂": "电力", "发电厂": "电力", "电厂": "电力"}
+
+# words a name never starts with; cut the name after the last of them
+STOP_WORDS = sorted((
+    "重点支持", "支持", "扶持", "推进", "促进", "鼓励", "引进", "引导", "确定", "包括", "依托", "加快", "确保",
+    "推动", "配合", "做好", "积极为", "积极", "进一步", "重点", "以及", "同时", "组建", "成立", "落户",
+    "入驻", "投资", "合作", "联合", "其中", "建设", "建成", "新建", "扩建", "实施", "发挥", "围绕", "依靠",
+    "为", "对", "和", "与", "及", "同", "由", "把", "将", "使", "让", "在", "是", "的", "了", "等", "以",
+    "向", "从", "如", "即", "有", "中", "并", "或", "给", "帮助", "服务", "督促", "要求", "争取", "使用", "利用",
+), key=len, reverse=True)
+_STOP_RE = re.compile("|".join(re.escape(w) for w in STOP_WORDS))
+GENERIC_START = (
+    "多个", "一批", "各", "大型", "中小", "微型", "单独", "现有", "新建", "重点", "骨干", "优势", "国有", "民营",
+    "外资", "地方", "全市", "全区", "全县", "全省", "我市", "我县", "我区", "本地", "相关", "有关", "上述", "这些",
+    "其他", "其它", "下游", "上游", "龙头", "配套", "关联", "规模以上", "规上", "一", "两", "二", "三", "几",
+    "若干", "部分", "新型", "传统", "高新", "科技型", "成长型", "示范", "试点", "产业", "企业", "省级", "市级",
+    "国家", "自治区", "区域", "该", "本", "每", "所有", "全部", "有实力", "有条件",
+)
+GENERIC_WORDS = ("企业", "产业", "行业", "项目", "工程", "基地", "园区", "集群", "平台", "中心", "体系", "机制",
+                 "能力", "水平", "规模", "产能", "总量", "市场", "发展", "建设", "利用", "管理", "服务", "生产",
+                 "政策", "资金", "技术", "信息", "财务", "结算", "资源", "能源", "工业", "经济", "节能")
+# verbs and words that make a piece of text a phrase, not a name (for bare names only)
+PHRASE_CHARS = set("的了是在对把被将使让从向按以为于而并或与及")
+PHRASE_WORDS = ("完善", "延伸", "增加", "调整", "落实", "改善", "监督", "引导", "建立", "选择", "发挥", "实施",
+                "加强", "扩大", "继续", "不断", "严格", "全面", "积极", "大力", "努力", "进一步", "做大", "做强",
+                "结构", "基础", "设施", "重大", "经验", "质量", "投资", "税收", "用地", "信贷", "运输", "保护",
+                "外包", "协作", "升级", "转换", "设备", "门类", "品种", "能耗", "环保", "循环", "清洁", "高效",
+                "单独", "不再", "全国", "重要", "国家", "自治区", "做法", "额", "市场", "流程", "业务", "平衡",
+                "发展", "建设", "鼓励", "推进", "加快", "提高", "实现", "形成", "利用", "开发", "生产", "引进",
+                "培育", "打造", "围绕", "依托", "支持", "扶持", "确保", "完成", "达到", "争取", "力争", "加大",
+                "推广", "淘汰", "控制", "提升", "优化", "配合", "做好", "抓好", "带动", "新增", "重点", "项目",
+                "产业", "企业", "工程", "利用", "系列", "产品", "装置", "工作", "改造", "整合", "要求", "推动")
+SUPPORT_WORDS = ("支持", "扶持", "项目", "引进", "建设", "投产", "建成", "达产", "开工", "在建", "签约", "落户")
+# filler between a firm and what it makes
+FILLER = re.compile(r"(年产|年产能|年生产|规模|一期|二期|三期|四期|扩能|新建|扩建|建设|技改|配套|的|等|公司)*")
+_ITEM_SPLIT = re.compile(r"[、和及与]|(?<!\d)[，,]|[，,](?!\d)")
+# industry words a firm's short name often ends in: what stays in front must be a proper name
+INDUSTRY_TAILS = sorted(("精细化工", "氯碱化工", "煤化工", "化工", "新材料", "材料", "新能源", "能源", "新医药",
+                         "医药", "建材", "冶金", "装备", "物流", "钢铁", "电力", "煤业", "矿业", "实业", "科技",
+                         "工贸", "商贸", "制造", "机械", "电子", "电器", "纺织", "食品"), key=len, reverse=True)
+PLACE_WORDS = ("园区", "开发区", "工业园", "产业园", "基地", "示范区", "集中区", "工业区")
+SUPPORT_LEAD = re.compile(r"\s*(重点支持|重点扶持|支持|扶持|引进|重点引进|加快建设|重点建设)")
+PROJECT_MARK = re.compile(r"项目|系列|一期|二期|三期|扩能|技改|年产")
+NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z·]+\Z")
+
+
+@dataclass
+class Firm:
+    name: str  # as written (original script)
+    key: str  # simplified
+    kind: str
+    start: int
+    end: int
+    text: str
+    aliases: set[str] = field(default_factory=set)  # simplified short forms
+    parent: str | None = None  # key of the parent
+    evidence: Evidence = field(default_factory=Evidence)
+    how: str = ""
+
+
+@dataclass
+class Fact:
+    firm: str  # firm key
+    product: Match | None  # None: a proposed product, in `proposed`
+    proposed: tuple[int, int] | None  # span of a proposed product name
+    quantity: Quantity | None
+    status: str
+    status_word: str | None
+    year: int | None
+    project: str
+    source: tuple[int, int]  # span of the quote
+    text: str
+    evidence: Evidence = field(default_factory=Evidence)
+
+
+def _name_start(simp: str, end: int, floor: int, suffix_len: int, hard: set[int]) -> int | None:
+    """Where the name ending at `end` starts: after the last stop word leaving >= 2 characters."""
+    start = end - suffix_len
+    while (start > floor and NAME_CHARS.match(simp[start - 1]) and start - 1 not in hard
+           and end - start < 24):
+        start -= 1
+    piece = simp[start:end - suffix_len]
+    cuts = [m.end() for m in _STOP_RE.finditer(piece)]
+    for cut in sorted(set(cuts), reverse=True):
+        # `泰和化工公司` after 建设: a cut after 和 would leave only an industry word
+        if len(_core(piece[cut:])) >= 2:
+            return start + cut
+    if cuts and len(piece) - max(cuts) < 2 and not any(len(piece) - c >= 2 for c in cuts):
+        return start + max(cuts)  # too short: rejected by the caller
+    return start
+
+
+def _core(name: str) -> str:
+    """`name` without the industry word it ends in (`东信精细化工` -> `东信`)."""
+    for tail in INDUSTRY_TAILS:
+        if name.endswith(tail):
+            return name[:-len(tail)]
+    return name
+
+
+def _generic(prefix: str, lexicon: Lexicon) -> str | None:
+    """Why `prefix` (the name without its suffix) is not a proper name, or None."""
+    if len(prefix) < 2:
+        return "too short"
+    if prefix.startswith(GENERIC_START):
+        return "generic word"
+    if any(w in prefix for w in GENERIC_WORDS) and not prefix.endswith(("能源", "工贸")):
+        return "generic word"
+    if any(w in prefix for w in ("我市", "我县", "我区", "本市", "本县", "全市")):
+        return "generic word"
+    if lexicon.get(prefix) is not None:
+        return "a product"
+    return None
+
+
+def _bare_ok(head: str, lexicon: Lexicon) -> bool:
+    if not (2 <= len(head) <= 8) or not NAME_CHARS.match(head):
+        return False
+    if any(c in PHRASE_CHARS for c in head) or any(w in head for w in PHRASE_WORDS):
+        return False
+    core = head
+    for tail in INDUSTRY_TAILS:
+        if core.endswith(tail):
+            core = core[:-len(tail)]
+            break
+    if len(core) < 2 or len(core) > 6 or lexicon.get(core) is not None:
+        return False
+    return _generic(head, lexicon) is None
+
+
+class _Registry:
+    def __init__(self, text: Text, lexicon: Lexicon, home: str):
+        self.text, self.lexicon, self.home = text, lexicon, home
+        self.firms: dict[str, Firm] = {}
+        self.names: dict[str, str] = {}  # simplified name or alias -> firm key
+
+    def add(self, start: int, end: int, kind: str, how: str, evidence: Evidence,
+            short: str | None = None) -> Firm:
+        key = self.text.simp[start:end]
+        firm = self.firms.get(self.names.get(key, key))
+        if firm is None:
+            firm = Firm(self.text.orig[start:end], key, kind, start, end, self._sentence(start, end),
+                        evidence=evidence, how=how)
+            self.firms[key] = firm
+            self.names[key] = key
+        for alias in (short, short and self.home and short.startswith(self.home) and short[len(self.home):]):
+            if alias and len(alias) >= 2 and alias not in self.names and self.lexicon.get(alias) is None:
+                firm.aliases.add(alias)
+                self.names[alias] = firm.key
+        return firm
+
+    def _sentence(self, start: int, end: int) -> str:
+        return self.text.orig[start:end]
+
+    def mentions(self) -> list[tuple[int, int, str]]:
+        """Every occurrence of every name and short form, longest first, not overlapping."""
+        simp, taken, out = self.text.simp, set(), []
+        for name in sorted(self.names, key=len, reverse=True):
+            for m in re.finditer(re.escape(name), simp):
+                span = range(m.start(), m.end())
+                if any(p in taken for p in span):
+                    continue
+                taken.update(span)
+                out.append((m.start(), m.end(), self.names[name]))
+        return sorted(out)
+
+
+def find_firms(text: Text, lexicon: Lexicon, home: str = "") -> tuple[list[Firm], list[Fact]]:
+    """All firms the text names and every project statement about them."""
+    reg = _Registry(text, lexicon, home)
+    simp = text.simp
+    _suffix_names(reg, simp)
+    _listed_names(reg, simp)
+    facts: list[Fact] = []
+    for _ in range(2):  # once to find bare names, once more so every mention of them counts
+        facts = _statements(reg)
+    return list(reg.firms.values()), facts
+
+
+def _suffix_names(reg: _Registry, simp: str) -> None:
+    floor = 0
+    hard = {p for q in find_quantities(simp) for p in range(q.start, q.end)}
+    for m in _SUFFIX_RE.finditer(simp):
+        suffix = m.group(0)
+        kind, has_short = _SUFFIX[suffix]
+        start = _name_start(simp, m.end(), floor, len(suffix), hard)
+        prefix = simp[start:m.start()]
+        if start is None or _generic(prefix, reg.lexicon) or not NAME_CHARS.match(prefix):
+            continue
+        ev = Evidence(0.9, [f"name ends in {suffix}"])
+        firm = reg.add(start, m.end(), kind, "suffix", ev, prefix if has_short else None)
+        # `黄河工贸集团千里山钢铁公司`: a firm written right after another belongs to it
+        for other in list(reg.firms.values()):
+            if other.end == start and other is not firm and firm.parent is None:
+                firm.parent = other.key
+        floor = m.end()
+    # `宜化自备电厂`: a plant named after a firm the text names belongs to it
+    for firm in reg.firms.values():
+        if firm.kind == "plant" and firm.parent is None:
+            for other in reg.firms.values():
+                owner_names = {other.key, *other.aliases}
+                if other is not firm and any(firm.key.startswith(n) and len(n) < len(firm.key) - 1
+                                             for n in owner_names):
+                    firm.parent = other.key
+
+
+def _listed_names(reg: _Registry, simp: str) -> None:
+    for m in re.finditer(r"等(企业|公司|单位|厂家|龙头企业)", simp):
+        left = m.start()
+        begin = left
+        while begin > 0 and (NAME_CHARS.match(simp[begin - 1]) or simp[begin - 1] in "、"):
+            begin -= 1
+        piece = simp[begin:left]
+        cut = max((s.end() for s in _STOP_RE.finditer(piece.split("、")[0])), default=0)
+        begin += cut
+        pos = begin
+        for item in simp[begin:left].split("、"):
+            if item and item not in reg.names and _bare_ok(item, reg.lexicon):
+                reg.add(pos, pos + len(item), "firm", "list", Evidence(0.7, [f"listed before {m.group(0)}"]))
+            pos += len(item) + 1
+
+
+def _statements(reg: _Registry) -> list[Fact]:
+    text, lexicon, simp = reg.text, reg.lexicon, reg.text.simp
+    mentions = reg.mentions()
+    blocked = {p for s, e, _ in mentions for p in range(s, e)}
+    products = lexicon.scan(simp, blocked=blocked)
+    quantities = [q for q in find_quantities(simp)
+                  if not any(p.start <= q.start < p.end for p in products) and q.start not in blocked]
+    facts: list[Fact] = []
+    for seg in segments(simp):
+        seg_text = simp[seg.start:seg.end]
+        if not any(w in seg_text for w in SUPPORT_WORDS):
+            continue
+        status, word = status_of(seg_text)
+        year = year_of(seg_text) or (None if "年内" not in seg_text else -1)
+        seg_products = [p for p in products if seg.start <= p.start < seg.end]
+        seg_qty = [q for q in quantities if seg.start <= q.start < seg.end]
+        seg_mentions = [m for m in mentions if seg.start <= m[0] < seg.end]
+        carry = None
+        for clause in clauses(simp, seg):
+            # `华北能源集团：年产120万吨焦炭`: a firm before a colon owns the clause after it
+            if not (clause.start > 0 and simp[clause.start - 1] in "：:"):
+                carry = None
+            made, carry = _clause_facts(reg, clause, seg, seg_text, seg_products, seg_qty, seg_mentions,
+                                        status, word, year, blocked, carry)
+            facts += made
+    return facts
+
+
+def _items(simp: str, clause: Span, protected: set[int]) -> list[Span]:
+    out, start = [], clause.start
+    for m in _ITEM_SPLIT.finditer(simp, clause.start, clause.end):
+        if m.start() in protected:
+            continue
+        out.append(Span(start, m.start()))
+        start = m.end()
+    out.append(Span(start, clause.end))
+    return [s for s in out if s.end > s.start]
+
+
+def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, status, word, year, blocked,
+                  carry=None):
+    simp, lexicon = reg.text.simp, reg.lexicon
+    protected = blocked | {p for m in products for p in range(m.start, m.end)}
+    facts: list[Fact] = []
+    pending: list[tuple[str, Evidence]] = []  # firms listed before the product they share
+    current: str | None = carry
+    support = bool(SUPPORT_LEAD.match(simp, clause.start))
+    group_start = None  # where the list of firms sharing a product starts
+    for item in _items(simp, clause, protected):
+        firm, head_end, ev = _item_firm(reg, item, products, quantities, mentions, support)
+        closes = simp.startswith("等", head_end)  # `A、B、C等焦化项目`: the list ends here
+        if firm is None and current is None:
+            pending = []
+            continue
+        if firm is not None and firm.startswith("?"):
+            if simp.startswith("等", head_end) and support:  # `大连重工、海晨等制造项目`
+                for other, other_ev in pending + [(firm, ev)]:
+                    _resolve(reg, other, other_ev)
+                pending = []
+            else:
+                group_start = item.start if not pending else group_start
+                pending.append((firm, ev))
+            continue
+        if firm is not None:
+            current = firm
+        made = _item_facts(reg, item, current, head_end, products, quantities, seg, status, word, year,
+                           ev if firm else Evidence(0.8, ["firm named earlier in the sentence"]), mentions)
+        if firm is not None and not made and head_end >= item.end - 1:
+            group_start = item.start if not pending else group_start
+            pending.append((firm, ev))  # a bare list item: `中润镁业、家景公司金属镁`
+            continue
+        if firm is not None and not made and closes:
+            pending = []  # `大连重工、海晨等制造项目`: firms, but nothing they make is named
+            continue
+        if firm is not None and not made:
+            tail = simp[head_end:item.end]
+            implied = [s for s in IMPLIED_PRODUCT if reg.firms[firm].key.endswith(s)]
+            if implied and not _items_rest_has_product(tail, lexicon):
+                facts += [_fact(reg, _resolve(reg, f, e), None, lexicon.scan(IMPLIED_PRODUCT[implied[0]]), item,
+                                status, word, year, e, implied=implied[0]) for f, e in pending + [(firm, ev)]]
+                pending = []
+            continue
+        if made and pending:
+            shared = [f for f in made if f.quantity is None]
+            for other, other_ev in pending:
+                other = _resolve(reg, other, other_ev)
+                for f in shared:
+                    span = (min(group_start, f.source[0]), f.source[1])
+                    copy = Fact(other, f.product, f.proposed, None, f.status, f.status_word, f.year, f.project,
+                                span, reg.text.orig[span[0]:span[1]], Evidence(other_ev.confidence - 0.1,
+                                                           other_ev.why + ["shares the product of the next item"]))
+                    facts.append(copy)
+            pending = []
+        facts += made
+    # a list that ends without a product (`大连重工、海晨等制造项目`): the firms stand, facts none
+    return facts, current
+
+
+def _resolve(reg, firm: str, ev: Evidence) -> str:
+    """The key of a firm, registering a name that was only a candidate (`?start:end`)."""
+    if not firm.startswith("?"):
+        return firm
+    start, end = (int(x) for x in firm[1:].split(":"))
+    reg.add(start, end, "firm", "list", ev)
+    return reg.names[reg.text.simp[start:end]]
+
+
+def _figure_at(pos: int, products, quantities) -> bool:
+    return any(q.start == pos for q in quantities) or any(p.start == pos for p in products)
+
+
+def _items_rest_has_product(tail: str, lexicon: Lexicon) -> bool:
+    return bool(lexicon.scan(tail))
+
+
+def _item_firm(reg, item, products, quantities, mentions, support):
+    """(firm key, end of the name, evidence) for an item, or (None, item.start, None)."""
+    simp, lexicon = reg.text.simp, reg.lexicon
+    inside = [m for m in mentions if item.start <= m[0] < item.end]
+    first_token = min([p.start for p in products if item.start <= p.start < item.end]
+                      + [q.start for q in quantities if item.start <= q.start < item.end] + [item.end])
+    if inside and inside[0][0] <= first_token:
+        # the last of adjacent names is the firm (`黄河工贸集团千里山钢铁公司`)
+        chosen = inside[0]
+        for m in inside[1:]:
+            if m[0] == chosen[1] and m[0] <= first_token:
+                chosen = m
+        firm = reg.firms[chosen[2]]
+        end = chosen[1]
+        following = [p for p in products if p.start == end]
+        name = simp[chosen[0]:end]
+        if name != firm.key and len(name) <= 2 and following and _figure_at(following[0].end, products, quantities):
+            # `蓝星玻璃15兆瓦…` after `蓝星集团`: the short form and a trade name a member firm
+            sub = reg.add(chosen[0], following[0].end, "firm", "item",
+                          Evidence(0.6, [f"short form of {firm.name} with a trade: a member firm"]))
+            sub.parent = sub.parent or firm.key
+            return sub.key, following[0].end, Evidence(0.6, list(sub.evidence.why))
+        return firm.key, end, Evidence(firm.evidence.confidence, list(firm.evidence.why))
+    # a bare name: the text before the first product or figure, after the leading verb
+    start = item.start
+    lead = re.match(r"(重点支持|支持|扶持|确保|加快|推进|引进|重点|同时|以及|并|和|及|与)+", simp[start:item.end])
+    if lead:
+        start += lead.end()
+    head = simp[start:first_token]
+    head = re.split(r"年产|年产能|规模|一期|二期|三期|扩能|等|的|项目", head)[0]
+    item_text = simp[item.start:item.end]
+    if not _bare_ok(head, lexicon) or any(w in item_text for w in PLACE_WORDS):
+        return None, item.start, None
+    end = start + len(head)
+    following = [p for p in products if p.start == end]
+    if len(head) <= 2 and following and _figure_at(following[0].end, products, quantities):
+        end = following[0].end  # `蓝星玻璃15兆瓦…`: a two-character brand and its trade are the name
+    rest = simp[end:item.end]
+    figure = _figure_at(end + (len(m.group(0)) if (m := re.match(r"年产|年产能|年生产", rest)) else 0),
+                        [], quantities)
+    if figure:
+        ev = Evidence(0.7, ["short name followed by a figure"])
+    elif first_token < item.end and (support or PROJECT_MARK.search(item_text)):
+        ev = Evidence(0.6, ["short name followed by a product in a project list"])
+    elif first_token >= item.end and (rest.startswith("等") or rest == ""):
+        # only a name: kept if the list it stands in ends with something the firms make
+        return f"?{start}:{end}", end, Evidence(0.55, ["short name in a list of firms"])
+    else:
+        return None, item.start, None
+    reg.add(start, end, "firm", "item", ev)
+    return reg.names[simp[start:end]], end, ev
+
+
+def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, word, year, ev,
+                mentions) -> list[Fact]:
+    simp, lexicon = reg.text.simp, reg.lexicon
+    facts = []
+    own = firm
+    item_qty = [q for q in quantities if head_end <= q.start < item.end]
+    item_products = [p for p in products if head_end <= p.start < item.end]
+    used: set[int] = set()
+    for q in item_qty:
+        # `和顺公司1.3亿块双清公司3亿块`: a figure belongs to the last firm named before it
+        before_q = [m for m in mentions if head_end <= m[0] and m[1] <= q.start]
+        firm = before_q[-1][2] if before_q else own
+        after = _run_after(q.end, item_products, simp)
+        before = [p for p in item_products if p.end == q.start and id(p) not in used]
+        e = Evidence(ev.confidence, list(ev.why))
+        single = lexicon.get(simp[q.end]) if q.end < item.end and (
+            q.end + 1 >= item.end or not NAME_CHARS.match(simp[q.end + 1])) else None
+        if after:
+            product = after[-1]
+            used.update(id(p) for p in after)
+        elif single is not None:
+            product = Match(q.end, q.end + 1, single, simp[q.end])
+        elif before:
+            product = before[-1]
+            used.add(id(product))
+        else:
+            product = _borrow(q, quantities, products, seg, simp)
+            if product is not None:
+                e.lower(0.2, f"figure without a product; product of the next figure ({product.name})")
+            else:
+                proposed = _proposed_name(simp, q.end, item.end)
+                if proposed is None:
+                    continue
+                e.lower(0.35, "product not in the lexicon: proposed")
+                facts.append(_fact(reg, firm, q, None, item, status, word, year, e, proposed=proposed))
+                continue
+        facts.append(_fact(reg, firm, q, [product], item, status, word, year, e))
+    if facts:
+        return facts
+    run = _run_after(head_end, item_products, simp, slack=True)
+    if run:
+        e = Evidence(ev.confidence - 0.1, list(ev.why) + ["no figure"])
+        facts.append(_fact(reg, firm, None, [run[-1]], item, status, word, year, e))
+    return facts
+
+
+def _run_after(pos: int, products: list[Match], simp: str, slack: bool = False) -> list[Match]:
+    """Products that start right at `pos` (after `/` or filler when `slack`), each next one at most two
+    characters after the previous: `太阳能电池用直拉硅棒切片` -> the last is what is made."""
+    if simp.startswith("/", pos):
+        pos += 1
+    if slack:
+        pos += FILLER.match(simp, pos).end() - pos
+    run = []
+    for p in sorted(products, key=lambda p: p.start):
+        if p.start < pos:
+            continue
+        if p.start - pos > (0 if not run else 2):
+            break
+        if run and re.search(r"[、，,和及与等]", simp[pos:p.start]):
+            break
+        run.append(p)
+        pos = p.end
+    return run
+
+
+def _borrow(q: Quantity, quantities, products, seg, simp) -> Match | None:
+    base = units.base_of(q.unit)
+    for other in quantities:
+        if other.start > q.start and units.base_of(other.unit) == base and seg.start <= other.start < seg.end:
+            run = _run_after(other.end, products, simp)
+            if run:
+                return run[-1]
+    return None
+
+
+_PROPOSED_STOP = re.compile(r"项目|生产线|装置|工程|系列|等|及|和|、|，|,|。|；|\d|配套|$")
+
+
+def _proposed_name(simp: str, start: int, end: int) -> tuple[int, int] | None:
+    m = _PROPOSED_STOP.search(simp, start, end)
+    stop = m.start() if m else end
+    name = simp[start:stop]
+    if 2 <= len(name) <= 10 and NAME_CHARS.match(name) and not any(w in name for w in PHRASE_WORDS):
+        return start, stop
+    return None
+
+
+def _fact(reg, firm, q, run, item, status, word, year, ev, proposed=None, implied=None) -> Fact:
+    text = reg.text
+    product = run[-1] if run else None
+    if implied:
+        ev = Evidence(ev.confidence - 0.2, list(ev.why) + [f"product read from the plant's name ({implied})"])
+        product = Match(-1, -1, product.entry, product.name) if product else None
+    start, end = item.start, item.end
+    lead = re.match(r"(重点支持|支持|扶持|确保|加快|推进|引进|进一步|重点)+", text.simp[start:end])
+    if lead:
+        start += lead.end()
+    if word is None:
+        ev = Evidence(ev.confidence - 0.15, list(ev.why) + ["no status verb: building assumed"])
+    else:
+        ev.note(f"status from {word}")
+    if year == -1:  # 年内: the caller fills in the document's year
+        ev.note("年内: this year")
+    return Fact(firm, product, proposed, q, status, word, year, "", (start, end), text.orig[start:end], ev)

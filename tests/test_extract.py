@@ -1,0 +1,143 @@
+"""`chaingraph extract`: texts in other styles with their expected rows, the Wuhai text end to end
+(extract -> validate -> gaps), and bad input (missing, undecodable, output folder exists)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph.cli import cli
+from chaingraph.extract import ExtractError, extract
+from chaingraph.loaders.csvfiles import load_dataset
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+WUHAI = Path(__file__).resolve().parents[1] / "data" / "sources" / "wuhai_2011_guideline.txt"
+
+
+def read(folder: Path, name: str) -> list[dict]:
+    with open(folder / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def facts(folder: Path) -> set[tuple]:
+    names = {r["id"]: r["name_zh"] for r in read(folder, "firms")}
+    return {(names[r["firm"]], r["product"], r["capacity"], r["unit"], r["status"]) for r in read(folder, "capacities")}
+
+
+def targets(folder: Path) -> set[tuple]:
+    return {(r["subject"], r["value"], r["value_max"], r["unit"], r["bound"], r["year"]) for r in read(folder, "targets")}
+
+
+def test_county_report_in_traditional_characters(tmp_path):
+    out = tmp_path / "draft"
+    summary = extract([FIXTURES / "county_traditional.txt"], out)
+    assert summary["region"] == "清河县" and summary["year"] == 2013
+    chains = read(out, "chains")
+    assert [(c["name_zh"], c["steps"], c["written"]) for c in chains] == [
+        ("原煤—焦炭—甲醇—二甲醚", "原煤=raw_coal > 焦炭=coke > 甲醇=methanol > 二甲醚=dimethyl_ether", "yes")]
+    # names and quotes stay in the original script
+    assert {r["name_zh"] for r in read(out, "firms")} == {"鑫源焦化有限公司", "泰和化工公司", "宏達集團"}
+    assert facts(out) == {
+        ("鑫源焦化有限公司", "coke", "60", "万吨", "building"),
+        ("鑫源焦化有限公司", "methanol", "20", "万吨", "building"),
+        ("泰和化工公司", "dimethyl_ether", "10", "万吨", "building"),
+        ("宏達集團", "polypropylene", "5", "万吨", "planned"),  # 引進 … 前期工作
+    }
+    assert targets(out) == {
+        ("全縣地區生產總值", "120", "", "亿元", "min", "2013"),
+        ("增長", "12", "", "%", "approx", "2013"),
+        ("規模以上工業增加值", "45", "", "亿元", "min", "2013"),
+        ("焦炭產能", "300", "", "万吨", "max", "2013"),
+    }
+    text = (out / "sources" / "county_traditional.txt").read_text(encoding="utf-8")
+    for name in ("firms", "capacities", "targets", "chains"):
+        for row in read(out, name):
+            assert row["source"] in text
+    assert [r["from"] + ">" + r["to"] for r in read(out, "links")] == [
+        "raw_coal>coke", "coke>methanol", "methanol>dimethyl_ether"]
+
+
+def test_park_plan_with_a_table_like_list(tmp_path):
+    out = tmp_path / "draft"
+    extract([FIXTURES / "park_plan.txt"], out, year=2015)
+    regions = read(out, "regions")
+    assert [(r["name_zh"], r["level"], r["home"]) for r in regions] == [("金山化工园区", "park", "yes")]
+    assert [(c["name_zh"], c["written"]) for c in read(out, "chains")] == [
+        ("煤炭→焦炭→焦炉煤气→甲醇", "yes"), ("原盐→烧碱→聚氯乙烯", "yes")]
+    assert facts(out) == {
+        ("华北能源集团", "coke", "120", "万吨", "building"),  # 在建
+        ("金石化工有限公司", "caustic_soda", "30", "万吨", "operating"),  # 已建成投产
+        ("远景新材料公司", "pvc", "10", "万吨", "planned"),  # 规划建设
+    }
+    assert targets(out) == {
+        ("园区工业总产值", "200", "", "亿元", "min", "2017"),
+        ("固体废物综合利用率", "85", "", "%", "min", "2017"),
+    }
+    proposed = [p for p in read(out, "products") if p["note"] == "proposed"]
+    assert [p["name_zh"] for p in proposed] == ["原盐"]  # not in any lexicon
+    review = read(out, "review")
+    assert review[0]["kind"] == "product" and "原盐" in review[0]["item"]
+    confidences = [float(r["confidence"]) for r in review]
+    assert confidences == sorted(confidences) and len(review) == sum(
+        len(read(out, n)) for n in ("products", "firms", "capacities", "targets", "chains", "links")) - (
+        len(read(out, "products")) - len(proposed))
+
+
+def test_gb18030_input_is_read_and_copied_as_utf8(tmp_path):
+    source = tmp_path / "plan.txt"
+    source.write_bytes((FIXTURES / "park_plan.txt").read_text(encoding="utf-8").encode("gb18030"))
+    out = tmp_path / "draft"
+    extract([source], out)
+    assert (out / "sources" / "plan.txt").read_text(encoding="utf-8") == (FIXTURES / "park_plan.txt").read_text(
+        encoding="utf-8")
+    load_dataset(out)
+
+
+def test_wuhai_end_to_end_extract_validate_gaps(tmp_path):
+    out = tmp_path / "d"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["extract", str(WUHAI), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "region 乌海市, year 2011" in result.output
+    result = runner.invoke(cli, ["validate", "--data", str(out)])
+    assert result.exit_code == 0 and result.output.startswith("OK:"), result.output
+    result = runner.invoke(cli, ["--data", str(out), "gaps", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(result.output.splitlines()))
+    assert any(r["chain_name"] == "煤—电石—醋酸—醋酸乙烯—PVC" for r in rows)
+    for command in (["balance"], ["chains"], ["firms", "--product", "多孔硝铵"], ["targets"]):
+        result = runner.invoke(cli, ["--data", str(out), *command])
+        assert result.exit_code == 0, (command, result.output)
+    written = {r["name_zh"] for r in read(out, "chains") if r["written"] == "yes"}
+    assert written == {"开采—洗煤—炼焦—深加工", "采煤—洗煤—焦化", "煤—焦—煤气及加工利用", "煤—电石—醋酸—醋酸乙烯—PVC",
+                       "采煤—洗煤—焦化—精细化工", "石灰石—白灰—电石—PVC—新材料", "石灰石—白灰—电石—精细化工", "碳—化工"}
+    assert ("神华乌海能源公司", "porous_ammonium_nitrate", "22", "万吨", "building") in facts(out)
+    assert ("腾龙公司", "chloroacetic_acid", "6000", "吨", "building") in facts(out)
+    # past figures (2010年…258亿元) are not targets; 1，4—丁二醇 and 3—5户 are not chains
+    assert not any(r["value"] == "258" for r in read(out, "targets"))
+    assert not any("丁二醇" in r["name_zh"] for r in read(out, "chains"))
+
+
+def test_bad_input(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["extract", str(tmp_path / "missing.txt"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path / 'missing.txt'}: file not found\n"
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("第一行\n".encode() + b"\xff\xfe\x81")
+    result = runner.invoke(cli, ["extract", str(bad), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {bad}, line 2: not UTF-8 or GB18030 text (byte 10)\n"
+    assert not out.exists() and list(tmp_path.iterdir()) == [bad]  # nothing half-written
+    out.mkdir()
+    result = runner.invoke(cli, ["extract", str(FIXTURES / "park_plan.txt"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {out}: already exists; give a new folder for the draft\n"
+    assert list(out.iterdir()) == []
+    with pytest.raises(ExtractError, match="no input text"):
+        extract([], tmp_path / "x")
+    result = runner.invoke(cli, ["extract", "-o", str(tmp_path / "y")])
+    assert result.exit_code == 2 and "Missing argument 'TEXT...'" in result.stderr

@@ -1,0 +1,183 @@
+"""Two languages: the catalogs are complete and compiled, the language follows --lang and the
+locale, tables speak it, and JSON/CSV stay the same in both."""
+from __future__ import annotations
+
+import gettext
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from chaingraph import i18n, labels
+from chaingraph.cli import cli
+from chaingraph.errors import ChaingraphError
+
+PACKAGE = Path(i18n.__file__).parent
+ROOT = PACKAGE.parent
+KEYWORDS = {"N_": None, "Np_": ((1, "c"), 2), "gettext": None, "ngettext": (1, 2),
+            "pgettext": ((1, "c"), 2)}  # the keywords scripts/catalog.sh gives pybabel
+
+
+def _catalog(lang: str):
+    with open(i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po", "rb") as f:
+        return read_po(f)
+
+
+def _extracted() -> set[tuple[str | None, str]]:
+    method_map = [("cli.py", "chaingraph.i18n:extract_help"), ("**.py", "python"),
+                  ("templates/**.j2", "jinja2")]  # as babel.cfg says
+    options_map = {"templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
+    found = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
+            PACKAGE, method_map, options_map, keywords=KEYWORDS):
+        found.add((context, message[0] if isinstance(message, tuple) else message))  # a plural: its singular
+    return found
+
+
+def test_babel_config_matches_the_catalog_script():
+    script = (ROOT / "scripts" / "catalog.sh").read_text()
+    for keyword in ("-k N_", "-k Np_:1c,2", "-k gettext", "-k ngettext:1,2", "-k pgettext:1c,2"):
+        assert keyword in script
+    config = (ROOT / "babel.cfg").read_text()
+    assert "cli_help = chaingraph.i18n:extract_help" in config and "[cli_help: cli.py]" in config
+    assert config.index("[cli_help: cli.py]") < config.index("[python: **.py]")
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_every_message_in_the_code_has_a_translation(lang):
+    catalog = _catalog(lang)
+    translated = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
+    extracted = _extracted()
+    assert len(extracted) > 100
+    missing = sorted((c or "", m) for c, m in extracted if (c, m) not in translated)
+    assert not missing, f"run bash scripts/catalog.sh and translate: {missing[:10]}"
+    untranslated = sorted(m.id for m in translated.values()
+                          if not m.string or (isinstance(m.string, tuple) and not all(m.string))
+                          or m.fuzzy)
+    assert not untranslated, f"untranslated or fuzzy in {lang}: {untranslated[:10]}"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_the_shipped_mo_is_compiled_from_the_po(lang):
+    mo = i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo"
+    with open(mo, "rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    for m in _catalog(lang):
+        if not m.id or isinstance(m.id, tuple):
+            continue
+        got = compiled.pgettext(m.context, m.id) if m.context else compiled.gettext(m.id)
+        assert got == m.string, f"{mo} is stale: bash scripts/catalog.sh compile"
+
+
+@pytest.mark.parametrize("environ, expected", [
+    ({}, "en"),
+    ({"LANG": "zh_CN.UTF-8"}, "zh"),
+    ({"LANG": "zh_TW.UTF-8"}, "zh"),
+    ({"LANG": "en_US.UTF-8"}, "en"),
+    ({"LANG": "C.UTF-8"}, "en"),
+    ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+    ({"LC_ALL": "en_GB.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, "en"),
+    ({"LC_ALL": "", "LANG": "zh_CN.UTF-8"}, "zh"),
+    ({"CHAINGRAPH_LANG": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
+    ({"CHAINGRAPH_LANG": "zh"}, "zh"),
+])
+def test_language_follows_chaingraph_lang_then_the_locale(environ, expected):
+    assert i18n.detect(environ) == expected
+
+
+def test_an_unknown_language_is_an_error():
+    with pytest.raises(ChaingraphError, match="unknown language 'fr' in \\$CHAINGRAPH_LANG"):
+        i18n.detect({"CHAINGRAPH_LANG": "fr"})
+
+
+def _run(*args: str, lang_env: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CHAINGRAPH_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")}
+    if lang_env:
+        env["LANG"] = lang_env
+    return subprocess.run([sys.executable, "-m", "chaingraph", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_gaps_under_a_chinese_locale_prints_chinese_headers_and_statuses():
+    zh = _run("gaps", lang_env="zh_CN.UTF-8")
+    assert zh.returncode == 0, zh.stderr
+    header = zh.stdout.splitlines()[0].split()
+    assert header[:3] == ["排名", "产业链编号", "产业链"]
+    assert "状态" in header and "类型" in header
+    first = zh.stdout.splitlines()[2]
+    assert "缺失" in first and "断链" in first
+    en = _run("gaps", lang_env="en_US.UTF-8")
+    assert en.stdout.splitlines()[0].split()[:3] == ["rank", "chain", "chain_name"]
+    assert "missing" in en.stdout.splitlines()[2] and "broken" in en.stdout.splitlines()[2]
+
+
+def test_lang_option_wins_over_the_locale_and_holds_for_one_run():
+    out = _run("--lang", "en", "gaps", lang_env="zh_CN.UTF-8")
+    assert out.stdout.startswith("rank")
+    out = _run("gaps", "--lang", "zh", lang_env="en_US.UTF-8")
+    assert out.stdout.startswith("排名")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["gaps", "--lang", "zh"]).output.startswith("排名")
+    assert runner.invoke(cli, ["gaps", "--lang", "en"]).output.startswith("rank")
+    assert i18n.current() == i18n.detect()  # nothing left behind in the process
+
+
+@pytest.mark.parametrize("args", [["gaps", "--format", "json"], ["balance", "--format", "csv"],
+                                  ["trace", "焦炭", "--format", "csv"], ["chains", "--format", "json"]])
+def test_json_and_csv_keep_english_keys_and_machine_values_in_both_languages(args):
+    zh, en = _run(*args, lang_env="zh_CN.UTF-8"), _run(*args, lang_env="en_US.UTF-8")
+    assert zh.returncode == en.returncode == 0
+    if args[-1] == "json":
+        zh_rows, en_rows = json.loads(zh.stdout), json.loads(en.stdout)
+        assert [list(r) for r in zh_rows] == [list(r) for r in en_rows]
+        for z, e in zip(zh_rows, en_rows):
+            for key in set(z) & labels.VALUE_COLUMNS:
+                assert z[key] == e[key]
+    else:
+        assert zh.stdout.splitlines()[0] == en.stdout.splitlines()[0]
+    assert zh.stdout == en.stdout  # until reasons are translated, nothing at all differs
+
+
+def _every_listing() -> list[list[dict]]:
+    from chaingraph.graph import open_backend
+    from chaingraph import queries as q
+    g = open_backend()
+    return [q.info(g), q.chains(g), q.products(g), q.firms(g), q.targets(g),
+            q.trace(g, "电石", direction="up"), q.trace(g, "电石"), q.gaps(g), q.extend(g),
+            q.balance(g), q.balance(g, basis="target"), q.bottlenecks(g), q.whatif(g, "电石"),
+            q.whatif(g, "华清公司"), q.candidates(g, None, all_gaps=True)]
+
+
+def test_every_column_and_machine_value_of_the_shipped_data_is_in_the_catalog():
+    rows = [row for listing in _every_listing() for row in listing]
+    keys = {key for row in rows for key in row}
+    assert sorted(keys - set(labels.COLUMNS)) == [], "add to labels.COLUMNS and the catalogs"
+    values = set()
+    for row in rows:
+        for key in set(row) & labels.VALUE_COLUMNS:
+            cell = row[key]
+            values.update(v for v in (cell if isinstance(cell, list) else [cell]) if isinstance(v, str) and any(ch.isalpha() for ch in v))
+    assert sorted(values - set(labels.VALUES)) == [], "add to labels.VALUES and the catalogs"
+    with i18n.language("zh"):
+        assert all(i18n.column(k) != k for k in keys)
+        assert all(i18n.value(v) != v for v in values)
+
+
+def test_help_of_every_command_is_in_chinese_under_zh():
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--lang", "zh", "--help"]).output
+    assert "把一个城市的产业链做成知识图谱" in top and "缺口" in top
+    for name in cli.commands:
+        out = runner.invoke(cli, [name, "--lang", "zh", "--help"]).output
+        first = out.split("\n\n")[1].strip()
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in first), f"{name}: {first!r}"
+        assert "示例" in out or name in ("info",) or "Example" not in out
+    en = runner.invoke(cli, ["gaps", "--lang", "en", "--help"]).output
+    assert "List the links of each chain" in en
