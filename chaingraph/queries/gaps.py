@@ -7,6 +7,10 @@ from ._common import best_status, local_statuses, MISSING, PRESENT, region_id
 
 __all__ = ["gaps"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "chain", "chain_name", "written", "order", "label", "products", "names", "status",
+           "kind", "before", "after", "planned_by", "source", "reason")
+
 KINDS = ("broken", "downstream", "upstream", "absent")  # rank order: a broken chain matters most
 
 
