@@ -187,7 +187,7 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
                                     "named after a figure", fact.text, "capacities.csv")
             else:
                 continue
-            key = (fid, pid, q.value if q else None, q.unit if q else None, fact.status)
+            key = (fid, pid, q.value if q else None, q.unit if q else None, fact.status, fact.project)
             if key in seen_caps:
                 continue
             seen_caps.add(key)
@@ -195,7 +195,7 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
             if q is not None and q.note:
                 why.append(q.note)
             cap_rows.append({"firm": fid, "product": pid, "capacity": q.value if q else None,
-                             "unit": q.unit if q else None, "status": fact.status,
+                             "unit": q.unit if q else None, "status": fact.status, "project": fact.project or None,
                              "year": doc_year if fact.year == -1 else fact.year, "source": fact.text,
                              "note": q.note if q and q.note else None})
             draft.review.append({"confidence": fact.evidence.confidence, "kind": "capacity",

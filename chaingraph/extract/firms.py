@@ -77,7 +77,8 @@ SUPPORT_WORDS = ("支持", "扶持", "项目", "引进", "建设", "投产", "�
 # filler between a firm and what it makes
 FILLER = re.compile(r"(年产|年产能|年生产|规模|一期|二期|三期|四期|扩能|新建|扩建|建设|技改|配套|的|等|公司|各)*")
 # what a proposed product name really is (`1000万吨矿井`: a mine's capacity is coal)
-MADE_BY = {"矿井": "原煤", "煤矿": "原煤", "露天矿": "原煤", "机组": "电力", "电站": "电力", "电厂": "电力"}
+MADE_BY = {"矿井": "原煤", "煤矿": "原煤", "露天矿": "原煤", "机组": "电力", "电站": "电力", "电厂": "电力",
+           "风电": "电力", "光伏发电": "电力", "水电": "电力", "火电": "电力", "热电": "电力"}
 _ITEM_SPLIT = re.compile(r"[、和及与]|(?<!\d)[，,]|[，,](?!\d)")
 # industry words a firm's short name often ends in: what stays in front must be a proper name
 INDUSTRY_TAILS = sorted(("精细化工", "氯碱化工", "煤化工", "化工", "新材料", "材料", "新能源", "能源", "新医药",
@@ -85,7 +86,7 @@ INDUSTRY_TAILS = sorted(("精细化工", "氯碱化工", "煤化工", "化工", 
                          "工贸", "商贸", "制造", "机械", "电子", "电器", "纺织", "食品"), key=len, reverse=True)
 PLACE_WORDS = ("园区", "开发区", "工业园", "产业园", "基地", "示范区", "集中区", "工业区")
 SUPPORT_LEAD = re.compile(r"\s*(重点支持|重点扶持|支持|扶持|引进|重点引进|加快建设|重点建设)")
-ITEM_LEAD = re.compile(r"(其中|争取|扎实抓好|扎实推进|全力推进|大力推进|积极推进|着力|重点推进|重点支持|重点扶持|重点抓好|抓好|协调落实|落实|要确保|确保|力争|加快推进|加快|推进|支持|扶持|"
+ITEM_LEAD = re.compile(r"(投资\d+(?:\.\d+)?(?:亿|万)?元的|总投资\d+(?:\.\d+)?(?:亿|万)?元的|其中|争取|扎实抓好|扎实推进|全力推进|大力推进|积极推进|着力|重点推进|重点支持|重点扶持|重点抓好|抓好|协调落实|落实|要确保|确保|力争|加快推进|加快|推进|支持|扶持|"
                        r"引进|重点|同时|以及|并|和|及|与)+")
 PROJECT_MARK = re.compile(r"项目|系列|一期|二期|三期|扩能|技改|年产")
 NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z·]+\Z")
@@ -461,6 +462,8 @@ def _item_firm(reg, item, products, quantities, mentions, support, strict=False)
     lead = ITEM_LEAD.match(simp, start, item.end)
     if lead:
         start = lead.end()
+    first_token = min([p.start for p in products if start <= p.start < item.end]
+                      + [q.start for q in quantities if start <= q.start < item.end] + [item.end])
     head = simp[start:first_token]
     head = re.split(r"年产|年产能|规模|一期|二期|三期|扩能|等|的|项目|各$", head)[0]
     item_text = simp[item.start:item.end]
@@ -508,6 +511,12 @@ def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, wo
         e = Evidence(ev.confidence, list(ev.why))
         single = lexicon.get(simp[q.end]) if q.end < item.end and (
             q.end + 1 >= item.end or not NAME_CHARS.match(simp[q.end + 1])) else None
+        whole = _longer_name(simp, after[-1].end, item.end) if after else None
+        if after and whole is not None:
+            # `10万吨陶瓷粉体材料`: the name goes on past the product it starts with
+            e.lower(0.35, "product not in the lexicon: proposed")
+            facts.append(_fact(reg, firm, q, None, item, status, word, year, e, proposed=(q.end, whole)))
+            continue
         if after:
             product = after[-1]
             used.update(id(p) for p in after)
@@ -570,6 +579,19 @@ def _run_after(pos: int, products: list[Match], simp: str, slack: bool = False) 
     return run
 
 
+_TAIL_OK = re.compile(r"系列|产品|装置|生产线|扩能|技改|改造|节能|环保|项目|工程|基地|生产|制品|深加工|二期|一期|三期")
+
+
+def _longer_name(simp: str, pos: int, end: int) -> int | None:
+    """Where a product name that goes on after a known product ends, or None (`陶瓷|粉体材料`)."""
+    m = _PROPOSED_STOP.search(simp, pos, end)
+    stop = m.start() if m else end
+    tail = simp[pos:stop]
+    if len(tail) >= 2 and NAME_CHARS.match(tail) and not _TAIL_OK.match(tail) and not _NOT_A_PRODUCT.search(tail):
+        return stop
+    return None
+
+
 def _after_modifier(simp: str, pos: int, item: Span, products: list[Match]) -> Match | None:
     """A product one to three characters after `pos` that ends the name (`精密铸件`, `高纯多晶硅`)."""
     for p in products:
@@ -618,4 +640,6 @@ def _fact(reg, firm, q, run, item, status, word, year, ev, proposed=None, implie
         ev.note(f"status from {word}")
     if year == -1:  # 年内: the caller fills in the document's year
         ev.note("年内: this year")
-    return Fact(firm, product, proposed, q, status, word, year, "", (start, end), text.orig[start:end], ev)
+    phase = re.search(r"[一二三四五]期", text.simp[item.start:item.end])
+    project = text.orig[item.start + phase.start():item.start + phase.end()] if phase else ""
+    return Fact(firm, product, proposed, q, status, word, year, project, (start, end), text.orig[start:end], ev)
