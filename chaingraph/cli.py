@@ -437,25 +437,32 @@ def bottlenecks(basis: str, region: str | None, chain: str | None) -> list[dict]
 @cli.command()
 @click.argument("product", required=False)
 @click.option("--all-gaps", is_flag=True, help="Run for the products of every gap that `gaps` finds.")
+@click.option("--as-of", type=int, metavar="YEAR",
+              help="Only firms whose figure held by YEAR (e.g. the guideline's 2011).")
+@click.option("--abroad", is_flag=True, help="List the plants abroad (by default they rank after domestic ones).")
 @region_option
 @data_option
 @output_format
-def candidates(product: str | None, all_gaps: bool, region: str | None) -> list[dict]:
+def candidates(product: str | None, all_gaps: bool, as_of: int | None, abroad: bool,
+               region: str | None) -> list[dict]:
     """Firms elsewhere that make PRODUCT, best fit first, with the reasons per firm (产业链招商).
 
-    The score (out of 10) weighs how many of the product's inputs the region already makes,
-    how many local products would use its output, the firm's capacity, whether its plant
-    operates, whether it also makes other products the region lacks, and nearness.
+    The score (out of 10) weighs whether the firm's production route uses what the region
+    already makes, how many local products would use its output, the firm's capacity, whether
+    its plant operates, whether it also makes other products the region lacks, and nearness
+    (chaingraph.queries.candidates.SCORE). Every row shows the year its figure held, the country
+    and the kind of source; plants abroad rank after domestic ones.
 
     \b
     Example:
         chaingraph candidates 聚乙烯醇
+        chaingraph candidates 醋酸 --as-of 2011
         chaingraph candidates --all-gaps --format csv
     """
     if bool(product) == all_gaps:
         raise click.UsageError("give a PRODUCT or --all-gaps")
     from .queries import candidates
-    return candidates(_graph(), product, region=region, all_gaps=all_gaps)
+    return candidates(_graph(), product, region=region, all_gaps=all_gaps, as_of=as_of, abroad=abroad)
 
 
 @cli.command()

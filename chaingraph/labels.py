@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from .i18n import Np_
 
-__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS"]
+__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT"]
+
+# fields whose text is written for people, in the current language, in JSON and CSV too; every other
+# field of a row is the same whatever the language (README, "Languages")
+HUMAN_TEXT = frozenset({"reason", "reasons", "firms", "coefficients", "unknown", "break_even", "policy"})
 
 COLUMNS = (
-    Np_("column", "after"), Np_("column", "aliases"), Np_("column", "balance"),
+    Np_("column", "abroad"), Np_("column", "after"), Np_("column", "aliases"), Np_("column", "balance"),
     Np_("column", "balance_value"), Np_("column", "base_unit"), Np_("column", "before"),
     Np_("column", "bound"), Np_("column", "break_even"), Np_("column", "capacity"),
     Np_("column", "capacity_affected"), Np_("column", "capacity_affected_base"),
     Np_("column", "capacity_base"), Np_("column", "chain"), Np_("column", "chain_name"),
-    Np_("column", "coefficients"), Np_("column", "count"), Np_("column", "dependents"),
+    Np_("column", "coefficients"), Np_("column", "count"), Np_("column", "country"), Np_("column", "dependents"),
     Np_("column", "depth"), Np_("column", "downstream"), Np_("column", "effect"),
     Np_("column", "estimate"), Np_("column", "firm"), Np_("column", "firm_name"),
     Np_("column", "firms"), Np_("column", "from"), Np_("column", "from_name"), Np_("column", "id"),
@@ -28,9 +32,9 @@ COLUMNS = (
     Np_("column", "policy"), Np_("column", "product"), Np_("column", "product_name"),
     Np_("column", "products"), Np_("column", "project"), Np_("column", "rank"),
     Np_("column", "ratio"), Np_("column", "ratio_unit"), Np_("column", "reason"),
-    Np_("column", "reasons"), Np_("column", "region"), Np_("column", "region_name"),
+    Np_("column", "reasons"), Np_("column", "region"), Np_("column", "route"), Np_("column", "region_name"),
     Np_("column", "relation"), Np_("column", "requirement"), Np_("column", "requirement_value"),
-    Np_("column", "score"), Np_("column", "sector"), Np_("column", "source"),
+    Np_("column", "score"), Np_("column", "sector"), Np_("column", "source"), Np_("column", "source_kind"),
     Np_("column", "status"), Np_("column", "subject"), Np_("column", "supply"),
     Np_("column", "supply_basis"), Np_("column", "supply_value"), Np_("column", "target"),
     Np_("column", "to"), Np_("column", "to_name"), Np_("column", "unit"), Np_("column", "unknown"),
@@ -40,7 +44,7 @@ COLUMNS = (
 
 # columns whose cells are machine values from VALUES (a cell may hold a list of them)
 VALUE_COLUMNS = frozenset({"status", "kind", "kinds", "effect", "bound", "supply_basis", "relation",
-                           "sector", "verdict"})
+                           "sector", "verdict", "source_kind"})
 
 VALUES = (
     # local status of a product or a capacity row
@@ -71,6 +75,11 @@ VALUES = (
     Np_("value", "capacities"), Np_("value", "targets"), Np_("value", "FEEDS links"),
     Np_("value", "YIELDS links"), Np_("value", "coefficients"), Np_("value", "estimates"),
     Np_("value", "conversions"),
+    # kinds of source of a producer directory row (graph.model.SOURCE_KINDS)
+    Np_("value", "annual_report"), Np_("value", "prospectus"), Np_("value", "exchange_filing"),
+    Np_("value", "government"), Np_("value", "association"), Np_("value", "yearbook"),
+    Np_("value", "trade_press"), Np_("value", "news"), Np_("value", "company_site"),
+    Np_("value", "journal"),
     # sectors of the shipped data
     Np_("value", "coal"), Np_("value", "coking"), Np_("value", "coal_chemicals"),
     Np_("value", "chlor_alkali"), Np_("value", "fine_chemicals"), Np_("value", "silicon"),

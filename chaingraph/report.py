@@ -141,7 +141,8 @@ def to_markdown(report: dict) -> str:
                              for r in _shown_balance(s["balance"])],
             "bottlenecks": s["bottlenecks"],
             "candidates": [{"name": offers[0]["name"], "rows": [
-                [o["firm_name"], o["region_name"], o["capacity"], o["score"], "; ".join(o["reasons"]), o["source"]]
+                [o["firm_name"], o["region_name"], o["country"], o["year"], o["capacity"], o["score"],
+                 "; ".join(o["reasons"]), f"{i18n.value(o['source_kind'])}: {o['source']}"]
                 for o in offers]} for offers in s["candidates"].values()],
         })
     return _environment(True).get_template("report.md.j2").render(

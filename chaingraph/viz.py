@@ -85,7 +85,10 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     keeps one chain's products; `focus` keeps the products within `depth` links (default 2) of
     one product. `region` is the region whose firms count as local (default: home).
     `analysis` may hand over what a caller drawing many graphs has computed once for the region:
-    `gaps` and `bottlenecks` rows and the `product_graph`.
+    `gaps` and `bottlenecks` rows and the `product_graph`; the first graph drawn adds the local
+    statuses and the region's capacity rows to it, so the next ones do not compute them again.
+    Without it, only the supply risks of the products drawn are computed (`bottlenecks` with
+    `products` and `kinds`), not the whole graph's structure.
 
     Returns
     -------
@@ -108,11 +111,24 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     selected = _selected_products(g, chain, focus, depth)
     keep = set(selected)
     products = {p.id: p for p in g.products()}
-    firm_records = {f.id: f for f in g.firms()}
     regions = {r.id: r for r in g.regions()}
-    status = local_statuses(g, where)
+    firm_records: dict[str, object] = {}  # only the firms drawn, each looked up once
 
-    analysis = analysis or {}
+    def firm(fid: str):
+        if fid not in firm_records:
+            firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
+        return firm_records[fid]
+
+    if analysis is None:
+        analysis = {}
+
+    def once(key: str, compute):
+        """What every graph of the region shares, computed for the first and kept in `analysis`."""
+        if (key, where) not in analysis:
+            analysis[key, where] = compute()
+        return analysis[key, where]
+
+    status = once("statuses", lambda: local_statuses(g, where))
     if "gaps" in analysis:
         chain_id = g.resolve_chain(chain).id if chain else None
         gap_rows = [r for r in analysis["gaps"] if chain_id is None or r["chain"] == chain_id]
@@ -123,17 +139,23 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         for p in row["products"]:
             gap_reasons[p].append(f"{row['chain_name']}: {row['reason']}")
     risks: dict[str, list[str]] = {}
-    for row in analysis.get("bottlenecks") or bottlenecks(g, region=where):
+    # without the region's rows handed over: only the supply risks of the products drawn
+    for row in analysis.get("bottlenecks") or bottlenecks(g, region=where, products=keep, kinds=SUPPLY_RISKS):
         if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
             risks[row["product"]] = row["reasons"]
 
-    rows_of: dict[str, list] = defaultdict(list)
-    for row in g.capacities(region=where):
-        if row.product in keep:
-            rows_of[row.product].append(row)
+    def by_product() -> dict[str, list]:
+        grouped: dict[str, list] = defaultdict(list)
+        for row in g.capacities(region=where):
+            grouped[row.product].append(row)
+        return grouped
+
+    region_rows = once("capacities", by_product)
+    rows_of: dict[str, list] = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
 
     def producer(row) -> str:
-        return firm_records[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        return firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": regions[row.region].name_zh}
 
     nodes, edges = [], []
     for pid in selected:
@@ -182,7 +204,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
                 if row.capacity_base:
                     largest[row.base_unit] = max(largest[row.base_unit], row.capacity_base)
         for fid, rows in made.items():
-            f = firm_records[fid]
+            f = firm(fid)
             share = max((row.capacity_base / largest[row.base_unit] for row in rows if row.capacity_base), default=0)
             lines = [f.name_zh + (f" — {f.name_en}" if f.name_en else ""), f"in {regions[f.region].name_zh}"]
             for row in rows:
@@ -303,7 +325,8 @@ def _build_network(data: dict, layout: str) -> dict:
             extra["level"] = n["level"]
         net.add_node(n["id"], label=n["label"], color=colour, title=n["title"],
                      names=n["names"], kind=n["kind"], status=n["status"], **style, **extra)
-        net.node_map[n["id"]]["group"] = n["group"]  # pyvis drops `color` when given `group`
+        # no `group` for vis-network: its group styles (one per sector, cycling through its palette)
+        # would override the status colour; the sector stays in our data and in the hover text
     for e in data["edges"]:
         style = {"color": {"color": "#9e9e9e"}, "width": 1.5}
         if e["kind"] == "YIELDS":

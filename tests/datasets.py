@@ -40,7 +40,12 @@ COLUMNS = {
     "links.csv": "type,from,to,ratio,ratio_min,ratio_max,ratio_unit,estimate,ratio_source,source,note,"
                  "includes,alternative",
     "conversions.csv": "product,from_unit,to_unit,factor,estimate,source,note",
+    "directory.csv": "firm,name_zh,name_en,aliases,region,province,country,product,route,feed,capacity,unit,"
+                     "status,year,project,publisher,source_kind,url,where,mirror_of,note",
 }
+# what a directory row says unless the test gives it
+DIRECTORY_DEFAULTS = {"status": "operating", "year": 2010, "publisher": "test press", "source_kind": "trade_press",
+                      "url": "https://example.org/producers", "where": "table 1"}
 
 
 def _write(folder: Path, name: str, rows: list[dict]) -> None:
@@ -53,7 +58,7 @@ def _write(folder: Path, name: str, rows: list[dict]) -> None:
 
 
 def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(), targets=(),
-                  firms=(), regions=(), conversions=()) -> Path:
+                  firms=(), regions=(), conversions=(), directory=()) -> Path:
     """Write a dataset folder; see the module docstring. Returns the folder.
 
     - products: ids, or dicts with product columns (`id` required; unit defaults to `t`)
@@ -66,6 +71,8 @@ def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(),
     - targets: (id, product or None, metric, value, unit, bound)
     - firms: (id, region) for firms outside the home region
     - regions: (id, level, parent) besides the home city `home`
+    - directory: dicts of directory.csv columns (firm, product, region, country required; the
+      firm's name defaults to its id on its first row, the rest to DIRECTORY_DEFAULTS)
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -102,6 +109,13 @@ def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(),
         _write(folder, "conversions.csv", [
             {"product": p, "from_unit": a, "to_unit": b, "factor": f, "estimate": "yes", "source": "test"}
             for p, a, b, f in conversions])
+    if directory:
+        directory_rows, named = [], set()
+        for row in directory:
+            first = {} if row["firm"] in named else {"name_zh": row["firm"]}
+            named.add(row["firm"])
+            directory_rows.append({**DIRECTORY_DEFAULTS, **first, **row})
+        _write(folder, "directory.csv", directory_rows)
     _write(folder, "targets.csv", [
         {"id": tid, "region": HOME, "product": product, "metric": metric, "subject": tid, "value": value,
          "unit": unit, "bound": bound, "source": "test"}

@@ -86,3 +86,71 @@ def test_cli_formats_and_usage(tmp_path):
     assert "big" in run("metal").stdout
     result = run()
     assert result.exit_code == 2 and "give a PRODUCT or --all-gaps" in result.stderr
+
+
+# Routes, years and countries: the home city (in province prov of country cn) makes ore and part.
+# Four plants make metal: fit (ore route, 2009), other (gas route, 2015), unstated (no route,
+# 2010) far away in cn, and overseas (ore route, 2005, twice their size) in country xland.
+ROUTES = dict(
+    products=["ore", "gas", "metal", "part"],
+    chains=[("c", "ore > metal > part")],
+    regions=[("cn", "country", ""), ("xland", "country", ""), ("prov", "province", "cn"),
+             ("far", "province", "cn"), ("near", "city", "prov")],
+    capacities=[("mine", "ore", 10, "万吨", "operating"), ("works", "part", 5, "万吨", "operating")],
+    links=[("FEEDS", "ore", "metal", 2, "t/t"), ("FEEDS", "metal", "part", 1, "t/t")],
+    directory=[
+        {"firm": "fit", "product": "metal", "region": "far", "province": "far", "country": "cn",
+         "route": "ore smelting", "feed": "ore", "capacity": 10, "unit": "万吨", "year": 2009},
+        {"firm": "other", "product": "metal", "region": "far", "province": "far", "country": "cn",
+         "route": "gas reduction", "feed": "gas", "capacity": 10, "unit": "万吨", "year": 2015},
+        {"firm": "unstated", "product": "metal", "region": "far", "province": "far", "country": "cn",
+         "capacity": 10, "unit": "万吨", "year": 2010, "source_kind": "annual_report"},
+        {"firm": "overseas", "product": "metal", "region": "xland", "country": "xland",
+         "route": "ore smelting", "feed": "ore", "capacity": 20, "unit": "万吨", "year": 2005},
+    ],
+)
+
+
+@pytest.fixture
+def routes(backend_name, tmp_path):
+    folder = write_dataset(tmp_path / "d", **ROUTES)
+    home_in_province(folder)
+    return open_dataset(backend_name, folder)
+
+
+def test_route_decides_the_input_points_and_abroad_ranks_last(routes):
+    rows = {r["firm"]: r for r in candidates(routes, "metal")}
+    assert [r["firm"] for r in candidates(routes, "metal")] == ["fit", "other", "unstated", "overseas"]
+    users, capacity, operating = 2 / 3, 2 * 10 / 20, 1
+    assert rows["fit"]["score"] == pytest.approx(round(3 + users + capacity + operating, 2))
+    assert rows["other"]["score"] == pytest.approx(round(users + capacity + operating, 2))
+    assert rows["unstated"]["score"] == rows["other"]["score"]
+    assert rows["overseas"]["score"] == pytest.approx(round(3 + users + 2 + operating, 2))  # best score, yet last
+    assert rows["fit"]["reasons"][0] == "route ore smelting: the region already makes 1 of its 1 inputs: ore"
+    assert rows["other"]["reasons"][0] == "route gas reduction: the region makes none of its inputs (gas)"
+    assert rows["unstated"]["reasons"][0] == "route not stated (other producers name theirs): input fit not scored"
+    assert [(r["year"], r["country"], r["abroad"], r["source_kind"]) for r in rows.values()] == [
+        (2009, "cn", False, "trade_press"), (2015, "cn", False, "trade_press"),
+        (2010, "cn", False, "annual_report"), (2005, "xland", True, "trade_press")]
+
+
+def test_as_of_keeps_the_figures_that_held_by_then(routes):
+    rows = candidates(routes, "metal", as_of=2010)
+    assert [(r["rank"], r["firm"], r["year"]) for r in rows] == [(1, "fit", 2009), (2, "unstated", 2010),
+                                                                 (3, "overseas", 2005)]
+    assert candidates(routes, "metal", as_of=2004) == []
+
+
+def test_abroad_lists_the_plants_abroad(routes):
+    assert [(r["rank"], r["firm"]) for r in candidates(routes, "metal", abroad=True)] == [(1, "overseas")]
+    assert candidates(routes, "metal", abroad=True, as_of=2004) == []
+
+
+def test_cli_as_of_and_abroad(tmp_path):
+    folder = write_dataset(tmp_path / "d", **ROUTES)
+    home_in_province(folder)
+    run = lambda *a: CliRunner().invoke(cli, ["--data", str(folder), "candidates", "metal", "--format", "json", *a])
+    assert [r["firm"] for r in json.loads(run("--as-of", "2009").stdout)] == ["fit", "overseas"]
+    assert [r["firm"] for r in json.loads(run("--abroad").stdout)] == ["overseas"]
+    result = run("--as-of", "soon")
+    assert result.exit_code == 2 and "'soon' is not a valid integer" in result.stderr

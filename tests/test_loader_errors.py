@@ -64,6 +64,26 @@ def write(file: str, data: bytes):
     return lambda d: (d / file).write_bytes(data)
 
 
+# a producer directory for the fixture: country cn holds province_x; delta makes PVC in othercity
+DIRECTORY = ("firm,name_zh,name_en,aliases,region,province,country,product,route,feed,capacity,unit,status,year,"
+             "project,publisher,source_kind,url,where,mirror_of,note")
+DELTA = ("delta,德尔塔化工,,,othercity,province_x,cn,pvc,carbide acetylene,carbide,10,万吨,operating,2010,,"
+         "某化工报,trade_press,https://example.org/pvc,table 1,,")
+
+
+def directory(*rows: str):
+    def mutate(d: Path) -> None:
+        replace("regions.csv", "X Province,province,,", "X Province,province,cn,")(d)
+        append("regions.csv", "cn,某国,Country,country,,,")(d)
+        (d / "directory.csv").write_text("\n".join([DIRECTORY, *rows]) + "\n", encoding="utf-8")
+    return mutate
+
+
+def directory_row(old: str, new: str) -> str:
+    assert DELTA.count(old) == 1, old
+    return DELTA.replace(old, new)
+
+
 # (case id, mutation, file, line, column, message)
 CASES = [
     ("missing column", edit_columns("products.csv", drop="unit"), "products.csv", 1, "unit",
@@ -176,6 +196,34 @@ CASES = [
      "links.csv", 7, "ratio_source", "quote not found in sources/: '1.3 t dry slag'"),
     ("sources not UTF-8", write("sources/old.txt", "第一行\n第二行".encode("gbk")), "sources/old.txt", 1,
      "-", "not UTF-8 text"),
+    ("directory row without source kind", directory(directory_row(",trade_press,", ",,")), "directory.csv", 2,
+     "source_kind", "empty source_kind (expected one of annual_report, prospectus, exchange_filing, government, "
+     "association, yearbook, trade_press, news, company_site, journal)"),
+    ("directory row of an unknown kind", directory(directory_row(",trade_press,", ",blog,")), "directory.csv", 2,
+     "source_kind", "unknown source_kind 'blog' (expected annual_report, prospectus, exchange_filing, government, "
+     "association, yearbook, trade_press, news, company_site, journal)"),
+    ("directory row without year", directory(directory_row(",2010,", ",,")), "directory.csv", 2, "year",
+     "empty year (the year the figure held)"),
+    ("directory row without country", directory(directory_row(",cn,", ",,")), "directory.csv", 2, "country",
+     "empty required field"),
+    ("directory url on a bare IP", directory(directory_row("example.org", "120.26.169.90")), "directory.csv", 2,
+     "url", "bare IP address '120.26.169.90': cite the publisher's named site"),
+    ("directory url on an IPv6 literal", directory(directory_row("example.org", "[2001:db8::1]:8080")),
+     "directory.csv", 2, "url", "bare IP address '2001:db8::1': cite the publisher's named site"),
+    ("directory url not a web address", directory(directory_row("https://example.org/pvc", "example.org")),
+     "directory.csv", 2, "url", "not a web address: 'example.org'"),
+    ("directory province not the region's", directory(directory_row(",province_x,", ",,")), "directory.csv", 2,
+     "province", "province '' does not match region 'othercity': expected 'province_x'"),
+    ("directory country not a country", directory(directory_row(",cn,", ",province_x,")), "directory.csv", 2,
+     "country", "country 'province_x' is a province, not a country"),
+    ("directory firm from firms.csv", directory(directory_row("delta,德尔塔化工", "alpha,")), "directory.csv", 2,
+     "firm", "firm 'alpha' is already in firms.csv (line 2); the directory lists firms of its own"),
+    ("directory firm renamed", directory(DELTA, directory_row("德尔塔化工", "德尔塔公司")), "directory.csv", 3,
+     "name_zh", "name_zh differs from the firm's first row (line 2)"),
+    ("directory firm without name", directory(directory_row("德尔塔化工", "")), "directory.csv", 2,
+     "name_zh", "empty name_zh (required on a firm's first row)"),
+    ("directory feed not a product", directory(directory_row(",carbide,", ",carbyde,")), "directory.csv", 2,
+     "feed", "unknown product 'carbyde'; closest: carbide (电石), carbide_slag (电石渣)"),
 ]
 
 
@@ -273,6 +321,27 @@ def test_valid_variations_load(mini_copy, mutate, capacities):
     result = run(["--data", str(mini_copy), "validate"])
     assert result.stderr == ""
     assert result.stdout == OK.format(dir=mini_copy).replace("6 capacities", f"{capacities} capacities") + "\n"
+
+
+def test_directory_rows_become_firms_and_capacities(mini_copy):
+    directory(DELTA, directory_row("delta,德尔塔化工", "delta,").replace(",pvc,", ",pvc_pipe,"))(mini_copy)
+    result = run(["--data", str(mini_copy), "validate"])
+    assert result.stdout == OK.format(dir=mini_copy).replace("3 firms, 4 regions, 6 capacities",
+                                                             "4 firms, 5 regions, 8 capacities") + "\n"
+    ds = load_dataset(mini_copy)
+    delta = next(f for f in ds.firms if f.id == "delta")
+    assert (delta.name_zh, delta.region, delta.source) == ("德尔塔化工", "othercity", "https://example.org/pvc — table 1")
+    rows = [c for c in ds.capacities if c.firm == "delta"]
+    assert [(c.product, c.route, c.feed, c.year, c.source_kind, c.capacity_base) for c in rows] == [
+        ("pvc", "carbide acetylene", ("carbide",), 2010, "trade_press", 100_000.0),
+        ("pvc_pipe", "carbide acetylene", ("carbide",), 2010, "trade_press", 100_000.0)]
+    assert min(c.line for c in rows) > max(c.line for c in ds.capacities if c.firm != "delta")
+
+
+def test_a_host_name_of_hex_letters_and_digits_is_not_an_ip_address(mini_copy):
+    directory(directory_row("https://example.org/pvc", "https://cafe1.de:8443/pvc"))(mini_copy)
+    result = run(["--data", str(mini_copy), "validate"])
+    assert (result.stderr, result.exit_code) == ("", 0)
 
 
 def test_quoted_comma_is_kept(mini_copy):

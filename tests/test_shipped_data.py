@@ -171,15 +171,65 @@ def test_every_product_has_a_name_in_each_language_and_chains_use_known_products
     assert {p for c in ds.chains for s in c.steps for p in s.products} <= known
 
 
-def test_producer_directory_is_outside_the_city_and_cited(graph):
+# hosts a directory row must not rest on: content farms, spam hosts, mirrors and aggregators found
+# in earlier versions of the directory (issue 9), and other kinds of host that are never a publisher
+DENIED_HOSTS = ("huxiedy03.cn", "qddianticj.com", "fa9988.cn", "dmp-30.vip", "lwstw.com", "nextvapk.com",
+                "oriental-cherry.com", "n1958.cn", "xnz360.com", "86079.cn", "mychemicalscent.com",
+                "eluxequipment.com", "newsbreak.com", "sto.net.cn", "dzsnc.cn", "blogspot.com",
+                "silicone-product.com", "ziboxinyan.com", "kimeery.com", "sunshine-oled.com", "rosinvest.com",
+                "0356sh.com", "frankiemachinery.com", "fdocuments.us", "idenewmat.com", "wwwleb.com",
+                "scribd.com", "vdocuments.net", "doc88.com", "docin.com")
+BARE_IP = re.compile(r"\d{1,3}(\.\d{1,3}){3}\Z|\[?[0-9a-f]*:[0-9a-f:]*\]?\Z")
+
+
+def host(url: str) -> str:
+    return url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].lower()
+
+
+def test_directory_rows_have_kind_year_country_and_a_publisher_not_a_farm():
+    directory = rows("directory.csv")
+    assert len(directory) >= 90
+    for line, r in enumerate(directory, start=2):
+        where = f"directory.csv line {line}"
+        assert r["source_kind"] and r["year"] and r["country"] and r["publisher"] and r["where"], where
+        assert 1990 <= int(r["year"]) <= 2026, where
+        name = host(r["url"])
+        assert not BARE_IP.match(name), where
+        assert not any(name == d or name.endswith("." + d) for d in DENIED_HOSTS), where
+        assert not any(d in (r["note"] + r["where"] + r["mirror_of"]) for d in DENIED_HOSTS), where
+
+
+def test_deny_list_check_catches_the_hosts_of_the_issue():
+    assert host("http://m.huxiedy03.cn/news/show-3542.html") == "m.huxiedy03.cn"
+    assert BARE_IP.match(host("http://120.26.169.90/show.aspx?cid=75&id=5001"))
+    assert not BARE_IP.match(host("https://www.ccr.com.cn/c/2019-11-07/641087.shtml"))
+
+
+def test_producer_directory_is_outside_the_city(graph):
     wuhai = graph.subregions("wuhai")
-    directory = [f for f in rows("firms.csv") if f["source"].startswith("http")]
-    assert len(directory) >= 100
-    assert all(f["region"] not in wuhai for f in directory)
-    directory_ids = {f["id"] for f in directory}
-    for line, r in enumerate(rows("capacities.csv"), start=2):
-        if r["firm"] in directory_ids:
-            assert r["source"].startswith("http") and " — " in r["source"], f"capacities.csv line {line}"
+    directory = rows("directory.csv")
+    assert all(r["region"] not in wuhai for r in directory)
+    assert not [f for f in rows("firms.csv") if f["source"].startswith("http")]  # moved to directory.csv
+    directory_firms = {r["firm"] for r in directory}
+    assert directory_firms <= {f.id for f in graph.firms()}
+    assert len(directory_firms) >= 75
+
+
+def test_plants_abroad_are_marked_and_rank_after_domestic_ones(graph):
+    from chaingraph.queries import candidates
+    rows_ = candidates(graph, all_gaps=True)
+    for product in {r["product"] for r in rows_}:
+        flags = [r["abroad"] for r in rows_ if r["product"] == product]
+        assert flags == sorted(flags), product  # domestic (False) first
+    abroad = candidates(graph, all_gaps=True, abroad=True)
+    assert abroad and all(r["abroad"] and r["country"] != "中国" for r in abroad)
+
+
+def test_candidates_as_of_2011_use_figures_that_held_by_then(graph):
+    from chaingraph.queries import candidates
+    rows_ = candidates(graph, all_gaps=True, as_of=2011)
+    assert rows_ and all(r["year"] <= 2011 for r in rows_)
+    assert len(rows_) < len(candidates(graph, all_gaps=True))
 
 
 def test_candidates_for_every_gap_come_from_the_directory(graph):
@@ -209,3 +259,13 @@ def test_seed_reading_corrections(graph):
             ("ferroalloy", "steel"), ("methanol", "acetic_acid"), ("methanol", "formaldehyde")} <= feeds
     implied = {r["id"]: r["note"] for r in rows("products.csv")}
     assert "implied" in implied["methanol"] and "implied" in implied["caustic_soda"]
+
+
+def test_route_decides_the_input_fit_of_shipped_vinyl_acetate_producers(graph):
+    from chaingraph.queries import candidates
+    rows_ = candidates(graph, "醋酸乙烯")
+    carbide = [r for r in rows_ if r["route"] == "carbide acetylene"]
+    ethylene = [r for r in rows_ if r["route"] == "ethylene"]
+    assert carbide and ethylene
+    assert all(r["reasons"][0].endswith("already makes 1 of its 2 inputs: 乙炔") for r in carbide)
+    assert all("乙炔" not in " ".join(r["reasons"]) for r in ethylene)

@@ -1,15 +1,19 @@
-"""The in-process backend: the dataset as one networkx MultiDiGraph, built at start-up."""
+"""The in-process backend: the dataset's compiled store (graph/store.py), walked by its row indexes."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import asdict
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
-from ..loaders import load_dataset
+from ..names import NameIndex
 from .backend import Backend
+from .store import Store, open_store
 from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["MemoryBackend", "build_graph"]
 
@@ -19,6 +23,7 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
     and `record`; edges carry `type` (FEEDS, YIELDS, HAS_STEP, MAKES, LOCATED_IN, TARGETS,
     PART_OF), the relationship's properties, and `record` where one row made them.
     """
+    import networkx as nx  # here: opening the store needs no graph library
     g = nx.MultiDiGraph()
     for label, records in (("Region", ds.regions), ("Product", ds.products), ("Firm", ds.firms),
                            ("Chain", ds.chains), ("Target", ds.targets)):
@@ -52,14 +57,33 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
     return g
 
 
+_LINK_PROPERTIES = tuple(f.name for f in fields(Link) if f.name not in ("from_", "to", "line"))
+
+
 def _link_properties(link: Link) -> dict:
-    props = asdict(link)
-    del props["from_"], props["to"], props["line"]
-    return props
+    # the fields are plain values: no deep copy (dataclasses.asdict) needed
+    return {name: getattr(link, name) for name in _LINK_PROPERTIES}
+
+
+class _Indexes(dict):
+    """Name indexes by kind, each built from its listing when first used."""
+
+    def __init__(self, listings: dict[str, Callable[[], list]]):
+        super().__init__()
+        self.listings = listings
+
+    def __missing__(self, kind: str) -> NameIndex:
+        index = self[kind] = NameIndex(kind, self.listings[kind]())
+        return index
 
 
 class MemoryBackend(Backend):
-    """The default backend: no server, the whole graph in memory.
+    """The default backend: no server, the dataset in this process.
+
+    The records come from the dataset's compiled store (graph/store.py): read and validated from
+    the CSVs by the first command, opened in a moment by every later one. Queries walk the
+    store's row indexes (capacity rows by product, firm and region; targets by product), so a
+    question about one region builds the records of that region's rows and not the others.
 
     Examples
     --------
@@ -71,84 +95,127 @@ class MemoryBackend(Backend):
     name = "memory"
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, *, dataset: Dataset | None = None):
-        self.dataset = dataset if dataset is not None else load_dataset(data_dir)
-        self.graph = build_graph(self.dataset)
+        self.store = Store.from_dataset(dataset) if dataset is not None else open_store(data_dir)
+        self._firms = self.store.tables["firms"]
+        self._capacities = self.store.tables["capacities"]
 
     @property
     def data_dir(self) -> str:
-        return self.dataset.data_dir
+        return self.store.data_dir
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """Every record (builds them all: for tools, not for queries)."""
+        return self.store.dataset()
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole knowledge graph of DESIGN.md (`build_graph`), built when first asked for."""
+        return build_graph(self.dataset)
 
     def home_region(self) -> Region:
-        return self.graph.nodes["Region", self.dataset.home_region]["record"]
+        return next(r for r in self.store.records("regions") if r.id == self.store.home_region)
 
     def regions(self) -> list[Region]:
-        return list(self.dataset.regions)
+        return list(self.store.records("regions"))
 
     def products(self) -> list[Product]:
-        return list(self.dataset.products)
+        return list(self.store.records("products"))
 
     def firms(self) -> list[Firm]:
-        return list(self.dataset.firms)
+        return list(self._firms.all())
 
     def chains(self) -> list[Chain]:
-        return list(self.dataset.chains)
+        return list(self.store.records("chains"))
 
-    def _records(self, node: tuple[str, str], type: str, incoming: bool = False) -> list:
-        """Records on the `type` edges at `node`, in file order: a walk of its edges, not a scan."""
-        if node not in self.graph:
-            return []
-        edges = self.graph.in_edges(node, data=True) if incoming else self.graph.out_edges(node, data=True)
-        return sorted((d["record"] for _, _, d in edges if d["type"] == type), key=lambda r: r.line)
+    @cached_property
+    def _indexes(self) -> dict[str, NameIndex]:
+        # each kind's names indexed when first looked up: resolving a product indexes no firm
+        return _Indexes({"product": self.products, "chain": self.chains, "firm": self.firms,
+                         "region": self.regions})
+
+    @cached_property
+    def _products_by_id(self) -> dict[str, Product]:
+        return {p.id: p for p in self.store.records("products")}
+
+    def resolve_product(self, name: str) -> Product:
+        # an exact id wins over any name (NameIndex.resolve): no index of every name needed
+        if "product" not in self._indexes and name in self._products_by_id:
+            return self._products_by_id[name]
+        return super().resolve_product(name)
+
+    @cached_property
+    def _firm_ids(self) -> dict[str, Firm]:
+        return {}  # the firms looked up by id so far
+
+    def resolve_firm(self, name: str) -> Firm:
+        # an exact id wins over any name (NameIndex.resolve): look it up without indexing every name
+        if name in self._firm_ids:
+            return self._firm_ids[name]
+        if "firm" not in self._indexes and (row := self.store.firm_row(name)) is not None:
+            firm = self._firm_ids[name] = self._firms.row(row)
+            return firm
+        return super().resolve_firm(name)
+
+    def _capacity_rows(self, product: str | None = None, firm: str | None = None,
+                       region: str | None = None) -> list[int]:
+        """Row numbers of the capacity rows asked for, in file order."""
+        rows = None
+        for by, key in (("product", product), ("firm", firm)):
+            if key is not None:
+                found = self.store.rows("capacities", by, key)
+                rows = found if rows is None else sorted(set(rows) & set(found))
+        if region is not None:
+            local = [self.store.rows("capacities", "region", r) for r in self.subregions(region)]
+            if rows is None:
+                rows = sorted(i for group in local for i in group) if len(local) > 1 else (local or [[]])[0]
+            else:
+                wanted = {i for group in local for i in group}
+                rows = [i for i in rows if i in wanted]
+        return list(range(len(self._capacities))) if rows is None else list(rows)
 
     def capacities(self, product: str | None = None, firm: str | None = None,
                    region: str | None = None) -> list[Capacity]:
-        if product is not None:
-            rows = self._records(("Product", product), "MAKES", incoming=True)
-        elif firm is not None:
-            rows = self._records(("Firm", firm), "MAKES")
-        else:
-            rows = list(self.dataset.capacities)
-        if firm is not None:
-            rows = [r for r in rows if r.firm == firm]
-        if region is not None:
-            regions = self.subregions(region)
-            rows = [r for r in rows if r.region in regions]
-        return rows
+        if product is None and firm is None and region is None:
+            return list(self._capacities.all())
+        return self._capacities.rows(self._capacity_rows(product, firm, region))
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:
-        # walk the MAKES edges of the products (or firms) asked about; a full scan only for neither
+        # walk the rows of the products (or firms) asked about; a full scan only for neither
         products = None if products is None else set(products)
         firms = None if firms is None else set(firms)
         if products is not None:
-            rows = [r for p in products for r in self._records(("Product", p), "MAKES", incoming=True)]
+            numbers = {i for p in products for i in self.store.rows("capacities", "product", p)}
         elif firms is not None:
-            rows = [r for f in firms for r in self._records(("Firm", f), "MAKES")]
+            numbers = {i for f in firms for i in self.store.rows("capacities", "firm", f)}
         else:
-            rows = list(self.dataset.capacities)
+            numbers = range(len(self._capacities))
         local = self.subregions(region)
-        return sorted((r for r in rows if r.firm and r.region not in local
-                       and (products is None or r.product in products) and (firms is None or r.firm in firms)),
-                      key=lambda r: r.line)
+        rows = self._capacities.rows(sorted(numbers))
+        return [r for r in rows if r.firm and r.region not in local
+                and (products is None or r.product in products) and (firms is None or r.firm in firms)]
 
     def targets(self, region: str | None = None, product: str | None = None) -> list[Target]:
-        rows = (self._records(("Product", product), "TARGETS", incoming=True) if product is not None
-                else list(self.dataset.targets))
+        table = self.store.tables["targets"]
+        rows = (table.rows(self.store.rows("targets", "product", product)) if product is not None
+                else list(table.all()))
         if region is not None:
             regions = self.subregions(region)
             rows = [r for r in rows if r.region in regions]
         return rows
 
     def links(self, type: str | None = None) -> list[Link]:
-        return [link for link in self.dataset.links if type is None or link.type == type]
+        return [link for link in self.store.records("links") if type is None or link.type == type]
 
     def conversions(self) -> list[Conversion]:
-        return list(self.dataset.conversions)
+        return list(self.store.records("conversions"))
 
     def product_graph(self) -> nx.DiGraph:
+        import networkx as nx
         pg = nx.DiGraph()
-        for p in self.dataset.products:
+        for p in self.store.records("products"):
             pg.add_node(p.id, name_zh=p.name_zh, name_en=p.name_en, sector=p.sector, unit=p.unit)
-        for link in self.dataset.links:
+        for link in self.store.records("links"):
             pg.add_edge(link.from_, link.to, **_link_properties(link))
         return pg

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Region", "Product", "Firm", "Step", "Chain", "Capacity", "Target", "Link", "Conversion", "Dataset",
-    "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES",
+    "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES", "SOURCE_KINDS",
 ]
 
 LEVELS = ("country", "province", "city", "district", "park")
@@ -17,6 +17,9 @@ KINDS = ("firm", "plant", "research", "public")
 STATUSES = ("operating", "building", "planned")  # best first
 BOUNDS = ("min", "max", "approx", "exact", "range")
 LINK_TYPES = ("FEEDS", "YIELDS")
+# kinds of public source a directory row may rest on (data/README.md, "The producer directory")
+SOURCE_KINDS = ("annual_report", "prospectus", "exchange_filing", "government", "association",
+                "yearbook", "trade_press", "news", "company_site", "journal")
 
 def _line():
     """The `line` field: kept for messages, left out of equality and repr."""
@@ -114,6 +117,11 @@ class Capacity:
     base_unit: str | None
     capacity_min: float | None = None  # a range the capacity may lie in, in `unit` (optional columns)
     capacity_max: float | None = None
+    # rows of the producer directory (directory.csv) also say how the firm makes it and who says so
+    route: str | None = None  # the production route, as the source names it
+    feed: tuple[str, ...] = ()  # products the route consumes (product ids); () = none in the graph
+    source_kind: str | None = None  # one of SOURCE_KINDS
+    publisher: str | None = None  # who published the figure
     line: int = _line()
 
 

@@ -2,12 +2,14 @@
 
 Each file is described by a table of columns (name, required, parser) plus a few cross-column
 checks; one generic reader applies them. The first error found, in the order regions, products,
-firms, chains, capacities, targets, links, raises DataError naming file, line and column.
+firms, chains, capacities, targets, links, conversions, directory, raises DataError naming file,
+line and column. The producer directory's rows become Firm and Capacity records like the others.
 """
 from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import keyword
 import math
 import os
@@ -21,11 +23,11 @@ from typing import Any
 from .. import units
 from ..errors import ChaingraphError, DataError, UnitError, UnknownNameError
 from ..graph.model import (
-    BOUNDS, KINDS, LEVELS, LINK_TYPES, STATUSES,
+    BOUNDS, KINDS, LEVELS, LINK_TYPES, SOURCE_KINDS, STATUSES,
     Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
 )
 from ..names import NameIndex, name_key
-from ..reference import SOURCE_KINDS
+from ..reference import SOURCE_KINDS as COEFFICIENT_SOURCE_KINDS
 from ..reference import apply as apply_library
 
 __all__ = ["load_dataset", "default_data_dir", "FILES", "QUOTE_SEPARATOR"]
@@ -306,6 +308,138 @@ def _check_names(kind: str) -> Finish:
     return finish
 
 
+# -- the producer directory (directory.csv): firms elsewhere and what they make, with provenance --
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    """One firm × product row of directory.csv; the loader turns the rows into Firm and Capacity
+    records, so the backends and queries see the directory as firms making products."""
+
+    firm: str
+    name_zh: str | None
+    name_en: str | None
+    aliases: tuple[str, ...]
+    region: str
+    province: str | None
+    country: str
+    product: str
+    route: str | None
+    feed: tuple[str, ...]
+    capacity: float | None
+    unit: str | None
+    status: str
+    year: int
+    project: str | None
+    publisher: str
+    source_kind: str
+    url: str
+    where: str
+    mirror_of: str | None
+    note: str | None
+    line: int = 0
+
+
+_FIRM_COLUMNS = ("name_zh", "name_en", "aliases")  # given on a firm's first row; later rows: empty or equal
+
+
+def _url(value: str, ctx: _Context) -> str:
+    """A web address of the publisher's page (never a bare IP address)."""
+    scheme, _, rest = value.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if host.startswith("[") and "]" in host:  # an IPv6 literal, perhaps with a port
+        host = host[1:host.index("]")]
+    elif host.count(":") == 1:  # drop a port
+        host = host.rsplit(":", 1)[0]
+    if scheme not in ("http", "https") or not host or " " in value:
+        raise _Invalid(f"not a web address: {value!r}")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return value
+    raise _Invalid(f"bare IP address {host!r}: cite the publisher's named site")
+
+
+def _region_of_level(level: str) -> Parser:
+    def parse(value: str, ctx: _Context) -> str:
+        _ref("region")(value, ctx)
+        actual = ctx.indexes["region"].by_id[value].level
+        if actual != level:
+            raise _Invalid(f"{ctx.column} {value!r} is a {actual}, not a {level}")
+        return value
+    return parse
+
+
+def _year(value: str, ctx: _Context) -> int:
+    year = _integer(value, ctx)
+    if not 1900 <= year <= 2100:
+        raise _Invalid(f"implausible year {year}")
+    return year
+
+
+def _feed(value: str, ctx: _Context) -> tuple[str, ...]:
+    items = _list(value, ctx)
+    for item in items:
+        _ref("product")(item, ctx)
+    return items
+
+
+def _check_directory(row: dict[str, Any], ctx: _Context) -> None:
+    if row["capacity"] is not None and row["unit"] is None:
+        raise _Invalid("empty unit (required with a capacity)", "unit")
+    if row["feed"] and row["route"] is None:
+        raise _Invalid("empty route (required with a feed)", "route")
+    regions = ctx.indexes["region"].by_id
+    above, region = [], row["region"]
+    while region is not None and region not in above:
+        above.append(region)
+        region = regions[region].parent
+    if row["country"] not in above:
+        raise _Invalid(f"region {row['region']!r} is not in country {row['country']!r}", "country")
+    province = next((r for r in above if regions[r].level == "province"), None)
+    if row["province"] != province:
+        wanted = f"{province!r}" if province else "empty (the region is in no province)"
+        raise _Invalid(f"province {row['province'] or ''!r} does not match region {row['region']!r}: "
+                       f"expected {wanted}", "province")
+    firm = row["firm"]
+    if firm in ctx.indexes["firm"].by_id:
+        raise _Invalid(f"firm {firm!r} is already in firms.csv (line {ctx.indexes['firm'].by_id[firm].line}); "
+                       f"the directory lists firms of its own", "firm")
+    first = ctx.seen.setdefault(("firm", firm), (ctx.line, {c: row[c] for c in _FIRM_COLUMNS}))
+    if first[0] == ctx.line:
+        if row["name_zh"] is None:
+            raise _Invalid("empty name_zh (required on a firm's first row)", "name_zh")
+        return
+    for column in _FIRM_COLUMNS:
+        if row[column] not in (None, (), first[1][column]):
+            raise _Invalid(f"{column} differs from the firm's first row (line {first[0]})", column)
+
+
+def _directory_records(rows: tuple[DirectoryRow, ...], firm_lines: int,
+                       capacity_lines: int) -> tuple[list[Firm], list[Capacity]]:
+    """Firm records (from each firm's first row) and Capacity records of the directory.
+
+    A record's `line` orders records and tells them apart in a store; the directory's records get
+    their directory.csv line plus the last line of firms.csv (`firm_lines`) or capacities.csv
+    (`capacity_lines`), so they come after those files' records and never share a line with them.
+    """
+    firms: dict[str, Firm] = {}
+    capacities = []
+    for row in rows:
+        source = f"{row.url} — {row.where}" + (f" (mirror of: {row.mirror_of})" if row.mirror_of else "")
+        if row.firm not in firms:
+            firms[row.firm] = Firm(id=row.firm, name_zh=row.name_zh or "", name_en=row.name_en,
+                                   aliases=row.aliases, region=row.region, parent=None, kind="firm",
+                                   home=None, source=source, note=None, line=firm_lines + row.line)
+        base = units.to_base(row.capacity, row.unit)[0] if row.capacity is not None else None
+        capacities.append(Capacity(
+            firm=row.firm, region=row.region, product=row.product, capacity=row.capacity, unit=row.unit,
+            status=row.status, year=row.year, project=row.project, source=source, note=row.note,
+            capacity_base=base, base_unit=units.base_of(row.unit) if row.unit else None,
+            route=row.route, feed=row.feed, source_kind=row.source_kind, publisher=row.publisher,
+            line=capacity_lines + row.line))
+    return list(firms.values()), capacities
+
+
 _SOURCE = Column("source", _quote, required=True)
 
 FILES: tuple[FileSpec, ...] = (
@@ -351,7 +485,7 @@ FILES: tuple[FileSpec, ...] = (
         Column("estimate", _yes_no, default=False), Column("ratio_source", _quote), _SOURCE,
         Column("note"), Column("includes", _ref("product"), optional=True),
         Column("alternative", _yes_no, default=False, optional=True),
-        Column("source_kind", _choice(*SOURCE_KINDS), optional=True),
+        Column("source_kind", _choice(*COEFFICIENT_SOURCE_KINDS), optional=True),
     ), key=None, check=_check_link),
     FileSpec("conversions", "conversion", Conversion, (
         Column("product", _ref("product"), True), Column("from_unit", _unit, True),
@@ -359,6 +493,17 @@ FILES: tuple[FileSpec, ...] = (
         Column("estimate", _yes_no, default=False), _SOURCE, Column("note"),
         Column("factor_min", _amount, optional=True), Column("factor_max", _amount, optional=True),
     ), key="product", check=_check_conversion, optional=True),
+    FileSpec("directory", "directory row", DirectoryRow, (
+        Column("firm", _ident, True), Column("name_zh"), Column("name_en"), Column("aliases", _list, default=()),
+        Column("region", _ref("region"), True), Column("province", _region_of_level("province")),
+        Column("country", _region_of_level("country"), True), Column("product", _ref("product"), True),
+        Column("route"), Column("feed", _feed, default=()), Column("capacity", _amount), Column("unit", _unit),
+        Column("status", _choice(*STATUSES), True), Column("year", _year, True, empty="empty year (the year the figure held)"),
+        Column("project"), Column("publisher", required=True),
+        Column("source_kind", _choice(*SOURCE_KINDS), True, empty="empty source_kind (expected one of "
+               + ", ".join(SOURCE_KINDS) + ")"),
+        Column("url", _url, True), Column("where", required=True), Column("mirror_of"), Column("note"),
+    ), key=None, check=_check_directory, optional=True),
 )
 
 
@@ -466,5 +611,10 @@ def load_dataset(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
     tables["links"], tables["conversions"] = apply_library(tables["links"], tables["conversions"],
                                                            conversion_type=Conversion,
                                                            products={p.id for p in tables["products"]})
+    firms, capacities = _directory_records(tables.pop("directory"),
+                                           max((f.line for f in tables["firms"]), default=0),
+                                           max((c.line for c in tables["capacities"]), default=0))
+    tables["firms"] += tuple(firms)
+    tables["capacities"] += tuple(capacities)
     home = next(r.id for r in tables["regions"] if r.home)
     return Dataset(data_dir=data_dir, home_region=home, **tables)

@@ -9,6 +9,7 @@ taken as zero: an unstated capacity or a link without a coefficient makes the am
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import ChaingraphError
@@ -252,7 +253,7 @@ _RANK = {"shortfall": 0, "unknown": 1, "surplus": 2, "balanced": 3}
 
 
 def balance(g: Backend, region: str | None = None, basis: str = "capacity",
-            chain: str | None = None) -> list[dict]:
+            chain: str | None = None, products: Iterable[str] | None = None) -> list[dict]:
     """Local supply against local requirement, product by product.
 
     `basis` is `capacity` (operating and building capacity) or `target` (the guideline's output
@@ -294,6 +295,8 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     if chain:
         c = g.resolve_chain(chain)
         selected = {p for step in c.steps for p in step.products}
+    if products is not None:  # only these rows (a page drawing a few products)
+        selected = set(products) if selected is None else selected & set(products)
 
     utilisation = {t.product: t for t in g.targets(region=where)
                    if t.product and t.metric == "utilisation_rate"}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import networkx as nx
 
@@ -19,26 +20,46 @@ HHI_CONCENTRATED = 2500
 
 
 def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
-    """For each end product: the products every route from a raw material to it passes through."""
+    """For each end product: the products every route from a raw material to it passes through.
+
+    One `immediate_dominators` from a super-root joined to every raw material (a product nothing
+    feeds), not one per end: a route to an end runs only through the end's ancestors, so its
+    dominators are the same as in the end's own feeding subgraph. An end nothing feeds (or only
+    a cycle feeds) gets none.
+    """
+    root = ("root",)
+    rooted = nx.DiGraph(pg.edges)  # the links only: no attributes to copy
+    rooted.add_nodes_from(pg)
+    rooted.add_edges_from((root, n) for n in pg if pg.in_degree(n) == 0)
+    idom = nx.immediate_dominators(rooted, root)
     found: dict[str, set[str]] = {}
     for end in ends:
-        feeding = nx.ancestors(pg, end) | {end}
-        sub = pg.subgraph(feeding).copy()
-        root = ("root",)
-        sub.add_edges_from((root, n) for n in feeding if sub.in_degree(n) == 0 and n != end)
-        if root not in sub:
+        if end not in idom or pg.in_degree(end) == 0:
             continue  # nothing feeds it
-        idom = nx.immediate_dominators(sub, root)
         chain, node = set(), end
-        while idom.get(node, root) != root and idom[node] != node:
+        while idom[node] != root and idom[node] != node:
             node = idom[node]
             chain.add(node)
         found[end] = chain
     return found
 
 
+def _articulation_points(pg: nx.DiGraph) -> dict[str, int]:
+    """Each articulation point of the product graph (undirected) with the number of parts
+    removing it adds: one less than the blocks (biconnected components) it belongs to, counted
+    in one pass over the blocks instead of one count of the graph's components per point."""
+    undirected = nx.Graph(pg.edges)  # the linked products; self-links split nothing
+    undirected.remove_edges_from(nx.selfloop_edges(undirected))
+    blocks: dict[str, int] = defaultdict(int)
+    for block in nx.biconnected_components(undirected):
+        for n in block:
+            blocks[n] += 1
+    return {n: count - 1 for n, count in blocks.items() if count > 1}  # in two blocks or more: a cut
+
+
 def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
-                basis: str = "target") -> list[dict]:
+                basis: str = "target", products: Iterable[str] | None = None,
+                kinds: Iterable[str] | None = None) -> list[dict]:
     """Rank the products (and through them the firms) the region's chains hang on.
 
     Reasons, each kind adding `WEIGHTS[kind]` to the score once:
@@ -49,7 +70,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
       `HHI_CONCENTRATED`;
     - `dominator`: every route from raw materials to one of a chain's end products runs through
       it (networkx `immediate_dominators` on the FEEDS/YIELDS graph);
-    - `articulation point`: removing it splits the product graph (undirected) into more parts.
+    - `articulation point`: removing it splits its part of the product graph (undirected) in two
+      or more; the reason says how many parts that adds.
+
+    `products` keeps only these products' rows; `kinds` runs only these analyses (default: all).
 
     Returns
     -------
@@ -66,6 +90,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     >>> rows[0]["rank"], "shortfall" in rows[0]["kinds"]
     (1, True)
     """
+    only = None if products is None else set(products)
     where = region_id(g, region)
     status = local_statuses(g, where)
     products = {p.id: p for p in g.products()}
@@ -76,17 +101,27 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         c = g.resolve_chain(chain)
         chains = [c]
         selected = {p for step in c.steps for p in step.products}
+    if only is not None:  # only these products' rows
+        selected = only if selected is None else selected & only
+    wanted_kinds = set(WEIGHTS if kinds is None else kinds)  # the analyses not asked for are not run
 
     reasons: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
-    for row in balance(g, region=where, basis=basis, chain=chain):
+    balance_rows = (balance(g, region=where, basis=basis, chain=chain, products=only)
+                    if "shortfall" in wanted_kinds else [])
+    wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
+    for row in balance_rows:
         if row["status"] == "shortfall":
             if row["balance_value"] is not None:
                 why = f"supply {row['supply']} against requirement {row['requirement']}: short by {row['balance']}"
             else:
-                users = [products[u].name_zh for u in pg.successors(row["product"])
-                         if pg.edges[row["product"], u]["type"] == "FEEDS" and status[u] in PRESENT]
-                why = f"not made locally, yet {', '.join(users)} consume it"
+                feeds = [u for u in pg.successors(row["product"]) if pg.edges[row["product"], u]["type"] == "FEEDS"]
+                users = [products[u].name_zh for u in feeds if status[u] in PRESENT]
+                if users:
+                    why = f"not made locally, yet {', '.join(users)} consume it"
+                else:  # its users are not made here either, but local targets or products further down need them
+                    needed = [products[u].name_zh for u in feeds if u in wanted] or [products[u].name_zh for u in feeds]
+                    why = f"not made locally, yet it feeds {', '.join(needed)}, which local targets or products need"
             reasons[row["product"]].append(("shortfall", why + f" ({basis} basis)"))
 
     firms_of: dict[str, list[str]] = defaultdict(list)
@@ -101,6 +136,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         if not users or not rows:
             continue
         user_names = ", ".join(products[u].name_zh for u in users)
+        if not wanted_kinds & {"single firm", "concentrated"}:
+            continue
         if len(named) == 1 and all(r.firm for r in rows):
             reasons[pid].append(("single firm", f"{firms_of[pid][0]} is the only local producer; "
                                                 f"{user_names} depend on it"))
@@ -122,23 +159,22 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         for end in c.steps[-1].products:
             ends.setdefault(end, c)
     dominated: dict[str, list[str]] = defaultdict(list)  # product -> end products it dominates
-    for end, dominators in _dominators_of_ends(pg, set(ends)).items():
+    for end, dominators in (_dominators_of_ends(pg, set(ends)) if "dominator" in wanted_kinds else {}).items():
         for d in dominators:
             if selected is None or d in selected:
                 dominated[d].append(end)
+    position = {pid: i for i, pid in enumerate(products)}
     for d, found_ends in dominated.items():
-        found_ends.sort(key=list(products).index)
+        found_ends.sort(key=position.__getitem__)
         names = "、".join(products[e].name_zh for e in found_ends[:6])
         more = f" and {len(found_ends) - 6} more" if len(found_ends) > 6 else ""
         reasons[d].append(("dominator", f"every route from raw materials to {len(found_ends)} chain end "
                                         f"product(s) runs through it: {names}{more}"))
 
-    undirected = pg.to_undirected()
-    undirected.remove_nodes_from([n for n in list(undirected) if undirected.degree(n) == 0])
-    for pid in nx.articulation_points(undirected):
+    for pid, added in (_articulation_points(pg) if "articulation point" in wanted_kinds else {}).items():
         if selected is None or pid in selected:
-            parts = nx.number_connected_components(undirected.subgraph(set(undirected) - {pid}))
-            reasons[pid].append(("articulation point", f"removing it splits the product graph into {parts} parts"))
+            reasons[pid].append(("articulation point", f"removing it splits its part of the product graph "
+                                                       f"into {added + 1}: {added} more part{'s' if added > 1 else ''}"))
 
     rows = []
     for pid, found in reasons.items():

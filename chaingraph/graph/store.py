@@ -1,0 +1,525 @@
+"""The compiled form of a dataset: read and validated once, then opened in a moment.
+
+The first command on a dataset folder reads and validates its CSV files (`load_dataset`) and
+writes the records here in a compact columnar form: per column one `array` of numbers, one
+dictionary of the distinct values with an array of codes, or one UTF-8 blob with an array of
+offsets, never one Python object per record. Every later command reads that one file back
+(arrays and blobs come back as single objects, so this takes a fraction of a second at a million
+firms) and builds a record only when a query asks for it (`Table.row`); the tables of a few
+thousand rows (regions, products, chains, targets, links) are decoded whole.
+
+Where the file goes: `.chaingraph.store` in the dataset folder when it is writable, else
+`$XDG_CACHE_HOME/chaingraph/` (default `~/.cache/chaingraph/`) under a name made from the
+folder's path; `CHAINGRAPH_CACHE=0` turns the store off (every command reads the CSVs).
+
+When it is used: the file records, for every input (the dataset's CSV files and everything under
+`sources/`, which the quotes are checked against), its size, modification time and content hash,
+and the hash of the code that reads and encodes it (loader, model, units, this module) and
+`FORMAT`. A later command compares sizes and times (a `stat` per file); where one differs it
+hashes that file's content, and rebuilds unless the content is the same. A file that cannot be
+read, is cut short, is of another format or holds anything but this module's data is ignored
+and rebuilt, never trusted: it is unpickled with a loader that admits only arrays and the
+model's record classes.
+
+Two commands starting at once both build, each into its own temporary file in the same folder,
+then rename it into place (atomic on POSIX and Windows): a reader sees an old file, a new file,
+or none, never half of one.
+"""
+from __future__ import annotations
+
+import bisect
+import gc
+import hashlib
+import math
+import os
+import pickle
+import sys
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import model
+from .model import Dataset
+
+__all__ = ["FORMAT", "Table", "Store", "open_store", "store_path", "compile_dataset"]
+
+FORMAT = 1  # bump when the layout below changes
+_MAGIC = b"chaingraph-store\n"
+_NAME = ".chaingraph.store"
+_NO_INT = -(2 ** 63)  # an empty integer cell
+_NUL = "\0"  # separates the values of a text column
+_SEP = "\x1f"  # joins the items of a list cell (`_list` never yields an item holding it)
+# the code (and the process-coefficient library the loader applies) that decides what a dataset reads as
+_CODE = ("loaders", "reference", "graph/model.py", "units.py", "names.py", "graph/store.py")
+_TABLES = ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions")
+_LAZY = ("firms", "capacities")  # decoded a row at a time; the other tables are decoded whole
+
+
+# -- columns ----------------------------------------------------------------------------------
+
+def _encode(values: Sequence[Any]) -> tuple:
+    """One column as a compact tuple (kind, ...); `_decoder` turns it back into values."""
+    n = len(values)
+    kinds = {type(v) for v in values} - {type(None)}
+    if not kinds:
+        return ("none", n)
+    if kinds == {bool}:
+        return ("bool", bytes(values))
+    if kinds == {float}:
+        return ("float", array("d", (math.nan if v is None else v for v in values)))
+    if kinds == {int} and all(v is None or _NO_INT < v < 2 ** 63 for v in values):
+        return ("int", array("q", (_NO_INT if v is None else v for v in values)))
+    if kinds == {tuple} and all(isinstance(x, str) and _SEP not in x for v in values if v for x in v):
+        values, kinds = [_SEP.join(v) if v is not None else None for v in values], {str}
+        wrap = "list"
+    else:
+        wrap = ""
+    if kinds == {str}:
+        distinct: dict[str, int] = {}
+        for v in values:
+            if v is not None and v not in distinct:
+                distinct[v] = len(distinct)
+                if len(distinct) * 8 > n:
+                    break
+        # few distinct values: a dictionary and a code per row (many: one string, opened as one object)
+        if len(distinct) * 8 <= n:
+            codes = array("i", (-1 if v is None else distinct[v] for v in values))
+            return ("codes", wrap, list(distinct), codes)
+        if not any(_NUL in v for v in values if v is not None):
+            # one string of every value, NUL-separated: split at once, or sliced at a row's offsets
+            offsets = array("q", [0]) * (n + 1)
+            total = 0
+            for i, v in enumerate(values):
+                total += len(v or "") + 1
+                offsets[i + 1] = total
+            nones = bytes(v is None for v in values) if None in values else b""
+            return ("text", wrap, _NUL.join(v or "" for v in values), offsets, nones)
+    return ("objects", list(values))
+
+
+def _unwrap(wrap: str) -> Callable[[Any], Any]:
+    if wrap == "list":
+        return lambda s: None if s is None else tuple(s.split(_SEP)) if s else ()
+    return lambda s: s
+
+
+def _decoder(column: tuple) -> Callable[[int], Any]:
+    """A function from a row number to the column's value in that row."""
+    kind = column[0]
+    if kind == "none":
+        return lambda i: None
+    if kind == "bool":
+        data = column[1]
+        return lambda i: data[i] == 1
+    if kind == "float":
+        data = column[1]
+        return lambda i: None if data[i] != data[i] else data[i]
+    if kind == "int":
+        data = column[1]
+        return lambda i: None if data[i] == _NO_INT else data[i]
+    if kind == "codes":
+        _, wrap, values, codes = column
+        values = [*(map(_unwrap(wrap), values) if wrap else values), None]  # code -1: None
+        return lambda i: values[codes[i]]
+    if kind == "text":
+        _, wrap, text, offsets, nones = column
+        unwrap = _unwrap(wrap)
+        if nones:
+            return lambda i: None if nones[i] else unwrap(text[offsets[i]:offsets[i + 1] - 1])
+        if wrap:
+            return lambda i: unwrap(text[offsets[i]:offsets[i + 1] - 1])
+        return lambda i: text[offsets[i]:offsets[i + 1] - 1]
+    if kind == "objects":
+        return column[1].__getitem__
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _decode_all(column: tuple, n: int) -> list:
+    """The whole column as a list (faster than a row at a time)."""
+    kind = column[0]
+    if kind == "float":
+        return [None if x != x else x for x in column[1]]
+    if kind == "int":
+        return [None if x == _NO_INT else x for x in column[1]]
+    if kind == "codes":
+        _, wrap, values, codes = column
+        values = [*(map(_unwrap(wrap), values) if wrap else values), None]
+        return [values[c] for c in codes]
+    if kind == "text":
+        _, wrap, text, _, nones = column
+        values = text.split(_NUL) if n else []
+        if wrap:
+            values = list(map(_unwrap(wrap), values))
+        if nones:
+            values = [None if none else v for v, none in zip(values, nones)]
+        return values
+    get = _decoder(column)
+    return [get(i) for i in range(n)]
+
+
+class Table:
+    """The records of one file, column by column; `row(i)` builds record i (and keeps it)."""
+
+    def __init__(self, cls: type, n: int, columns: dict[str, tuple]):
+        self.cls, self.n, self.columns = cls, n, columns
+        self._getters: list | None = None  # (field, row -> value), made when first needed
+        self._rows: dict[int, Any] = {}
+        self._all: tuple | None = None
+        # records are frozen dataclasses: fill their __dict__ at once instead of calling __init__
+        self._fast = hasattr(cls, "__dict__") and not hasattr(cls, "__slots__")
+
+    @classmethod
+    def encode(cls, model_cls: type, records: Sequence[Any], skip: Iterable[str] = ()) -> Table:
+        """The records as columns; columns named in `skip` are left for the caller to fill."""
+        return cls(model_cls, len(records), {name: ("none", len(records)) if name in skip
+                                             else _encode([getattr(r, name) for r in records])
+                                             for name in model_cls.__dataclass_fields__})
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _make(self, values: dict[str, Any]) -> Any:
+        if self._fast:
+            record = self.cls.__new__(self.cls)
+            record.__dict__.update(values)
+            return record
+        return self.cls(**values)
+
+    def row(self, i: int) -> Any:
+        if self._all is not None:
+            return self._all[i]
+        record = self._rows.get(i)
+        if record is None:
+            if self._getters is None:
+                self._getters = [(name, self.getter(name)) for name in self.columns]
+            record = self._rows[i] = self._make({name: get(i) for name, get in self._getters})
+        return record
+
+    def rows(self, numbers: Iterable[int]) -> list:
+        return [self.row(i) for i in numbers]
+
+    def getter(self, column: str) -> Callable[[int], Any]:
+        """A function from a row number to its cell in `column`, without building the record."""
+        col = self.columns[column]
+        if col[0] == "ref":  # row numbers of another table's records: their ids
+            target = col[1]
+            codes, ids = col[2], target.getter("id")
+            return lambda i: None if codes[i] < 0 else ids(codes[i])
+        return _decoder(col)
+
+    def column(self, name: str) -> list:
+        if self.columns[name][0] == "ref":
+            get = self.getter(name)
+            return [get(i) for i in range(self.n)]
+        return _decode_all(self.columns[name], self.n)
+
+    def all(self) -> tuple:
+        """Every record, in file order (built once)."""
+        if self._all is None:
+            names = list(self.columns)
+            columns = [self.column(name) for name in names]
+            known = self._rows
+            make, cls = self._make, self.cls
+            if self._fast and not known:
+                new = cls.__new__
+                records = []
+                for values in zip(*columns):
+                    record = new(cls)
+                    record.__dict__.update(zip(names, values))
+                    records.append(record)
+                self._all = tuple(records)
+            else:
+                self._all = tuple(known[i] if i in known else make(dict(zip(names, values)))
+                                  for i, values in enumerate(zip(*columns)))
+        return self._all
+
+    def __getstate__(self) -> dict:
+        return {"cls": self.cls.__name__, "n": self.n, "columns": self.columns}
+
+    def __setstate__(self, state: dict) -> None:
+        if state["cls"] not in model.__all__:
+            raise pickle.UnpicklingError(f"not a record class: {state['cls']!r}")
+        self.__init__(getattr(model, state["cls"]), state["n"], state["columns"])
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+def _groups(keys: Iterable[Any]) -> dict[Any, array]:
+    """Row numbers by key, each group in row order."""
+    groups: dict[Any, array] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = array("i")
+            group.append(i)
+    return groups
+
+
+class Store:
+    """A compiled dataset: its tables and the row indexes the memory backend walks.
+
+    `capacity_rows[by][key]`: the capacity row numbers (file order) of each product, firm and
+    region (the row's own region); `target_rows["product"]`: the same for targets.
+    """
+
+    def __init__(self, data_dir: str, home_region: str, tables: dict[str, Table],
+                 indexes: dict[str, dict[str, dict[Any, array]]]):
+        self.data_dir, self.home_region, self.tables, self.indexes = data_dir, home_region, tables, indexes
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset) -> Store:
+        tables = {name: Table.encode(_model_of(name), getattr(ds, name)) for name in _TABLES if name != "capacities"}
+        firm_row = {f.id: i for i, f in enumerate(ds.firms)}
+        caps = ds.capacities
+        capacities = Table.encode(model.Capacity, caps, skip=("firm",))
+        firm_codes = array("i", (-1 if c.firm is None else firm_row[c.firm] for c in caps))
+        capacities.columns = {name: ("ref", tables["firms"], firm_codes) if name == "firm" else col
+                              for name, col in capacities.columns.items()}
+        tables["capacities"] = capacities
+        # the capacity rows of each firm: firm i's are by_firm[start[i]:start[i + 1]] (counting sort)
+        start = array("q", [0]) * (len(ds.firms) + 1)
+        for code in firm_codes:
+            if code >= 0:
+                start[code + 1] += 1
+        for i in range(len(ds.firms)):
+            start[i + 1] += start[i]
+        by_firm, fill = array("i", [0]) * start[-1], array("q", start)
+        for row, code in enumerate(firm_codes):
+            if code >= 0:
+                by_firm[fill[code]] = row
+                fill[code] += 1
+        ids = [f.id for f in ds.firms]
+        indexes = {"capacities": {"product": _groups(c.product for c in caps),
+                                  "region": _groups(c.region for c in caps)},
+                   "targets": {"product": _groups(t.product for t in ds.targets)},
+                   "firm_capacities": (start, by_firm),
+                   "firm_ids": array("i", sorted(range(len(ids)), key=ids.__getitem__))}
+        return cls(ds.data_dir, ds.home_region, tables, indexes)
+
+    def records(self, table: str) -> tuple:
+        return self.tables[table].all()
+
+    def rows(self, table: str, by: str, key: Any) -> Sequence[int]:
+        if table == "capacities" and by == "firm":
+            row = self.firm_row(key)
+            if row is None:
+                return _EMPTY
+            start, by_firm = self.indexes["firm_capacities"]
+            return by_firm[start[row]:start[row + 1]]
+        return self.indexes[table][by].get(key, _EMPTY)
+
+    def firm_row(self, firm_id: str) -> int | None:
+        """The row number of the firm with this id (a binary search over the sorted ids)."""
+        order, ids = self.indexes["firm_ids"], self.tables["firms"].getter("id")
+        at = bisect.bisect_left(order, firm_id, key=lambda i: ids(i))
+        return order[at] if at < len(order) and ids(order[at]) == firm_id else None
+
+    def dataset(self) -> Dataset:
+        """Every record as a `Dataset` (builds them all)."""
+        return Dataset(data_dir=self.data_dir, home_region=self.home_region,
+                       **{name: self.records(name) for name in _TABLES})
+
+
+_EMPTY = array("i")
+
+
+def _model_of(table: str) -> type:
+    return {"regions": model.Region, "products": model.Product, "firms": model.Firm, "chains": model.Chain,
+            "capacities": model.Capacity, "targets": model.Target, "links": model.Link,
+            "conversions": model.Conversion}[table]
+
+
+def compile_dataset(ds: Dataset) -> Store:
+    return Store.from_dataset(ds)
+
+
+# -- the file -----------------------------------------------------------------------------------
+
+def _inputs(data_dir: str) -> list[str]:
+    """The files a dataset's validation reads: its CSV files and everything under sources/."""
+    from ..loaders.csvfiles import FILES
+    found = [os.path.join(data_dir, spec.file + ".csv") for spec in FILES]
+    sources = Path(data_dir, "sources")
+    if sources.is_dir():
+        found += sorted(str(p) for p in sources.rglob("*") if p.is_file())
+    return found
+
+
+def _stat(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "blake2b").hexdigest() if hasattr(hashlib, "file_digest") \
+                else hashlib.blake2b(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _code_version() -> str:
+    from .. import __version__
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.blake2b(f"{FORMAT}:{__version__}:{sys.version_info[:2]}".encode())
+    for rel in _CODE:
+        path = root / rel
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".py", ".csv")) \
+            if path.is_dir() else [path]
+        for file in files:
+            h.update(str(file.relative_to(root)).encode())
+            try:
+                h.update(file.read_bytes())
+            except OSError:
+                pass
+    return h.hexdigest()
+
+
+def _fingerprint(data_dir: str, known: dict[str, tuple] | None = None) -> dict[str, tuple]:
+    """{relative path: (size, mtime_ns, inode, content hash)} of every input. A file whose size
+    and times match `known` keeps its known hash; only the others are read and hashed."""
+    found = {}
+    for path in _inputs(data_dir):
+        rel = os.path.relpath(path, data_dir)
+        st = _stat(path)
+        if st is None:
+            found[rel] = None
+            continue
+        old = (known or {}).get(rel)
+        digest = old[3] if old is not None and tuple(old[:3]) == st else _digest(path)
+        found[rel] = (*st, digest)
+    return found
+
+
+def _same_content(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all((a[k] is None) == (b[k] is None) and (a[k] is None or a[k][3] == b[k][3])
+                                        for k in a)
+
+
+def _writable(folder: str) -> bool:
+    return os.access(folder, os.W_OK)
+
+
+def store_path(data_dir: str) -> Path:
+    """Where the compiled form of `data_dir` lives: in the folder when writable, else the user cache."""
+    if _writable(data_dir):
+        return Path(data_dir, _NAME)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = hashlib.blake2b(os.path.realpath(data_dir).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+    return Path(base, "chaingraph", f"{Path(data_dir).resolve().name}-{key}.store")
+
+
+class _Loader(pickle.Unpickler):
+    """Admits arrays, our Table and the model's records; anything else means a foreign file."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("array", "_array_reconstructor") or (module, name) == ("array", "array"):
+            return getattr(__import__("array"), name)
+        if module == __name__ and name in ("Table", "Store"):
+            return globals()[name]
+        if module == model.__name__ and name in model.__all__ and isinstance(getattr(model, name), type):
+            return getattr(model, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a store")
+
+
+def _read(path: Path) -> tuple[dict, Store] | None:
+    """The header and store in `path`, or None when it is missing, foreign, short or corrupt."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(len(_MAGIC)) != _MAGIC:
+                return None
+            header = _Loader(f).load()  # a new unpickler per object: each dump has its own memo
+            if not isinstance(header, dict) or header.get("code") != _code_version() \
+                    or not isinstance(header.get("inputs"), dict) \
+                    or not all(v is None or (isinstance(v, tuple) and len(v) == 4) for v in header["inputs"].values()):
+                return None
+            store = _Loader(f).load()
+            if not isinstance(store, Store):
+                return None
+            return header, store
+    except Exception:  # noqa: BLE001 - any damage means: rebuild
+        return None
+
+
+def _write(path: Path, header: dict, store: Store) -> None:
+    """Write atomically: a temporary file next to `path`, renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # as any file the user writes, not mkstemp's 0600
+        with os.fdopen(fd, "wb") as f:
+            f.write(_MAGIC)
+            pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(store, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def enabled() -> bool:
+    return os.environ.get("CHAINGRAPH_CACHE", "1").strip().lower() not in ("0", "no", "off", "false")
+
+
+def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
+    """The compiled dataset of `data_dir` (default: `default_data_dir()`): from the store file
+    when it matches the inputs, else read and validated from the CSVs (raising DataError as
+    `load_dataset` does) and written to the store for the next command."""
+    from ..errors import ChaingraphError
+    from ..loaders import csvfiles
+    data_dir = os.fspath(csvfiles.default_data_dir() if data_dir is None else data_dir)
+    if not enabled():
+        return _build(data_dir)
+    if not os.path.isdir(data_dir):
+        raise ChaingraphError(f"data folder not found: {data_dir}")
+    path = store_path(data_dir)
+    gc.disable()  # no cyclic garbage in here; the collector would only rescan what we build
+    try:
+        found = _read(path)
+        if found is not None:
+            header, store = found
+            now = _fingerprint(data_dir, header["inputs"])
+            if _same_content(now, header["inputs"]):
+                store.data_dir = data_dir  # as the user gave it, for messages
+                return store
+        before = _fingerprint(data_dir)
+        store = _build(data_dir)
+        after = _fingerprint(data_dir, before)
+        if _same_content(before, after):  # not changed while we read it
+            try:
+                _write(path, {"code": _code_version(), "inputs": after}, store)
+            except OSError:
+                pass  # a read-only place: next time reads the CSVs again
+        return store
+    finally:
+        gc.enable()
+
+
+def _build(data_dir: str) -> Store:
+    from ..loaders import load_dataset
+    enabled_before = gc.isenabled()
+    gc.disable()
+    try:
+        ds = load_dataset(data_dir)
+        return Store.from_dataset(ds)
+    finally:
+        if enabled_before:
+            gc.enable()
+
+

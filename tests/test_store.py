@@ -1,0 +1,171 @@
+"""The compiled store (graph/store.py): same answers as reading the CSVs, rebuilt when any input
+changes, ignored when damaged, written atomically, placed where the user can write."""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import chaingraph.loaders
+from chaingraph.cli import cli
+from chaingraph.graph import open_backend, store
+from chaingraph.loaders import default_data_dir
+
+QUERIES = [
+    ["info"], ["products"], ["firms"], ["targets"], ["gaps"], ["balance"], ["balance", "--basis", "capacity"],
+    ["bottlenecks"], ["extend"], ["chains"], ["trace", "coal"], ["whatif", "--without", "coke"],
+    ["candidates", "--all-gaps"],
+]
+
+
+def _copy(source: Path, target: Path) -> Path:
+    """A copy of a dataset folder without its compiled store."""
+    return Path(shutil.copytree(source, target, ignore=shutil.ignore_patterns(".chaingraph.store*")))
+
+
+@pytest.fixture
+def mini_copy(mini, tmp_path) -> Path:
+    return _copy(mini, tmp_path / "data")
+
+
+def _invoke(data: Path, args: list[str], env: dict[str, str]) -> str:
+    result = CliRunner(env=env).invoke(cli, ["--data", str(data), *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def no_csv_reading(monkeypatch):
+    """Make reading the CSVs fail: a command that still answers used the store."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the CSVs were read")
+
+    def apply():
+        monkeypatch.setattr(chaingraph.loaders, "load_dataset", refuse)
+    return apply
+
+
+@pytest.mark.parametrize("dataset", ["mini", "shipped"])
+def test_answers_are_byte_identical_with_and_without_the_store(dataset, mini, tmp_path, no_csv_reading):
+    source = mini if dataset == "mini" else default_data_dir()
+    data = _copy(source, tmp_path / "data")
+    queries = [q for q in QUERIES if dataset == "mini" or q[0] not in ("trace", "whatif")]
+    if dataset == "shipped":
+        queries += [["trace", "pvc"], ["whatif", "--without", "电石"], ["firms", "--product", "pvc"]]
+    plain = {tuple(q): _invoke(data, q, {"CHAINGRAPH_CACHE": "0"}) for q in queries}
+    assert not (data / ".chaingraph.store").exists()
+    _invoke(data, ["info"], {})  # the first command compiles the store
+    assert (data / ".chaingraph.store").is_file()
+    no_csv_reading()
+    for q in queries:
+        assert _invoke(data, q, {}) == plain[tuple(q)], q
+
+
+def test_records_come_back_equal(tmp_path):
+    data = _copy(default_data_dir(), tmp_path / "data")
+    ds = chaingraph.loaders.load_dataset(data)
+    compiled = store.open_store(data)  # builds
+    reopened = store.open_store(data)  # reads the file
+    for s in (compiled, reopened):
+        for table in ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions"):
+            assert s.records(table) == getattr(ds, table), table
+            assert [r.line for r in s.records(table)] == [r.line for r in getattr(ds, table)]
+
+
+def test_a_changed_file_is_read_again(mini_copy, no_csv_reading):
+    before = _invoke(mini_copy, ["firms"], {})
+    path = mini_copy / "firms.csv"
+    text = path.read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")[1]
+    path.write_text(text.replace(first, first + "新", 1), encoding="utf-8")
+    after = _invoke(mini_copy, ["firms"], {})
+    assert after != before and first + "新" in after
+    no_csv_reading()
+    assert _invoke(mini_copy, ["firms"], {}) == after  # and compiled again
+
+
+def test_touching_a_file_without_changing_it_keeps_the_store(mini_copy, no_csv_reading):
+    before = _invoke(mini_copy, ["gaps"], {})
+    os.utime(mini_copy / "capacities.csv", ns=(1, 1))
+    no_csv_reading()
+    assert _invoke(mini_copy, ["gaps"], {}) == before
+
+
+def test_a_changed_source_text_is_checked_again(tmp_path):
+    data = _copy(default_data_dir(), tmp_path / "data")
+    assert CliRunner().invoke(cli, ["--data", str(data), "info"]).exit_code == 0
+    guideline = data / "sources" / "wuhai_2011_guideline.txt"
+    guideline.write_text(guideline.read_text(encoding="utf-8").replace("全市生产能力保持在年产3000万吨", ""),
+                         encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data", str(data), "info"])
+    assert result.exit_code != 0 and "quote not found in sources/" in result.output
+
+
+def test_bad_data_writes_no_store(mini_copy):
+    (mini_copy / "capacities.csv").write_text(
+        (mini_copy / "capacities.csv").read_text(encoding="utf-8") + ",minicity,nowhere,1,万吨,operating,,,x,\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data", str(mini_copy), "gaps"])
+    assert result.exit_code != 0 and result.output.startswith("Error:") and "capacities.csv" in result.output
+    assert not list(mini_copy.glob(".chaingraph.store*"))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "other format", "foreign pickle"])
+def test_a_damaged_store_is_rebuilt(mini_copy, damage):
+    expected = _invoke(mini_copy, ["balance"], {})
+    path = mini_copy / ".chaingraph.store"
+    content = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(content[:len(content) // 2])
+    elif damage == "garbage":
+        path.write_bytes(content[:40] + bytes(range(256)) * 8)
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "other format":
+        header = {"code": "an older version", "inputs": {}}
+        path.write_bytes(store._MAGIC + pickle.dumps(header) + content[len(store._MAGIC):])
+    else:  # a pickle that would run code when loaded: refused, never executed
+        path.write_bytes(store._MAGIC + pickle.dumps({"code": os.system}))
+    assert _invoke(mini_copy, ["balance"], {}) == expected
+    assert store._read(path) is not None  # rewritten whole
+
+
+def test_a_read_only_folder_stores_in_the_user_cache(mini_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setattr(store, "_writable", lambda folder: False)
+    expected = _invoke(mini_copy, ["gaps"], {"CHAINGRAPH_CACHE": "0"})
+    assert _invoke(mini_copy, ["gaps"], {}) == expected
+    assert not (mini_copy / ".chaingraph.store").exists()
+    [written] = (cache / "chaingraph").iterdir()
+    assert written.name.startswith("data-") and store._read(written) is not None
+    assert _invoke(mini_copy, ["gaps"], {}) == expected
+
+
+def test_two_commands_starting_at_once(tmp_path):
+    data = _copy(default_data_dir(), tmp_path / "data")
+    script = "import sys; from chaingraph.cli import cli; cli(['--data', sys.argv[1], 'gaps', '--format', 'json'])"
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(data)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1 and json.loads(outputs[0][0])
+    assert [p.name for p in data.iterdir() if p.name.startswith(".chaingraph")] == [".chaingraph.store"]
+    assert store._read(data / ".chaingraph.store") is not None
+
+
+def test_one_region_builds_only_its_rows(mini_copy):
+    store.open_store(mini_copy)
+    g = open_backend("memory", mini_copy)
+    home = g.home_region().id
+    rows = g.capacities(region=home)
+    capacities = g.store.tables["capacities"]
+    assert rows and len(capacities._rows) == len(rows) < len(capacities)
+    assert capacities._all is None and g.store.tables["firms"]._all is None
