@@ -18,9 +18,15 @@ from ..errors import ChaingraphError
 from ..graph.backend import Backend
 from ..graph.model import Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize
-from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_statuses, region_id
+from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
+
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "verdict", "status", "supply", "requirement", "balance", "low", "high",
+           "supply_low", "supply_high", "requirement_low", "requirement_high", "supply_basis", "coefficients",
+           "open_terms", "unknown", "break_even", "use_target", "estimate", "supply_value", "requirement_value",
+           "balance_value", "unit")
 
 BASES = ("capacity", "target")
 # short: short at every value in range; over: covered at every value; depends: the sign turns inside
@@ -131,7 +137,8 @@ class _Balancer:
         # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
         self.used_locally = {t.product for t in g.targets(region=region)
                              if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
-        self.capacity_rows = g.capacities_by_product(region, SUPPLYING)  # one query for every product
+        self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
+        g.firms_by_id(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)  # one query on a server
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}

@@ -9,6 +9,10 @@ from .balance import BASES, LOCAL_USE, _Balancer, range_text
 
 __all__ = ["extend", "GROUPS"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "group", "product", "name", "status", "supply", "local_use", "outflow", "low", "high",
+           "supply_low", "supply_high", "use_low", "use_high", "unit", "local_users", "downstream", "open_terms",
+           "policy", "reason")
 # rank order of the groups
 GROUPS = ("outflow", "outflow unknown", "final products: no local user in the graph")
 
