@@ -64,7 +64,7 @@ class FalkorDBBackend(CypherBackend):
         except (redis.exceptions.ConnectionError, OSError) as e:
             raise ServerError(f"cannot reach falkordb at {self.shown_uri}: {_reason(e)}") from None
         except redis.exceptions.RedisError as e:  # something answered, but not in the Redis protocol
-            raise ServerError(f"no FalkorDB at {self.shown_uri}: {_answered(e)}") from None
+            raise ServerError(f"no FalkorDB at {self.shown_uri}: {_answered(e, address['host'], port)}") from None
         self._graph = self._db.select_graph(self.database)
 
     @property
@@ -113,14 +113,29 @@ class FalkorDBBackend(CypherBackend):
         self._db.connection.close()
 
 
-def _answered(error: Exception) -> str:
-    """What a server that does not speak the Redis protocol answered, from the client's error
-    (`Protocol Error: b'HTTP/1.1 400 Bad Request'`)."""
+def _answered(error: Exception, host: str | None = None, port: int | None = None) -> str:
+    """What a server that does not speak the Redis protocol answered: from the client's error
+    (`Protocol Error: b'HTTP/1.1 400 Bad Request'`), or, where the client (hiredis) only names the
+    first byte, from the first line the server sends back to a plain `PING`."""
     text = str(error)
     match = re.search(r"""b(['"]).*\1""", text)
-    if not match:
+    if match:
+        answer = ast.literal_eval(match.group()).decode("utf-8", "replace").strip()
+    elif host and port:
+        answer = _first_line(host, port) or text
+    else:
         return text or type(error).__name__
-    answer = ast.literal_eval(match.group()).decode("utf-8", "replace").strip()
     if answer.startswith("HTTP/"):
         return f"an HTTP server answered ({answer!r}); FalkorDB speaks the Redis protocol, on port 6379 by default"
     return f"the server answered {answer!r}, not in the Redis protocol"
+
+
+def _first_line(host: str, port: int) -> str:
+    import socket
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as sock:
+            sock.sendall(b"PING\r\n")
+            data = sock.recv(256)
+    except OSError:
+        return ""
+    return data.split(b"\n")[0].decode("utf-8", "replace").strip()
