@@ -136,11 +136,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                     why = _("not made locally, yet it feeds %(products)s, which local targets or products "
                             "need") % {"products": i18n.join(needed)}
             else:
-                words = {"supply": row["supply"], "requirement": row["requirement"],
-                         "short": row["balance"].removesuffix(" short")}
-                why = (_("supply %(supply)s against requirement %(requirement)s: short by %(short)s at every "
-                         "value of the ranges") if row["low"] != row["high"] else
-                       _("supply %(supply)s against requirement %(requirement)s: short by %(short)s")) % words
+                words = {"supply": row["supply"], "requirement": row["requirement"], "balance": row["balance"]}
+                why = (_("supply %(supply)s against requirement %(requirement)s: %(balance)s at every value of "
+                         "the ranges") if row["low"] != row["high"] else
+                       _("supply %(supply)s against requirement %(requirement)s: %(balance)s")) % words
             reasons[row["product"]].append(("shortfall", _("%(why)s (%(basis)s basis)") % {
                 "why": why, "basis": i18n.value(basis)}))
             shortage[row["product"]] = (0, n)
