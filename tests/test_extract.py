@@ -223,6 +223,16 @@ def test_lexicon_region_and_year_options(tmp_path):
     assert result.stderr == f"Error: {tmp_path}: not a dataset folder (no products.csv)\n"
 
 
+def test_a_draft_that_would_not_validate_leaves_nothing(tmp_path):
+    from chaingraph.extract.writer import write_draft
+    tables = {"regions": [{"id": "home", "name_zh": "某市", "level": "city", "home": "yes"}],
+              "products": [], "firms": [], "chains": [], "targets": [], "links": [], "review": [],
+              "capacities": [{"product": "coke", "region": "home", "status": "building", "source": "某市"}]}
+    with pytest.raises(ExtractError, match=r"the draft does not validate \(.*unknown product 'coke'"):
+        write_draft(tmp_path / "draft", tables, {"plan.txt": "某市"}, {})
+    assert list(tmp_path.iterdir()) == []  # neither the folder nor its hidden temporary copy
+
+
 def test_bad_input(tmp_path):
     runner = CliRunner()
     out = tmp_path / "out"
