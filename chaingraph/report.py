@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import i18n
+from .files import write_texts
 from .graph.backend import Backend
 from .queries import balance, bottlenecks, candidates, chains, extend, gaps
 from .queries._common import region_id
@@ -225,12 +226,5 @@ def to_html(report: dict) -> str:
 def write_report(report: dict, folder: str | Path) -> list[Path]:
     """Write report.md and report.html into `folder` (made if needed); both or neither."""
     folder = Path(folder)
-    texts = {"report.md": to_markdown(report), "report.html": to_html(report)}  # render first: nothing half-written
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in texts.items():
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(folder / name)
-        paths.append(folder / name)
-    return paths
+    # rendered first, then written all or nothing
+    return write_texts({folder / "report.md": to_markdown(report), folder / "report.html": to_html(report)})

@@ -10,8 +10,8 @@ compact rows, filling in every column the format requires, so that a test says o
         links=[("FEEDS", "ore", "metal", 2, "t/t")])
 
 Products are given by id (unit `t`, sector `test`) or as dicts of product columns. Firms named in
-capacities are created in the home region unless listed in `firms` as (id, region). There is no
-`sources/` folder, so quotes are not checked.
+capacities are created in the home region unless listed in `firms` as (id, region). Every
+`source` cell is `test` (chains: `chain <id>`), and `sources/test.txt` holds those quotes.
 """
 from __future__ import annotations
 
@@ -94,6 +94,9 @@ def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(),
 
     _write(folder, "chains.csv", [{"id": cid, "name_zh": cid, "sector": "test", "steps": steps,
                                    "written": "yes", "source": f"chain {cid}"} for cid, steps in chains])
+    (folder / "sources").mkdir(exist_ok=True)
+    (folder / "sources" / "test.txt").write_text("\n".join(["test", *(f"chain {cid}" for cid, _ in chains)]),
+                                                 encoding="utf-8")
     cap_rows = []
     for firm, product, capacity, unit, status, *rest in capacities:
         cap_rows.append({"firm": firm or "", "region": rest[0] if rest else ("" if firm else HOME),

@@ -16,9 +16,14 @@ from ..errors import ChaingraphError
 from ..graph.backend import Backend
 from ..graph.model import Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize
-from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_statuses, region_id
+from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES"]
+
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "status", "supply", "requirement", "balance", "supply_basis", "coefficients",
+           "unknown", "break_even", "use_target", "estimate", "supply_value",
+           "requirement_value", "balance_value", "unit")
 
 BASES = ("capacity", "target")
 _LEVEL_METRICS = ("capacity", "installed_capacity")  # targets that set a product's output
@@ -86,7 +91,8 @@ class _Balancer:
         for t in g.targets(region=region):
             if t.product and t.metric in _LEVEL_METRICS and t.bound in _LEVEL_BOUNDS:
                 self.level_targets.setdefault(t.product, t)
-        self.capacity_rows = g.capacities_by_product(region, SUPPLYING)  # one query for every product
+        self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
+        g.firms_by_id(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)  # one query on a server
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}

@@ -12,6 +12,9 @@ from .balance import balance
 
 __all__ = ["bottlenecks", "WEIGHTS", "HHI_CONCENTRATED"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "product", "name", "status", "score", "kinds", "reasons", "dependents", "firms")
+
 # How much each kind of reason adds to a product's score; the list is sorted by score.
 WEIGHTS = {"shortfall": 4, "single firm": 3, "concentrated": 2, "dominator": 2, "articulation point": 1}
 # Herfindahl-Hirschman index (shares in %, squared, summed) above which a market counts as highly
@@ -126,6 +129,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
 
     firms_of: dict[str, list[str]] = defaultdict(list)
     supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
+    g.firms_by_id(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
     for pid in products:
         if selected is not None and pid not in selected:
             continue

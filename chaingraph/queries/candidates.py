@@ -9,6 +9,10 @@ from .gaps import gaps
 
 __all__ = ["candidates", "SCORE"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "rank", "firm", "firm_name", "region", "region_name", "country", "abroad", "capacity",
+           "status", "year", "route", "score", "reasons", "source_kind", "source")
+
 # The score: points per criterion, each between 0 and its weight (out of 10). The one place it is
 # defined; `candidates`' docstring explains each criterion and README.md points here.
 SCORE = {
@@ -116,6 +120,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     makes: dict[str, set[str]] = {}
     for c in g.producers_outside(where, firms={c.firm for c in outside_rows}) if outside_rows else ():
         makes.setdefault(c.firm, set()).add(c.product)
+    g.firms_by_id(makes)  # the offering firms in one query on a server (resolve_firm below reuses them)
     firm_names: dict[str, str] = {}
 
     def names(ids) -> str:

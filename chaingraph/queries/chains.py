@@ -8,6 +8,10 @@ from ._common import best_status, describe_capacity, local_statuses, region_id, 
 
 __all__ = ["chains"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("chain", "chain_name", "written", "order", "label", "products", "names", "firms", "capacity",
+           "status", "source")
+
 
 def chains(g: Backend, chain: str | None = None, region: str | None = None) -> list[dict]:
     """List the steps of every chain, or of one chain, with the local firms and status.
@@ -49,6 +53,7 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
         return " ".join(p for p in parts if p)
 
     by_product = g.capacities_by_product(where)  # one query for every step
+    g.firms_by_id(row.firm for rows in by_product.values() for row in rows if row.firm)  # one query on a server
 
     rows = []
     for c in selected:

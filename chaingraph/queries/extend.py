@@ -7,6 +7,9 @@ from ._common import BY_PRODUCT, PRESENT, SUPPLYING, local_statuses, region_id, 
 
 __all__ = ["extend"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "product", "name", "status", "capacity", "local_users", "downstream", "policy", "reason")
+
 LOCAL_USE = "local_use_share"  # the target metric of a policy that the product be used in the city
 
 
