@@ -19,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import i18n
+from .files import write_texts
 from .graph.backend import Backend
 from .i18n import N_
 from .queries import bottlenecks, gaps
@@ -509,11 +510,4 @@ def to_html(data: dict) -> str:
 
 def write_html(data: dict, path: str | Path) -> Path:
     """Render and write the page; rendered first, so a failure leaves no half-written file."""
-    path = Path(path)
-    text = to_html(data)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_texts({path: to_html(data)})[0]

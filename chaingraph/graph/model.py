@@ -191,6 +191,7 @@ class Link:
     own_use_min: float | None = None
     own_use_max: float | None = None
     own_use_source: str | None = None
+    recycle: bool = False  # part of a recycle loop: a cycle of FEEDS links is allowed only through these
     line: int = _line()
 
 

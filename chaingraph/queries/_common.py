@@ -8,7 +8,7 @@ from ..graph.model import BY_PRODUCT, MISSING, STATUSES, SUPPLYING, Capacity, pr
 from ..units import format_quantity
 
 __all__ = ["MISSING", "BY_PRODUCT", "SUPPLYING", "PRESENT", "best_status", "region_id", "local_statuses",
-           "total_capacity", "describe_capacity"]
+           "total_capacity", "describe_capacity", "local_capacity_rows", "local_capacity"]
 
 PRESENT = (*SUPPLYING, BY_PRODUCT)  # the product is made locally
 _RANK = {status: rank for rank, status in enumerate((STATUSES[0], STATUSES[1], BY_PRODUCT, *STATUSES[2:], MISSING))}
@@ -53,6 +53,21 @@ def total_capacity(rows: Iterable[Capacity]) -> str:
         else:
             parts.append(format_quantity(sum(r.capacity_base for r in group), base))
     return "; ".join(parts)
+
+
+def local_capacity_rows(g: Backend, region: str) -> dict[str, list[Capacity]]:
+    """A product's local capacity is its operating and building rows in the region and below:
+    what supplies now or soon (planned capacity does not). `products` and `balance` both count
+    these, grouped by product id."""
+    return g.capacities_by_product(region, SUPPLYING)
+
+
+def local_capacity(rows: Iterable[Capacity]) -> str:
+    """The local capacity rows of one product as text: stated capacities added up per base unit,
+    `≥` when some row's capacity is not stated, empty when none is (`≥ 8 万吨`)."""
+    rows = list(rows)
+    total = total_capacity(rows)
+    return f"≥ {total}" if total and any(r.capacity is None for r in rows) else total
 
 
 def describe_capacity(row: Capacity) -> str:

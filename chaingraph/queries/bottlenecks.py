@@ -6,14 +6,20 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from .. import i18n
 from ..graph.backend import Backend
+from ..i18n import gettext as _
 from ._common import local_statuses, PRESENT, SUPPLYING, region_id
 from .balance import balance
 
 __all__ = ["bottlenecks", "WEIGHTS", "HHI_CONCENTRATED"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "product", "name", "status", "score", "kinds", "reasons", "dependents", "firms")
+
 # How much each kind of reason adds to a product's score; the list is sorted by score.
-WEIGHTS = {"shortfall": 4, "single firm": 3, "concentrated": 2, "dominator": 2, "articulation point": 1}
+WEIGHTS = {"shortfall": 4, "single firm": 3, "concentrated": 2, "dominator": 2, "short in part of the range": 2,
+           "articulation point": 1}
 # Herfindahl-Hirschman index (shares in %, squared, summed) above which a market counts as highly
 # concentrated, as in the US DOJ/FTC Horizontal Merger Guidelines (2010).
 HHI_CONCENTRATED = 2500
@@ -64,7 +70,9 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
 
     Reasons, each kind adding `WEIGHTS[kind]` to the score once:
 
-    - `shortfall`: `balance` (on `basis`, default `target`) finds local supply short of local need;
+    - `shortfall`: `balance` (on `basis`, default `target`) finds local supply short of local need at
+      every value of the coefficient ranges (verdict `short`); `short in part of the range`: short
+      for some values only (verdict `depends`);
     - `single firm`: one named local firm is the only producer of a product other local products
       use; `concentrated`: several firms, but their stated capacities give an HHI above
       `HHI_CONCENTRATED`;
@@ -78,8 +86,12 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     Returns
     -------
     list of dict
-        One row per product with at least one reason, highest score first (ties: more local
-        products depending on it first): `rank`, `product`, `name`, `status` (local), `score`,
+        One row per product with at least one reason, ranked by robustness, then size, then
+        score: shortfalls at every value of the ranges first, in `balance`'s order (the largest
+        certain shortfall against its requirement first, those of unknown amount after), then
+        shortfalls in part of the range, then the other bottlenecks by score (ties: more local
+        products depending on it first): `rank`,
+        `product`, `name`, `status` (local), `score`,
         `kinds`, `reasons` (a sentence each), `dependents` (how many locally present products it
         feeds, directly or further down), `firms` (local producers).
 
@@ -107,22 +119,37 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
 
     reasons: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
+    shortage: dict[str, tuple[int, float]] = {}  # product -> (robustness, place in balance's order)
     balance_rows = (balance(g, region=where, basis=basis, chain=chain, products=only)
-                    if "shortfall" in wanted_kinds else [])
+                    if wanted_kinds & {"shortfall", "short in part of the range"} else [])
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
-    for row in balance_rows:
-        if row["status"] == "shortfall":
-            if row["balance_value"] is not None:
-                why = f"supply {row['supply']} against requirement {row['requirement']}: short by {row['balance']}"
-            else:
+    for n, row in enumerate(balance_rows):
+        if row["verdict"] == "short" and "shortfall" in wanted_kinds:
+            if row["requirement"].startswith("> 0"):
                 feeds = [u for u in pg.successors(row["product"]) if pg.edges[row["product"], u]["type"] == "FEEDS"]
                 users = [products[u].name_zh for u in feeds if status[u] in PRESENT]
                 if users:
-                    why = f"not made locally, yet {', '.join(users)} consume it"
+                    why = _("not made locally, yet %(users)s consume it (amount unknown)") % {
+                        "users": i18n.join(users)}
                 else:  # its users are not made here either, but local targets or products further down need them
                     needed = [products[u].name_zh for u in feeds if u in wanted] or [products[u].name_zh for u in feeds]
-                    why = f"not made locally, yet it feeds {', '.join(needed)}, which local targets or products need"
-            reasons[row["product"]].append(("shortfall", why + f" ({basis} basis)"))
+                    why = _("not made locally, yet it feeds %(products)s, which local targets or products "
+                            "need") % {"products": i18n.join(needed)}
+            else:
+                words = {"supply": row["supply"], "requirement": row["requirement"], "balance": row["balance"]}
+                why = (_("supply %(supply)s against requirement %(requirement)s: %(balance)s at every value of "
+                         "the ranges") if row["low"] != row["high"] else
+                       _("supply %(supply)s against requirement %(requirement)s: %(balance)s")) % words
+            reasons[row["product"]].append(("shortfall", _("%(why)s (%(basis)s basis)") % {
+                "why": why, "basis": i18n.value(basis)}))
+            shortage[row["product"]] = (0, n)
+        elif row["verdict"] == "depends" and "short in part of the range" in wanted_kinds:
+            why = _("supply %(supply)s against requirement %(requirement)s: %(balance)s") % {
+                "supply": row["supply"], "requirement": row["requirement"], "balance": row["balance"]}
+            why = _("%(why)s (%(basis)s basis)") % {
+                "why": i18n.clauses([why] + row["break_even"][:1]), "basis": i18n.value(basis)}
+            reasons[row["product"]].append(("short in part of the range", why))
+            shortage[row["product"]] = (1, n)
 
     firms_of: dict[str, list[str]] = defaultdict(list)
     supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
@@ -136,12 +163,12 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users or not rows:
             continue
-        user_names = ", ".join(products[u].name_zh for u in users)
+        user_names = i18n.join(products[u].name_zh for u in users)
         if not wanted_kinds & {"single firm", "concentrated"}:
             continue
         if len(named) == 1 and all(r.firm for r in rows):
-            reasons[pid].append(("single firm", f"{firms_of[pid][0]} is the only local producer; "
-                                                f"{user_names} depend on it"))
+            reasons[pid].append(("single firm", _("%(firm)s is the only local producer; %(users)s depend on it")
+                                 % {"firm": firms_of[pid][0], "users": user_names}))
         elif len(named) > 1 and all(r.firm and r.capacity_base is not None for r in rows):
             totals: dict[str, float] = defaultdict(float)
             for r in rows:
@@ -151,9 +178,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 hhi = sum((100 * v / whole) ** 2 for v in totals.values())
                 top_firm, top = max(totals.items(), key=lambda kv: kv[1])
                 if hhi > HHI_CONCENTRATED:
-                    reasons[pid].append(("concentrated", f"HHI {hhi:.0f}: {g.resolve_firm(top_firm).name_zh} "
-                                                         f"holds {100 * top / whole:.0f}% of stated capacity; "
-                                                         f"{user_names} depend on it"))
+                    reasons[pid].append(("concentrated", _(
+                        "HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it") % {
+                        "hhi": hhi, "firm": g.resolve_firm(top_firm).name_zh, "share": 100 * top / whole,
+                        "users": user_names}))
 
     ends = {}
     for c in chains:
@@ -167,15 +195,20 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     position = {pid: i for i, pid in enumerate(products)}
     for d, found_ends in dominated.items():
         found_ends.sort(key=position.__getitem__)
-        names = "、".join(products[e].name_zh for e in found_ends[:6])
-        more = f" and {len(found_ends) - 6} more" if len(found_ends) > 6 else ""
-        reasons[d].append(("dominator", f"every route from raw materials to {len(found_ends)} chain end "
-                                        f"product(s) runs through it: {names}{more}"))
+        names = i18n.join(products[e].name_zh for e in found_ends[:6])
+        if len(found_ends) > 6:
+            names = _("%(names)s and %(n)s more") % {"names": names, "n": len(found_ends) - 6}
+        reasons[d].append(("dominator", i18n.ngettext(
+            "every route from raw materials to %(n)s chain end product runs through it: %(names)s",
+            "every route from raw materials to %(n)s chain end products runs through it: %(names)s",
+            len(found_ends)) % {"n": len(found_ends), "names": names}))
 
     for pid, added in (_articulation_points(pg) if "articulation point" in wanted_kinds else {}).items():
         if selected is None or pid in selected:
-            reasons[pid].append(("articulation point", f"removing it splits its part of the product graph "
-                                                       f"into {added + 1}: {added} more part{'s' if added > 1 else ''}"))
+            reasons[pid].append(("articulation point", i18n.ngettext(
+                "removing it splits its part of the product graph into %(parts)s: %(added)s more part",
+                "removing it splits its part of the product graph into %(parts)s: %(added)s more parts",
+                added) % {"parts": added + 1, "added": added}))
 
     rows = []
     for pid, found in reasons.items():
@@ -187,5 +220,6 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             "reasons": [why for _, why in found], "dependents": dependents, "firms": firms_of.get(pid, []),
         })
     order = {pid: i for i, pid in enumerate(products)}
-    rows.sort(key=lambda r: (-r["score"], -r["dependents"], order[r["product"]]))
+    rows.sort(key=lambda r: (*shortage.get(r["product"], (2, 0)), -r["score"], -r["dependents"],
+                             order[r["product"]]))
     return [{"rank": i, **row} for i, row in enumerate(rows, start=1)]

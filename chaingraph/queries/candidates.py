@@ -9,6 +9,10 @@ from .gaps import gaps
 
 __all__ = ["candidates", "SCORE"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "rank", "firm", "firm_name", "region", "region_name", "country", "abroad", "capacity",
+           "status", "year", "route", "score", "reasons", "source_kind", "source")
+
 # The score: points per criterion, each between 0 and its weight (out of 10). The one place it is
 # defined; `candidates`' docstring explains each criterion and README.md points here.
 SCORE = {

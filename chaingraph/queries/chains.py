@@ -8,6 +8,10 @@ from ._common import best_status, describe_capacity, local_statuses, region_id, 
 
 __all__ = ["chains"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("chain", "chain_name", "written", "order", "label", "products", "names", "firms", "capacity",
+           "status", "source")
+
 
 def chains(g: Backend, chain: str | None = None, region: str | None = None) -> list[dict]:
     """List the steps of every chain, or of one chain, with the local firms and status.

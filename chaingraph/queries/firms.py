@@ -6,6 +6,10 @@ from ..graph.model import Capacity, Firm
 
 __all__ = ["firms"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("firm", "name_zh", "region", "product", "product_name", "capacity", "unit", "capacity_base",
+           "base_unit", "status", "year", "project", "source")
+
 
 def firms(g: Backend, product: str | None = None, region: str | None = None) -> list[dict]:
     """List firms with what they make, optionally for one product and/or region.

@@ -1,13 +1,19 @@
 """补链: the links of each chain that have no local producer, or only a planned one."""
 from __future__ import annotations
 
+from .. import i18n
 from ..graph.backend import Backend
 from ..graph.model import Capacity, Product, Step
 from ._common import best_status, local_statuses, MISSING, PRESENT, region_id
 
 __all__ = ["gaps"]
 
-KINDS = ("broken", "downstream", "upstream", "absent")  # rank order: a broken chain matters most
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "chain", "chain_name", "written", "order", "label", "products", "names", "status",
+           "kind", "before", "after", "planned_by", "source", "reason")
+
+# rank order: a broken chain matters most, then a product missing inside a step that is present
+KINDS = ("broken", "partial", "downstream", "upstream", "absent")
 
 
 def _step_name(step: Step, products: dict[str, Product]) -> str:
@@ -16,16 +22,23 @@ def _step_name(step: Step, products: dict[str, Product]) -> str:
 
 
 def _reason(kind: str, status: str, name: str, before: str | None, after: str | None) -> str:
-    only_planned = status != MISSING
+    _ = i18n.gettext
+    words = {"name": name, "before": before, "after": after}
+    planned = status != MISSING
     if kind == "broken":
-        if only_planned:
-            return f"middle link between {before} and {after} is only planned"
-        return f"missing middle link between {before} and {after}"
+        return (_("middle link between %(before)s and %(after)s is only planned") if planned
+                else _("missing middle link between %(before)s and %(after)s")) % words
     if kind == "downstream":
-        return f"chain stops at {before} locally: {name} is {'only planned' if only_planned else 'missing'}"
+        return (_("chain stops at %(before)s locally: %(name)s is only planned") if planned
+                else _("chain stops at %(before)s locally: %(name)s is missing")) % words
     if kind == "upstream":
-        return f"nothing local supplies {after}: {name} is {'only planned' if only_planned else 'missing'}"
-    return "no step of the chain is made locally" + (f"; {name} is only planned" if only_planned else "")
+        return (_("nothing local supplies %(after)s: %(name)s is only planned") if planned
+                else _("nothing local supplies %(after)s: %(name)s is missing")) % words
+    if kind == "partial":
+        return (_("step %(before)s is present through %(after)s, but %(name)s is only planned") if planned
+                else _("step %(before)s is present through %(after)s, but %(name)s is missing")) % words
+    return (_("no step of the chain is made locally; %(name)s is only planned") % words if planned
+            else _("no step of the chain is made locally"))
 
 
 def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> list[dict]:
@@ -48,10 +61,13 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
         products), `source` (the chain's quote) and `reason` (one sentence).
 
         `kind` says where the gap sits: `broken` (present steps on both sides: a missing middle
-        link breaks the chain), `downstream` (present steps only before it: the chain stops short
-        locally), `upstream` (present steps only after it) or `absent` (no step of the chain is
-        present). Rows are ranked by kind in that order, then `missing` before `planned`, written
-        chains before prose ones, then chain file order and step order.
+        link breaks the chain), `partial` (the step is present through some of its products, but
+        this product of it is missing or only planned: the row's `products` is that one product,
+        `before` the step's name and `after` the present products), `downstream` (present steps
+        only before it: the chain stops short locally), `upstream` (present steps only after it)
+        or `absent` (no step of the chain is present). Rows are ranked by kind in that order, then
+        `missing` before `planned`, written chains before prose ones, then chain file order and
+        step order.
 
     Examples
     --------
@@ -72,7 +88,8 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
-        return g.resolve_firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        return g.resolve_firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": regions[row.region].name_zh}
 
     rows = []
     for c in selected:
@@ -80,10 +97,23 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
         present = [i for i, s in enumerate(status) if s in PRESENT]
         for i, step in enumerate(c.steps):
             if status[i] in PRESENT:
+                made = [products[p].name_zh for p in step.products if statuses[p] in PRESENT]
+                for p in step.products:
+                    if statuses[p] in PRESENT:
+                        continue
+                    step_name = _step_name(step, products)
+                    rows.append({
+                        "chain": c.id, "chain_name": c.name_zh, "written": c.written, "order": step.order,
+                        "label": step.label, "products": [p], "names": [products[p].name_zh],
+                        "status": statuses[p], "kind": "partial", "before": step_name, "after": "、".join(made),
+                        "planned_by": list(dict.fromkeys(producer(r) for r in planned.get(p, ()))),
+                        "source": c.source,
+                        "reason": _reason("partial", statuses[p], products[p].name_zh, step_name, "、".join(made)),
+                    })
                 continue
             before = max((j for j in present if j < i), default=None)
             after = min((j for j in present if j > i), default=None)
-            kind = KINDS[(before is None) * 2 + (after is None)]  # both, before only, after only, none
+            kind = ("broken", "downstream", "upstream", "absent")[(before is None) * 2 + (after is None)]  # both, before only, after only, none
             before_name = _step_name(c.steps[before], products) if before is not None else None
             after_name = _step_name(c.steps[after], products) if after is not None else None
             rows.append({

@@ -5,6 +5,9 @@ from ..graph.backend import Backend
 
 __all__ = ["info"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("kind", "count")
+
 
 def info(g: Backend) -> list[dict]:
     """Count the records of the dataset behind `g`.

@@ -11,6 +11,10 @@ from ._common import PRESENT, SUPPLYING, local_statuses, region_id
 
 __all__ = ["whatif"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "depth", "via", "relation", "lost_share", "effect", "capacity_affected",
+           "capacity_affected_base", "base_unit")
+
 
 
 def _resolve(g: Backend, name: str) -> Firm | Product:
