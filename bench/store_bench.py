@@ -1,17 +1,16 @@
 """Embedded-store benchmark: first open, later open and a few commands, each in a fresh process.
 
-Writes two synthetic datasets in the shipped format (nothing in them is a real firm or figure;
-every source cell quotes the one sentence in their sources/ file):
+Writes synthetic datasets in the shipped format (nothing in them is a real firm or figure):
 
-- `firms`: N firms under 340 cities in 31 provinces, 3,000 products in 300 chains, 2 capacity
-  rows per firm (skewed: the home city holds more);
-- `products`: a product taxonomy of 95,000 products and 57,000 FEEDS links (sparse, many parts
+- N firms from `bench/synth.py` (340 cities in 31 provinces, 3,000 products in 300 chains, 2
+  capacity rows per firm);
+- with `--products`: a product taxonomy of 95,000 products and 57,000 FEEDS links (sparse, many parts
   and articulation points, like a national classification with its upstream/downstream links),
   4,600 firms.
 
 Then times, each command in a new process (`/usr/bin/time`-style peak RSS from `resource`):
-first open (no compiled store yet), later open (the store is there), `bottlenecks`, and
-`viz --focus P --depth 2`. With `--compare REF` (a git ref, e.g. `main`) it runs the same commands
+first open (no compiled store yet), later open (the store is there), `gaps`, `balance`,
+`bottlenecks` and `viz --focus P --depth 2`, each for the home city. With `--compare REF` (a git ref, e.g. `main`) it runs the same commands
 on a checkout of REF too and prints the ratio, in one run.
 
     .venv/bin/python bench/store_bench.py --firms 100000 [--compare main] [--keep DIR]
@@ -21,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import shutil
@@ -118,8 +118,12 @@ print(json.dumps({"seconds": seconds, "rss_mb": rss, "exit": result.exit_code, "
 """
 
 
-def run(python: str, cwd: Path, args: list[str], env: dict) -> dict:
-    proc = subprocess.run([python, "-c", _RUN, *args], cwd=cwd, env=env, capture_output=True, text=True)
+def run(python: str, cwd: Path, args: list[str], env: dict, timeout: float | None = None) -> dict:
+    try:
+        proc = subprocess.run([python, "-c", _RUN, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"seconds": math.inf, "rss_mb": math.nan, "exit": None, "out": 0}
     if proc.returncode != 0 or not proc.stdout.strip():
         raise SystemExit(f"failed: {args}\n{proc.stderr[-2000:]}")
     row = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -128,19 +132,38 @@ def run(python: str, cwd: Path, args: list[str], env: dict) -> dict:
     return row
 
 
-def bench(python: str, cwd: Path, data: Path, focus: str, cache_home: Path) -> dict[str, dict]:
+def bench(python: str, cwd: Path, data: Path, focus: str, cache_home: Path, skip: list[str],
+          timeout: float | None) -> dict[str, dict]:
     env = {**os.environ, "PYTHONPATH": str(cwd), "XDG_CACHE_HOME": str(cache_home)}
     for stale in list(data.glob(".chaingraph*")):  # start from no compiled store
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     shutil.rmtree(cache_home, ignore_errors=True)
     d = ["--data", str(data)]
-    return {
-        "first open (info)": run(python, cwd, [*d, "info"], env),
-        "later open (info)": run(python, cwd, [*d, "info"], env),
-        "bottlenecks": run(python, cwd, [*d, "bottlenecks"], env),
-        f"viz --focus {focus} --depth 2": run(python, cwd, [*d, "viz", "--focus", focus, "--depth", "2", "-o",
-                                                             str(cache_home.parent / "focus.html")], env),
+    commands = {
+        "first open (targets)": ["targets"],
+        "later open (targets)": ["targets"],
+        "gaps": ["gaps"],
+        "balance": ["balance"],
+        "bottlenecks": ["bottlenecks"],
+        f"viz --focus {focus} --depth 2": ["viz", "--focus", focus, "--depth", "2", "-o",
+                                            str(cache_home.parent / "focus.html")],
     }
+    results = {}
+    for name, args in commands.items():
+        if any(name.startswith(s) for s in skip):
+            continue
+        results[name] = run(python, cwd, [*d, *args], env, timeout)
+        print(f"  {cwd.name}: {name}: {results[name]['seconds']:.2f} s, {results[name]['rss_mb']:.0f} MB",
+              file=sys.stderr, flush=True)
+    return results
+
+
+def _cell(row: dict | None, timeout: float | None) -> str:
+    if row is None:
+        return "-"
+    if math.isinf(row["seconds"]):
+        return f"> {timeout:.0f} s (stopped)"
+    return f"{row['seconds']:.2f} s, {row['rss_mb']:.0f} MB"
 
 
 def main() -> None:
@@ -151,15 +174,19 @@ def main() -> None:
     parser.add_argument("--compare", help="a git ref to run the same commands on, for the ratio")
     parser.add_argument("--keep", help="write the datasets here (kept) instead of a temporary folder")
     parser.add_argument("--skip", action="append", default=[], help="a command to leave out (repeatable)")
+    parser.add_argument("--timeout", type=float, help="stop a command after this many seconds (shown as > T)")
+    parser.add_argument("--focus", default="syn_prod_00015", help="the product for viz --focus on the synthetic dataset")
     args = parser.parse_args()
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="cg-store-bench-"))
     sets = []
     if not args.only_products:
-        folder = work / f"firms{args.firms}"
+        folder = work / f"synth{args.firms}"
         if not (folder / "capacities.csv").exists():
-            make_dataset(folder, args.firms)
-        sets.append((f"{args.firms} firms", folder, "q000015"))
+            sys.path.insert(0, str(ROOT / "bench"))
+            from synth import generate  # h13's national dataset generator
+            generate(folder, args.firms)
+        sets.append((f"{args.firms} firms (bench/synth.py)", folder, args.focus))
     if args.products or args.only_products:
         folder = work / "products95k"
         if not (folder / "capacities.csv").exists():
@@ -169,28 +196,30 @@ def main() -> None:
     trees = [("this tree", ROOT)]
     if args.compare:
         other = work / f"ref-{args.compare.replace('/', '_')}"
-        if not other.exists():
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), args.compare],
-                           check=True, capture_output=True)
+        if not other.exists():  # the files of REF, exported (no worktree, nothing in the repository changes)
+            other.mkdir(parents=True)
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.compare], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(other)], input=archive, check=True)
         trees.append((args.compare, other))
     results: dict[tuple[str, str], dict] = {}
     for label, folder, focus in sets:
         for tree, path in trees:
-            results[label, tree] = bench(sys.executable, path, folder, focus, work / f"cache-{tree.replace('/', '_')}")
+            results[label, tree] = bench(sys.executable, path, folder, focus, work / f"cache-{tree.replace('/', '_')}",
+                                         args.skip, args.timeout)
     print(f"| dataset | command | {' | '.join(t for t, _ in trees)} |" + (" ratio |" if args.compare else ""))
     print("|---|---|" + "---|" * (len(trees) + bool(args.compare)))
     for label, _, _ in sets:
         for command in results[label, trees[0][0]]:
-            cells = [f"{results[label, t][command]['seconds']:.2f} s, {results[label, t][command]['rss_mb']:.0f} MB"
-                     for t, _ in trees]
+            cells = [_cell(results[label, t].get(command), args.timeout) for t, _ in trees]
             ratio = ""
             if args.compare:
-                ratio = f" {results[label, trees[1][0]][command]['seconds'] / results[label, trees[0][0]][command]['seconds']:.1f}× |"
+                before, after = (results[label, t].get(command, {}).get("seconds", math.nan) for t in
+                                 (trees[1][0], trees[0][0]))
+                ratio = f" {'> ' if math.isinf(before) else ''}{(args.timeout if math.isinf(before) else before) / after:.1f}× |"
             print(f"| {label} | {command} | {' | '.join(cells)} |{ratio}")
-    if args.compare and not args.keep:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(work / f"ref-{args.compare}")],
-                       capture_output=True)
-
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
     main()

@@ -155,7 +155,8 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     rows_of: dict[str, list] = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
 
     def producer(row) -> str:
-        return firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        return firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": regions[row.region].name_zh}
 
     nodes, edges = [], []
     for pid in selected:

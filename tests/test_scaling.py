@@ -84,3 +84,33 @@ def test_shortfall_names_the_users_when_only_targets_need_them(tmp_path):
     ore = by_product(bottlenecks(g, basis="target"))["ore"]
     assert ore["kinds"][0] == "shortfall"
     assert ore["reasons"][0] == "not made locally, yet it feeds metal, which local targets or products need (target basis)"
+
+
+def test_report_graphs_share_the_region_rows(monkeypatch):
+    from chaingraph.graph import open_backend
+    from chaingraph.queries import gaps
+    from chaingraph.viz import chain_data
+    g = open_backend()
+    analysis = {"gaps": gaps(g), "bottlenecks": bottlenecks(g), "product_graph": g.product_graph()}
+    first, *rest = g.chains()
+    chain_data(g, first.id, analysis=analysis)
+    calls = []
+    monkeypatch.setattr(g, "capacities", lambda *a, **k: calls.append(("capacities", k)) or type(g).capacities(g, *a, **k))
+    monkeypatch.setattr(g, "firms", lambda: calls.append("firms") or type(g).firms(g))
+    for chain in rest:
+        assert chain_data(g, chain.id, analysis=analysis)["nodes"]
+    assert rest and calls == []  # no chain after the first rescans the region's rows or lists every firm
+
+
+def test_a_focus_page_runs_no_structural_analysis(monkeypatch):
+    from chaingraph.graph import open_backend
+    from chaingraph.viz import graph_data
+
+    def refuse(*args):
+        raise AssertionError("a structural analysis of the whole graph ran")
+    monkeypatch.setattr(analysis, "_articulation_points", refuse)
+    monkeypatch.setattr(analysis, "_dominators_of_ends", refuse)
+    g = open_backend()
+    data = graph_data(g, focus="pvc", depth=1)
+    assert {n["id"] for n in data["nodes"] if n["kind"] == "product"} >= {"p:pvc"}
+    assert len([n for n in data["nodes"] if n["kind"] == "product"]) < len(g.products())

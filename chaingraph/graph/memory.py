@@ -5,13 +5,15 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..names import NameIndex
 from .backend import Backend
 from .store import Store, open_store
 from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["MemoryBackend", "build_graph"]
 
@@ -21,6 +23,7 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
     and `record`; edges carry `type` (FEEDS, YIELDS, HAS_STEP, MAKES, LOCATED_IN, TARGETS,
     PART_OF), the relationship's properties, and `record` where one row made them.
     """
+    import networkx as nx  # here: opening the store needs no graph library
     g = nx.MultiDiGraph()
     for label, records in (("Region", ds.regions), ("Product", ds.products), ("Firm", ds.firms),
                            ("Chain", ds.chains), ("Target", ds.targets)):
@@ -141,10 +144,17 @@ class MemoryBackend(Backend):
             return self._products_by_id[name]
         return super().resolve_product(name)
 
+    @cached_property
+    def _firm_ids(self) -> dict[str, Firm]:
+        return {}  # the firms looked up by id so far
+
     def resolve_firm(self, name: str) -> Firm:
         # an exact id wins over any name (NameIndex.resolve): look it up without indexing every name
+        if name in self._firm_ids:
+            return self._firm_ids[name]
         if "firm" not in self._indexes and (row := self.store.firm_row(name)) is not None:
-            return self._firms.row(row)
+            firm = self._firm_ids[name] = self._firms.row(row)
+            return firm
         return super().resolve_firm(name)
 
     def _capacity_rows(self, product: str | None = None, firm: str | None = None,
@@ -202,6 +212,7 @@ class MemoryBackend(Backend):
         return list(self.store.records("conversions"))
 
     def product_graph(self) -> nx.DiGraph:
+        import networkx as nx
         pg = nx.DiGraph()
         for p in self.store.records("products"):
             pg.add_node(p.id, name_zh=p.name_zh, name_en=p.name_en, sector=p.sector, unit=p.unit)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import bisect
 import gc
 import hashlib
-import io
 import math
 import os
 import pickle
@@ -52,7 +51,8 @@ _NAME = ".chaingraph.store"
 _NO_INT = -(2 ** 63)  # an empty integer cell
 _NUL = "\0"  # separates the values of a text column
 _SEP = "\x1f"  # joins the items of a list cell (`_list` never yields an item holding it)
-_CODE = ("loaders/csvfiles.py", "graph/model.py", "units.py", "names.py", "graph/store.py")
+# the code (and the process-coefficient library the loader applies) that decides what a dataset reads as
+_CODE = ("loaders", "reference", "graph/model.py", "units.py", "names.py", "graph/store.py")
 _TABLES = ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions")
 _LAZY = ("firms", "capacities")  # decoded a row at a time; the other tables are decoded whole
 
@@ -81,9 +81,10 @@ def _encode(values: Sequence[Any]) -> tuple:
         for v in values:
             if v is not None and v not in distinct:
                 distinct[v] = len(distinct)
-                if len(distinct) * 2 > n:
+                if len(distinct) * 8 > n:
                     break
-        if len(distinct) * 2 <= n:  # few distinct values: a dictionary and a code per row
+        # few distinct values: a dictionary and a code per row (many: one string, opened as one object)
+        if len(distinct) * 8 <= n:
             codes = array("i", (-1 if v is None else distinct[v] for v in values))
             return ("codes", wrap, list(distinct), codes)
         if not any(_NUL in v for v in values if v is not None):
@@ -238,6 +239,8 @@ class Table:
         return {"cls": self.cls.__name__, "n": self.n, "columns": self.columns}
 
     def __setstate__(self, state: dict) -> None:
+        if state["cls"] not in model.__all__:
+            raise pickle.UnpicklingError(f"not a record class: {state['cls']!r}")
         self.__init__(getattr(model, state["cls"]), state["n"], state["columns"])
 
 
@@ -367,10 +370,15 @@ def _code_version() -> str:
     root = Path(__file__).resolve().parents[1]
     h = hashlib.blake2b(f"{FORMAT}:{__version__}:{sys.version_info[:2]}".encode())
     for rel in _CODE:
-        try:
-            h.update((root / rel).read_bytes())
-        except OSError:
-            h.update(rel.encode())
+        path = root / rel
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".py", ".csv")) \
+            if path.is_dir() else [path]
+        for file in files:
+            h.update(str(file.relative_to(root)).encode())
+            try:
+                h.update(file.read_bytes())
+            except OSError:
+                pass
     return h.hexdigest()
 
 
@@ -428,7 +436,9 @@ def _read(path: Path) -> tuple[dict, Store] | None:
             if f.read(len(_MAGIC)) != _MAGIC:
                 return None
             header = _Loader(f).load()  # a new unpickler per object: each dump has its own memo
-            if not isinstance(header, dict) or header.get("code") != _code_version():
+            if not isinstance(header, dict) or header.get("code") != _code_version() \
+                    or not isinstance(header.get("inputs"), dict) \
+                    or not all(v is None or (isinstance(v, tuple) and len(v) == 4) for v in header["inputs"].values()):
                 return None
             store = _Loader(f).load()
             if not isinstance(store, Store):
@@ -511,7 +521,3 @@ def _build(data_dir: str) -> Store:
             gc.enable()
 
 
-def dump_bytes(store: Store) -> bytes:  # for tests and bench: the store's size
-    buf = io.BytesIO()
-    pickle.dump(store, buf, protocol=pickle.HIGHEST_PROTOCOL)
-    return buf.getvalue()

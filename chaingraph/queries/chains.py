@@ -1,6 +1,7 @@
 """The chains as the guideline writes them, step by step, with who makes each step locally."""
 from __future__ import annotations
 
+from .. import i18n
 from ..graph.backend import Backend
 from ..graph.model import Capacity
 from ._common import best_status, describe_capacity, local_statuses, region_id, total_capacity
@@ -41,14 +42,14 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
     where = region_id(g, region)
     selected = [g.resolve_chain(chain)] if chain else g.chains()
     products = {p.id: p for p in g.products()}
-    firms = {f.id: f for f in g.firms()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
 
     def who(row: Capacity, several: bool) -> str:
-        name = firms[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        name = g.resolve_firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": regions[row.region].name_zh}
         parts = [name, products[row.product].name_zh if several else "", describe_capacity(row),
-                 f"({row.status})"]
+                 f"({i18n.value(row.status)})"]
         return " ".join(p for p in parts if p)
 
     by_product = g.capacities_by_product(where)  # one query for every step

@@ -70,7 +70,6 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     selected = [g.resolve_chain(chain)] if chain else g.chains()
     file_order = {c.id: i for i, c in enumerate(g.chains())}
     products = {p.id: p for p in g.products()}
-    firms = {f.id: f for f in g.firms()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
     planned: dict[str, list[Capacity]] = {}
@@ -79,7 +78,7 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
             planned.setdefault(row.product, []).append(row)
 
     def producer(row: Capacity) -> str:
-        return firms[row.firm].name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        return g.resolve_firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
 
     rows = []
     for c in selected:
