@@ -153,6 +153,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
 
     region_rows = once("capacities", by_product)
     rows_of: dict[str, list] = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
+    g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
 
     def producer(row) -> str:
         return firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {

@@ -177,6 +177,30 @@ def test_wuhai_end_to_end_extract_validate_gaps(tmp_path):
     assert not any("丁二醇" in r["name_zh"] for r in read(out, "chains"))
 
 
+def test_project_list_phrasings(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text(
+        "某县2016年工业工作要点\n"
+        "扎实抓好金川铸造和东兴机械各10万吨精密铸件项目。争取宏发二期60万吨氧化铝尽快投产。"
+        "确保南山煤业300万吨矿井年内建成。整合200—300万吨级焦化企业5户，建设4个10万吨铸造项目。"
+        "力争全县焦炭产能达到400万吨。投资5亿元的凯迪三期5万千瓦风电项目9月开工建设。"
+        "新建武胜公司10万吨陶瓷粉体材料项目。", encoding="utf-8")
+    out = tmp_path / "draft"
+    extract([text], out)
+    assert facts(out) == {
+        ("金川铸造", "castings", "10", "万吨", "building"),  # 各: the same for each firm of the list
+        ("东兴机械", "castings", "10", "万吨", "building"),
+        ("宏发", "alumina", "60", "万吨", "building"),  # 争取…尽快投产 is not built yet
+        ("南山煤业", "raw_coal", "300", "万吨", "building"),  # a mine's figure is coal
+        ("凯迪", "electricity", "5", "万千瓦", "building"),  # 风电 is power; 投资5亿元的 is not the name
+        ("武胜公司", "taoci_fenti_cailiao", "10", "万吨", "building"),  # 陶瓷粉体材料, not 陶瓷
+    }
+    assert {r["project"] for r in read(out, "capacities") if r["firm"] == "kaidi"} == {"三期"}
+    assert "陶瓷粉体材料" in {p["name_zh"] for p in read(out, "products") if p["note"] == "proposed"}
+    # 200—300万吨级 is a size class and 4个10万吨 a number of plants (and 整合 sets no goal)
+    assert {(r["value"], r["unit"], r["bound"]) for r in read(out, "targets")} == {("400", "万吨", "min")}
+
+
 def test_lexicon_region_and_year_options(tmp_path):
     lexicon = tmp_path / "lexicon"
     lexicon.mkdir()

@@ -169,3 +169,16 @@ def test_one_region_builds_only_its_rows(mini_copy):
     capacities = g.store.tables["capacities"]
     assert rows and len(capacities._rows) == len(rows) < len(capacities)
     assert capacities._all is None and g.store.tables["firms"]._all is None
+
+
+@pytest.mark.parametrize("column", [
+    [], [None, None], [True, False, True], [1.5, None, 0.0, -0.0, 1e300], [2011, None, -5], [1, None, 2 ** 70],
+    ["a", None, "", "中文"], ["b\0c", "d"], [("x", "y"), (), ("z",)], ["same"] * 20 + [None, "other"],
+    [("same",)] * 20 + [()], [1, 1.5], [("a;b",), ("c\x1fd",)],
+])
+def test_columns_come_back_as_they_went_in(column):
+    encoded = store._encode(column)
+    assert store._decode_all(encoded, len(column)) == column
+    get = store._decoder(encoded)
+    back = [get(i) for i in range(len(column))]
+    assert back == column and [type(v) for v in back] == [type(v) for v in column]

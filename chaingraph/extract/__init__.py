@@ -46,12 +46,18 @@ def _home_name(texts: list[Text]) -> str | None:
 
 
 def _doc_year(texts: list[Text]) -> int | None:
-    head = " ".join(t.simp[:300] for t in texts)
-    m = re.search(r"((?:19|20)\d\d)(?:\s*[—－\-~～至到]\s*(?:19|20)\d\d)?\s*年", head)
-    if m:  # `（2011—2015年）`: a plan for several years starts in the first
+    """The year a text is about: in its title (`关于2011年…`, `（2011—2015年）`: the first), else the
+    date it was signed (`2015年12月23日`), else the latest year it names that is not a goal's (`到2015年`)."""
+    title = " ".join(t.simp.strip().split("\n")[0][:120] for t in texts)
+    m = re.search(r"((?:19|20)\d\d)(?:\s*[—－\-~～至到]\s*(?:19|20)\d\d)?\s*年", title)
+    if m:
         return int(m.group(1))
-    years = Counter(int(y) for t in texts for y in re.findall(r"((?:19|20)\d\d)\s*年", t.simp))
-    return years.most_common(1)[0][0] if years else None
+    for t in texts:
+        signed = re.findall(r"((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", t.simp)
+        if signed:
+            return int(signed[-1])
+    years = [int(y) for t in texts for y in re.findall(r"(?<![到至])((?:19|20)\d\d)\s*年(?!底|前|末)", t.simp)]
+    return max(years) if years else None
 
 
 def _clause_of(text: Text, pos: int) -> tuple[int, int]:
@@ -181,7 +187,7 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
                                     "named after a figure", fact.text, "capacities.csv")
             else:
                 continue
-            key = (fid, pid, q.value if q else None, q.unit if q else None, fact.status)
+            key = (fid, pid, q.value if q else None, q.unit if q else None, fact.status, fact.project)
             if key in seen_caps:
                 continue
             seen_caps.add(key)
@@ -189,7 +195,7 @@ def extract(paths, out, region: str | None = None, year: int | None = None, lexi
             if q is not None and q.note:
                 why.append(q.note)
             cap_rows.append({"firm": fid, "product": pid, "capacity": q.value if q else None,
-                             "unit": q.unit if q else None, "status": fact.status,
+                             "unit": q.unit if q else None, "status": fact.status, "project": fact.project or None,
                              "year": doc_year if fact.year == -1 else fact.year, "source": fact.text,
                              "note": q.note if q and q.note else None})
             draft.review.append({"confidence": fact.evidence.confidence, "kind": "capacity",

@@ -75,7 +75,10 @@ PHRASE_WORDS = ("筛选", "年内", "当年", "全年", "每年", "完善", "延
 NOT_CAPACITY = {"count", "person", "CNY", "%"}  # base units that are never a production capacity
 SUPPORT_WORDS = ("支持", "扶持", "项目", "引进", "建设", "投产", "建成", "达产", "开工", "在建", "签约", "落户")
 # filler between a firm and what it makes
-FILLER = re.compile(r"(年产|年产能|年生产|规模|一期|二期|三期|四期|扩能|新建|扩建|建设|技改|配套|的|等|公司)*")
+FILLER = re.compile(r"(年产|年产能|年生产|规模|一期|二期|三期|四期|扩能|新建|扩建|建设|技改|配套|的|等|公司|各)*")
+# what a proposed product name really is (`1000万吨矿井`: a mine's capacity is coal)
+MADE_BY = {"矿井": "原煤", "煤矿": "原煤", "露天矿": "原煤", "机组": "电力", "电站": "电力", "电厂": "电力",
+           "风电": "电力", "光伏发电": "电力", "水电": "电力", "火电": "电力", "热电": "电力"}
 _ITEM_SPLIT = re.compile(r"[、和及与]|(?<!\d)[，,]|[，,](?!\d)")
 # industry words a firm's short name often ends in: what stays in front must be a proper name
 INDUSTRY_TAILS = sorted(("精细化工", "氯碱化工", "煤化工", "化工", "新材料", "材料", "新能源", "能源", "新医药",
@@ -83,6 +86,8 @@ INDUSTRY_TAILS = sorted(("精细化工", "氯碱化工", "煤化工", "化工", 
                          "工贸", "商贸", "制造", "机械", "电子", "电器", "纺织", "食品"), key=len, reverse=True)
 PLACE_WORDS = ("园区", "开发区", "工业园", "产业园", "基地", "示范区", "集中区", "工业区")
 SUPPORT_LEAD = re.compile(r"\s*(重点支持|重点扶持|支持|扶持|引进|重点引进|加快建设|重点建设)")
+ITEM_LEAD = re.compile(r"(投资\d+(?:\.\d+)?(?:亿|万)?元的|总投资\d+(?:\.\d+)?(?:亿|万)?元的|其中|争取|扎实抓好|扎实推进|全力推进|大力推进|积极推进|着力|重点推进|重点支持|重点扶持|重点抓好|抓好|协调落实|落实|要确保|确保|力争|加快推进|加快|推进|支持|扶持|"
+                       r"引进|重点|同时|以及|并|和|及|与)+")
 PROJECT_MARK = re.compile(r"项目|系列|一期|二期|三期|扩能|技改|年产")
 NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z·]+\Z")
 _NAME_OR_BRACKET = re.compile(r"[\u4e00-\u9fffA-Za-z·（）()]")
@@ -349,7 +354,7 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
             current = firm
         made = _item_facts(reg, item, current, head_end, products, quantities, seg, status, word, year,
                            ev if firm else Evidence(0.8, ["firm named earlier in the sentence"]), mentions)
-        if strict and firm is None and not re.match(r"\d", simp[item.start:item.end].strip()):
+        if firm is None and not _continues(simp, item, products, quantities):
             made = []  # `伊泰200万吨煤制油、神华二期300万吨…`: an unknown name is not the previous firm
         if strict:
             made = [f for f in made if f.quantity is not None]
@@ -371,12 +376,14 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
                 pending = []
             continue
         if made and pending:
-            shared = [f for f in made if f.quantity is None]
+            each = simp.startswith("各", head_end)  # `佳昌和盛华各10万吨精密铸件`: the same for each
+            shared = [f for f in made if f.quantity is None or each]
             for other, other_ev in pending:
                 other = _resolve(reg, other, other_ev)
                 for f in shared:
                     span = (min(group_start, f.source[0]), f.source[1])
-                    copy = Fact(other, f.product, f.proposed, None, f.status, f.status_word, f.year, f.project,
+                    copy = Fact(other, f.product, f.proposed, f.quantity if each else None, f.status, f.status_word,
+                                f.year, f.project,
                                 span, reg.text.orig[span[0]:span[1]], Evidence(other_ev.confidence - 0.1,
                                                            other_ev.why + ["shares the product of the next item"]))
                     facts.append(copy)
@@ -384,6 +391,17 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
         facts += made
     # a list that ends without a product (`大连重工、海晨等制造项目`): the firms stand, facts none
     return facts, current
+
+
+def _continues(simp: str, item: Span, products, quantities) -> bool:
+    """An item without a name of its own goes on with the firm before it when it starts with a
+    figure (`、6.12万吨轻质燃油`) or with a product and its figure (`、氢气1.2亿标立方`)."""
+    lead = re.compile(r"\s*(规划|计划|拟|新建|扩建|续建|建设|开工|建成|配套|以及|和|及)*(年产能|年产|年生产)?")
+    start = lead.match(simp, item.start).end()
+    if re.match(r"\d", simp[start:start + 1]):
+        return True
+    first = next((p for p in products if p.start == start), None)
+    return first is not None and any(q.start == first.end for q in quantities)
 
 
 def _quantity_end(quantities, pos: int) -> int:
@@ -441,11 +459,13 @@ def _item_firm(reg, item, products, quantities, mentions, support, strict=False)
         return firm.key, end, Evidence(firm.evidence.confidence, list(firm.evidence.why))
     # a bare name: the text before the first product or figure, after the leading verb
     start = item.start
-    lead = re.match(r"(重点支持|支持|扶持|确保|加快|推进|引进|重点|同时|以及|并|和|及|与)+", simp[start:item.end])
+    lead = ITEM_LEAD.match(simp, start, item.end)
     if lead:
-        start += lead.end()
+        start = lead.end()
+    first_token = min([p.start for p in products if start <= p.start < item.end]
+                      + [q.start for q in quantities if start <= q.start < item.end] + [item.end])
     head = simp[start:first_token]
-    head = re.split(r"年产|年产能|规模|一期|二期|三期|扩能|等|的|项目", head)[0]
+    head = re.split(r"年产|年产能|规模|一期|二期|三期|扩能|等|的|项目|各$", head)[0]
     item_text = simp[item.start:item.end]
     if not _bare_ok(head, lexicon) or any(w in item_text for w in PLACE_WORDS):
         return None, item.start, None
@@ -461,7 +481,7 @@ def _item_firm(reg, item, products, quantities, mentions, support, strict=False)
         return None, item.start, None
     if figure:
         ev = Evidence(0.7, ["short name followed by a figure"])
-    elif first_token < item.end and (support or PROJECT_MARK.search(item_text)):
+    elif any(end <= p.start < item.end for p in products) and (support or PROJECT_MARK.search(item_text)):
         ev = Evidence(0.6, ["short name followed by a product in a project list"])
     elif first_token >= item.end and (rest.startswith("等") or rest == ""):
         # only a name: kept if the list it stands in ends with something the firms make
@@ -491,11 +511,20 @@ def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, wo
         e = Evidence(ev.confidence, list(ev.why))
         single = lexicon.get(simp[q.end]) if q.end < item.end and (
             q.end + 1 >= item.end or not NAME_CHARS.match(simp[q.end + 1])) else None
+        whole = _longer_name(simp, after[-1].end, item.end) if after else None
+        if after and whole is not None:
+            # `10万吨陶瓷粉体材料`: the name goes on past the product it starts with
+            e.lower(0.35, "product not in the lexicon: proposed")
+            facts.append(_fact(reg, firm, q, None, item, status, word, year, e, proposed=(q.end, whole)))
+            continue
         if after:
             product = after[-1]
             used.update(id(p) for p in after)
         elif single is not None:
             product = Match(q.end, q.end + 1, single, simp[q.end])
+        elif (modified := _after_modifier(simp, q.end, item, item_products)) is not None:
+            product = modified  # `10万吨精密铸件`: a product with a word in front
+            e.lower(0.1, f"{simp[q.end:modified.end]} read as {modified.entry.name_zh}")
         elif before:
             product = before[-1]
             used.add(id(product))
@@ -509,6 +538,13 @@ def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, wo
             else:
                 proposed = _proposed_name(simp, q.end, item.end)
                 if proposed is None:
+                    continue
+                made_by = next((lexicon.get(p) for w, p in MADE_BY.items()
+                                if simp[proposed[0]:proposed[1]].endswith(w)), None)
+                if made_by is not None:
+                    e.lower(0.15, f"{simp[proposed[0]:proposed[1]]} read as {made_by.name_zh}")
+                    facts.append(_fact(reg, firm, q, [Match(-1, -1, made_by, made_by.name_zh)], item, status,
+                                       word, year, e))
                     continue
                 e.lower(0.35, "product not in the lexicon: proposed")
                 facts.append(_fact(reg, firm, q, None, item, status, word, year, e, proposed=proposed))
@@ -543,6 +579,27 @@ def _run_after(pos: int, products: list[Match], simp: str, slack: bool = False) 
     return run
 
 
+_TAIL_OK = re.compile(r"系列|产品|装置|生产线|扩能|技改|改造|节能|环保|项目|工程|基地|生产|制品|深加工|二期|一期|三期")
+
+
+def _longer_name(simp: str, pos: int, end: int) -> int | None:
+    """Where a product name that goes on after a known product ends, or None (`陶瓷|粉体材料`)."""
+    m = _PROPOSED_STOP.search(simp, pos, end)
+    stop = m.start() if m else end
+    tail = simp[pos:stop]
+    if len(tail) >= 2 and NAME_CHARS.match(tail) and not _TAIL_OK.match(tail) and not _NOT_A_PRODUCT.search(tail):
+        return stop
+    return None
+
+
+def _after_modifier(simp: str, pos: int, item: Span, products: list[Match]) -> Match | None:
+    """A product one to three characters after `pos` that ends the name (`精密铸件`, `高纯多晶硅`)."""
+    for p in products:
+        if 1 <= p.start - pos <= 3 and NAME_CHARS.match(simp[pos:p.start]) and _PROPOSED_STOP.match(simp, p.end):
+            return p
+    return None
+
+
 def _borrow(q: Quantity, quantities, products, seg, simp) -> Match | None:
     base = units.base_of(q.unit)
     for other in quantities:
@@ -553,15 +610,16 @@ def _borrow(q: Quantity, quantities, products, seg, simp) -> Match | None:
     return None
 
 
-_PROPOSED_STOP = re.compile(r"项目|生产线|装置|工程|系列|等|及|和|、|，|,|。|；|\d|配套|$")
+_NOT_A_PRODUCT = re.compile(r"机组|能力|规模|产能|左右|以上|以内|以下|目标|总量|发展|建设|推进|加快|实施|改造|扩能|"
+                            r"技改|利用|达到|完成|实现|提高|新增|企业|产业|园区|基地|工作|的")
+_PROPOSED_STOP = re.compile(r"项目|生产线|装置|工程|系列|等|及|和|、|，|,|。|；|\d|配套|年内|年底|尽快|要|将|在|于|$")
 
 
 def _proposed_name(simp: str, start: int, end: int) -> tuple[int, int] | None:
     m = _PROPOSED_STOP.search(simp, start, end)
     stop = m.start() if m else end
     name = simp[start:stop]
-    if (2 <= len(name) <= 10 and NAME_CHARS.match(name) and not any(w in name for w in PHRASE_WORDS)
-            and not re.search(r"机组|能力|规模|产能|左右|以上|以内|以下|目标|总量", name)):
+    if (2 <= len(name) <= 10 and NAME_CHARS.match(name) and not _NOT_A_PRODUCT.search(name)):
         return start, stop
     return None
 
@@ -582,4 +640,6 @@ def _fact(reg, firm, q, run, item, status, word, year, ev, proposed=None, implie
         ev.note(f"status from {word}")
     if year == -1:  # 年内: the caller fills in the document's year
         ev.note("年内: this year")
-    return Fact(firm, product, proposed, q, status, word, year, "", (start, end), text.orig[start:end], ev)
+    phase = re.search(r"[一二三四五]期", text.simp[item.start:item.end])
+    project = text.orig[item.start + phase.start():item.start + phase.end()] if phase else ""
+    return Fact(firm, product, proposed, q, status, word, year, project, (start, end), text.orig[start:end], ev)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .common import Evidence
 from .lexicon import Lexicon, Match
 from .quantities import Quantity, find_quantities
-from .text import Span, Text, between, clauses, sentences
+from .text import Span, Text, between, clauses, sentences, to_simplified
 
 __all__ = ["Target", "find_targets"]
 
@@ -40,7 +40,7 @@ LEAD = re.compile(r"(其中|全年|年内|同时|并|要求|力争|争取|确保
                   r"选择|筛选|每年重点支持|每年|重点支持|支持|实施|带动|使|到\d{4}年底?|在?两年之内|"
                   r"\d{4}年|要)+")
 TRAIL = re.compile(r"(必须达到|必须|应当|分别达到|分别实现|要达到|都要实现|要实现|达到|完成|控制在|保持在|实现|突破|超过|为|约|"
-                   r"占到|年产|的|分别|要|都)+$")
+                   r"占到|年产|的|分别|要|都|近|约)+$")
 METRICS = (  # (word in the subject, metric), first match wins
     ("能耗", "energy_intensity"), ("增加值", "value_added"), ("生产总值", "gdp"), ("销售收入", "sales"), ("营业收入", "sales"), ("产值", "output_value"),
     ("就业", "jobs"), ("投资", "investment"), ("利用率", "utilisation_rate"), ("回收率", "rate"),
@@ -65,14 +65,21 @@ class Target:
     evidence: Evidence = field(default_factory=Evidence)
 
 
-PAST_WORDS = re.compile(r"过去一年|过去五年|过去的一年|(?<![比较同])(?:去年|上年)|一年来|两年来|三年来|五年来|回顾|总结")
+PAST_WORDS = re.compile(r"同比|过去一年|过去五年|过去的一年|(?<![比较同])(?:去年|上年)|一年来|两年来|三年来|五年来|回顾|总结")
 PAST_VERB = re.compile(r"(完成|达到|实现|增长|突破|下降|提高|超过|新增|累计)了")
 
 
+_PERFECTIVE = re.compile(r"(?<!为)(?<!除)(?<!不)(?<!得)[\u4e00-\u9fff]了(?![解结])")
+_STRONG_GOAL = re.compile(r"(力争|争取|确保|目标|计划|要|将)[^。；;，,\d]{0,12}\d")
+
+
 def _past(simp: str, sentence: Span, year: int | None) -> bool:
-    """A sentence about what was done: a past year only, or 过去一年 / 去年 / 回顾."""
+    """A sentence about what was done: a past year only, 过去一年 / 去年 / 回顾, or a verb with 了
+    (`出台了…，确定15户重点工业企业`) and no goal word."""
     piece = simp[sentence.start:sentence.end]
     if PAST_WORDS.search(piece):
+        return True
+    if _PERFECTIVE.search(piece) and not _STRONG_GOAL.search(piece):
         return True
     if year is None:
         return False
@@ -115,14 +122,17 @@ def find_targets(text: Text, lexicon: Lexicon, year: int | None, taken: set[int]
     out: list[Target] = []
     past_sections = _past_sections(simp, year)
     all_segments = text.segments
-    i = 0
+    i, previous_past = 0, False
     for sentence in sentences(simp):
         own = []  # the segments of this sentence (both lists run left to right)
         while i < len(all_segments) and all_segments[i].start < sentence.end:
             if all_segments[i].start >= sentence.start:
                 own.append(all_segments[i])
             i += 1
-        if _past(simp, sentence, year) or any(p.start <= sentence.start < p.end for p in past_sections):
+        past = _past(simp, sentence, year) or any(p.start <= sentence.start < p.end for p in past_sections) or (
+            previous_past and simp[sentence.start:sentence.end].strip().startswith(("其中", "同时", "此外")))
+        previous_past = past  # `其中，15户重点工业企业完成…` goes on about the year before
+        if past:
             continue
         for seg in own:
             seg_quantities = between(quantities, q_starts, seg.start, seg.end)
@@ -136,6 +146,8 @@ def find_targets(text: Text, lexicon: Lexicon, year: int | None, taken: set[int]
 
 def _segment_targets(text, seg, quantities, products, year) -> list[Target]:
     simp = text.simp
+    products_at = {p.start for p in products}
+    seg_text = simp[seg.start:seg.end]
     carried: list[str] = []  # goal words of earlier clauses
     out = []
     for clause in clauses(simp, seg):
@@ -144,7 +156,7 @@ def _segment_targets(text, seg, quantities, products, year) -> list[Target]:
         previous: tuple[Quantity, str, int, str, Match | None] | None = None
         for q in [q for q in quantities if clause.start <= q.start < clause.end]:
             if _in_parentheses(simp, seg, q.start) or _qualifier(simp, q, clause) or PAST_VERB.search(
-                    simp, clause.start, q.start):
+                    simp, clause.start, q.start) or _project_figure(simp, q, products_at, seg_text):
                 continue
             local = [w for pos, w in goals if pos < q.start] or [w for _, w in goals[:1]]
             words = local or carried
@@ -166,7 +178,7 @@ def _segment_targets(text, seg, quantities, products, year) -> list[Target]:
                 if not subject:
                     ev.lower(0.3, "no subject found")
                     subject = text.orig[clause.start:clause.end]
-                plain = subject.replace("规模以上", "").replace("规上", "")
+                plain = to_simplified(subject).replace("规模以上", "").replace("规上", "")
                 after = simp[q.end:clause.end]  # `100万平方米以上的高档墙地砖生产线`
                 metric = next((m for w, m in METRICS if w in plain), None) or next(
                     (m for w, m in METRICS if m == "plant_scale" and w in after), None)
@@ -180,8 +192,24 @@ def _segment_targets(text, seg, quantities, products, year) -> list[Target]:
     return out
 
 
+def _project_figure(simp: str, q: Quantity, products_at: set[int], seg_text: str) -> bool:
+    """`2.3万吨阴极碳素`, `15万吨pvc`: a figure right before what is made is a project's capacity;
+    `等20个重点工业项目`: a count closing a list of projects sums it up."""
+    after = q.end + (1 if simp.startswith("/", q.end) else 0)
+    if after in products_at:
+        return True
+    if "项目" in seg_text and re.match(r"[\u4e00-\u9fffA-Za-z]{2,}", simp[after:after + 2]) and not re.match(
+            r"(以上|以下|以内|左右|的|和|及|、|，|标准|目标)", simp[after:after + 2]) and q.unit not in COUNT_UNITS:
+        return True
+    if q.unit in COUNT_UNITS and re.match(r"\d", simp[q.end:q.end + 1]):
+        return True  # `4个10万吨冶炼铸造项目`: how many plants of a size
+    return q.unit in COUNT_UNITS and simp[max(0, q.start - 1):q.start] == "等"
+
+
 def _qualifier(simp: str, q: Quantity, clause: Span) -> bool:
     after = simp[q.end:min(clause.end, q.end + 6)]
+    if after.startswith("级"):
+        return True  # `200—300万吨级焦化企业`: a size class
     if re.match(r"(以上|以下)的?(重点)?(项目|企业|工业|产业|规模)", after):
         return True  # `亿元以上项目`, `5000吨以上的企业`: a class of things, not a goal
     if re.match(r"(以上|以下|以内|左右)", after):

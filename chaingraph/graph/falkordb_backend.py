@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import ast
 import re
+import socket
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,7 +65,8 @@ class FalkorDBBackend(CypherBackend):
         except (redis.exceptions.ConnectionError, OSError) as e:
             raise ServerError(f"cannot reach falkordb at {self.shown_uri}: {_reason(e)}") from None
         except redis.exceptions.RedisError as e:  # something answered, but not in the Redis protocol
-            raise ServerError(f"no FalkorDB at {self.shown_uri}: {_answered(e)}") from None
+            answer = _first_line(address["host"], port) or _answer_in(e)
+            raise ServerError(f"no FalkorDB at {self.shown_uri}: {_describe(answer, e)}") from None
         self._graph = self._db.select_graph(self.database)
 
     @property
@@ -75,17 +78,31 @@ class FalkorDBBackend(CypherBackend):
     def where(self) -> str:
         return f"falkordb at {self.shown_uri}, graph {self.database!r}"
 
-    def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+    def _query(self, query: str, params: dict[str, Any] | None) -> Any:
         try:
-            result = self._graph.query(query, params)
+            return self._graph.query(query, params)
         except (self._errors.ConnectionError, self._errors.TimeoutError, OSError) as e:
             raise ServerError(f"lost falkordb at {self.shown_uri}: {_reason(e)}") from None
         except self._errors.ResponseError as e:
             raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
         except self._errors.RedisError as e:
-            raise ServerError(f"falkordb at {self.shown_uri}: {_answered(e)}") from None
+            raise ServerError(f"falkordb at {self.shown_uri}: {_describe(_answer_in(e), e)}") from None
+
+    def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        result = self._query(query, params)
         names = [name for _, name in result.header]
         return [dict(zip(names, row)) for row in result.result_set]
+
+    def write_rows(self, query: str, rows: list[list[Any]], **params: Any) -> None:
+        """The client writes parameters as Cypher text in Python, value by value (most of a load's
+        time); rows of lists of strings, numbers, booleans and nulls are JSON, which FalkorDB reads
+        as Cypher literals, so json (in C) writes them. JSON's `\\uXXXX` (control characters) is the
+        one escape FalkorDB does not read: such rows go the client's way."""
+        text = "CYPHER rows=" + json.dumps(rows, ensure_ascii=False, allow_nan=False) + "".join(
+            f" {name}={json.dumps(value, ensure_ascii=False)}" for name, value in params.items())
+        if "\\u" in text or not all(isinstance(v, (str, int, float)) for v in params.values()):
+            return super().write_rows(query, rows, **params)
+        self._query(f"{text} {query}", None)
 
     def run_schema(self, statement: str) -> None:
         try:
@@ -98,14 +115,28 @@ class FalkorDBBackend(CypherBackend):
         self._db.connection.close()
 
 
-def _answered(error: Exception) -> str:
-    """What a server that does not speak the Redis protocol answered, from the client's error
-    (`Protocol Error: b'HTTP/1.1 400 Bad Request'`)."""
-    text = str(error)
-    match = re.search(r"""b(['"]).*\1""", text)
-    if not match:
-        return text or type(error).__name__
-    answer = ast.literal_eval(match.group()).decode("utf-8", "replace").strip()
+def _first_line(host: str, port: int) -> str | None:
+    """The first line a server answers to an inline `PING`, read on a socket of our own: the
+    client's error says little (with hiredis, only `got "H" as reply type byte`)."""
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as sock:
+            sock.sendall(b"PING\r\n")
+            data = sock.recv(256)
+    except OSError:
+        return None
+    return data.split(b"\n", 1)[0].decode("utf-8", "replace").strip() or None
+
+
+def _answer_in(error: Exception) -> str | None:
+    """The answer quoted in the client's error (`Protocol Error: b'HTTP/1.1 400 Bad Request'`)."""
+    match = re.search(r"""b(['"]).*\1""", str(error))
+    return ast.literal_eval(match.group()).decode("utf-8", "replace").strip() if match else None
+
+
+def _describe(answer: str | None, error: Exception) -> str:
+    """What answered, for a server that does not speak the Redis protocol."""
+    if answer is None:
+        return str(error) or type(error).__name__
     if answer.startswith("HTTP/"):
         return f"an HTTP server answered ({answer!r}); FalkorDB speaks the Redis protocol, on port 6379 by default"
     return f"the server answered {answer!r}, not in the Redis protocol"

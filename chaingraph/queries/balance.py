@@ -92,6 +92,7 @@ class _Balancer:
             if t.product and t.metric in _LEVEL_METRICS and t.bound in _LEVEL_BOUNDS:
                 self.level_targets.setdefault(t.product, t)
         self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
+        g.firms_by_id(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)  # one query on a server
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}

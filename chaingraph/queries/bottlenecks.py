@@ -129,6 +129,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
 
     firms_of: dict[str, list[str]] = defaultdict(list)
     supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
+    g.firms_by_id(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
     for pid in products:
         if selected is not None and pid not in selected:
             continue

@@ -120,6 +120,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     makes: dict[str, set[str]] = {}
     for c in g.producers_outside(where, firms={c.firm for c in outside_rows}) if outside_rows else ():
         makes.setdefault(c.firm, set()).add(c.product)
+    g.firms_by_id(makes)  # the offering firms in one query on a server (resolve_firm below reuses them)
     firm_names: dict[str, str] = {}
 
     def names(ids) -> str:

@@ -53,6 +53,7 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
         return " ".join(p for p in parts if p)
 
     by_product = g.capacities_by_product(where)  # one query for every step
+    g.firms_by_id(row.firm for rows in by_product.values() for row in rows if row.firm)  # one query on a server
 
     rows = []
     for c in selected:

@@ -72,10 +72,8 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     products = {p.id: p for p in g.products()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
-    planned: dict[str, list[Capacity]] = {}
-    for row in g.capacities(region=where):
-        if row.status == "planned":
-            planned.setdefault(row.product, []).append(row)
+    planned = g.capacities_by_product(where, ["planned"])
+    g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
         return g.resolve_firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
