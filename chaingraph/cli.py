@@ -113,6 +113,14 @@ def basis_option(default: str) -> Callable:
                              "targets where it gives them, capacity elsewhere.")
 
 
+# Fields a command's table leaves out (the numbers behind its text columns); json and csv keep them.
+_TABLE_HIDE = {
+    "balance": ("status", "low", "high", "supply_low", "supply_high", "requirement_low", "requirement_high",
+                "supply_value", "requirement_value", "balance_value", "unknown", "unit"),
+    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit"),
+}
+
+
 def output_format(fn: Callable) -> Callable:
     """`--format table|json|csv` for a command that returns rows; prints them.
 
@@ -128,6 +136,10 @@ def output_format(fn: Callable) -> Callable:
         from .output import render
         rows = fn(*args, **kwargs)
         columns = importlib.import_module(f"{__package__}.queries.{fn.__name__}").COLUMNS
+        hide = _TABLE_HIDE.get(fn.__name__, ()) if fmt == "table" else ()
+        if hide:
+            rows = [{k: v for k, v in row.items() if k not in hide} for row in rows]
+            columns = tuple(c for c in columns if c not in hide)
         # color=True: click would strip colour codes from a pipe, but CSV keeps the data as it is
         # (a table shows control characters escaped, JSON escapes them itself)
         click.echo(render(rows, fmt, columns), nl=False, color=True)
@@ -385,20 +397,23 @@ def gaps(chain: str | None, region: str | None) -> list[dict]:
 
 
 @cli.command()
+@basis_option("target")
 @region_option
 @data_option
 @output_format
-def extend(region: str | None) -> list[dict]:
-    """List local products with no local user, or that policy says must be used locally (延链).
+def extend(basis: str, region: str | None) -> list[dict]:
+    """How much of each local product leaves the city, largest first, as ranges (延链).
 
-    Each row shows the known downstream products not made locally: what could extend the chain.
+    Supply minus local use, with the coefficients and open terms of `balance`; products nothing in
+    the graph uses are listed apart as final products, never as a surplus. Each row shows the known
+    downstream products not made locally: what could extend the chain.
 
     \b
     Example:
         chaingraph extend --format json
     """
     from .queries import extend
-    return extend(_graph(), region=region)
+    return extend(_graph(), region=region, basis=basis)
 
 
 @cli.command()

@@ -41,6 +41,10 @@ def test_the_wheel_holds_the_dataset(wheel):
     assert {"regions.csv", "products.csv", "sources/wuhai_2011_guideline.txt", "README.md"} <= shipped
     assert {f"chaingraph/_data/{name}" for name in shipped} <= names  # every file under data/, subfolders too
     assert "chaingraph/graph/style.grass" in names
+    # what the package reads at run time besides the dataset: catalogs, templates, reference data
+    assert {"chaingraph/locale/zh/LC_MESSAGES/chaingraph.mo", "chaingraph/templates/report.html.j2",
+            "chaingraph/templates/report.md.j2", "chaingraph/reference/process_coefficients.csv",
+            "chaingraph/extract/lexicon.csv"} <= names
     assert not any(name.startswith(("tests/", "data/", "bench/")) for name in names)
 
 
@@ -75,3 +79,5 @@ def test_an_installed_wheel_runs_on_the_shipped_dataset(wheel, tmp_path):
                             cwd=tmp_path, env=env)
     assert report.returncode == 0, report.stderr
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["report.html", "report.md"]
+    zh = subprocess.run([chaingraph, "gaps", "--lang", "zh"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert zh.returncode == 0 and zh.stdout.startswith("排名"), zh.stderr  # the compiled catalog is installed

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import re
-import socket
 import json
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,8 +64,7 @@ class FalkorDBBackend(CypherBackend):
         except (redis.exceptions.ConnectionError, OSError) as e:
             raise ServerError(f"cannot reach falkordb at {self.shown_uri}: {_reason(e)}") from None
         except redis.exceptions.RedisError as e:  # something answered, but not in the Redis protocol
-            answer = _first_line(address["host"], port) or _answer_in(e)
-            raise ServerError(f"no FalkorDB at {self.shown_uri}: {_describe(answer, e)}") from None
+            raise ServerError(f"no FalkorDB at {self.shown_uri}: {_answered(e, address['host'], port)}") from None
         self._graph = self._db.select_graph(self.database)
 
     @property
@@ -86,7 +84,7 @@ class FalkorDBBackend(CypherBackend):
         except self._errors.ResponseError as e:
             raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
         except self._errors.RedisError as e:
-            raise ServerError(f"falkordb at {self.shown_uri}: {_describe(_answer_in(e), e)}") from None
+            raise ServerError(f"falkordb at {self.shown_uri}: {_answered(e)}") from None
 
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         result = self._query(query, params)
@@ -115,28 +113,29 @@ class FalkorDBBackend(CypherBackend):
         self._db.connection.close()
 
 
-def _first_line(host: str, port: int) -> str | None:
-    """The first line a server answers to an inline `PING`, read on a socket of our own: the
-    client's error says little (with hiredis, only `got "H" as reply type byte`)."""
+def _answered(error: Exception, host: str | None = None, port: int | None = None) -> str:
+    """What a server that does not speak the Redis protocol answered: from the client's error
+    (`Protocol Error: b'HTTP/1.1 400 Bad Request'`), or, where the client (hiredis) only names the
+    first byte, from the first line the server sends back to a plain `PING`."""
+    text = str(error)
+    match = re.search(r"""b(['"]).*\1""", text)
+    if match:
+        answer = ast.literal_eval(match.group()).decode("utf-8", "replace").strip()
+    elif host and port:
+        answer = _first_line(host, port) or text
+    else:
+        return text or type(error).__name__
+    if answer.startswith("HTTP/"):
+        return f"an HTTP server answered ({answer!r}); FalkorDB speaks the Redis protocol, on port 6379 by default"
+    return f"the server answered {answer!r}, not in the Redis protocol"
+
+
+def _first_line(host: str, port: int) -> str:
+    import socket
     try:
         with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as sock:
             sock.sendall(b"PING\r\n")
             data = sock.recv(256)
     except OSError:
-        return None
-    return data.split(b"\n", 1)[0].decode("utf-8", "replace").strip() or None
-
-
-def _answer_in(error: Exception) -> str | None:
-    """The answer quoted in the client's error (`Protocol Error: b'HTTP/1.1 400 Bad Request'`)."""
-    match = re.search(r"""b(['"]).*\1""", str(error))
-    return ast.literal_eval(match.group()).decode("utf-8", "replace").strip() if match else None
-
-
-def _describe(answer: str | None, error: Exception) -> str:
-    """What answered, for a server that does not speak the Redis protocol."""
-    if answer is None:
-        return str(error) or type(error).__name__
-    if answer.startswith("HTTP/"):
-        return f"an HTTP server answered ({answer!r}); FalkorDB speaks the Redis protocol, on port 6379 by default"
-    return f"the server answered {answer!r}, not in the Redis protocol"
+        return ""
+    return data.split(b"\n")[0].decode("utf-8", "replace").strip()
