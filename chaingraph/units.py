@@ -18,7 +18,7 @@ from .errors import UnitError
 
 __all__ = [
     "UNITS", "base_of", "to_base", "convert", "parse_ratio_unit", "convert_ratio",
-    "format_number", "format_quantity", "humanize",
+    "format_number", "format_quantity", "humanize", "unit_name",
 ]
 
 _WAN, _YI = 1e4, 1e8  # 万 and 亿
@@ -130,6 +130,12 @@ _DISPLAY = {
 _DISPLAY_ZH = dict(_DISPLAY, piece=("亿件", "万件"))
 _BASE_ZH = {"t": "吨", "m3": "立方米", "kWh": "千瓦时", "kW": "千瓦", "weight_case": "重箱", "m2": "平方米",
             "vehicle": "辆", "CNY": "元", "person": "人", "piece": "件", "km": "公里", "count": "个"}
+
+
+def unit_name(base: str) -> str:
+    """A base unit as the current language writes it on its own: `吨` in Chinese, `t` in English."""
+    from .i18n import current
+    return _BASE_ZH.get(base, base) if current() == "zh" else base
 
 
 def humanize(value: float, base: str, digits: int = 4) -> str:

@@ -19,7 +19,7 @@ from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
 from ..graph.model import Link
-from ..units import base_of, convert, convert_ratio, format_number, humanize
+from ..units import base_of, convert, convert_ratio, format_number, humanize, unit_name
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -181,7 +181,7 @@ class _Balancer:
             converted = self.to_product_base(pid, target.value, target.value, high, target.unit)
             if converted is None:
                 why = _("target %(target)s in %(unit)s cannot be compared with %(base)s") % {
-                    "target": target.id, "unit": target.unit, "base": self.base[pid]}
+                    "target": target.id, "unit": target.unit, "base": unit_name(self.base[pid])}
                 account.parts.append(_Part(Amount(open=(why,)), "", why))
             else:
                 amount, how = converted
@@ -200,7 +200,7 @@ class _Balancer:
                 converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
                     why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
-                        "who": who, "amount": f"{format_number(typ)} {row.unit}", "base": self.base[pid]}
+                        "who": who, "amount": f"{format_number(typ)} {row.unit}", "base": unit_name(self.base[pid])}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 amount, how = converted
