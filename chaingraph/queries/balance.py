@@ -19,7 +19,7 @@ from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
 from ..graph.model import Link
-from ..units import base_of, convert, convert_ratio, format_number, humanize, unit_name
+from ..units import base_of, convert, convert_ratio, display_unit, format_number, format_quantity, humanize, unit_name
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -43,14 +43,11 @@ _EPSILON = 1e-9
 
 def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
     """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
-    unit_of = humanize(max(abs(low), abs(high)), base, digits).split(" ", 1)
     if abs(high - low) <= _EPSILON * max(abs(low), abs(high), 1):
         return humanize(high, base, digits)
-    if len(unit_of) == 1 or unit_of[1] == base:
-        return f"{humanize(low, base, digits).rsplit(' ', 1)[0]}–{humanize(high, base, digits)}"
-    unit = unit_of[1]
-    lo = convert(low, base, unit)
-    return f"{format_number(float(f'{lo:.{digits}g}') if lo else 0.0)}–{humanize(high, base, digits)}"
+    unit, factor = display_unit(max(abs(low), abs(high)), base)
+    lo, hi = (float(f"{v / factor:.{digits}g}") if v else 0.0 for v in (low, high))
+    return f"{format_number(lo)}–{format_quantity(hi, unit)}"
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
