@@ -78,7 +78,18 @@ def main() -> None:
     parser.add_argument("--text", default=str(ROOT / "data/sources/wuhai_2011_guideline.txt"))
     parser.add_argument("--gold", default=str(ROOT / "data"))
     parser.add_argument("--misses", action="store_true", help="list the rows missed and the extra rows")
+    parser.add_argument("--scale", type=int, metavar="N",
+                        help="also time extract on the text written N times over (a long plan), and print it")
     args = parser.parse_args()
+    if args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            long_text = Path(tmp) / "long.txt"
+            body = Path(args.text).read_text(encoding="utf-8-sig")
+            long_text.write_text("\n".join([body] * args.scale), encoding="utf-8")
+            for path, label in ((Path(args.text), "1×"), (long_text, f"{args.scale}×")):
+                started = time.perf_counter()
+                extract([path], Path(tmp) / f"draft_{label}")
+                print(f"extract, text {label} ({path.stat().st_size // 1024} KB): {time.perf_counter() - started:.2f} s")
     gold_dir = Path(args.gold)
     text = Path(args.text).read_text(encoding="utf-8-sig")
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,6 +129,14 @@ def main() -> None:
         d = sorted({(mapped.get(r["firm"]) or f"?{r['firm']}", r["product"], number(r["capacity"]), r["unit"] or None)
                     for r in rows(draft_dir, "capacities") if r["firm"]}, key=str)
         results.append(("firm -> product facts",) + score(g, d, lambda a, b: a == b) + (len(g), len(d)))
+        gold_status: dict[tuple, set] = {}
+        for r in guideline_rows(gold_dir, "capacities"):
+            if r["firm"]:
+                key = (r["firm"], r["product"], number(r["capacity"]), r["unit"] or None)
+                gold_status.setdefault(key, set()).add(r["status"])
+        same = [r["status"] in gold_status[k] for r in rows(draft_dir, "capacities") if r["firm"]
+                for k in [(mapped.get(r["firm"]), r["product"], number(r["capacity"]), r["unit"] or None)]
+                if k in gold_status]
 
         # targets: value, range end, unit, bound, at the same place in the text
         def places(row: dict) -> list[tuple[int, int]]:
@@ -139,6 +158,7 @@ def main() -> None:
         recall = found / n_gold if n_gold else 1.0
         precision = right / n_draft if n_draft else 1.0
         print(f"{kind:<24}{n_gold:>6}{n_draft:>7}{found:>7}{recall:>9.1%}{precision:>11.1%}")
+    print(f"status (operating/building/planned) agrees on {sum(same)} of {len(same)} matched facts")
     if args.misses:
         for kind, found, right, misses, extras, *_ in results:
             print(f"\n{kind}: missed {len(misses)}")

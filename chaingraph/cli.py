@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import click
 
@@ -81,7 +81,8 @@ class _Group(_Translated, click.Group):
         try:
             return super().invoke(ctx)
         except ChaingraphError as e:
-            raise click.ClickException(str(e)) from e
+            from .output import printable  # names from data may hold terminal escapes
+            raise click.ClickException(printable(str(e))) from e
 
 
 def _remember_data(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -92,7 +93,7 @@ def _remember_data(ctx: click.Context, param: click.Parameter, value: str | None
 def data_option(fn: Callable) -> Callable:
     """`--data DIR`, taken by the group and by every command (`chaingraph validate --data DIR`)."""
     return click.option(
-        "--data", type=click.Path(exists=True, file_okay=False), expose_value=False,
+        "--data", expose_value=False,  # checked by the loader: a missing folder is one `Error:` line
         callback=_remember_data, metavar="DIR",
         help="Dataset folder (default: $CHAINGRAPH_DATA, else the shipped data/).",
     )(fn)
@@ -112,14 +113,39 @@ def basis_option(default: str) -> Callable:
                              "targets where it gives them, capacity elsewhere.")
 
 
+# Fields a command's table leaves out (the numbers behind its text columns); json and csv keep them.
+_TABLE_HIDE = {
+    "balance": ("status", "low", "high", "supply_low", "supply_high", "requirement_low", "requirement_high",
+                "supply_value", "requirement_value", "balance_value", "unknown", "unit"),
+    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit"),
+}
+
+
 def output_format(fn: Callable) -> Callable:
-    """`--format table|json|csv` for a command that returns rows; prints them."""
+    """`--format table|json|csv` for a command that returns rows; prints them.
+
+    The command is named after its query module, whose `COLUMNS` name the columns when there
+    are no rows: CSV still prints its header, and a table says `no rows` on stderr.
+    """
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
                   help="table: aligned columns; json: a list of objects; csv: header and rows.")
     @functools.wraps(fn)
     def command(*args, fmt: str, **kwargs):
+        import importlib
+
         from .output import render
-        click.echo(render(fn(*args, **kwargs), fmt), nl=False)
+        rows = fn(*args, **kwargs)
+        columns = importlib.import_module(f"{__package__}.queries.{fn.__name__}").COLUMNS
+        hide = _TABLE_HIDE.get(fn.__name__, ()) if fmt == "table" else ()
+        if hide:
+            rows = [{k: v for k, v in row.items() if k not in hide} for row in rows]
+            columns = tuple(c for c in columns if c not in hide)
+        # color=True: click would strip colour codes from a pipe, but CSV keeps the data as it is
+        # (a table shows control characters escaped, JSON escapes them itself)
+        click.echo(render(rows, fmt, columns), nl=False, color=True)
+        if not rows and fmt == "table":
+            from .i18n import gettext
+            click.echo(gettext("no rows"), err=True)
     return command
 
 
@@ -195,11 +221,34 @@ def validate() -> None:
     Example:
         chaingraph --data my_city/ validate
     """
+    import sys
+
     from .loaders import load_dataset
-    ds = load_dataset(click.get_current_context().meta.get(_DATA))
+    with _progress_bar("validating", sys.stderr.isatty()) as progress:
+        ds = load_dataset(click.get_current_context().meta.get(_DATA), progress=progress)
     counts = ", ".join(f"{len(getattr(ds, name))} {name}" for name in
                        ("products", "chains", "firms", "regions", "capacities", "targets", "links"))
     click.echo(f"OK: {counts} in {ds.data_dir}")
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str, show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A `progress(done, total)` that draws a bar on stderr, or None when `show` is false."""
+    import sys
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield progress if show else None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 @cli.command("load")
@@ -222,21 +271,8 @@ def load_command() -> None:
     backend = meta.get(_BACKEND, "memory")
     if backend == "memory":
         raise click.UsageError("load needs a server: --backend neo4j or --backend falkordb")
-    bar = None
-
-    def progress(written: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="loading", file=sys.stderr)
-            bar.__enter__()
-        bar.update(written - bar.pos)
-
-    try:
-        result = load(backend, meta.get(_DATA), progress=progress if sys.stdout.isatty() else None,
-                      **_connection(meta))
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with _progress_bar("loading", sys.stderr.isatty()) as progress:
+        result = load(backend, meta.get(_DATA), progress=progress, **_connection(meta))
     seconds = result["seconds"]
     click.echo(f"loaded {result['rows']} rows into {backend} in {seconds:.2f} s "
                f"({result['rows'] / max(seconds, 1e-9):.0f} rows/s)")
@@ -323,19 +359,20 @@ def targets(region: str | None, product: str | None) -> list[dict]:
 
 @cli.command()
 @click.argument("product")
-@click.option("--up/--down", default=False,
-              help="--up: inputs (and, for a by-product, its main product); --down (default): "
-                   "what is made from it and the by-products it yields.")
+@click.option("--up", is_flag=True, help="Inputs (and, for a by-product, its main product).")
+@click.option("--down", is_flag=True, help="What is made from it and the by-products it yields (default).")
 @click.option("--depth", type=click.IntRange(min=1), metavar="N", help="Follow at most N links.")
 @data_option
 @output_format
-def trace(product: str, up: bool, depth: int | None) -> list[dict]:
+def trace(product: str, up: bool, down: bool, depth: int | None) -> list[dict]:
     """Follow FEEDS and YIELDS links from PRODUCT, with ratios and local status.
 
     \b
     Example:
         chaingraph trace 电石 --up --depth 2
     """
+    if up and down:
+        raise click.UsageError("give --up or --down, not both")
     from .queries import trace
     return trace(_graph(), product, direction="up" if up else "down", depth=depth)
 
@@ -360,20 +397,23 @@ def gaps(chain: str | None, region: str | None) -> list[dict]:
 
 
 @cli.command()
+@basis_option("target")
 @region_option
 @data_option
 @output_format
-def extend(region: str | None) -> list[dict]:
-    """List local products with no local user, or that policy says must be used locally (延链).
+def extend(basis: str, region: str | None) -> list[dict]:
+    """How much of each local product leaves the city, largest first, as ranges (延链).
 
-    Each row shows the known downstream products not made locally: what could extend the chain.
+    Supply minus local use, with the coefficients and open terms of `balance`; products nothing in
+    the graph uses are listed apart as final products, never as a surplus. Each row shows the known
+    downstream products not made locally: what could extend the chain.
 
     \b
     Example:
         chaingraph extend --format json
     """
     from .queries import extend
-    return extend(_graph(), region=region)
+    return extend(_graph(), region=region, basis=basis)
 
 
 @cli.command()
@@ -481,27 +521,31 @@ def report(folder: str, basis: str, region: str | None) -> None:
     Example:
         chaingraph report -o report/ && xdg-open report/report.html
     """
+    from .output import printable  # the summary names chains and products from the data
     from .report import build_report, write_report
     data = build_report(_graph(), region=region, basis=basis)
+
+    def echo(text: str) -> None:
+        click.echo(printable(text))
+
     for path in write_report(data, folder):
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")
     shortfalls = [r for r in data["balance"] if r["status"] == "shortfall"]
     broken = [r for r in data["gaps"] if r["kind"] == "broken"]
-    click.echo(f"{len(data['sections'])} chains, {len(data['gaps'])} gaps ({len(broken)} broken links), "
-               f"{len(shortfalls)} shortfalls, {len(data['bottlenecks'])} bottlenecks ({basis} basis)")
+    echo(f"{len(data['sections'])} chains, {len(data['gaps'])} gaps ({len(broken)} broken links), "
+         f"{len(shortfalls)} shortfalls, {len(data['bottlenecks'])} bottlenecks ({basis} basis)")
     for r in data["gaps"][:3]:
-        click.echo(f"  gap: {r['chain_name']} / {r['label'] or '、'.join(r['names'])}: {r['reason']}")
+        echo(f"  gap: {r['chain_name']} / {r['label'] or '、'.join(r['names'])}: {r['reason']}")
     for r in shortfalls[:3]:
-        click.echo(f"  shortfall: {r['name']}: supply {r['supply']}, requirement {r['requirement']}")
+        echo(f"  shortfall: {r['name']}: supply {r['supply']}, requirement {r['requirement']}")
 
 
 @cli.command()
 @click.option("-o", "--output", "path", default="chaingraph.html", show_default=True, metavar="FILE.html",
-              type=click.Path(dir_okay=False), help="The page to write.")
+              type=click.Path(dir_okay=False, allow_dash=True), help="The page to write; - for stdout.")
 @click.option("--chain", "-c", help="Only this chain's products (id, Chinese or English name).")
 @click.option("--focus", metavar="PRODUCT", help="Only the products within --depth links of PRODUCT.")
-@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True, metavar="N",
-              help="How far from --focus to draw.")
+@click.option("--depth", type=click.IntRange(min=0), metavar="N", help="How far from --focus to draw (default 2).")
 @region_option
 @click.option("--firms/--no-firms", default=True, show_default=True, help="Draw the firms that make each product.")
 @data_option
@@ -516,8 +560,14 @@ def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str
         chaingraph viz -o wuhai.html
         chaingraph viz --focus 电石 --depth 1 -o carbide.html
     """
-    from .viz import graph_data, write_html
-    data = graph_data(_graph(), region=region, chain=chain, focus=focus, depth=depth, firms=firms)
+    if depth is not None and focus is None:
+        raise click.UsageError("--depth needs --focus")
+    from .viz import graph_data, to_html, write_html
+    data = graph_data(_graph(), region=region, chain=chain, focus=focus, depth=2 if depth is None else depth,
+                      firms=firms)
+    if path == "-":
+        click.echo(to_html(data), nl=False)
+        return
     click.echo(f"wrote {write_html(data, path)}: {len(data['nodes'])} nodes, {len(data['edges'])} links")
 
 

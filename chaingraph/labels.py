@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from .i18n import Np_
 
-__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS"]
+__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT"]
+
+# fields whose text is written for people, in the current language, in JSON and CSV too; every other
+# field of a row is the same whatever the language (README, "Languages")
+HUMAN_TEXT = frozenset({"reason", "reasons", "firms", "coefficients", "unknown", "break_even", "policy"})
 
 COLUMNS = (
     Np_("column", "abroad"), Np_("column", "after"), Np_("column", "aliases"), Np_("column", "balance"),
@@ -36,6 +40,11 @@ COLUMNS = (
     Np_("column", "to"), Np_("column", "to_name"), Np_("column", "unit"), Np_("column", "unknown"),
     Np_("column", "use_target"), Np_("column", "value"), Np_("column", "value_max"),
     Np_("column", "via"), Np_("column", "written"), Np_("column", "year"),
+    # balance and extend as ranges
+    Np_("column", "verdict"), Np_("column", "low"), Np_("column", "high"), Np_("column", "supply_low"),
+    Np_("column", "supply_high"), Np_("column", "requirement_low"), Np_("column", "requirement_high"),
+    Np_("column", "open_terms"), Np_("column", "group"), Np_("column", "local_use"), Np_("column", "outflow"),
+    Np_("column", "use_low"), Np_("column", "use_high"),
 )
 
 # columns whose cells are machine values from VALUES (a cell may hold a list of them)
@@ -51,12 +60,14 @@ VALUES = (
     Np_("value", "balanced"), Np_("value", "capacity"), Np_("value", "target"),
     Np_("value", "not made locally"), Np_("value", "needed downstream"),
     Np_("value", "stated capacity, part unstated"),
+    # verdicts of balance
+    Np_("value", "short"), Np_("value", "depends"), Np_("value", "over"),
     # kinds of gap
     Np_("value", "broken"), Np_("value", "downstream"), Np_("value", "upstream"),
     Np_("value", "absent"), Np_("value", "partial"),
     # bottlenecks
     Np_("value", "single firm"), Np_("value", "concentrated"), Np_("value", "dominator"),
-    Np_("value", "articulation point"),
+    Np_("value", "articulation point"), Np_("value", "short in part of the range"),
     # whatif
     Np_("value", "removed"), Np_("value", "cut off"), Np_("value", "partly affected"),
     Np_("value", "unknown share"),

@@ -49,9 +49,16 @@ class NameIndex:
         return self.by_id[ids[0]]
 
     def closest(self, name: str, n: int = 3) -> list[str]:
-        """Labels of up to `n` records with a name close to `name` (difflib ratio >= 0.6)."""
+        """Labels of up to `n` records with a name close to `name` (difflib ratio >= 0.6), else
+        with a name that contains it (`化肥` finds `化肥产业链`; two characters at least)."""
         found: list[str] = []
-        for key in difflib.get_close_matches(name_key(name), self._ids_by_key, n=4 * n):
+        key = name_key(name)
+        keys = difflib.get_close_matches(key, self._ids_by_key, n=4 * n)
+        if len(key) >= 2 and len(keys) < n:
+            containing = [k for k in self._ids_by_key if key in k and k not in keys]
+            containing.sort(key=lambda k: (len(k), k))  # the shortest names are the closest
+            keys += containing[:4 * n]
+        for key in keys:
             for record_id in self._ids_by_key[key]:
                 if (text := label(self.by_id[record_id])) not in found:
                     found.append(text)

@@ -4,16 +4,32 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from . import i18n
 from .labels import VALUE_COLUMNS
 from .units import format_number
 
-__all__ = ["FORMATS", "render", "text_width"]
+__all__ = ["FORMATS", "render", "text_width", "printable"]
 
 FORMATS = ("table", "json", "csv")
+
+# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts colour, title
+# and cursor sequences), DEL, line and paragraph separators, and the bidirectional overrides
+# that can make text read differently from what it holds.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""`text` with every character a terminal would act on written as an escape (`\x1b`).
+
+    >>> print(printable("\x1b[31mred\x07 \u202e"))
+    \x1b[31mred\x07 \u202e
+    """
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def text_width(text: str) -> int:
@@ -66,14 +82,14 @@ def _cell_lines(value: Any, translate: bool = False) -> list[str]:
              for item in items]
     if translate:
         items = [i18n.value(item) if isinstance(item, str) and item else item for item in items]
-    return [piece for item in items for piece in _wrap(_cell(item, "; ").replace("\n", " "))]
+    return [piece for item in items for piece in _wrap(printable(_cell(item, "; ").replace("\n", " ")))]
 
 
 def _table(rows: list[dict]) -> str:
     if not rows:
         return ""
     columns = _columns(rows)
-    headers = [i18n.column(c) for c in columns]
+    headers = [printable(i18n.column(c)) for c in columns]
     records = [[[h] for h in headers], [["-" * text_width(h)] for h in headers]]
     records += [[_cell_lines(row.get(c), c in VALUE_COLUMNS) for c in columns] for row in rows]
     widths = [max(text_width(line) for record in records for line in record[i]) for i in range(len(columns))]
@@ -86,10 +102,10 @@ def _table(rows: list[dict]) -> str:
     return "".join(out)
 
 
-def _csv(rows: list[dict]) -> str:
-    if not rows:
+def _csv(rows: list[dict], columns: Sequence[str] = ()) -> str:
+    columns = _columns(rows) if rows else list(columns)
+    if not columns:
         return ""
-    columns = _columns(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
@@ -97,12 +113,17 @@ def _csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def render(rows: list[dict], fmt: str = "table") -> str:
-    """`rows` as `table`, `json` (a UTF-8 list of objects) or `csv` (header, then rows)."""
+def render(rows: list[dict], fmt: str = "table", columns: Sequence[str] = ()) -> str:
+    """`rows` as `table`, `json` (a UTF-8 list of objects) or `csv` (header, then rows).
+
+    `columns` are the columns the rows would have: with no rows, CSV prints them as its header
+    (a table prints nothing). Table cells show control characters escaped (`printable`); JSON
+    escapes them itself and CSV keeps the data as it is.
+    """
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return _csv(rows)
+        return _csv(rows, columns)
     if fmt == "table":
         return _table(rows)
     raise ValueError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")

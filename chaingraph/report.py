@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import i18n
+from .files import write_texts
 from .graph.backend import Backend
 from .queries import balance, bottlenecks, candidates, chains, extend, gaps
 from .queries._common import region_id
@@ -65,7 +66,7 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     return {
         "region": g.resolve_region(where), "basis": basis, "date": date.today().isoformat(),
         "data_dir": g.data_dir, "gaps": all_gaps, "balance": all_balance,
-        "bottlenecks": all_bottlenecks, "extend": extend(g, region=where), "sections": sections,
+        "bottlenecks": all_bottlenecks, "extend": extend(g, region=where, basis=basis), "sections": sections,
     }
 
 
@@ -124,7 +125,7 @@ def _context(report: dict) -> dict:
 
 
 def _shown_balance(rows: list[dict]) -> list[dict]:
-    return [r for r in rows if r["status"] != "unknown" or r["requirement_value"]]
+    return [r for r in rows if r["verdict"] != "unknown" or r["requirement_value"]]
 
 
 def to_markdown(report: dict) -> str:
@@ -137,49 +138,72 @@ def to_markdown(report: dict) -> str:
             "step_rows": [[st["order"], st["label"] or "", "、".join(st["names"]), v(st["status"]),
                            "; ".join(st["firms"])] for st in s["steps"]],
             "gaps": [dict(g, status_label=v(g["status"])) for g in s["gaps"]],
-            "balance_rows": [[r["name"], v(r["status"]), r["supply"], r["requirement"], r["balance"]]
+            "balance_rows": [[r["name"], v(r["verdict"]), r["supply"], r["requirement"], r["balance"]]
                              for r in _shown_balance(s["balance"])],
             "bottlenecks": s["bottlenecks"],
             "candidates": [{"name": offers[0]["name"], "rows": [
-                [o["firm_name"], o["region_name"], o["capacity"], o["score"], "; ".join(o["reasons"]), o["source"]]
+                [o["firm_name"], o["region_name"], o["country"], o["year"], o["capacity"], o["score"],
+                 "; ".join(o["reasons"]), f"{i18n.value(o['source_kind'])}: {o['source']}"]
                 for o in offers]} for offers in s["candidates"].values()],
         })
     return _environment(True).get_template("report.md.j2").render(
         _context(report), sections=sections,
         top_gaps=[[r["rank"], r["chain_name"], _step(r), v(r["status"]), v(r["kind"]), r["reason"]]
                   for r in report["gaps"][:10]],
-        balance_rows=[[r["name"], v(r["status"]), r["supply"], r["requirement"], r["balance"],
-                       i18n.gettext("yes") if r["estimate"] else ""] for r in report["balance"]
-                      if r["status"] in ("shortfall", "surplus") and r["balance"]],
+        balance_rows=[[r["name"], v(r["verdict"]), r["supply"], r["requirement"],
+                       r["balance"] or "; ".join(r["open_terms"][:2]),
+                       i18n.gettext("yes") if r["estimate"] else ""] for r in report["balance"]],
         bottleneck_rows=[[r["rank"], r["name"], r["score"], "; ".join(r["reasons"])]
                          for r in report["bottlenecks"][:10]],
-        extend_rows=[[r["rank"], r["name"], v(r["status"]), r["reason"]] for r in report["extend"][:10]],
+        extend_rows=[[r["rank"], r["name"], r["outflow"], r["reason"]] for r in report["extend"][:10]],
     ).rstrip("\n") + "\n"
 
 
 def chart_items(rows: list[dict]) -> dict:
-    """The bars of the shortfall / surplus chart: each known shortfall or surplus as a share of the
-    requirement (or of the supply, where nothing is required locally), with its amount and unit."""
-    items = []
+    """The shortfall / surplus chart: each balance range as a share of the local requirement.
+
+    A bar spans the balance from its low to its high end (red: short at every value, amber: depends,
+    green: over at every value), labelled with the amounts. What has no bar is listed beside the
+    chart: shortfalls of unknown amount, rows an open term leaves undecided, and products made but
+    not used locally (nothing local requires them, so a share of the requirement means nothing:
+    see 延链 — never a "+100 %" bar).
+    """
+    items, unknown_short, undecided, unused = [], [], [], []
     for r in rows:
-        if r["status"] not in ("shortfall", "surplus") or r["balance_value"] is None:
-            continue
-        scale = r["requirement_value"] or r["supply_value"]
-        if not scale:
-            continue
-        items.append((r, max(-100.0, min(100.0, 100 * r["balance_value"] / scale))))
-    items.sort(key=lambda item: item[1])  # worst shortfall first; output nothing local uses (+100%) last
+        need = r["requirement_value"] or r["requirement_low"]
+        if r["verdict"] == "short" and r["high"] is not None and r["low"] is None and need:
+            items.append((r, -100.0, max(-100.0, 100 * r["high"] / need)))  # at least this short
+        elif r["verdict"] == "short" and (r["low"] is None or r["high"] is None or not need):
+            unknown_short.append(r)
+        elif r["verdict"] == "unknown":
+            undecided.append(r)
+        elif r["verdict"] == "over" and not r["requirement_high"]:
+            unused.append(r)
+        elif need and r["low"] is not None and r["high"] is not None:
+            low, high = (max(-100.0, min(100.0, 100 * v / need)) for v in (r["low"], r["high"]))
+            items.append((r, low, high))
+    items.sort(key=lambda item: (item[2], item[1]))  # worst shortfall first
     bar, left, mid = 26, 150, 330
+    colours = {"short": "#c0392b", "depends": "#d68910", "over": "#27ae60"}
     bars = []
-    for i, (r, pct) in enumerate(items):
-        length = abs(pct) * 1.6
-        label = (i18n.gettext("short %(amount)s") if pct < 0 else i18n.gettext("over %(amount)s")) % {
-            "amount": r["balance"]}
-        bars.append({"name": r["name"], "y": i * bar + 5, "x": f"{mid - length if pct < 0 else mid:.1f}",
-                     "length": f"{max(length, 1):.1f}", "colour": "#c0392b" if pct < 0 else "#27ae60",
-                     "label": label, "pct": f"{pct:+.0f}%", "name_x": left - 10,
-                     "text_x": f"{mid + 8 if pct < 0 else mid + length + 6:.1f}"})
-    return {"items": bars, "width": mid + 460, "height": bar * len(bars), "mid": mid}
+    for i, (r, low, high) in enumerate(items):
+        x0, x1 = mid + low * 1.6, mid + high * 1.6
+        bars.append({"name": r["name"], "y": i * bar + 5, "x": f"{x0:.1f}", "length": f"{max(x1 - x0, 1):.1f}",
+                     "colour": colours[r["verdict"]], "label": r["balance"], "pct": f"{low:+.0f}% … {high:+.0f}%",
+                     "name_x": left - 10, "text_x": f"{max(x1, mid) + 6:.1f}"})
+    lists = []
+    def amounts(r: dict) -> str:
+        return i18n.gettext("supply %(supply)s, requirement %(requirement)s") % {
+            "supply": r["supply"], "requirement": r["requirement"]}
+
+    for title, found, what in (
+            (i18n.gettext("Short, amount unknown"), unknown_short, amounts),
+            (i18n.gettext("Undecided: a figure is missing"), undecided,
+             lambda r: amounts(r) + "; " + "; ".join(r["open_terms"][:3]) + (" …" if len(r["open_terms"]) > 3 else "")),
+            (i18n.gettext("Made here, not used locally (see 延链)"), unused, lambda r: r["supply"])):
+        if found:
+            lists.append({"title": title, "rows": [{"name": r["name"], "text": what(r)} for r in found]})
+    return {"items": bars, "width": mid + 460, "height": bar * len(bars), "mid": mid, "lists": lists}
 
 
 def balance_chart(rows: list[dict]) -> str:
@@ -210,7 +234,7 @@ def to_html(report: dict) -> str:
             "graph": Markup(network_block(s["graph"], f"chain-{c.id}", height=f"{min(height, 1600)}px",
                                           layout="chain", search=False, legend=False)),
             "steps": s["steps"], "gaps": s["gaps"],
-            "balance": [dict(r, status_label=i18n.value(r["status"])) for r in _shown_balance(s["balance"])],
+            "balance": [dict(r, status_label=i18n.value(r["verdict"])) for r in _shown_balance(s["balance"])],
             "bottlenecks": s["bottlenecks"],
             "candidates": [{"name": offers[0]["name"], "rows": offers} for offers in s["candidates"].values()],
         })
@@ -224,12 +248,5 @@ def to_html(report: dict) -> str:
 def write_report(report: dict, folder: str | Path) -> list[Path]:
     """Write report.md and report.html into `folder` (made if needed); both or neither."""
     folder = Path(folder)
-    texts = {"report.md": to_markdown(report), "report.html": to_html(report)}  # render first: nothing half-written
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in texts.items():
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(folder / name)
-        paths.append(folder / name)
-    return paths
+    # rendered first, then written all or nothing
+    return write_texts({folder / "report.md": to_markdown(report), folder / "report.html": to_html(report)})

@@ -19,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import i18n
+from .files import write_texts
 from .graph.backend import Backend
 from .i18n import N_
 from .queries import bottlenecks, gaps
@@ -152,9 +153,11 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
 
     region_rows = once("capacities", by_product)
     rows_of: dict[str, list] = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
+    g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
 
     def producer(row) -> str:
-        return firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        return firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": regions[row.region].name_zh}
 
     nodes, edges = [], []
     for pid in selected:
@@ -507,11 +510,4 @@ def to_html(data: dict) -> str:
 
 def write_html(data: dict, path: str | Path) -> Path:
     """Render and write the page; rendered first, so a failure leaves no half-written file."""
-    path = Path(path)
-    text = to_html(data)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_texts({path: to_html(data)})[0]

@@ -10,8 +10,8 @@ compact rows, filling in every column the format requires, so that a test says o
         links=[("FEEDS", "ore", "metal", 2, "t/t")])
 
 Products are given by id (unit `t`, sector `test`) or as dicts of product columns. Firms named in
-capacities are created in the home region unless listed in `firms` as (id, region). There is no
-`sources/` folder, so quotes are not checked.
+capacities are created in the home region unless listed in `firms` as (id, region). Every
+`source` cell is `test` (chains: `chain <id>`), and `sources/test.txt` holds those quotes.
 """
 from __future__ import annotations
 
@@ -35,11 +35,11 @@ COLUMNS = {
     "products.csv": "id,name_zh,name_en,aliases,sector,unit,note",
     "firms.csv": "id,name_zh,name_en,aliases,region,parent,kind,home,source,note",
     "chains.csv": "id,name_zh,name_en,sector,steps,written,source,note",
-    "capacities.csv": "firm,region,product,capacity,unit,status,year,project,source,note",
+    "capacities.csv": "firm,region,product,capacity,unit,status,year,project,source,note,capacity_min,capacity_max",
     "targets.csv": "id,region,product,metric,subject,value,value_max,unit,bound,year,source,note",
     "links.csv": "type,from,to,ratio,ratio_min,ratio_max,ratio_unit,estimate,ratio_source,source,note,"
                  "includes,alternative",
-    "conversions.csv": "product,from_unit,to_unit,factor,estimate,source,note",
+    "conversions.csv": "product,from_unit,to_unit,factor,estimate,source,note,factor_min,factor_max",
     "directory.csv": "firm,name_zh,name_en,aliases,region,province,country,product,route,feed,capacity,unit,"
                      "status,year,project,publisher,source_kind,url,where,mirror_of,note",
 }
@@ -64,10 +64,11 @@ def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(),
     - products: ids, or dicts with product columns (`id` required; unit defaults to `t`)
     - chains: (id, steps) — steps as in chains.csv, e.g. "a > b|c > d"
     - capacities: (firm or None, product, capacity or None, unit, status) — None firm = the home
-      region's unnamed producers; add a 6th item to give the row's region
+      region's unnamed producers; add a 6th item to give the row's region (None: the default) and
+      a 7th, a dict of more columns ({"capacity_min": 90, "capacity_max": 110})
     - links: (type, from, to, ratio or None, ratio_unit or None), optional 6th item estimate (bool)
       and 7th a dict of more link columns ({"includes": "x", "alternative": "yes"})
-    - conversions: (product, from_unit, to_unit, factor)
+    - conversions: (product, from_unit, to_unit, factor), optional 5th a dict ({"factor_min": 4000})
     - targets: (id, product or None, metric, value, unit, bound)
     - firms: (id, region) for firms outside the home region
     - regions: (id, level, parent) besides the home city `home`
@@ -94,11 +95,16 @@ def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(),
 
     _write(folder, "chains.csv", [{"id": cid, "name_zh": cid, "sector": "test", "steps": steps,
                                    "written": "yes", "source": f"chain {cid}"} for cid, steps in chains])
+    (folder / "sources").mkdir(exist_ok=True)
+    (folder / "sources" / "test.txt").write_text("\n".join(["test", *(f"chain {cid}" for cid, _ in chains)]),
+                                                 encoding="utf-8")
     cap_rows = []
     for firm, product, capacity, unit, status, *rest in capacities:
-        cap_rows.append({"firm": firm or "", "region": rest[0] if rest else ("" if firm else HOME),
-                         "product": product, "capacity": capacity, "unit": unit if capacity is not None else "",
-                         "status": status, "source": "test"})
+        extra = rest[1] if len(rest) > 1 else {}
+        cap_rows.append({"firm": firm or "", "region": rest[0] if rest and rest[0] else ("" if firm else HOME),
+                         "product": product, "capacity": capacity,
+                         "unit": unit if capacity is not None or extra else "",
+                         "status": status, "source": "test", **extra})
     _write(folder, "capacities.csv", cap_rows)
     _write(folder, "links.csv", [
         {"type": t, "from": a, "to": b, "ratio": ratio, "ratio_unit": unit,
@@ -107,8 +113,9 @@ def write_dataset(folder: Path, *, products, chains=(), capacities=(), links=(),
         for t, a, b, ratio, unit, *rest in links])
     if conversions:
         _write(folder, "conversions.csv", [
-            {"product": p, "from_unit": a, "to_unit": b, "factor": f, "estimate": "yes", "source": "test"}
-            for p, a, b, f in conversions])
+            {"product": p, "from_unit": a, "to_unit": b, "factor": f, "estimate": "yes", "source": "test",
+             **(rest[0] if rest else {})}
+            for p, a, b, f, *rest in conversions])
     if directory:
         directory_rows, named = [], set()
         for row in directory:

@@ -38,17 +38,20 @@ def test_three_step_chain_on_capacity(tmp_path, backend):
     assert (rows["metal"]["status"], rows["metal"]["balance_value"]) == ("surplus", pytest.approx(150_000))
     # metal runs at 60万 t -> ore needed 60 x 2 = 120万 t of 100万 t: shortfall 20万 t
     assert (rows["ore"]["status"], rows["ore"]["balance_value"]) == ("shortfall", pytest.approx(-200_000))
-    assert rows["ore"]["requirement"] == "120 万吨" and rows["ore"]["balance"] == "20 万吨"
+    assert rows["ore"]["requirement"] == "120 万吨" and rows["ore"]["balance"] == "20 万吨 short"
+    assert (rows["ore"]["verdict"], rows["ore"]["low"], rows["ore"]["high"]) == ("short", -200_000, -200_000)
     assert rows["ore"]["coefficients"] == ["mine 100 万吨 (operating)",
                                            "for metal: metal 60 万吨 (capacity) × 2 t/t = 120 万吨"]
     assert rows["ore"]["unit"] == "t"
     assert list(rows)[0] == "ore"  # shortfalls come first
+    assert "part" not in rows  # a final product: nothing uses it, so nothing to balance (see extend)
 
 
 def test_three_step_chain_on_targets(tmp_path, backend):
     rows = by_product(balance(build(tmp_path, backend, **CHAIN), basis="target"))
     # part at its target 50万 t -> metal needed 75万 t of 60万 t: shortfall 15万 t
-    assert rows["part"]["supply"] == "50 万吨" and rows["part"]["supply_basis"] == "target"
+    assert "part" not in rows and rows["metal"]["balance"] == "15 万吨 short"
+    assert rows["metal"]["coefficients"][-1] == "for part: part 50 万吨 (target) × 1.5 t/t = 75 万吨"
     assert (rows["metal"]["status"], rows["metal"]["balance_value"]) == ("shortfall", pytest.approx(-150_000))
     # metal still runs at its own 60万 t: ore is 20万 t short either way
     assert rows["ore"]["balance_value"] == pytest.approx(-200_000)
@@ -78,13 +81,13 @@ def test_unstated_capacity_takes_the_level_downstream_needs(tmp_path, backend):
     data = dict(CHAIN, capacities=[("mine", "ore", None, None, "operating")] + CHAIN["capacities"][1:])
     ore = by_product(balance(build(tmp_path, backend, **data)))["ore"]
     assert (ore["status"], ore["supply"], ore["requirement"]) == ("unknown", "≥ 0 t", "120 万吨")
-    assert ore["unknown"] == ["mine: capacity not stated"]
+    assert ore["unknown"] == ["mine (ore): capacity not stated"]
     # the product ore comes from runs at least at what metal needs
     data = dict(data, products=data["products"] + ["rock"], links=data["links"] + [("FEEDS", "rock", "ore", 3, "t/t")],
                 capacities=data["capacities"] + [("quarry", "rock", 100, "万吨", "operating")])
     rock = by_product(balance(build(tmp_path / "2", backend, **data)))["rock"]
     assert rock["requirement"] == "≥ 360 万吨" and rock["status"] == "shortfall"
-    assert rock["balance"] == "≥ 260 万吨"
+    assert rock["balance"] == "≥ 260 万吨 short" and rock["high"] == -2_600_000 and rock["low"] is None
 
 
 def test_missing_required_input_is_a_shortfall_and_an_alternative_is_not(tmp_path, backend):
@@ -93,7 +96,7 @@ def test_missing_required_input_is_a_shortfall_and_an_alternative_is_not(tmp_pat
                                         ("FEEDS", "gas", "metal", None, None, False, {"alternative": "yes"})])
     rows = by_product(balance(build(tmp_path, backend, **data)))
     assert rows["flux"]["status"] == "shortfall" and rows["flux"]["supply_basis"] == "not made locally"
-    assert rows["gas"]["status"] == "unknown"
+    assert "gas" not in rows  # one of several alternative inputs, not made: nothing needs it
 
 
 def test_included_use_is_counted_once_and_conversions_apply(tmp_path, backend):
@@ -113,7 +116,7 @@ def test_included_use_is_counted_once_and_conversions_apply(tmp_path, backend):
 
 def test_chain_filter_and_bad_basis(tmp_path, backend):
     g = build(tmp_path, backend, **CHAIN)
-    assert {r["product"] for r in balance(g, chain="c")} == {"ore", "metal", "part"}
+    assert {r["product"] for r in balance(g, chain="c")} == {"ore", "metal"}
     with pytest.raises(ChaingraphError, match="unknown basis 'plan'"):
         balance(g, basis="plan")
 
@@ -125,4 +128,6 @@ def test_cli_balance_json(tmp_path):
     result = CliRunner().invoke(cli, ["--data", str(folder), "balance", "--basis", "target", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert [(r["product"], r["status"]) for r in rows[:2]] == [("ore", "shortfall"), ("metal", "shortfall")]
+    # metal is 15 of 75万 t short (20 %), ore 20 of 120万 t (17 %): the larger share first
+    assert [(r["product"], r["verdict"]) for r in rows[:2]] == [("metal", "short"), ("ore", "short")]
+    assert rows[0]["low"] == rows[0]["high"] == -150_000 and rows[0]["requirement_high"] == 750_000

@@ -31,7 +31,8 @@ def test_kinds_and_ranking(tmp_path, backend):
     assert rows["metal"]["kinds"] == ["shortfall", "single firm", "dominator", "articulation point"]
     assert rows["metal"]["score"] == 4 + 3 + 2 + 1 and rows["metal"]["firms"] == ["smelter"]
     assert rows["metal"]["reasons"][1] == "smelter is the only local producer; part depend on it"
-    assert [(r["rank"], r["product"]) for r in bottlenecks(g, basis="capacity")][:2] == [(1, "metal"), (2, "ore")]
+    # both short at every value: the larger share of its requirement first (ore 60/160, metal 20/100)
+    assert [(r["rank"], r["product"]) for r in bottlenecks(g, basis="capacity")][:2] == [(1, "ore"), (2, "metal")]
     # part has two firms; 90/10 gives HHI 8200 (> 2500) but nothing local uses part: no reason
     assert "part" not in rows
     # resin -> paint is a separate component: resin is no articulation point of the main graph

@@ -33,7 +33,7 @@ def targets(folder: Path) -> set[tuple]:
 def test_county_report_in_traditional_characters(tmp_path):
     out = tmp_path / "draft"
     summary = extract([FIXTURES / "county_traditional.txt"], out)
-    assert summary["region"] == "清河县" and summary["year"] == 2013
+    assert summary["region"] == "清河縣" and summary["year"] == 2013
     chains = read(out, "chains")
     assert [(c["name_zh"], c["steps"], c["written"]) for c in chains] == [
         ("原煤—焦炭—甲醇—二甲醚", "原煤=raw_coal > 焦炭=coke > 甲醇=methanol > 二甲醚=dimethyl_ether", "yes")]
@@ -80,9 +80,63 @@ def test_park_plan_with_a_table_like_list(tmp_path):
     review = read(out, "review")
     assert review[0]["kind"] == "product" and "原盐" in review[0]["item"]
     confidences = [float(r["confidence"]) for r in review]
-    assert confidences == sorted(confidences) and len(review) == sum(
-        len(read(out, n)) for n in ("products", "firms", "capacities", "targets", "chains", "links")) - (
-        len(read(out, "products")) - len(proposed))
+    assert confidences == sorted(confidences)  # lowest first
+    assert len(review) == sum(len(read(out, n)) for n in ("products", "firms", "capacities", "targets", "chains",
+                                                          "links"))  # one row per item
+    for row in review:
+        assert row["why"] and row["source"]
+
+
+def test_work_report_skips_the_review_of_last_year(tmp_path):
+    out = tmp_path / "draft"
+    summary = extract([FIXTURES / "work_report.txt"], out)
+    assert summary["region"] == "东川市" and summary["year"] == 2014
+    # 2013's results (完成了, 过去一年) are not targets; 亿元以上项目 is a class of projects, not a goal
+    assert targets(out) == {
+        ("全市地区生产总值预期增长", "9", "", "%", "approx", "2014"),
+        ("固定资产投资增长", "15", "", "%", "min", "2014"),
+        ("万元GDP能耗下降", "3.5", "", "%", "min", "2014"),
+        ("城镇登记失业率", "4", "", "%", "max", "2014"),
+        ("引进亿元以上项目", "50", "", "个", "min", "2014"),
+    }
+    # a dash in prose (做强化工产业——延伸) is not a chain
+    assert [c["name_zh"] for c in read(out, "chains")] == ["原盐—烧碱—PVC—PVC型材"]
+    assert facts(out) == {
+        ("万华化学集团", "mdi", "60", "万吨", "operating"),  # 建成投产: the clause's own verb
+        ("东川钢铁有限公司", "reya_bancai", "300", "万吨", "operating"),  # 竣工
+        ("中盐东川化工有限公司", "caustic_soda", "40", "万吨", "building"),
+        ("中盐东川化工有限公司", "pvc", "30", "万吨", "building"),
+        ("宏远塑业公司", "pvc_profile", "15", "万吨", "building"),
+        ("东川热电厂", "electricity", "70", "万千瓦", "building"),  # 2×35万千瓦 机组 of a power plant
+    }
+    proposed = {p["name_zh"] for p in read(out, "products") if p["note"] == "proposed"}
+    assert proposed == {"MDI", "热轧板材", "原盐"}
+    aliases = {r["name_zh"]: r["aliases"] for r in read(out, "firms")}
+    assert aliases["万华化学集团"] == "万华化学"  # so 支持东川钢铁、万华化学等企业 adds no new firm
+    assert len(aliases) == 5
+
+
+def test_five_year_plan_with_a_project_box(tmp_path):
+    out = tmp_path / "draft"
+    summary = extract([FIXTURES / "five_year_plan.txt"], out)
+    assert summary["year"] == 2011  # （2011—2015年）: the plan starts in 2011
+    # rows of a project box: short name, figure, product; no verb, so the status is a guess for review
+    assert facts(out) == {
+        ("伊泰", "coal_to_liquids", "200", "万吨", "building"),
+        ("神华", "coal_to_liquids", "300", "万吨", "building"),  # 神华二期: not 伊泰's
+        ("汇能", "meizhi_qi", "1600000000", "立方米", "building"),  # 16亿立方米, 煤制气 proposed
+        ("久泰", "methanol", "100", "万吨", "building"),
+        ("博源", "methanol", "60", "万吨", "building"),
+    }
+    caps = read(out, "capacities")
+    assert next(r for r in caps if r["firm"] == "huineng")["note"] == "written 16亿立方米"
+    assert targets(out) == {
+        ("全市煤炭产量", "6.5", "", "亿吨", "approx", "2015"),
+        ("煤化工产值", "2000", "", "亿元", "min", "2015"),
+    }
+    review = {r["item"]: r for r in read(out, "review")}
+    assert "no status verb" in review["yitai makes coal_to_liquids 200 万吨"]["why"]
+    assert read(out, "chains") == []  # （2011—2015年） is not a chain
 
 
 def test_gb18030_input_is_read_and_copied_as_utf8(tmp_path):
@@ -113,11 +167,60 @@ def test_wuhai_end_to_end_extract_validate_gaps(tmp_path):
     written = {r["name_zh"] for r in read(out, "chains") if r["written"] == "yes"}
     assert written == {"开采—洗煤—炼焦—深加工", "采煤—洗煤—焦化", "煤—焦—煤气及加工利用", "煤—电石—醋酸—醋酸乙烯—PVC",
                        "采煤—洗煤—焦化—精细化工", "石灰石—白灰—电石—PVC—新材料", "石灰石—白灰—电石—精细化工", "碳—化工"}
+    links = {(r["type"], r["from"], r["to"]) for r in read(out, "links")}
+    assert ("FEEDS", "calcium_carbide", "pvc") in links  # a step of 石灰石—白灰—电石—PVC—新材料
+    assert ("YIELDS", "coke", "coke_oven_gas") in links  # known to the process coefficient library
     assert ("神华乌海能源公司", "porous_ammonium_nitrate", "22", "万吨", "building") in facts(out)
     assert ("腾龙公司", "chloroacetic_acid", "6000", "吨", "building") in facts(out)
     # past figures (2010年…258亿元) are not targets; 1，4—丁二醇 and 3—5户 are not chains
     assert not any(r["value"] == "258" for r in read(out, "targets"))
     assert not any("丁二醇" in r["name_zh"] for r in read(out, "chains"))
+
+
+def test_project_list_phrasings(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text(
+        "某县2016年工业工作要点\n"
+        "扎实抓好金川铸造和东兴机械各10万吨精密铸件项目。争取宏发二期60万吨氧化铝尽快投产。"
+        "确保南山煤业300万吨矿井年内建成。整合200—300万吨级焦化企业5户，建设4个10万吨铸造项目。"
+        "力争全县焦炭产能达到400万吨。投资5亿元的凯迪三期5万千瓦风电项目9月开工建设。"
+        "新建武胜公司10万吨陶瓷粉体材料项目。", encoding="utf-8")
+    out = tmp_path / "draft"
+    extract([text], out)
+    assert facts(out) == {
+        ("金川铸造", "castings", "10", "万吨", "building"),  # 各: the same for each firm of the list
+        ("东兴机械", "castings", "10", "万吨", "building"),
+        ("宏发", "alumina", "60", "万吨", "building"),  # 争取…尽快投产 is not built yet
+        ("南山煤业", "raw_coal", "300", "万吨", "building"),  # a mine's figure is coal
+        ("凯迪", "electricity", "5", "万千瓦", "building"),  # 风电 is power; 投资5亿元的 is not the name
+        ("武胜公司", "taoci_fenti_cailiao", "10", "万吨", "building"),  # 陶瓷粉体材料, not 陶瓷
+    }
+    assert {r["project"] for r in read(out, "capacities") if r["firm"] == "kaidi"} == {"三期"}
+    assert "陶瓷粉体材料" in {p["name_zh"] for p in read(out, "products") if p["note"] == "proposed"}
+    # 200—300万吨级 is a size class and 4个10万吨 a number of plants (and 整合 sets no goal)
+    assert {(r["value"], r["unit"], r["bound"]) for r in read(out, "targets")} == {("400", "万吨", "min")}
+
+
+def test_lexicon_region_and_year_options(tmp_path):
+    lexicon = tmp_path / "lexicon"
+    lexicon.mkdir()
+    (lexicon / "products.csv").write_text(
+        "id,name_zh,name_en,aliases,sector,unit,note\n"
+        "blue_coke,兰炭,semi-coke (local name),半焦;蓝炭,coking,t,\n", encoding="utf-8")
+    text = tmp_path / "plan.txt"
+    text.write_text("重点支持金鑫公司年产60万吨蓝炭项目建设。力争2020年兰炭产能达到300万吨。", encoding="utf-8")
+    out = tmp_path / "draft"
+    result = CliRunner().invoke(cli, ["extract", str(text), "-o", str(out), "--lexicon", str(lexicon),
+                                      "--region", "府谷县", "--year", "2019"])
+    assert result.exit_code == 0, result.output
+    # the lexicon folder is matched before the package's own 兰炭 (semi_coke)
+    assert facts(out) == {("金鑫公司", "blue_coke", "60", "万吨", "building")}
+    assert targets(out) == {("兰炭产能", "300", "", "万吨", "min", "2020")}
+    assert [(r["name_zh"], r["level"]) for r in read(out, "regions")] == [("府谷县", "district")]
+    assert "year 2019" in result.output
+    result = CliRunner().invoke(cli, ["extract", str(text), "-o", str(tmp_path / "x"), "--lexicon", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path}: not a dataset folder (no products.csv)\n"
 
 
 def test_bad_input(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,14 @@ def replace(file: str, old: str, new: str):
         text = (d / file).read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{old!r} must occur once in {file}"
         (d / file).write_text(text.replace(old, new), encoding="utf-8")
+    return mutate
+
+
+def replace_bytes(file: str, old: bytes, new: bytes):
+    def mutate(d: Path) -> None:
+        data = (d / file).read_bytes()
+        assert data.count(old) == 1
+        (d / file).write_bytes(data.replace(old, new))
     return mutate
 
 
@@ -54,9 +63,10 @@ def delete(file: str):
     return lambda d: (d / file).unlink()
 
 
-def encode_gbk(file: str):
+def encode(file: str, encoding: str, extra: str = ""):
+    """Re-save a file in another encoding, optionally with `extra` text appended to it."""
     def mutate(d: Path) -> None:
-        (d / file).write_bytes((d / file).read_text(encoding="utf-8").encode("gbk"))
+        (d / file).write_bytes(((d / file).read_text(encoding="utf-8") + extra).encode(encoding))
     return mutate
 
 
@@ -184,8 +194,41 @@ CASES = [
      "aliases", "name 'Coal' also names product 'coal' (line 2)"),
     ("too few fields", append("targets.csv", "x,minicity,"), "targets.csv", 4, "-", "3 fields, expected 12"),
     ("missing file", delete("targets.csv"), "targets.csv", 1, "-", "file not found"),
-    # GBK 原煤 (D4 AD C3 BA) happens to be valid UTF-8; 焦炭 on line 3 is not
-    ("not UTF-8", encode_gbk("products.csv"), "products.csv", 3, "-", "not UTF-8 text"),
+    # Excel's "Unicode text" is UTF-16: its byte-order mark FF FE is neither UTF-8 nor GB18030
+    ("neither UTF-8 nor GB18030", encode("products.csv", "utf-16"), "products.csv", 1, "-",
+     'neither UTF-8 nor GB18030 text; re-save it in Excel as "CSV UTF-8 (逗号分隔)"'),
+    ("not UTF-8 nor GB18030 on line 3", replace_bytes("products.csv", "coke,焦炭,".encode(), b"coke,\xff,"),
+     "products.csv", 3, "-", 'neither UTF-8 nor GB18030 text; re-save it in Excel as "CSV UTF-8 (逗号分隔)"'),
+    ("empty file", write("products.csv", b""), "products.csv", 1, "-", "empty file"),
+    ("blank file", write("targets.csv", b"\xef\xbb\xbf\r\n\r\n"), "targets.csv", 1, "-", "empty file"),
+    ("unterminated quote", replace("products.csv", "coke,焦炭,coke,", 'coke,焦炭,"coke,'), "products.csv", 3,
+     "name_en", "unterminated quote: a quoted field opened here never closes"),
+    ("unterminated quote after a quoted newline",
+     lambda d: (replace("products.csv", "焦;炼焦,coking,t,", '焦;炼焦,coking,t,"two\nlines"')(d),
+                replace("products.csv", "building_materials,t,", 'building_materials,t,"open')(d)),
+     "products.csv", 10, "note", "unterminated quote: a quoted field opened here never closes"),
+    ("unterminated quote that runs to the next quote",
+     lambda d: (replace("products.csv", "coke,焦炭,coke,", 'coke,焦炭,"coke,')(d),
+                replace("products.csv", "building_materials,t,", 'building_materials,t,"a note"')(d)),
+     "products.csv", 3, "name_en", "unterminated quote: a quoted field opened here never closes"),
+    ("unterminated quote in the header", replace("links.csv", "type,from,", '"type,from,'), "links.csv", 1,
+     "-", "unterminated quote: a quoted field opened here never closes"),
+    ("text after a closing quote", replace("products.csv", "coke,焦炭,coke,", 'coke,焦炭,"coke"s,'), "products.csv",
+     3, "-", "bad CSV: ',' expected after '\"'"),
+    ("self-link", append("links.csv", "FEEDS,coke,coke,,,,,,,发展电石,"), "links.csv", 9, "to",
+     "link from coke to itself"),
+    ("self-yield", append("links.csv", "YIELDS,carbide_slag,carbide_slag,,,,,,,发展电石,"), "links.csv", 9, "to",
+     "link from carbide_slag to itself"),
+    ("cycle", append("links.csv", "FEEDS,pvc_pipe,coke,,,,,,,PVC管材,"), "links.csv", 5, "to",
+     "cycle of FEEDS links: coke -> carbide -> pvc -> pvc_pipe -> coke (allowed only when every link of it "
+     "is a recycle loop, marked recycle=yes)"),
+    ("cycle marked in part", lambda d: (edit_columns("links.csv", add="recycle")(d),
+                                        append("links.csv", "FEEDS,pvc_pipe,coke,,,,,,,PVC管材,,yes")(d)),
+     "links.csv", 5, "to", "cycle of FEEDS links: coke -> carbide -> pvc -> pvc_pipe -> coke (allowed only "
+     "when every link of it is a recycle loop, marked recycle=yes)"),
+    ("bad recycle", lambda d: (edit_columns("links.csv", add="recycle")(d),
+                               replace("links.csv", "pvc_pipe,,,,,,,PVC管材,,", "pvc_pipe,,,,,,,PVC管材,,maybe")(d)),
+     "links.csv", 8, "recycle", "unknown recycle 'maybe' (expected yes, no)"),
     ("quote not found", replace("firms.csv", "伽马公司中试基地", "伽马公司研发中心"), "firms.csv", 4,
      "source", "quote not found in sources/: '伽马公司研发中心'"),
     ("quote fragment not found", replace("chains.csv", "发展电石 … PVC管材", "发展电石 … PVC型材"),
@@ -194,8 +237,8 @@ CASES = [
      "source", "quote not found in sources/: '" + ("伽马公司中试基地" * 4)[:30] + "…'"),
     ("ratio_source not found", replace("links.csv", "1.2 t dry slag per t carbide", "1.3 t dry slag"),
      "links.csv", 7, "ratio_source", "quote not found in sources/: '1.3 t dry slag'"),
-    ("sources not UTF-8", write("sources/old.txt", "第一行\n第二行".encode("gbk")), "sources/old.txt", 1,
-     "-", "not UTF-8 text"),
+    ("sources neither UTF-8 nor GB18030", write("sources/old.txt", "第一行\n第二行".encode("utf-16")),
+     "sources/old.txt", 1, "-", 'neither UTF-8 nor GB18030 text; re-save it in Excel as "CSV UTF-8 (逗号分隔)"'),
     ("directory row without source kind", directory(directory_row(",trade_press,", ",,")), "directory.csv", 2,
      "source_kind", "empty source_kind (expected one of annual_report, prospectus, exchange_filing, government, "
      "association, yearbook, trade_press, news, company_site, journal)"),
@@ -208,6 +251,8 @@ CASES = [
      "empty required field"),
     ("directory url on a bare IP", directory(directory_row("example.org", "120.26.169.90")), "directory.csv", 2,
      "url", "bare IP address '120.26.169.90': cite the publisher's named site"),
+    ("directory url on an IPv6 literal", directory(directory_row("example.org", "[2001:db8::1]:8080")),
+     "directory.csv", 2, "url", "bare IP address '2001:db8::1': cite the publisher's named site"),
     ("directory url not a web address", directory(directory_row("https://example.org/pvc", "example.org")),
      "directory.csv", 2, "url", "not a web address: 'example.org'"),
     ("directory province not the region's", directory(directory_row(",province_x,", ",,")), "directory.csv", 2,
@@ -285,7 +330,16 @@ def remove_sources(d: Path) -> None:
     for path in (d / "sources").iterdir():
         path.unlink()
     (d / "sources").rmdir()
-    replace("firms.csv", "伽马公司中试基地", "not in any source")(d)  # unchecked without sources/
+
+
+def mark_recycle_loop(d: Path) -> None:
+    """A loop of FEEDS links, every one marked recycle=yes (the rest of the file says nothing)."""
+    edit_columns("links.csv", add="recycle")(d)
+    append("links.csv", "FEEDS,pvc_pipe,pvc,,,,,,,PVC管材,,yes")(d)
+    replace("links.csv", "pvc_pipe,,,,,,,PVC管材,,\n", "pvc_pipe,,,,,,,PVC管材,,yes\n")(d)
+
+# GB18030, as Excel saves "CSV (逗号分隔)" on a Chinese Windows; 𠮷 is outside GBK (four bytes in GB18030)
+GB18030_ALIAS = "𠮷焦"
 
 
 def move_first_column_last(file: str):
@@ -307,7 +361,9 @@ VALID = [
     ("unit without capacity", replace("capacities.csv", "carbide,30,万吨", "carbide,,万吨"), 6),
     ("unit of another base", append("capacities.csv", "beta,,pvc_pipe,5,MW,planned,,,别城PVC产能100万吨,"), 7),
     ("blank lines", lambda d: (append("links.csv", "")(d), append("links.csv", ",,,,,,,,,,")(d)), 6),
-    ("no sources folder", remove_sources, 6),
+    ("GB18030", lambda d: (replace("products.csv", "焦;炼焦,", f"焦;炼焦;{GB18030_ALIAS},")(d),
+                           encode("products.csv", "gb18030")(d), encode("capacities.csv", "gb18030")(d)), 6),
+    ("GB18030 sources", encode("sources/guide.txt", "gb18030"), 6),
     ("web source", append("capacities.csv", "beta,,pvc_pipe,,,operating,,,https://example.org/pipes — producer list,"), 7),
     ("columns in another order", move_first_column_last("regions.csv"), 6),
 ]
@@ -319,6 +375,44 @@ def test_valid_variations_load(mini_copy, mutate, capacities):
     result = run(["--data", str(mini_copy), "validate"])
     assert result.stderr == ""
     assert result.stdout == OK.format(dir=mini_copy).replace("6 capacities", f"{capacities} capacities") + "\n"
+
+
+def test_gb18030_is_read_as_chinese(mini_copy):
+    replace("products.csv", "焦;炼焦,", f"焦;炼焦;{GB18030_ALIAS},")(mini_copy)
+    encode("products.csv", "gb18030")(mini_copy)
+    assert len("𠮷".encode("gb18030")) == 4  # a four-byte GB18030 sequence: not in GBK
+    with pytest.raises(UnicodeDecodeError):
+        (mini_copy / "products.csv").read_bytes().decode("utf-8")
+    coke = next(p for p in load_dataset(mini_copy).products if p.id == "coke")
+    assert (coke.name_zh, coke.aliases) == ("焦炭", ("焦", "炼焦", GB18030_ALIAS))
+    result = run(["--data", str(mini_copy), "trace", GB18030_ALIAS, "--depth", "1", "--format", "csv"])
+    assert result.stdout.splitlines()[1].startswith("1,coke,焦炭,coke_oven_gas,焦炉煤气,YIELDS,")
+
+
+def test_a_marked_recycle_loop_loads(mini_copy):
+    mark_recycle_loop(mini_copy)
+    result = run(["--data", str(mini_copy), "validate"])
+    assert result.stdout == OK.format(dir=mini_copy).replace("7 links", "8 links") + "\n"
+    assert {(link.from_, link.to) for link in load_dataset(mini_copy).links if link.recycle} == {
+        ("pvc", "pvc_pipe"), ("pvc_pipe", "pvc")}
+
+
+def test_missing_sources_folder(mini_copy):
+    remove_sources(mini_copy)
+    result = run(["--data", str(mini_copy), "validate"])
+    assert result.stderr == (f"Error: {mini_copy}/firms.csv, line 2, column source: quote cannot be checked: "
+                             f"folder {mini_copy}/sources not found\n")
+    assert (result.stdout, result.exit_code) == ("", 1)
+
+
+def test_web_sources_need_no_sources_folder(tmp_path):
+    from datasets import write_dataset
+    folder = write_dataset(tmp_path, products=["ore", "metal"], capacities=[("f1", "ore", 1, "万吨", "operating")])
+    shutil.rmtree(folder / "sources")
+    for path in folder.glob("*.csv"):  # every quote becomes a web citation
+        path.write_text(path.read_text(encoding="utf-8").replace(",test,", ",https://example.org/x — table 1,"),
+                        encoding="utf-8")
+    assert run(["--data", str(folder), "validate"]).exit_code == 0
 
 
 def test_directory_rows_become_firms_and_capacities(mini_copy):
@@ -334,6 +428,12 @@ def test_directory_rows_become_firms_and_capacities(mini_copy):
         ("pvc", "carbide acetylene", ("carbide",), 2010, "trade_press", 100_000.0),
         ("pvc_pipe", "carbide acetylene", ("carbide",), 2010, "trade_press", 100_000.0)]
     assert min(c.line for c in rows) > max(c.line for c in ds.capacities if c.firm != "delta")
+
+
+def test_a_host_name_of_hex_letters_and_digits_is_not_an_ip_address(mini_copy):
+    directory(directory_row("https://example.org/pvc", "https://cafe1.de:8443/pvc"))(mini_copy)
+    result = run(["--data", str(mini_copy), "validate"])
+    assert (result.stderr, result.exit_code) == ("", 0)
 
 
 def test_quoted_comma_is_kept(mini_copy):

@@ -102,6 +102,22 @@ def test_gaps_ranking_kinds_and_neighbours(gap_graph):
     assert rows[1]["written"] is False
 
 
+def test_gaps_partial_steps_come_after_the_broken_links(make):
+    g = make(products=["a", "b", "c", "d", "e"],
+             chains=[("p", "a > 中=b|c|d > e"), ("broken", "a > e > b")],
+             capacities=[("fa", "a", 1, "万吨", "operating"), ("fb", "b", 1, "万吨", "operating"),
+                         ("fd", "d", 1, "万吨", "planned")])
+    rows = gaps(g)
+    assert [(r["chain"], r["kind"], r["products"], r["status"]) for r in rows] == [
+        ("broken", "broken", ["e"], "missing"),
+        ("p", "partial", ["c"], "missing"),   # step 中 is present through b, but c is missing
+        ("p", "partial", ["d"], "planned"),   # and d only planned
+        ("p", "downstream", ["e"], "missing"),
+    ]
+    assert rows[1]["reason"] == "step 中 is present through b, but c is missing"
+    assert rows[2]["planned_by"] == ["fd"]
+
+
 def test_gaps_reasons(gap_graph):
     assert [r["reason"] for r in gaps(gap_graph)[2:]] == [
         "middle link between a and c is only planned",
@@ -167,28 +183,38 @@ EXTEND = dict(
 
 def test_extend_rows_and_ranking(make):
     rows = extend(make(**EXTEND))
-    assert [(r["rank"], r["product"], r["status"]) for r in rows] == [
-        (1, "ore", "operating"),   # policy first, although metal uses it locally
-        (2, "metal", "operating"),  # no local user, known downstream products not made locally
-        (3, "coke", "building"),   # no local user; its known user brick is only planned
-        (4, "slag", "by-product"),  # nothing uses it
+    assert [(r["rank"], r["product"], r["group"]) for r in rows] == [
+        (1, "ore", "outflow"),    # 150万 t made, metal's 20万 t take 40万 t: 110万 t leave the city
+        (2, "metal", "outflow"),  # 20万 t, its known user part is not made locally
+        (3, "coke", "outflow"),   # 3万 t; its known user brick is only planned
+        (4, "coal", "outflow unknown"),  # capacity not stated
+        (5, "slag", "final products: no local user in the graph"),  # nothing uses it: not a surplus
     ]
 
 
 def test_extend_columns(make):
     rows = {r["product"]: r for r in extend(make(**EXTEND))}
     ore, metal, slag, coke = rows["ore"], rows["metal"], rows["slag"], rows["coke"]
-    assert ore["capacity"] == "150 万吨"  # operating + building, not planned
+    assert (ore["supply"], ore["local_use"], ore["outflow"]) == ("150 万吨", "40 万吨", "110 万吨")
+    assert (ore["low"], ore["high"], ore["unit"]) == (1_100_000, 1_100_000, "t")
     assert (ore["local_users"], ore["downstream"]) == (["metal"], [])
     assert ore["policy"] == "ore_local: test"
-    assert ore["reason"] == "policy wants it used in the city; used locally by metal"
+    assert ore["reason"] == "110 万吨 a year leaves the city after local use by metal; policy wants it used in the city"
     assert (metal["local_users"], metal["downstream"], metal["policy"]) == ([], ["part (missing)"], None)
-    assert metal["reason"] == "no local user; it could feed part, not made locally"
+    assert metal["reason"] == "20 万吨 a year leaves the city; it could feed part, not made locally"
     assert coke["downstream"] == ["brick (planned)"]
-    assert (slag["capacity"], slag["local_users"], slag["downstream"]) == ("", [], [])
-    assert slag["reason"] == ("no local user and no known use: "
-                              "the by-product leaves the city as it is, or is wasted")
-    assert "coal" not in rows and "part" not in rows and "brick" not in rows
+    assert (slag["supply"], slag["local_users"], slag["downstream"]) == ("10 万吨", [], [])
+    assert slag["reason"] == ("a final by-product: nothing in the graph uses it, so it leaves the city as made "
+                              "(10 万吨)")
+    assert rows["coal"]["outflow"] == "not known (supply not stated)"
+    assert "part" not in rows and "brick" not in rows
+
+
+def test_extend_leaves_out_what_the_city_uses_up(make):
+    g = make(products=["ore", "metal"], capacities=[("m", "ore", 10, "万吨", "operating"),
+                                                     ("s", "metal", 10, "万吨", "operating")],
+             links=[("FEEDS", "ore", "metal", 1.5, "t/t")])  # metal takes 15万 t of 10万 t of ore
+    assert [r["product"] for r in extend(g)] == ["metal"]
 
 
 def test_extend_policy_on_a_product_not_made_locally_is_not_listed(make):
@@ -200,10 +226,13 @@ def test_extend_policy_without_local_user(make):
     g = make(products=["ore", "metal"], capacities=[("m", "ore", None, None, "operating")],
              links=[("FEEDS", "ore", "metal", None, None)],
              targets=[("ore_local", "ore", "local_use_share", 100, "%", "min"),
-                      ("ore_output", "ore", "capacity", 5, "万吨", "min")])  # not a policy target
+                      ("ore_output", "ore", "capacity", 5, "万吨", "min")])  # the output on the target basis
     [row] = extend(g)
     assert (row["policy"], row["downstream"]) == ("ore_local: test", ["metal (missing)"])
-    assert row["reason"] == "policy wants it used in the city, but no local product uses it"
+    assert row["reason"] == ("5 万吨 a year leaves the city; it could feed metal, not made locally; "
+                             "policy wants it used in the city")
+    [row] = extend(g, basis="capacity")  # on capacity, its output is not stated
+    assert row["group"] == "outflow unknown" and row["outflow"] == "not known (supply not stated)"
 
 
 # -- whatif --------------------------------------------------------------------------------------
@@ -422,7 +451,7 @@ def test_cli_gaps(run):
 
 def test_cli_extend(run):
     rows = _json(run("cli_extend", "extend", "--format", "json"))
-    assert [r["product"] for r in rows] == ["ore", "metal", "coke", "slag"]
+    assert [r["product"] for r in rows] == ["ore", "metal", "coke", "coal", "slag"]
 
 
 def test_cli_whatif(run):

@@ -21,10 +21,10 @@ def test_product_status_and_capacity(graph):
     # coal: unnamed city producers; coke: alpha operating + beta (in a park below the city) building
     assert {k: (r["status"], r["firms"], r["capacity"]) for k, r in rows.items()} == {
         "coal": ("operating", 0, "3000 万吨"),
-        "coke": ("operating", 2, "100 万吨"),  # the operating total; beta's 50 万吨 is still building
+        "coke": ("operating", 2, "150 万吨"),  # local capacity as balance counts it: operating + building
         "coke_oven_gas": ("by-product", 0, ""),  # yielded by operating coke
         "lng": ("building", 1, "23 万吨"),
-        "carbide": ("planned", 1, "30 万吨"),
+        "carbide": ("planned", 1, ""),  # planned capacity supplies nothing yet
         "carbide_slag": ("missing", 0, ""),
         "pvc": ("missing", 0, ""),  # made in othercity only, which is not home
         "pvc_pipe": ("missing", 0, ""),

@@ -61,13 +61,25 @@ def test_html_is_self_contained_and_escapes_names(tmp_path):
     assert "&lt;" not in md and "&gt;" not in md  # Markdown escapes with backslashes, not entities
 
 
-def test_chart_scales_to_requirement():
-    rows = [{"name": "a", "status": "shortfall", "balance_value": -50.0, "requirement_value": 200.0,
-             "supply_value": 150.0, "balance": "50 t"},
-            {"name": "b", "status": "unknown", "balance_value": None, "requirement_value": 1.0,
-             "supply_value": 0.0, "balance": ""}]
+def _row(name, verdict, low, high, need, supply, balance="", open_terms=()):
+    return {"name": name, "verdict": verdict, "low": low, "high": high, "requirement_value": need,
+            "requirement_low": need, "requirement_high": need, "supply_value": supply, "supply": f"{supply} t",
+            "requirement": f"{need} t", "balance": balance, "open_terms": list(open_terms)}
+
+
+def test_chart_draws_ranges_and_lists_what_has_no_bar():
+    rows = [_row("a", "short", -80.0, -50.0, 200.0, 150.0, "50–80 t short"),
+            _row("b", "depends", -20.0, 10.0, 100.0, 95.0, "20 t short to 10 t over"),
+            _row("c", "short", None, 0.0, 0.0, 0.0, "amount unknown"),  # not made, no coefficient
+            _row("d", "unknown", -5.0, None, 1.0, 3.0, open_terms=["e: capacity not stated"]),
+            _row("f", "over", 30.0, 30.0, 0.0, 30.0, "30 t over"),  # nothing local uses it: no +100 % bar
+            _row("g", "short", None, -30.0, 100.0, 70.0, "≥ 30 t short")]  # at least 30 short: bar to -100 %
     svg = balance_chart(rows)
-    assert svg.count("<rect") == 1 and "short 50 t (-25%)" in svg
+    assert svg.count("<rect") == 3 and "≥ 30 t short (-100% … -30%)" in svg
+    assert "50–80 t short (-40% … -25%)" in svg and "20 t short to 10 t over (-20% … +10%)" in svg
+    assert "Short, amount unknown" in svg and "<li>c:" in svg
+    assert "Undecided" in svg and "e: capacity not stated" in svg
+    assert "not used locally" in svg and "<li>f:" in svg and "+100%" not in svg
 
 
 def test_nothing_half_written_on_bad_data(tmp_path):

@@ -145,14 +145,14 @@ def test_records_come_back_equal_and_in_file_order(server, mini):
 def test_load_command_prints_rows_and_time(falkordb_server, mini):
     result = CliRunner().invoke(cli, ["--data", str(mini), *server_args(falkordb_server, fresh()), "load"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("loaded 48 rows into falkordb in ") and result.stdout.endswith(" rows/s)\n")
+    assert result.stdout.startswith("loaded 50 rows into falkordb in ") and result.stdout.endswith(" rows/s)\n")
 
 
 def test_progress_reports_every_batch(server, mini):
     seen = []
     with connect(server.backend, **server.graph()) as g:
         result = g.write(load_dataset(mini), progress=lambda done, total: seen.append((done, total)), batch_size=4)
-    assert seen[0] == (0, 48) and seen[-1] == (48, 48) and result["rows"] == 48
+    assert seen[0] == (0, 50) and seen[-1] == (50, 50) and result["rows"] == 50
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
@@ -162,7 +162,7 @@ def test_loading_twice_gives_the_same_graph(server, mini):
     first, first_load = server.counts(options), server.current_load(options)
     load(server.backend, mini, **options)
     assert server.counts(options) == first and server.current_load(options) != first_load
-    assert first == {"Region": 4, "Product": 8, "Firm": 3, "Chain": 2, "Target": 2, "ChaingraphLoad": 1,
+    assert first == {"Region": 4, "Product": 8, "Firm": 3, "FirmAlias": 2, "Chain": 2, "Target": 2, "ChaingraphLoad": 1,
                      "FEEDS": 5, "YIELDS": 2, "HAS_STEP": 7, "MAKES": 6, "LOCATED_IN": 3, "TARGETS": 2,
                      "PART_OF": 4}  # the memory graph's relationships (test_queries.py)
 
@@ -298,27 +298,125 @@ def test_load_needs_a_server():
 
 
 def test_writer_cypher_is_pinned():
-    assert cypher.merge_nodes("Firm") == "UNWIND $rows AS row MERGE (n:Firm {key: row.key}) SET n += row.props"
-    assert cypher.merge_relationships("Firm", "MAKES", "Product") == (
-        "UNWIND $rows AS row MATCH (a:Firm {key: row.from_key}) MATCH (b:Product {key: row.to_key}) "
-        "MERGE (a)-[r:MAKES {line: row.line}]->(b) SET r += row.props")
+    assert cypher.create_nodes("Firm", ("id", "name_zh")) == (
+        "UNWIND $rows AS row CREATE (:Firm {key: row[0], load: $load, id: row[1], name_zh: row[2]})")
+    assert cypher.create_relationships("Firm", "MAKES", "Product", ("line", "status")) == (
+        "UNWIND $rows AS row MATCH (a:Firm {key: row[0]}) MATCH (b:Product {key: row[1]}) "
+        "CREATE (a)-[:MAKES {line: row[2], status: row[3]}]->(b)")
     assert cypher.SWITCH_LOAD == (
         "MATCH (:ChaingraphLoad {graph: $graph, load: $load}) MATCH (l:ChaingraphLoad {graph: $graph}) "
         "SET l.current = (l.load = $load) RETURN count(l) AS loads")
     with pytest.raises(ValueError, match="not a chaingraph label"):
-        cypher.merge_nodes("Product) DETACH DELETE (n")
+        cypher.create_nodes("Product) DETACH DELETE (n", ())
+    with pytest.raises(ValueError, match="not a property name"):
+        cypher.create_nodes("Product", ("id: 1}) DETACH DELETE (n",))
+
+
+def test_deletes_are_sliced():
+    """No delete statement holds more than `$limit` relationships or `$nodes` nodes: each starts
+    from a LIMITed set of one load's nodes, and nodes go only once they have no relationship."""
+    for label in cypher.LABELS:
+        assert cypher.DELETE_RELATIONSHIPS[label] == (
+            f"MATCH (n:{label} {{load: $load}}) WITH n LIMIT $nodes MATCH (n)-[r]-() "
+            "WITH DISTINCT r LIMIT $limit DELETE r RETURN count(r) AS deleted")
+        assert cypher.DELETE_NODES[label] == (
+            f"MATCH (n:{label} {{load: $load}}) WITH n LIMIT $nodes OPTIONAL MATCH (n)-[r]-() "
+            "WITH n, count(r) AS degree WHERE degree = 0 DELETE n RETURN count(n) AS deleted")
+    every = [value for name, value in vars(cypher).items() if isinstance(value, str) and name.isupper()]
+    every += [*cypher.DELETE_RELATIONSHIPS.values(), *cypher.DELETE_NODES.values()]
+    assert not [s for s in every if "DETACH DELETE" in s]  # a node's relationships never go unbounded
+
+
+def test_a_delete_never_holds_more_than_a_slice(server, tmp_path, monkeypatch):
+    """A product made by 300 firms, deleted with slices of 40 relationships and 25 nodes: every
+    statement removes at most that many, and the old load goes completely."""
+    from chaingraph.graph import server as server_module
+    products = ["p0", "p1"]
+    folder = write_dataset(tmp_path / "hub", products=products, chains=[("c", "p0 > p1")],
+                           capacities=[(f"f{i}", "p0", 1, "万吨", "operating") for i in range(300)],
+                           links=[("FEEDS", "p0", "p1", 1, "t/t")])
+    options = server.graph()
+    load(server.backend, folder, **options)
+    first = server.current_load(options)
+    monkeypatch.setattr(server_module, "DELETE_SLICE", 40)
+    monkeypatch.setattr(server_module, "DELETE_NODES", 25)
+    deleted = []
+    with connect(server.backend, **options) as g:
+        run = g.run
+
+        def counting(query: str, **params):
+            rows = run(query, **params)
+            if query in cypher.DELETE_RELATIONSHIPS.values() or query in cypher.DELETE_NODES.values():
+                deleted.append((query in cypher.DELETE_NODES.values(), rows[0]["deleted"]))
+            return rows
+        g.run = counting
+        g.write(load_dataset(folder))
+        assert g.run("MATCH (n) WHERE n.load = $load RETURN count(n) AS n", load=first)[0]["n"] == 0
+    assert max(n for is_node, n in deleted if not is_node) == 40 and max(n for is_node, n in deleted if is_node) <= 25
+    assert sum(n for is_node, n in deleted if not is_node) == 300 * 2 + 2 + 1  # MAKES, LOCATED_IN, HAS_STEP, FEEDS
+    assert server.counts(options)["MAKES"] == 300
+
+
+def test_clean_up_removes_nodes_of_loads_without_a_record(server, mini):
+    """Nodes of a load that is not current go at the next load, with or without a record; nodes
+    of a load that another graph records stay."""
+    options = server.graph()
+    load(server.backend, mini, **options)
+    with connect(server.backend, **options) as g:
+        g.run("CREATE (:Firm {key: 'gone:x', load: 'gone', id: 'x'})-[:MAKES {line: 1}]->"
+              "(:Product {key: 'gone:p', load: 'gone', id: 'p'})")
+        g.run("CREATE (:ChaingraphLoad {key: 'elsewhere', load: 'elsewhere', graph: 'another', current: true})")
+        g.run("CREATE (:Region {key: 'elsewhere:r', load: 'elsewhere', id: 'r'})")
+    load(server.backend, mini, **options)
+    with connect(server.backend, **options) as g:
+        loads = {r["load"] for r in g.run("MATCH (n) RETURN DISTINCT n.load AS load")}
+        assert loads == {g.load_id, "elsewhere"}
+        g.run("MATCH (n) WHERE n.load = 'elsewhere' DELETE n")
+
+
+def test_firms_are_fetched_not_listed(server, mini):
+    """On a server, naming a firm, labelling rows and counting never list every firm."""
+    options = server.graph()
+    load(server.backend, mini, **options)
+    g, memory = open_backend(server.backend, **options), open_backend("memory", mini)
+    g.firms = lambda: pytest.fail("listed every firm")  # type: ignore[method-assign]
+    for name in ("alpha", "阿尔法焦化", "ALPHA COKING", "阿尔法", " beta ", "贝塔"):
+        assert g.resolve_firm(name) == memory.resolve_firm(name)
+    assert g.firms_by_id(["beta", "nobody", "alpha"]) == memory.firms_by_id(["beta", "nobody", "alpha"])
+    assert g.firms_in("minicity") == memory.firms_in("minicity")
+    assert g.subsidiaries("alpha") == memory.subsidiaries("alpha") == {"alpha", "beta"}
+    assert g.count("firms") == 3 and g.count("capacities") == memory.count("capacities")
+    assert info(g) == info(memory)
+    for region in (None, "minicity"):
+        assert firms(g, product="coke", region=region) == firms(memory, product="coke", region=region)
+    assert firms(g, region="minicity") == firms(memory, region="minicity")
+    assert chains(g) == chains(memory) and gaps(g) == gaps(memory)
+
+
+def test_an_unknown_firm_name_gets_suggestions_on_the_server(server, mini, monkeypatch):
+    from chaingraph.errors import UnknownNameError
+    from chaingraph.graph import server as server_module
+    options = server.graph()
+    load(server.backend, mini, **options)
+    g, memory = open_backend(server.backend, **options), open_backend("memory", mini)
+    with pytest.raises(UnknownNameError) as expected:
+        memory.resolve_firm("阿尔法焦")
+    for few in (20_000, 0):  # suggestions from every firm, and from those named alike
+        monkeypatch.setattr(server_module, "CLOSEST_FROM_ALL", few)
+        with pytest.raises(UnknownNameError) as error:
+            g.resolve_firm("阿尔法焦")
+        assert str(error.value) == str(expected.value) and "alpha" in str(error.value)
 
 
 def test_aggregation_cypher_is_pinned():
-    assert cypher.CAPACITY_STATUSES == (
-        "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) WITH collect(r.id) AS regions "
-        "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE m.region IN regions "
-        "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses")
+    rows = "MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHERE p.load = $load "
+    assert cypher.CAPACITY_STATUSES == rows + "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses"
     assert cypher.CAPACITIES_BY_PRODUCT == (
-        "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) WITH collect(r.id) AS regions "
-        "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE m.region IN regions "
-        "AND ($statuses IS NULL OR m.status IN $statuses) "
-        "RETURN p.id AS product, collect(properties(m)) AS rows")
+        rows + "AND ($statuses IS NULL OR m.status IN $statuses) RETURN properties(m) AS row")
+    assert "MAKES" in cypher.RELATIONSHIP_INDEXES and "region" in cypher.RELATIONSHIP_INDEXES["MAKES"]
+    assert "CREATE INDEX FOR ()-[r:MAKES]-() ON (r.region)" in cypher.SCHEMA["falkordb"]
+    assert ("CREATE INDEX chaingraph_makes_region IF NOT EXISTS FOR ()-[r:MAKES]-() ON (r.region)"
+            in cypher.SCHEMA["neo4j"])
     tail = ("NOT (m.region IN $regions) AND ($products IS NULL OR p.id IN $products) AND "
             "($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row ORDER BY m.line")
     assert cypher.producers_outside("product") == (
@@ -327,6 +425,16 @@ def test_aggregation_cypher_is_pinned():
         "MATCH (f:Firm)-[m:MAKES]->(p:Product) WHERE f.key IN $keys AND " + tail)
     assert cypher.producers_outside(None) == (
         "MATCH (p:Product {load: $load})<-[m:MAKES]-(:Firm) WHERE " + tail)
+
+
+def test_the_region_rows_use_the_index_on_falkordb(falkordb_server, mini):
+    graph = fresh()
+    load("falkordb", mini, uri=falkordb_server, database=graph)
+    with connect("falkordb", uri=falkordb_server, database=graph) as g:
+        for statement in (cypher.CAPACITY_STATUSES, cypher.CAPACITIES_BY_PRODUCT, cypher.capacities("region")):
+            plan = g._graph.explain(statement, {"regions": ["minicity"], "load": g.load_id, "statuses": None,
+                                                "firm": None})
+            assert "Edge By Index Scan | [m:MAKES]" in str(plan), statement
 
 
 def test_each_aggregation_is_one_query(server, mini):
@@ -349,7 +457,9 @@ def test_each_aggregation_is_one_query(server, mini):
 def test_cypher_avoids_what_one_server_lacks():
     statements = [value for name, value in vars(cypher).items() if isinstance(value, str) and name.isupper()]
     statements += [*cypher.SCHEMA["neo4j"], *cypher.SCHEMA["falkordb"]]
-    statements += [*cypher.DELETE_LOAD_NODES.values(), *(cypher.capacities(by) for by in ("product", "firm", None))]
+    statements += [*cypher.DELETE_RELATIONSHIPS.values(), *cypher.DELETE_NODES.values()]
+    statements += [*(cypher.capacities(by) for by in ("product", "firm", "region", None))]
+    statements += [cypher.create_nodes("Firm", ("id",)), cypher.create_relationships("Firm", "MAKES", "Product", ("line",))]
     statements += [cypher.producers_outside(by) for by in ("product", "firm", None)]
     for statement in statements:
         for banned in ("EXISTS {", "COUNT {", "elementId(", "IN TRANSACTIONS"):
@@ -388,7 +498,7 @@ def test_a_server_lost_mid_load_says_so(tmp_path, mini):
                 server.write(load_dataset(mini), progress=stop_the_server, batch_size=4)
     finally:
         servers.stop(process)
-    assert str(error.value) in {f"load stopped after 4 of 48 rows, the graph loaded before is unchanged: "
+    assert str(error.value) in {f"load stopped after 4 of 50 rows, the graph loaded before is unchanged: "
                                 f"lost falkordb at {uri}: connection {how}" for how in ("refused", "closed")}
 
 
@@ -402,10 +512,12 @@ def test_a_load_removed_by_another_one_does_not_switch(server, mini):
         if done == 4:  # another load finishing now deletes every load but the current one
             other.delete_old_loads()
     with connect(server.backend, **options) as g:
-        with pytest.raises(ChaingraphError, match="load stopped after 48 of 48 rows, the graph loaded before is "
+        # it stops at its next batch, and deletes what it wrote
+        with pytest.raises(ChaingraphError, match="load stopped after 4 of 50 rows, the graph loaded before is "
                                                   f"unchanged: another load into {server.backend} at .* removed "
                                                   "this one"):
             g.write(load_dataset(mini), progress=meanwhile, batch_size=4)
+        assert g.run("MATCH (n) WHERE n.load <> $load RETURN count(n) AS n", load=before)[0]["n"] == 0
     other.close()
     assert server.current_load(options) == before
     assert info(open_backend(server.backend, **options)) == info(open_backend("memory", mini))

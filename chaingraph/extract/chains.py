@@ -71,8 +71,14 @@ def find_chains(text: Text, lexicon: Lexicon, blocked: set[int] = frozenset()) -
             parts.append((pos, d.start()))
             pos = d.end()
         parts.append((pos, end))
-        if len(parts) < 2 or any(b <= a or b - a > 10 for a, b in parts):
+        if len(parts) < 2 or any(b <= a or b - a > 8 for a, b in parts):
             continue
+        steps_simp = [simp[a:b] for a, b in parts]
+        known = sum(1 for label in steps_simp if not _step(label, label, lexicon).proposed)
+        marked = (simp[start - 1:start] in "“「『\"'（(《" and start > 0) or re.match(
+            r"[”」』\"'）)》]?\s*(产业链|循环产业链|产业|链条|一体化|循环)", simp[end:end + 8])
+        if not marked and known * 2 < len(parts):
+            continue  # `做强化工产业——延伸`: a dash in prose, not a chain
         key = "—".join(simp[a:b] for a, b in parts)
         if key in seen:
             continue
@@ -83,7 +89,9 @@ def find_chains(text: Text, lexicon: Lexicon, blocked: set[int] = frozenset()) -
         if unknown:
             ev.lower(0.15 * len(unknown), f"steps naming no known product: {', '.join(unknown)}")
         out.append(Chain(text.orig[start:end], key, steps, True, (start, end), ev))
-    out += _prose_chains(text, lexicon, seen, blocked)
+    written = [range(c.source[0], c.source[1] + 8) for c in out]  # `…—铝后加工产业链` is not a second chain
+    out += [c for c in _prose_chains(text, lexicon, seen, blocked)
+            if not any(c.source[0] in span for span in written)]
     return out
 
 

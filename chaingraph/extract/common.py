@@ -49,8 +49,11 @@ STATUS_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "洽谈", "储备")),
     ("building", ("开工", "在建", "续建", "新建", "扩建", "加快建设", "建设中", "年内建成", "技改",
                   "改造项目", "项目建设", "等项目建设", "推进建设", "动工")),
-    ("operating", ("建成", "投产", "达产", "运行", "现有", "已有", "投运", "生产线")),
+    ("operating", ("建成", "投产", "达产", "运行", "现有", "已有", "投运", "竣工", "生产线")),
 )
+
+
+_FUTURE_DONE = re.compile(r"(尽快|争取|力争|年内|年底前|月底前|要|将|计划|确保)[^，,。；]{0,4}(建成|投产|竣工)")
 
 
 def status_of(text: str) -> tuple[str, str | None]:
@@ -60,8 +63,12 @@ def status_of(text: str) -> tuple[str, str | None]:
     ('building', '开工')
     >>> status_of("重点支持和顺公司等项目的达产达效")
     ('operating', '达产')
+    >>> status_of("争取交口信发二期120万吨氧化铝尽快投产")
+    ('building', '尽快投产')
     """
     for status, words in STATUS_WORDS:
+        if status == "operating" and (m := _FUTURE_DONE.search(text)):
+            return "building", m.group(0)  # `争取…尽快投产`: not built yet
         for word in words:
             if word in text:
                 return status, word

@@ -23,7 +23,7 @@ from .. import units
 from .common import Evidence, status_of, year_of
 from .lexicon import Lexicon, Match
 from .quantities import Quantity, find_quantities
-from .text import Span, Text, clauses, segments
+from .text import Span, Text, between, clauses
 
 __all__ = ["Firm", "Fact", "find_firms"]
 
@@ -48,7 +48,7 @@ STOP_WORDS = sorted((
     "推动", "配合", "做好", "积极为", "积极", "进一步", "重点", "以及", "同时", "组建", "成立", "落户",
     "入驻", "投资", "合作", "联合", "其中", "建设", "建成", "新建", "扩建", "实施", "发挥", "围绕", "依靠",
     "为", "对", "和", "与", "及", "同", "由", "把", "将", "使", "让", "在", "是", "的", "了", "等", "以",
-    "向", "从", "如", "即", "有", "中", "并", "或", "给", "帮助", "服务", "督促", "要求", "争取", "使用", "利用",
+    "向", "从", "如", "即", "并", "或", "给", "开工", "新开工", "竣工", "投产", "签约", "重点推进", "帮助", "服务", "督促", "要求", "争取", "使用", "利用",
 ), key=len, reverse=True)
 _STOP_RE = re.compile("|".join(re.escape(w) for w in STOP_WORDS))
 GENERIC_START = (
@@ -63,7 +63,7 @@ GENERIC_WORDS = ("企业", "产业", "行业", "项目", "工程", "基地", "�
                  "政策", "资金", "技术", "信息", "财务", "结算", "资源", "能源", "工业", "经济", "节能")
 # verbs and words that make a piece of text a phrase, not a name (for bare names only)
 PHRASE_CHARS = set("的了是在对把被将使让从向按以为于而并或与及")
-PHRASE_WORDS = ("完善", "延伸", "增加", "调整", "落实", "改善", "监督", "引导", "建立", "选择", "发挥", "实施",
+PHRASE_WORDS = ("筛选", "年内", "当年", "全年", "每年", "完善", "延伸", "增加", "调整", "落实", "改善", "监督", "引导", "建立", "选择", "发挥", "实施",
                 "加强", "扩大", "继续", "不断", "严格", "全面", "积极", "大力", "努力", "进一步", "做大", "做强",
                 "结构", "基础", "设施", "重大", "经验", "质量", "投资", "税收", "用地", "信贷", "运输", "保护",
                 "外包", "协作", "升级", "转换", "设备", "门类", "品种", "能耗", "环保", "循环", "清洁", "高效",
@@ -72,9 +72,13 @@ PHRASE_WORDS = ("完善", "延伸", "增加", "调整", "落实", "改善", "监
                 "培育", "打造", "围绕", "依托", "支持", "扶持", "确保", "完成", "达到", "争取", "力争", "加大",
                 "推广", "淘汰", "控制", "提升", "优化", "配合", "做好", "抓好", "带动", "新增", "重点", "项目",
                 "产业", "企业", "工程", "利用", "系列", "产品", "装置", "工作", "改造", "整合", "要求", "推动")
+NOT_CAPACITY = {"count", "person", "CNY", "%"}  # base units that are never a production capacity
 SUPPORT_WORDS = ("支持", "扶持", "项目", "引进", "建设", "投产", "建成", "达产", "开工", "在建", "签约", "落户")
 # filler between a firm and what it makes
-FILLER = re.compile(r"(年产|年产能|年生产|规模|一期|二期|三期|四期|扩能|新建|扩建|建设|技改|配套|的|等|公司)*")
+FILLER = re.compile(r"(年产|年产能|年生产|规模|一期|二期|三期|四期|扩能|新建|扩建|建设|技改|配套|的|等|公司|各)*")
+# what a proposed product name really is (`1000万吨矿井`: a mine's capacity is coal)
+MADE_BY = {"矿井": "原煤", "煤矿": "原煤", "露天矿": "原煤", "机组": "电力", "电站": "电力", "电厂": "电力",
+           "风电": "电力", "光伏发电": "电力", "水电": "电力", "火电": "电力", "热电": "电力"}
 _ITEM_SPLIT = re.compile(r"[、和及与]|(?<!\d)[，,]|[，,](?!\d)")
 # industry words a firm's short name often ends in: what stays in front must be a proper name
 INDUSTRY_TAILS = sorted(("精细化工", "氯碱化工", "煤化工", "化工", "新材料", "材料", "新能源", "能源", "新医药",
@@ -82,8 +86,11 @@ INDUSTRY_TAILS = sorted(("精细化工", "氯碱化工", "煤化工", "化工", 
                          "工贸", "商贸", "制造", "机械", "电子", "电器", "纺织", "食品"), key=len, reverse=True)
 PLACE_WORDS = ("园区", "开发区", "工业园", "产业园", "基地", "示范区", "集中区", "工业区")
 SUPPORT_LEAD = re.compile(r"\s*(重点支持|重点扶持|支持|扶持|引进|重点引进|加快建设|重点建设)")
+ITEM_LEAD = re.compile(r"(投资\d+(?:\.\d+)?(?:亿|万)?元的|总投资\d+(?:\.\d+)?(?:亿|万)?元的|其中|争取|扎实抓好|扎实推进|全力推进|大力推进|积极推进|着力|重点推进|重点支持|重点扶持|重点抓好|抓好|协调落实|落实|要确保|确保|力争|加快推进|加快|推进|支持|扶持|"
+                       r"引进|重点|同时|以及|并|和|及|与)+")
 PROJECT_MARK = re.compile(r"项目|系列|一期|二期|三期|扩能|技改|年产")
 NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z·]+\Z")
+_NAME_OR_BRACKET = re.compile(r"[\u4e00-\u9fffA-Za-z·（）()]")
 
 
 @dataclass
@@ -118,9 +125,12 @@ class Fact:
 def _name_start(simp: str, end: int, floor: int, suffix_len: int, hard: set[int]) -> int | None:
     """Where the name ending at `end` starts: after the last stop word leaving >= 2 characters."""
     start = end - suffix_len
-    while (start > floor and NAME_CHARS.match(simp[start - 1]) and start - 1 not in hard
+    while (start > floor and _NAME_OR_BRACKET.match(simp[start - 1]) and start - 1 not in hard
            and end - start < 24):
         start -= 1
+    # brackets only inside a name (`江苏索普(集团)有限公司`), balanced
+    while start < end and simp[start] in "（()）":
+        start += 1
     piece = simp[start:end - suffix_len]
     cuts = [m.end() for m in _STOP_RE.finditer(piece)]
     for cut in sorted(set(cuts), reverse=True):
@@ -186,7 +196,8 @@ class _Registry:
             self.firms[key] = firm
             self.names[key] = key
         for alias in (short, short and self.home and short.startswith(self.home) and short[len(self.home):]):
-            if alias and len(alias) >= 2 and alias not in self.names and self.lexicon.get(alias) is None:
+            if (alias and len(_core(alias)) >= 2 and not re.fullmatch(r".业", alias) and alias not in self.names
+                    and self.lexicon.get(alias) is None):
                 firm.aliases.add(alias)
                 self.names[alias] = firm.key
         return firm
@@ -227,10 +238,16 @@ def _suffix_names(reg: _Registry, simp: str) -> None:
         kind, has_short = _SUFFIX[suffix]
         start = _name_start(simp, m.end(), floor, len(suffix), hard)
         prefix = simp[start:m.start()]
-        if start is None or _generic(prefix, reg.lexicon) or not NAME_CHARS.match(prefix):
+        plain = re.sub(r"[（(][^（()）]*[)）]", "", prefix)
+        if (start is None or not NAME_CHARS.match(plain) or prefix.count("（") + prefix.count("(") != prefix.count(
+                "）") + prefix.count(")")):
             continue
-        ev = Evidence(0.9, [f"name ends in {suffix}"])
-        firm = reg.add(start, m.end(), kind, "suffix", ev, prefix if has_short else None)
+        why_not = _generic(plain, reg.lexicon)
+        if why_not and not (kind == "research" and why_not == "generic word" and not plain.startswith(GENERIC_START)):
+            continue  # institutions have long descriptive names: `中矿大煤基碳高附加值项目中试基地`
+        ev = Evidence(0.9 if not why_not else 0.6, [f"name ends in {suffix}"] + (
+            [f"a long name with a {why_not}"] if why_not else []))
+        firm = reg.add(start, m.end(), kind, "suffix", ev, plain if has_short and plain == prefix else None)
         # `黄河工贸集团千里山钢铁公司`: a firm written right after another belongs to it
         for other in list(reg.firms.values()):
             if other.end == start and other is not firm and firm.parent is None:
@@ -257,7 +274,8 @@ def _listed_names(reg: _Registry, simp: str) -> None:
         begin += cut
         pos = begin
         for item in simp[begin:left].split("、"):
-            if item and item not in reg.names and _bare_ok(item, reg.lexicon):
+            known = item in reg.names or any(item.endswith(n) for n in reg.names) or _SUFFIX_RE.search(item)
+            if item and not known and _bare_ok(item, reg.lexicon):
                 reg.add(pos, pos + len(item), "firm", "list", Evidence(0.7, [f"listed before {m.group(0)}"]))
             pos += len(item) + 1
 
@@ -267,25 +285,27 @@ def _statements(reg: _Registry) -> list[Fact]:
     mentions = reg.mentions()
     blocked = {p for s, e, _ in mentions for p in range(s, e)}
     products = lexicon.scan(simp, blocked=blocked)
-    quantities = [q for q in find_quantities(simp)
-                  if not any(p.start <= q.start < p.end for p in products) and q.start not in blocked]
+    in_products = {i for p in products for i in range(p.start, p.end)}
+    quantities = [q for q in find_quantities(simp) if q.start not in in_products and q.start not in blocked]
+    p_starts, q_starts, m_starts = [p.start for p in products], [q.start for q in quantities], [m[0] for m in mentions]
     facts: list[Fact] = []
-    for seg in segments(simp):
+    for seg in text.segments:
         seg_text = simp[seg.start:seg.end]
-        if not any(w in seg_text for w in SUPPORT_WORDS):
-            continue
+        # outside a sentence about projects only `firm + figure + product` counts (a table row
+        # `伊泰200万吨煤制油` under a heading, a statement of what a firm already makes)
+        strict = not any(w in seg_text for w in SUPPORT_WORDS)
         status, word = status_of(seg_text)
         year = year_of(seg_text) or (None if "年内" not in seg_text else -1)
-        seg_products = [p for p in products if seg.start <= p.start < seg.end]
-        seg_qty = [q for q in quantities if seg.start <= q.start < seg.end]
-        seg_mentions = [m for m in mentions if seg.start <= m[0] < seg.end]
+        seg_products = between(products, p_starts, seg.start, seg.end)
+        seg_qty = between(quantities, q_starts, seg.start, seg.end)
+        seg_mentions = between(mentions, m_starts, seg.start, seg.end)
         carry = None
         for clause in clauses(simp, seg):
             # `华北能源集团：年产120万吨焦炭`: a firm before a colon owns the clause after it
             if not (clause.start > 0 and simp[clause.start - 1] in "：:"):
                 carry = None
             made, carry = _clause_facts(reg, clause, seg, seg_text, seg_products, seg_qty, seg_mentions,
-                                        status, word, year, blocked, carry)
+                                        status, word, year, blocked, carry, strict)
             facts += made
     return facts
 
@@ -302,7 +322,7 @@ def _items(simp: str, clause: Span, protected: set[int]) -> list[Span]:
 
 
 def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, status, word, year, blocked,
-                  carry=None):
+                  carry=None, strict=False):
     simp, lexicon = reg.text.simp, reg.lexicon
     protected = blocked | {p for m in products for p in range(m.start, m.end)}
     facts: list[Fact] = []
@@ -310,8 +330,13 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
     current: str | None = carry
     support = bool(SUPPORT_LEAD.match(simp, clause.start))
     group_start = None  # where the list of firms sharing a product starts
+    own_status, own_word = status_of(simp[clause.start:clause.end])
+    if own_word is not None:  # `…项目建成投产，…项目竣工`: the clause's own verb first
+        status, word = own_status, own_word
     for item in _items(simp, clause, protected):
-        firm, head_end, ev = _item_firm(reg, item, products, quantities, mentions, support)
+        firm, head_end, ev = _item_firm(reg, item, products, quantities, mentions, support and not strict, strict)
+        if strict and firm is not None and firm.startswith("?"):
+            firm = None
         closes = simp.startswith("等", head_end)  # `A、B、C等焦化项目`: the list ends here
         if firm is None and current is None:
             pending = []
@@ -329,6 +354,12 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
             current = firm
         made = _item_facts(reg, item, current, head_end, products, quantities, seg, status, word, year,
                            ev if firm else Evidence(0.8, ["firm named earlier in the sentence"]), mentions)
+        if firm is None and not _continues(simp, item, products, quantities):
+            made = []  # `伊泰200万吨煤制油、神华二期300万吨…`: an unknown name is not the previous firm
+        if strict:
+            made = [f for f in made if f.quantity is not None]
+            for f in made:
+                f.evidence.lower(0.1, "not in a sentence about projects")
         if firm is not None and not made and head_end >= item.end - 1:
             group_start = item.start if not pending else group_start
             pending.append((firm, ev))  # a bare list item: `中润镁业、家景公司金属镁`
@@ -345,12 +376,14 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
                 pending = []
             continue
         if made and pending:
-            shared = [f for f in made if f.quantity is None]
+            each = simp.startswith("各", head_end)  # `佳昌和盛华各10万吨精密铸件`: the same for each
+            shared = [f for f in made if f.quantity is None or each]
             for other, other_ev in pending:
                 other = _resolve(reg, other, other_ev)
                 for f in shared:
                     span = (min(group_start, f.source[0]), f.source[1])
-                    copy = Fact(other, f.product, f.proposed, None, f.status, f.status_word, f.year, f.project,
+                    copy = Fact(other, f.product, f.proposed, f.quantity if each else None, f.status, f.status_word,
+                                f.year, f.project,
                                 span, reg.text.orig[span[0]:span[1]], Evidence(other_ev.confidence - 0.1,
                                                            other_ev.why + ["shares the product of the next item"]))
                     facts.append(copy)
@@ -358,6 +391,21 @@ def _clause_facts(reg, clause, seg, seg_text, products, quantities, mentions, st
         facts += made
     # a list that ends without a product (`大连重工、海晨等制造项目`): the firms stand, facts none
     return facts, current
+
+
+def _continues(simp: str, item: Span, products, quantities) -> bool:
+    """An item without a name of its own goes on with the firm before it when it starts with a
+    figure (`、6.12万吨轻质燃油`) or with a product and its figure (`、氢气1.2亿标立方`)."""
+    lead = re.compile(r"\s*(规划|计划|拟|新建|扩建|续建|建设|开工|建成|配套|以及|和|及)*(年产能|年产|年生产)?")
+    start = lead.match(simp, item.start).end()
+    if re.match(r"\d", simp[start:start + 1]):
+        return True
+    first = next((p for p in products if p.start == start), None)
+    return first is not None and any(q.start == first.end for q in quantities)
+
+
+def _quantity_end(quantities, pos: int) -> int:
+    return next((q.end for q in quantities if q.start == pos), pos)
 
 
 def _resolve(reg, firm: str, ev: Evidence) -> str:
@@ -369,6 +417,15 @@ def _resolve(reg, firm: str, ev: Evidence) -> str:
     return reg.names[reg.text.simp[start:end]]
 
 
+def _implied(reg, firm: str, q: Quantity) -> Match | None:
+    name = reg.firms[firm].key if firm in reg.firms else ""
+    for suffix, product in IMPLIED_PRODUCT.items():
+        entry = reg.lexicon.get(product)
+        if name.endswith(suffix) and entry is not None and units.base_of(q.unit) == "kW":
+            return Match(-1, -1, entry, product)
+    return None
+
+
 def _figure_at(pos: int, products, quantities) -> bool:
     return any(q.start == pos for q in quantities) or any(p.start == pos for p in products)
 
@@ -377,7 +434,7 @@ def _items_rest_has_product(tail: str, lexicon: Lexicon) -> bool:
     return bool(lexicon.scan(tail))
 
 
-def _item_firm(reg, item, products, quantities, mentions, support):
+def _item_firm(reg, item, products, quantities, mentions, support, strict=False):
     """(firm key, end of the name, evidence) for an item, or (None, item.start, None)."""
     simp, lexicon = reg.text.simp, reg.lexicon
     inside = [m for m in mentions if item.start <= m[0] < item.end]
@@ -402,11 +459,13 @@ def _item_firm(reg, item, products, quantities, mentions, support):
         return firm.key, end, Evidence(firm.evidence.confidence, list(firm.evidence.why))
     # a bare name: the text before the first product or figure, after the leading verb
     start = item.start
-    lead = re.match(r"(重点支持|支持|扶持|确保|加快|推进|引进|重点|同时|以及|并|和|及|与)+", simp[start:item.end])
+    lead = ITEM_LEAD.match(simp, start, item.end)
     if lead:
-        start += lead.end()
+        start = lead.end()
+    first_token = min([p.start for p in products if start <= p.start < item.end]
+                      + [q.start for q in quantities if start <= q.start < item.end] + [item.end])
     head = simp[start:first_token]
-    head = re.split(r"年产|年产能|规模|一期|二期|三期|扩能|等|的|项目", head)[0]
+    head = re.split(r"年产|年产能|规模|一期|二期|三期|扩能|等|的|项目|各$", head)[0]
     item_text = simp[item.start:item.end]
     if not _bare_ok(head, lexicon) or any(w in item_text for w in PLACE_WORDS):
         return None, item.start, None
@@ -415,11 +474,14 @@ def _item_firm(reg, item, products, quantities, mentions, support):
     if len(head) <= 2 and following and _figure_at(following[0].end, products, quantities):
         end = following[0].end  # `蓝星玻璃15兆瓦…`: a two-character brand and its trade are the name
     rest = simp[end:item.end]
-    figure = _figure_at(end + (len(m.group(0)) if (m := re.match(r"年产|年产能|年生产", rest)) else 0),
-                        [], quantities)
+    figure_pos = FILLER.match(simp, end).end()  # `神华二期300万吨…`, `伊泰年产…`
+    figure = _figure_at(figure_pos, [], [q for q in quantities if units.base_of(q.unit) not in NOT_CAPACITY])
+    if strict and not (figure and (_run_after(_quantity_end(quantities, figure_pos), products, simp)
+                                   or _proposed_name(simp, _quantity_end(quantities, figure_pos), item.end))):
+        return None, item.start, None
     if figure:
         ev = Evidence(0.7, ["short name followed by a figure"])
-    elif first_token < item.end and (support or PROJECT_MARK.search(item_text)):
+    elif any(end <= p.start < item.end for p in products) and (support or PROJECT_MARK.search(item_text)):
         ev = Evidence(0.6, ["short name followed by a product in a project list"])
     elif first_token >= item.end and (rest.startswith("等") or rest == ""):
         # only a name: kept if the list it stands in ends with something the firms make
@@ -439,6 +501,8 @@ def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, wo
     item_products = [p for p in products if head_end <= p.start < item.end]
     used: set[int] = set()
     for q in item_qty:
+        if units.base_of(q.unit) in NOT_CAPACITY:
+            continue  # `筛选3—5户`, `投资50亿元`: counts, money and shares are not what a plant makes
         # `和顺公司1.3亿块双清公司3亿块`: a figure belongs to the last firm named before it
         before_q = [m for m in mentions if head_end <= m[0] and m[1] <= q.start]
         firm = before_q[-1][2] if before_q else own
@@ -447,14 +511,26 @@ def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, wo
         e = Evidence(ev.confidence, list(ev.why))
         single = lexicon.get(simp[q.end]) if q.end < item.end and (
             q.end + 1 >= item.end or not NAME_CHARS.match(simp[q.end + 1])) else None
+        whole = _longer_name(simp, after[-1].end, item.end) if after else None
+        if after and whole is not None:
+            # `10万吨陶瓷粉体材料`: the name goes on past the product it starts with
+            e.lower(0.35, "product not in the lexicon: proposed")
+            facts.append(_fact(reg, firm, q, None, item, status, word, year, e, proposed=(q.end, whole)))
+            continue
         if after:
             product = after[-1]
             used.update(id(p) for p in after)
         elif single is not None:
             product = Match(q.end, q.end + 1, single, simp[q.end])
+        elif (modified := _after_modifier(simp, q.end, item, item_products)) is not None:
+            product = modified  # `10万吨精密铸件`: a product with a word in front
+            e.lower(0.1, f"{simp[q.end:modified.end]} read as {modified.entry.name_zh}")
         elif before:
             product = before[-1]
             used.add(id(product))
+        elif (implied := _implied(reg, firm, q)) is not None:
+            product = implied  # `京海电厂2×30万千瓦机组`: a power plant's figure is power
+            e.lower(0.15, "product read from the plant's name")
         else:
             product = _borrow(q, quantities, products, seg, simp)
             if product is not None:
@@ -462,6 +538,13 @@ def _item_facts(reg, item, firm, head_end, products, quantities, seg, status, wo
             else:
                 proposed = _proposed_name(simp, q.end, item.end)
                 if proposed is None:
+                    continue
+                made_by = next((lexicon.get(p) for w, p in MADE_BY.items()
+                                if simp[proposed[0]:proposed[1]].endswith(w)), None)
+                if made_by is not None:
+                    e.lower(0.15, f"{simp[proposed[0]:proposed[1]]} read as {made_by.name_zh}")
+                    facts.append(_fact(reg, firm, q, [Match(-1, -1, made_by, made_by.name_zh)], item, status,
+                                       word, year, e))
                     continue
                 e.lower(0.35, "product not in the lexicon: proposed")
                 facts.append(_fact(reg, firm, q, None, item, status, word, year, e, proposed=proposed))
@@ -496,6 +579,27 @@ def _run_after(pos: int, products: list[Match], simp: str, slack: bool = False) 
     return run
 
 
+_TAIL_OK = re.compile(r"系列|产品|装置|生产线|扩能|技改|改造|节能|环保|项目|工程|基地|生产|制品|深加工|二期|一期|三期")
+
+
+def _longer_name(simp: str, pos: int, end: int) -> int | None:
+    """Where a product name that goes on after a known product ends, or None (`陶瓷|粉体材料`)."""
+    m = _PROPOSED_STOP.search(simp, pos, end)
+    stop = m.start() if m else end
+    tail = simp[pos:stop]
+    if len(tail) >= 2 and NAME_CHARS.match(tail) and not _TAIL_OK.match(tail) and not _NOT_A_PRODUCT.search(tail):
+        return stop
+    return None
+
+
+def _after_modifier(simp: str, pos: int, item: Span, products: list[Match]) -> Match | None:
+    """A product one to three characters after `pos` that ends the name (`精密铸件`, `高纯多晶硅`)."""
+    for p in products:
+        if 1 <= p.start - pos <= 3 and NAME_CHARS.match(simp[pos:p.start]) and _PROPOSED_STOP.match(simp, p.end):
+            return p
+    return None
+
+
 def _borrow(q: Quantity, quantities, products, seg, simp) -> Match | None:
     base = units.base_of(q.unit)
     for other in quantities:
@@ -506,14 +610,16 @@ def _borrow(q: Quantity, quantities, products, seg, simp) -> Match | None:
     return None
 
 
-_PROPOSED_STOP = re.compile(r"项目|生产线|装置|工程|系列|等|及|和|、|，|,|。|；|\d|配套|$")
+_NOT_A_PRODUCT = re.compile(r"机组|能力|规模|产能|左右|以上|以内|以下|目标|总量|发展|建设|推进|加快|实施|改造|扩能|"
+                            r"技改|利用|达到|完成|实现|提高|新增|企业|产业|园区|基地|工作|的")
+_PROPOSED_STOP = re.compile(r"项目|生产线|装置|工程|系列|等|及|和|、|，|,|。|；|\d|配套|年内|年底|尽快|要|将|在|于|$")
 
 
 def _proposed_name(simp: str, start: int, end: int) -> tuple[int, int] | None:
     m = _PROPOSED_STOP.search(simp, start, end)
     stop = m.start() if m else end
     name = simp[start:stop]
-    if 2 <= len(name) <= 10 and NAME_CHARS.match(name) and not any(w in name for w in PHRASE_WORDS):
+    if (2 <= len(name) <= 10 and NAME_CHARS.match(name) and not _NOT_A_PRODUCT.search(name)):
         return start, stop
     return None
 
@@ -534,4 +640,6 @@ def _fact(reg, firm, q, run, item, status, word, year, ev, proposed=None, implie
         ev.note(f"status from {word}")
     if year == -1:  # 年内: the caller fills in the document's year
         ev.note("年内: this year")
-    return Fact(firm, product, proposed, q, status, word, year, "", (start, end), text.orig[start:end], ev)
+    phase = re.search(r"[一二三四五]期", text.simp[item.start:item.end])
+    project = text.orig[item.start + phase.start():item.start + phase.end()] if phase else ""
+    return Fact(firm, product, proposed, q, status, word, year, project, (start, end), text.orig[start:end], ev)

@@ -82,6 +82,7 @@ class Match:
 class Lexicon:
     entries: dict[str, Entry] = field(default_factory=dict)
     by_name: dict[str, Entry] = field(default_factory=dict)
+    lengths: dict[str, list[int]] = field(default_factory=dict)  # first character -> name lengths, longest first
     links: dict[tuple[str, str], dict] = field(default_factory=dict)  # (from, to) -> links.csv row
     link_sources: dict[str, Path] = field(default_factory=dict)  # file name -> path of ratio sources
     longest: int = 1
@@ -129,6 +130,10 @@ class Lexicon:
                     key = normalise(name)
                     self.by_name[key] = entry
                     self.longest = max(self.longest, len(key))
+                    found = self.lengths.setdefault(key[0], [])
+                    if len(key) not in found:
+                        found.append(len(key))
+                        found.sort(reverse=True)
 
     def get(self, name: str) -> Entry | None:
         """The entry a whole name denotes (any of its names, single characters included)."""
@@ -140,21 +145,23 @@ class Lexicon:
 
         `text` must already be simplified; `blocked` positions (inside firm names) are skipped.
         """
-        norm = normalise(text) if start == 0 and end is None else None
         end = len(text) if end is None else end
-        if norm is None:
-            norm = normalise(text[:end])
+        # normalise only the part scanned (one character more on each side for the Latin-word check)
+        offset = max(0, start - 1)
+        norm = normalise(text[offset:min(len(text), end + 1)])
         out, i = [], start
         while i < end:
             if i in blocked:
                 i += 1
                 continue
             found = None
-            for length in range(min(self.longest, end - i), min_len - 1, -1):
-                piece = norm[i:i + length]
+            for length in self.lengths.get(norm[i - offset], ()):
+                if length < min_len or i + length > end:
+                    continue
+                piece = norm[i - offset:i - offset + length]
                 entry = self.by_name.get(piece)
                 if entry is not None and not any(p in blocked for p in range(i, i + length)):
-                    if _ascii_word_cut(norm, i, i + length):
+                    if _ascii_word_cut(norm, i - offset, i - offset + length):
                         continue
                     found = Match(i, i + length, entry, piece)
                     break

@@ -5,8 +5,8 @@ Units are those of `chaingraph.units`; `万`/`亿` in front of a unit the table 
 
 >>> [(q.value, q.unit, q.per_year) for q in find_quantities("鑫宇公司2×1500吨/年多晶硅")]
 [(3000.0, '吨', True)]
->>> [(q.value, q.value_max, q.unit) for q in find_quantities("选择3—5户企业，占到1/10")]
-[(3.0, 5.0, '户'), (10.0, None, '%')]
+>>> [(q.value, q.value_max, q.unit) for q in find_quantities("选择3—5户企业，占到1/10；年产1,200万吨")]
+[(3.0, 5.0, '户'), (10.0, None, '%'), (1200.0, None, '万吨')]
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ __all__ = ["Quantity", "find_quantities"]
 _UNIT_KEYS = {u.lower(): u for u in units.UNITS}
 _LONGEST_UNIT = max(len(u) for u in _UNIT_KEYS)
 _NUMBER = re.compile(
-    r"(?<![\d.a-z])(\d+(?:\.\d+)?)(?:\s*(?:(?P<times>[×x*])|(?P<range>[-至到])|(?P<frac>/))\s*(\d+(?:\.\d+)?))?")
+    r"(?<![\d.a-z])(?<!\d,)(\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s*(?:(?P<times>[×x*])|(?P<range>[-至到])|(?P<frac>/))\s*(\d+(?:\.\d+)?))?")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def find_quantities(text: str, blocked: set[int] = frozenset()) -> list[Quantity
     for m in _NUMBER.finditer(norm):
         if m.start() in blocked:
             continue
-        first = float(m.group(1))
+        first = float(m.group(1).replace(",", ""))
         second = float(m.group(5)) if m.group(5) else None
         if m.group("frac"):
             if second and second > first and not _unit_at(norm, m.end()):

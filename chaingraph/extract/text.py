@@ -13,13 +13,14 @@ input, in the script the input was written in.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from ..errors import ChaingraphError
 
-__all__ = ["Text", "ExtractError", "read_text", "to_simplified", "segments", "Span"]
+__all__ = ["Text", "ExtractError", "read_text", "to_simplified", "segments", "Span", "between"]
 
 
 class ExtractError(ChaingraphError):
@@ -75,6 +76,10 @@ class Text:
         return self.orig[start:end]
 
     @cached_property
+    def segments(self) -> list["Span"]:
+        return segments(self.simp)
+
+    @cached_property
     def traditional(self) -> bool:
         return self.simp != self.orig
 
@@ -105,6 +110,11 @@ def read_text(path: str | Path) -> Text:
     if not text.strip():
         raise ExtractError(f"{path}: empty text")
     return Text(text, path.name, encoding=encoding)
+
+
+def between(items: list, starts: list[int], start: int, end: int) -> list:
+    """The items (sorted by start, their starts in `starts`) that start in [start, end)."""
+    return items[bisect_left(starts, start):bisect_left(starts, end)]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import csv
 import os
 import shutil
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from .text import ExtractError
@@ -40,8 +41,8 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
 def _cell(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    if isinstance(value, float):  # plain decimals: 1600000000, not 1.6e+09
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)).normalize(), "f")
     return str(value)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,18 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["Backend"]
+
+
+class _Indexes(dict):
+    """Name indexes by kind, each built from its listing when first used."""
+
+    def __init__(self, listings: dict[str, Callable[[], list]]):
+        super().__init__()
+        self.listings = listings
+
+    def __missing__(self, kind: str) -> NameIndex:
+        index = self[kind] = NameIndex(kind, self.listings[kind]())
+        return index
 
 
 class Backend(ABC):
@@ -116,12 +128,9 @@ class Backend(ABC):
 
     @cached_property
     def _indexes(self) -> dict[str, NameIndex]:
-        return {
-            "product": NameIndex("product", self.products()),
-            "chain": NameIndex("chain", self.chains()),
-            "firm": NameIndex("firm", self.firms()),
-            "region": NameIndex("region", self.regions()),
-        }
+        # each kind's names indexed when first looked up: resolving a product indexes no firm
+        return _Indexes({"product": self.products, "chain": self.chains, "firm": self.firms,
+                         "region": self.regions})
 
     def resolve_product(self, name: str) -> Product:
         """The product called `name` (id, 中文名, English name or alias; Latin case ignored)."""
@@ -131,10 +140,40 @@ class Backend(ABC):
         return self._indexes["chain"].resolve(name)
 
     def resolve_firm(self, name: str) -> Firm:
+        """The firm called `name`; a server looks it up in its indexes instead of listing firms."""
         return self._indexes["firm"].resolve(name)
 
     def resolve_region(self, name: str) -> Region:
         return self._indexes["region"].resolve(name)
+
+    # -- firms by id, region, group; counts: a server answers each with an indexed query ----------
+
+    def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
+        """The firms with these ids (unknown ids left out), by id."""
+        by_id = self._indexes["firm"].by_id
+        return {i: by_id[i] for i in ids if i in by_id}
+
+    def firms_in(self, region: str) -> list[Firm]:
+        """The firms located in the region id or below it, in file order."""
+        regions = self.subregions(region)
+        return [f for f in self.firms() if f.region in regions]
+
+    def subsidiaries(self, firm: str) -> set[str]:
+        """The firm id and the ids of every firm or plant below it (PART_OF)."""
+        children: dict[str, list[str]] = {}
+        for f in self.firms():
+            if f.parent:
+                children.setdefault(f.parent, []).append(f.id)
+        found, todo = set(), [firm]
+        while todo:
+            if (current := todo.pop()) not in found:
+                found.add(current)
+                todo.extend(children.get(current, ()))
+        return found
+
+    def count(self, kind: str) -> int:
+        """How many records of a kind (`firms`, `capacities`, or any other listing) there are."""
+        return len(getattr(self, kind)())
 
     @cached_property
     def _children(self) -> dict[str, list[str]]:

@@ -12,14 +12,17 @@ Relationships only join nodes of one load, so deleting a load's nodes deletes it
 from __future__ import annotations
 
 __all__ = [
-    "LABELS", "SCHEMA", "STATUS_LABELS", "FIRM_SIZES", "merge_nodes", "merge_relationships", "START_LOAD", "SWITCH_LOAD",
-    "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "DELETE_LOAD_NODES", "DELETE_LOAD_MARKERS",
+    "LABELS", "SCHEMA", "STATUS_LABELS", "FIRM_SIZES", "create_nodes", "create_relationships", "START_LOAD",
+    "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
+    "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITIES_BY_PRODUCT", "capacities", "producers_outside",
+    "CAPACITIES_BY_PRODUCT", "FIRMS_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "producers_outside",
 ]
 
-# Labels of the data nodes, in the order a load writes them.
-LABELS = ("Region", "Product", "Firm", "Chain", "Target", "Conversion")
+# Labels of the data nodes, in the order a load writes them. A FirmAlias node holds the firms one
+# alias names (`ids`), so that a firm is found by any of its names with an indexed lookup.
+LABELS = ("Region", "Product", "Firm", "FirmAlias", "Chain", "Target", "Conversion")
 LOAD_LABEL = "ChaingraphLoad"
 RELATIONSHIPS = {  # (from label, type, to label) a load may write
     ("Region", "PART_OF", "Region"), ("Firm", "PART_OF", "Firm"), ("Firm", "LOCATED_IN", "Region"),
@@ -27,6 +30,10 @@ RELATIONSHIPS = {  # (from label, type, to label) a load may write
     ("Region", "TARGETS", "Product"), ("Region", "TARGETS", "Target"),
     ("Product", "FEEDS", "Product"), ("Product", "YIELDS", "Product"),
 }
+# Indexed properties beyond `key` and `load`: a firm's names (`<load>:<name key>`, see names.py) and
+# the region of a MAKES row, so that a name or a region's capacity rows are found without a scan.
+NODE_INDEXES = {"Firm": ("zh_key", "en_key")}
+RELATIONSHIP_INDEXES = {"MAKES": ("region",)}
 
 
 def _schema_neo4j() -> list[str]:
@@ -36,23 +43,32 @@ def _schema_neo4j() -> list[str]:
         statements.append(f"CREATE CONSTRAINT chaingraph_{name}_key IF NOT EXISTS "
                           f"FOR (n:{label}) REQUIRE n.key IS UNIQUE")
         statements.append(f"CREATE INDEX chaingraph_{name}_load IF NOT EXISTS FOR (n:{label}) ON (n.load)")
+        for prop in NODE_INDEXES.get(label, ()):
+            statements.append(f"CREATE INDEX chaingraph_{name}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
+    for type, props in RELATIONSHIP_INDEXES.items():
+        for prop in props:
+            statements.append(f"CREATE INDEX chaingraph_{type.lower()}_{prop} IF NOT EXISTS "
+                              f"FOR ()-[r:{type}]-() ON (r.{prop})")
     statements.append(f"CREATE INDEX chaingraph_load_graph IF NOT EXISTS FOR (n:{LOAD_LABEL}) ON (n.graph)")
     return statements
 
 
 def _schema_falkordb() -> list[str]:
     # FalkorDB has no IF NOT EXISTS: the backend ignores "already indexed". Its unique constraints
-    # are a separate command (GRAPH.CONSTRAINT), not Cypher; MERGE on `key` keeps keys unique.
+    # are a separate command (GRAPH.CONSTRAINT), not Cypher; load ids make keys unique.
     statements = []
     for label in (*LABELS, LOAD_LABEL):
-        statements.append(f"CREATE INDEX FOR (n:{label}) ON (n.key)")
-        statements.append(f"CREATE INDEX FOR (n:{label}) ON (n.load)")
+        for prop in ("key", "load", *NODE_INDEXES.get(label, ())):
+            statements.append(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
+    for type, props in RELATIONSHIP_INDEXES.items():
+        for prop in props:
+            statements.append(f"CREATE INDEX FOR ()-[r:{type}]-() ON (r.{prop})")
     statements.append(f"CREATE INDEX FOR (n:{LOAD_LABEL}) ON (n.graph)")
     return statements
 
 
 SCHEMA = {"neo4j": _schema_neo4j(), "falkordb": _schema_falkordb()}
-"""Constraints and indexes per server, run before every load."""
+"""Constraints and indexes per server, run before every load (before its first write)."""
 
 
 # Neo4j Browser styles (style.grass) go by label only, so a load also labels each product by its
@@ -64,48 +80,55 @@ FIRM_SIZES = (("LargeFirm", 1_000_000), ("MediumFirm", 100_000), ("SmallFirm", 0
 _STYLE_LABELS = {"Product": set(STATUS_LABELS.values()), "Firm": {label for label, _ in FIRM_SIZES}}
 
 
-def merge_nodes(label: str, style: str | None = None) -> str:
-    """The batched writer of one label (and a style label, see STATUS_LABELS): rows are `{key, props}`.
+def _names(props: tuple[str, ...]) -> None:
+    for prop in props:
+        if not prop.isidentifier():
+            raise ValueError(f"not a property name: {prop!r}")
+
+
+def create_nodes(label: str, props: tuple[str, ...], style: str | None = None) -> str:
+    """The batched writer of new nodes of one label (and a style label, see STATUS_LABELS): each
+    row is a list, the node key first, then the values of `props` in order. A load writes every
+    node under its own new load id, so no node can exist yet: CREATE, not MERGE.
 
     Examples
     --------
-    >>> print(merge_nodes("Product", "Missing"))
-    UNWIND $rows AS row MERGE (n:Product:Missing {key: row.key}) SET n += row.props
+    >>> print(create_nodes("Region", ("id", "name_zh"), ))
+    UNWIND $rows AS row CREATE (:Region {key: row[0], load: $load, id: row[1], name_zh: row[2]})
     """
     if label not in LABELS:
         raise ValueError(f"not a chaingraph label: {label!r}")
     if style is not None and style not in _STYLE_LABELS.get(label, ()):
         raise ValueError(f"not a style label of {label}: {style!r}")
+    _names(props)
     labels = f"{label}:{style}" if style else label
-    return f"UNWIND $rows AS row MERGE (n:{labels} {{key: row.key}}) SET n += row.props"
+    values = "".join(f", {prop}: row[{i}]" for i, prop in enumerate(props, 1))
+    return f"UNWIND $rows AS row CREATE (:{labels} {{key: row[0], load: $load{values}}})"
 
 
-# What tells two relationships of a type between the same two nodes apart: the CSV line of the
-# row that made it (two MAKES rows of one firm and product), or a chain step's order and position.
-RELATIONSHIP_KEYS = {"HAS_STEP": ("order", "position")}
-
-
-def merge_relationships(start: str, type: str, end: str) -> str:
-    """The batched writer of one relationship type between two labels: rows are `{from_key, to_key,
-    props}` plus the key properties (`line`; `order` and `position` for HAS_STEP); `from_key` and
-    `to_key` are node keys.
+def create_relationships(start: str, type: str, end: str, props: tuple[str, ...]) -> str:
+    """The batched writer of one relationship type between two labels: each row is a list, the
+    start and end node keys first, then the values of `props` in order.
 
     Examples
     --------
-    >>> print(merge_relationships("Firm", "MAKES", "Product"))
-    UNWIND $rows AS row MATCH (a:Firm {key: row.from_key}) MATCH (b:Product {key: row.to_key}) MERGE (a)-[r:MAKES {line: row.line}]->(b) SET r += row.props
+    >>> print(create_relationships("Firm", "LOCATED_IN", "Region", ("line",)))
+    UNWIND $rows AS row MATCH (a:Firm {key: row[0]}) MATCH (b:Region {key: row[1]}) CREATE (a)-[:LOCATED_IN {line: row[2]}]->(b)
     """
     if (start, type, end) not in RELATIONSHIPS:
         raise ValueError(f"not a chaingraph relationship: {start}-{type}->{end}")
-    key = ", ".join(f"{name}: row.{name}" for name in RELATIONSHIP_KEYS.get(type, ("line",)))
-    return (f"UNWIND $rows AS row MATCH (a:{start} {{key: row.from_key}}) MATCH (b:{end} {{key: row.to_key}}) "
-            f"MERGE (a)-[r:{type} {{{key}}}]->(b) SET r += row.props")
+    _names(props)
+    values = ", ".join(f"{prop}: row[{i}]" for i, prop in enumerate(props, 2))
+    return (f"UNWIND $rows AS row MATCH (a:{start} {{key: row[0]}}) MATCH (b:{end} {{key: row[1]}}) "
+            f"CREATE (a)-[:{type} {{{values}}}]->(b)")
 
 
 # -- the life of a load -------------------------------------------------------------------------
 
 START_LOAD = (f"CREATE (l:{LOAD_LABEL} {{key: $load, load: $load, graph: $graph, current: false, "
               "data_dir: $data_dir, home_region: $home_region, started: $started})")
+# Asked between batches: a load whose record another load removed stops writing.
+LOAD_ALIVE = f"MATCH (l:{LOAD_LABEL} {{key: $load}}) RETURN count(l) AS n"
 # One statement, so one transaction on both servers: readers see the old load or the new one.
 # It changes nothing when the new load's marker is gone (a load running at the same time removed it).
 SWITCH_LOAD = (f"MATCH (:{LOAD_LABEL} {{graph: $graph, load: $load}}) MATCH (l:{LOAD_LABEL} {{graph: $graph}}) "
@@ -114,10 +137,21 @@ CURRENT_LOAD = (f"MATCH (l:{LOAD_LABEL} {{graph: $graph}}) WHERE l.current = tru
                 "RETURN l.load AS load_id, l.data_dir AS data_dir, l.home_region AS home_region")
 ALL_LOADS = f"MATCH (l:{LOAD_LABEL} {{graph: $graph}}) RETURN l.load AS load_id"
 OLD_LOADS = f"MATCH (l:{LOAD_LABEL} {{graph: $graph}}) WHERE l.current <> true RETURN l.load AS load_id"
-# Deleted in slices, so that a national graph never needs one huge transaction.
-DELETE_LOAD_NODES = {label: f"MATCH (n:{label}) WHERE n.load = $load WITH n LIMIT $limit "
-                            "DETACH DELETE n RETURN count(n) AS deleted" for label in LABELS}
+# The loads that have nodes of a label, record or not (a load stopped after its record was removed
+# leaves nodes that no record names), and which of them have a record, of any graph.
+LOADS_OF_NODES = {label: f"MATCH (n:{label}) RETURN DISTINCT n.load AS load_id" for label in LABELS}
+LOAD_RECORDS = f"MATCH (l:{LOAD_LABEL}) WHERE l.load IN $loads RETURN l.load AS load_id, l.graph AS graph"
+# Deleted in slices, so that no transaction holds more than `$limit` relationships or `$nodes`
+# nodes, whatever a node's degree: the relationships of the first `$nodes` nodes of the load go
+# first, `$limit` at a time; then those of the nodes that have none left. Nodes come back in the
+# same (index) order each time, so the two statements see the same nodes.
+DELETE_RELATIONSHIPS = {label: f"MATCH (n:{label} {{load: $load}}) WITH n LIMIT $nodes MATCH (n)-[r]-() "
+                               "WITH DISTINCT r LIMIT $limit DELETE r RETURN count(r) AS deleted" for label in LABELS}
+DELETE_NODES = {label: f"MATCH (n:{label} {{load: $load}}) WITH n LIMIT $nodes OPTIONAL MATCH (n)-[r]-() "
+                       "WITH n, count(r) AS degree WHERE degree = 0 DELETE n RETURN count(n) AS deleted"
+                for label in LABELS}
 DELETE_LOAD_MARKERS = f"MATCH (l:{LOAD_LABEL} {{graph: $graph}}) WHERE l.load IN $loads DELETE l"
+DELETE_LOAD_MARKER = f"MATCH (l:{LOAD_LABEL} {{key: $load}}) DELETE l"
 
 # -- reads: every one takes the current `$load` -------------------------------------------------
 
@@ -134,36 +168,49 @@ CHAINS = ("MATCH (c:Chain {load: $load}) OPTIONAL MATCH (c)-[s:HAS_STEP]->(p:Pro
           "ORDER BY line")
 LINKS = ("MATCH (a:Product {load: $load})-[r]->(b:Product) WHERE type(r) IN $types "
          "RETURN a.id AS from_id, b.id AS to_id, type(r) AS type, properties(r) AS row ORDER BY r.line")
+# The MAKES rows of a region are found through the index on MAKES.region (`$regions`: the region
+# and those below it); the product's `load` then keeps the current load's rows.
+_REGION_ROWS = "MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHERE p.load = $load "
 # The best status per product is picked from these in Python (model.STATUSES gives the order).
-CAPACITY_STATUSES = ("MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) WITH collect(r.id) AS regions "
-                     "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE m.region IN regions "
-                     "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses")
-# Every MAKES row of the region and below it (of some statuses, or all when `$statuses` is null),
-# grouped by product on the server: one statement for all products. Rows carry `line`, so the
-# caller restores file order within each group and among the groups.
-CAPACITIES_BY_PRODUCT = ("MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) WITH collect(r.id) AS regions "
-                         "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE m.region IN regions "
-                         "AND ($statuses IS NULL OR m.status IN $statuses) "
-                         "RETURN p.id AS product, collect(properties(m)) AS rows")
+CAPACITY_STATUSES = _REGION_ROWS + "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses"
+# Every MAKES row of the region and below it (of some statuses, or all when `$statuses` is null), in
+# one statement for all products; the caller groups them by product in file order (rows carry `line`).
+CAPACITIES_BY_PRODUCT = _REGION_ROWS + "AND ($statuses IS NULL OR m.status IN $statuses) RETURN properties(m) AS row"
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"
 
 _CAPACITY_HEADS = {
-    "product": "MATCH (p:Product {key: $key})<-[m:MAKES]-() ",
-    "firm": "MATCH (:Firm {key: $key})-[m:MAKES]->(p:Product) ",
-    None: "MATCH (p:Product {load: $load})<-[m:MAKES]-() ",
+    "product": "MATCH (p:Product {key: $key})<-[m:MAKES]-() WHERE ",
+    "firm": "MATCH (:Firm {key: $key})-[m:MAKES]->(p:Product) WHERE ",
+    "region": _REGION_ROWS + "AND ",
+    None: "MATCH (p:Product {load: $load})<-[m:MAKES]-() WHERE ",
 }
+
+# Firms by key, by any name (`$name` is `<load>:<name key>`: a firm's key, zh_key, en_key or an
+# alias node's key), located in some regions, below a firm; counts.
+FIRMS_BY_KEY = "UNWIND $keys AS k MATCH (n:Firm {key: k}) RETURN properties(n) AS row"
+FIRMS_NAMED = ("MATCH (n:Firm {key: $name}) RETURN n.id AS id UNION MATCH (n:Firm {zh_key: $name}) RETURN n.id AS id "
+               "UNION MATCH (n:Firm {en_key: $name}) RETURN n.id AS id "
+               "UNION MATCH (a:FirmAlias {key: $name}) UNWIND a.ids AS id RETURN id")
+# Suggestions for a name that names no firm: firms whose Chinese or English name starts alike.
+FIRMS_NAMED_LIKE = ("MATCH (n:Firm) WHERE n.zh_key STARTS WITH $prefix RETURN properties(n) AS row LIMIT 200 "
+                    "UNION MATCH (n:Firm) WHERE n.en_key STARTS WITH $prefix RETURN properties(n) AS row LIMIT 200")
+FIRMS_IN = "MATCH (r:Region) WHERE r.key IN $keys MATCH (r)<-[:LOCATED_IN]-(n:Firm) RETURN properties(n) AS row"
+SUBSIDIARIES = "MATCH (:Firm {key: $key})<-[:PART_OF*0..]-(n:Firm) RETURN DISTINCT n.id AS id"
+COUNT_FIRMS = "MATCH (n:Firm {load: $load}) RETURN count(n) AS n"
+COUNT_CAPACITIES = "MATCH (p:Product {load: $load})<-[m:MAKES]-() RETURN count(m) AS n"
 
 
 def capacities(by: str | None) -> str:
-    """MAKES rows, starting from one product (`by="product"`), one firm, or every product; the
-    region filter (`$regions`, ids, or null) and the firm filter (`$firm`) apply on the server.
+    """MAKES rows, starting from one product (`by="product"`), one firm, the rows of some regions
+    (`by="region"`, through the index), or every product; the region filter (`$regions`, ids, or
+    null) and the firm filter (`$firm`) apply on the server.
 
     Examples
     --------
     >>> print(capacities("firm"))
     MATCH (:Firm {key: $key})-[m:MAKES]->(p:Product) WHERE ($firm IS NULL OR m.firm = $firm) AND ($regions IS NULL OR m.region IN $regions) RETURN properties(m) AS row ORDER BY m.line
     """
-    return (_CAPACITY_HEADS[by] + "WHERE ($firm IS NULL OR m.firm = $firm) AND "
+    return (_CAPACITY_HEADS[by] + "($firm IS NULL OR m.firm = $firm) AND "
             "($regions IS NULL OR m.region IN $regions) RETURN properties(m) AS row ORDER BY m.line")
 
 

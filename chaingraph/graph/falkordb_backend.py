@@ -1,14 +1,18 @@
 """FalkorDB over the `falkordb` client: `--uri falkordb://host:port`, the graph name in `--database`."""
 from __future__ import annotations
 
+import ast
+import re
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
 from .server import CypherBackend, ServerError, reason as _reason
 
-__all__ = ["FalkorDBBackend", "DEFAULT_URI"]
+__all__ = ["FalkorDBBackend", "DEFAULT_URI", "CONNECT_TIMEOUT"]
 
 DEFAULT_URI = "falkordb://127.0.0.1:6379"
+CONNECT_TIMEOUT = 5.0  # seconds to connect and get an answer to a ping
 SCHEMES = ("falkordb", "falkor", "redis")
 
 
@@ -33,21 +37,34 @@ class FalkorDBBackend(CypherBackend):
             port = parts.port or 6379
         except ValueError:
             raise ServerError(f"not a FalkorDB address: {self.shown_uri} (bad port)") from None
+        import redis
         import redis.exceptions
         from falkordb import FalkorDB
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
         self._errors = redis.exceptions
-        try:  # the client connects at once (it asks whether the server is a sentinel)
-            self._db = FalkorDB(host=parts.hostname or "127.0.0.1", port=port, username=user or parts.username,
-                                password=password or parts.password, socket_connect_timeout=5)
-            self._db.connection.ping()
+        address = {"host": parts.hostname or "127.0.0.1", "port": port, "username": user or parts.username,
+                   "password": password or parts.password, "socket_connect_timeout": CONNECT_TIMEOUT}
+        try:
+            # first a ping that gives up after CONNECT_TIMEOUT: a port that accepts and never
+            # answers would otherwise hang the client, which waits on queries without a limit
+            with redis.Redis(**address, socket_timeout=CONNECT_TIMEOUT, retry=Retry(NoBackoff(), 0)) as probe:
+                probe.ping()
+            # the client connects at once (it asks whether the server is a sentinel)
+            self._db = FalkorDB(**address)
         except redis.exceptions.AuthenticationError:
             raise ServerError(f"falkordb at {self.shown_uri} refused the user name or password") from None
         except redis.exceptions.ResponseError as e:
             if "auth" in str(e).lower() or "password" in str(e).lower():
                 raise ServerError(f"falkordb at {self.shown_uri} refused the user name or password") from None
             raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as e:
+        except redis.exceptions.TimeoutError:
+            raise ServerError(f"cannot reach falkordb at {self.shown_uri}: no answer within "
+                              f"{CONNECT_TIMEOUT:g} s") from None
+        except (redis.exceptions.ConnectionError, OSError) as e:
             raise ServerError(f"cannot reach falkordb at {self.shown_uri}: {_reason(e)}") from None
+        except redis.exceptions.RedisError as e:  # something answered, but not in the Redis protocol
+            raise ServerError(f"no FalkorDB at {self.shown_uri}: {_answered(e, address['host'], port)}") from None
         self._graph = self._db.select_graph(self.database)
 
     @property
@@ -59,15 +76,31 @@ class FalkorDBBackend(CypherBackend):
     def where(self) -> str:
         return f"falkordb at {self.shown_uri}, graph {self.database!r}"
 
-    def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+    def _query(self, query: str, params: dict[str, Any] | None) -> Any:
         try:
-            result = self._graph.query(query, params)
+            return self._graph.query(query, params)
         except (self._errors.ConnectionError, self._errors.TimeoutError, OSError) as e:
             raise ServerError(f"lost falkordb at {self.shown_uri}: {_reason(e)}") from None
         except self._errors.ResponseError as e:
             raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
+        except self._errors.RedisError as e:
+            raise ServerError(f"falkordb at {self.shown_uri}: {_answered(e)}") from None
+
+    def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        result = self._query(query, params)
         names = [name for _, name in result.header]
         return [dict(zip(names, row)) for row in result.result_set]
+
+    def write_rows(self, query: str, rows: list[list[Any]], **params: Any) -> None:
+        """The client writes parameters as Cypher text in Python, value by value (most of a load's
+        time); rows of lists of strings, numbers, booleans and nulls are JSON, which FalkorDB reads
+        as Cypher literals, so json (in C) writes them. JSON's `\\uXXXX` (control characters) is the
+        one escape FalkorDB does not read: such rows go the client's way."""
+        text = "CYPHER rows=" + json.dumps(rows, ensure_ascii=False, allow_nan=False) + "".join(
+            f" {name}={json.dumps(value, ensure_ascii=False)}" for name, value in params.items())
+        if "\\u" in text or not all(isinstance(v, (str, int, float)) for v in params.values()):
+            return super().write_rows(query, rows, **params)
+        self._query(f"{text} {query}", None)
 
     def run_schema(self, statement: str) -> None:
         try:
@@ -78,3 +111,31 @@ class FalkorDBBackend(CypherBackend):
 
     def close(self) -> None:
         self._db.connection.close()
+
+
+def _answered(error: Exception, host: str | None = None, port: int | None = None) -> str:
+    """What a server that does not speak the Redis protocol answered: from the client's error
+    (`Protocol Error: b'HTTP/1.1 400 Bad Request'`), or, where the client (hiredis) only names the
+    first byte, from the first line the server sends back to a plain `PING`."""
+    text = str(error)
+    match = re.search(r"""b(['"]).*\1""", text)
+    if match:
+        answer = ast.literal_eval(match.group()).decode("utf-8", "replace").strip()
+    elif host and port:
+        answer = _first_line(host, port) or text
+    else:
+        return text or type(error).__name__
+    if answer.startswith("HTTP/"):
+        return f"an HTTP server answered ({answer!r}); FalkorDB speaks the Redis protocol, on port 6379 by default"
+    return f"the server answered {answer!r}, not in the Redis protocol"
+
+
+def _first_line(host: str, port: int) -> str:
+    import socket
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as sock:
+            sock.sendall(b"PING\r\n")
+            data = sock.recv(256)
+    except OSError:
+        return ""
+    return data.split(b"\n")[0].decode("utf-8", "replace").strip()

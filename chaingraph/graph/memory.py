@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import fields
 from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from ..names import NameIndex
 from .backend import Backend
 from .store import Store, open_store
 from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
@@ -67,18 +66,6 @@ def _link_properties(link: Link) -> dict:
     return dict(zip(_LINK_PROPERTIES, _link_values(link)))
 
 
-class _Indexes(dict):
-    """Name indexes by kind, each built from its listing when first used."""
-
-    def __init__(self, listings: dict[str, Callable[[], list]]):
-        super().__init__()
-        self.listings = listings
-
-    def __missing__(self, kind: str) -> NameIndex:
-        index = self[kind] = NameIndex(kind, self.listings[kind]())
-        return index
-
-
 class MemoryBackend(Backend):
     """The default backend: no server, the dataset in this process.
 
@@ -131,12 +118,6 @@ class MemoryBackend(Backend):
         return list(self.store.records("chains"))
 
     @cached_property
-    def _indexes(self) -> dict[str, NameIndex]:
-        # each kind's names indexed when first looked up: resolving a product indexes no firm
-        return _Indexes({"product": self.products, "chain": self.chains, "firm": self.firms,
-                         "region": self.regions})
-
-    @cached_property
     def _products_by_id(self) -> dict[str, Product]:
         return {p.id: p for p in self.store.records("products")}
 
@@ -158,6 +139,18 @@ class MemoryBackend(Backend):
             firm = self._firm_ids[name] = self._firms.row(row)
             return firm
         return super().resolve_firm(name)
+
+    def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
+        found: dict[str, Firm] = {}
+        for i in ids:
+            if i not in found and (i in self._firm_ids or self.store.firm_row(i) is not None):
+                found[i] = self.resolve_firm(i)
+        return found
+
+    def count(self, kind: str) -> int:
+        if kind in ("firms", "capacities"):
+            return len(self.store.tables[kind])
+        return super().count(kind)
 
     def _capacity_rows(self, product: str | None = None, firm: str | None = None,
                        region: str | None = None) -> list[int]:

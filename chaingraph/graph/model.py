@@ -5,11 +5,13 @@ None (or `()` for lists, False for yes/no). `line` is the row's physical CSV lin
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 __all__ = [
     "Region", "Product", "Firm", "Step", "Chain", "Capacity", "Target", "Link", "Conversion", "Dataset",
-    "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES", "SOURCE_KINDS",
+    "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES", "MISSING", "BY_PRODUCT", "SUPPLYING", "product_statuses",
+    "SOURCE_KINDS",
 ]
 
 LEVELS = ("country", "province", "city", "district", "park")
@@ -17,9 +19,32 @@ KINDS = ("firm", "plant", "research", "public")
 STATUSES = ("operating", "building", "planned")  # best first
 BOUNDS = ("min", "max", "approx", "exact", "range")
 LINK_TYPES = ("FEEDS", "YIELDS")
+MISSING = "missing"  # no local capacity row at all
+BY_PRODUCT = "by-product"  # no producer of its own, but a local product yields it
+SUPPLYING = STATUSES[:2]  # operating, building: capacity that supplies now or soon
+
+
+def product_statuses(products: Iterable[str], best: dict[str, str],
+                     yields: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Every product's local status from the best status of its local capacity rows (`best`,
+    products without rows left out) and the YIELDS links (from, to): a product with no row that
+    an operating or building local product yields is `by-product`, else `missing`.
+
+    >>> product_statuses(["coke", "gas", "tar"], {"coke": "operating"}, [("coke", "gas")])
+    {'coke': 'operating', 'gas': 'by-product', 'tar': 'missing'}
+    """
+    status = {p: MISSING for p in products}
+    status.update(best)
+    for source, product in yields:
+        if product not in best and status.get(source) in SUPPLYING:
+            status[product] = BY_PRODUCT
+    return status
+
+
 # kinds of public source a directory row may rest on (data/README.md, "The producer directory")
 SOURCE_KINDS = ("annual_report", "prospectus", "exchange_filing", "government", "association",
                 "yearbook", "trade_press", "news", "company_site", "journal")
+
 
 def _line():
     """The `line` field: kept for messages, left out of equality and repr."""
@@ -166,6 +191,7 @@ class Link:
     own_use_min: float | None = None
     own_use_max: float | None = None
     own_use_source: str | None = None
+    recycle: bool = False  # part of a recycle loop: a cycle of FEEDS links is allowed only through these
     line: int = _line()
 
 

@@ -1,13 +1,16 @@
 """Neo4j 5 over the official `neo4j` driver (`bolt://`, `neo4j://`, Aura `neo4j+s://`)."""
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from ..errors import ChaingraphError
 from .server import CypherBackend, ServerError, reason
 
-__all__ = ["Neo4jBackend"]
+__all__ = ["Neo4jBackend", "CONNECT_TIMEOUT"]
+
+CONNECT_TIMEOUT = 5.0  # seconds to connect and get a Bolt answer
 
 
 class Neo4jBackend(CypherBackend):
@@ -31,14 +34,21 @@ class Neo4jBackend(CypherBackend):
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
         import neo4j
         import neo4j.exceptions as errors
+        # the driver logs a failed routing request as a warning; with no handler set, Python would
+        # print it on stderr next to our one `Error:` line
+        logging.getLogger("neo4j").addHandler(logging.NullHandler())
         self._errors = errors
         try:
-            self._driver = neo4j.GraphDatabase.driver(self.uri, auth=(user, password))
+            # the driver's defaults wait 30 s for a connection and 60 s for one from its pool; a
+            # port that accepts and never answers in Bolt would hang the command that long
+            self._driver = neo4j.GraphDatabase.driver(
+                self.uri, auth=(user, password), connection_timeout=CONNECT_TIMEOUT,
+                connection_acquisition_timeout=CONNECT_TIMEOUT)
             self._driver.verify_connectivity()
         except errors.AuthError:
             raise ServerError(f"neo4j at {self.uri} refused the user name or password") from None
         except (errors.ServiceUnavailable, errors.DriverError, OSError) as e:
-            raise ServerError(f"cannot reach neo4j at {self.uri}: {reason(e)}") from None
+            raise ServerError(f"cannot reach neo4j at {self.uri}: {_why(e)}") from None
         except ValueError as e:  # a malformed address
             raise ServerError(f"not a Neo4j address: {self.uri} ({_first_line(e)})") from None
 
@@ -57,6 +67,20 @@ class Neo4jBackend(CypherBackend):
 
     def close(self) -> None:
         self._driver.close()
+
+
+def _why(error: BaseException) -> str:
+    """A connection error in a few words; a `neo4j://` address hides the cause in a group."""
+    causes, text = [error], ""
+    while causes:
+        e = causes.pop()
+        text += " " + str(e).lower()
+        causes += [*getattr(e, "exceptions", ()), *([e.__cause__] if e.__cause__ else [])]
+    if "looks like http" in text:
+        return "an HTTP server answered, not Bolt (Neo4j takes Bolt on port 7687 by default; 7474 is its web port)"
+    if "handshake" in text and "deadline" in text:
+        return f"no Bolt answer within {CONNECT_TIMEOUT:g} s"
+    return reason(error)
 
 
 def _first_line(error: object) -> str:

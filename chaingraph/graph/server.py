@@ -15,25 +15,32 @@ from __future__ import annotations
 
 import math
 import time
+from operator import attrgetter
 import uuid
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import MISSING, asdict, fields
+from dataclasses import MISSING, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 from . import cypher
 from .backend import Backend
-from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target
+from ..errors import AmbiguousNameError, UnknownNameError
+from ..names import NameIndex, label as name_label, name_key
+from .model import (
+    STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target, product_statuses,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["CypherBackend", "ServerError", "load_rows", "reason"]
 
-BATCH = 1000  # rows per UNWIND statement
-DELETE_SLICE = 10_000  # nodes per delete statement when old loads are removed
+BATCH = 5000  # rows per UNWIND statement
+DELETE_SLICE = 5000  # relationships per delete statement when old loads are removed
+DELETE_NODES = 2000  # nodes per delete statement
+CLOSEST_FROM_ALL = 20_000  # up to this many firms, suggestions for an unknown name weigh every firm
 
 
 class ServerError(ChaingraphError):
@@ -55,17 +62,8 @@ def reason(error: BaseException) -> str:
     return text or type(error).__name__
 
 
-def _props(record: Any, *drop: str) -> dict[str, Any]:
-    """A record as node or relationship properties: empty lists become null (Neo4j cannot type
-    an empty list; FalkorDB and Neo4j both return null for a missing property)."""
-    props = asdict(record)
-    for name in drop:
-        props.pop(name, None)
-    return {k: (list(v) if v else None) if isinstance(v, (tuple, list)) else v for k, v in props.items()}
-
-
 def _record(cls: type, props: dict[str, Any], **given: Any) -> Any:
-    """Rebuild a model dataclass from stored properties (the inverse of `_props`)."""
+    """Rebuild a model dataclass from stored properties (lists for tuples, null for empty ones)."""
     values = {}
     for f in fields(cls):
         value = given[f.name] if f.name in given else props.get(f.name)
@@ -80,62 +78,139 @@ def _record(cls: type, props: dict[str, Any], **given: Any) -> Any:
     return cls(**values)
 
 
-def load_rows(ds: Dataset, load: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """Every write of a load, as (statement, rows): nodes first, then relationships."""
-    from ..queries._common import local_statuses
-    from .memory import MemoryBackend
+def _columns(cls: type, *drop: str) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name not in drop)
 
+
+def _rows(records: Iterable[Any], columns: tuple[str, ...], keys: Callable[[Any], list[Any]]) -> list[list[Any]]:
+    """Each record as a list: `keys(record)` (node key, or start and end keys), then the values of
+    `columns`; tuples become lists, empty ones null (Neo4j cannot type an empty list)."""
+    get = attrgetter(*columns) if len(columns) > 1 else (lambda r, g=attrgetter(*columns): (g(r),))
+    rows = []
+    for record in records:
+        values = get(record)
+        if any(isinstance(v, tuple) for v in values):
+            values = [(list(v) or None) if isinstance(v, tuple) else v for v in values]
+        rows.append([*keys(record), *values])
+    return rows
+
+
+def _home_statuses(ds: Dataset) -> dict[str, str]:
+    """Each product's local status in the home region and below it (as `local_statuses`)."""
+    children: dict[str, list[str]] = {}
+    for r in ds.regions:
+        if r.parent:
+            children.setdefault(r.parent, []).append(r.id)
+    home, todo = set(), [ds.home_region]
+    while todo:
+        if (region := todo.pop()) not in home:
+            home.add(region)
+            todo.extend(children.get(region, ()))
+    best: dict[str, str] = {}
+    for c in ds.capacities:
+        if c.region in home and (c.product not in best or STATUSES.index(c.status) < STATUSES.index(best[c.product])):
+            best[c.product] = c.status
+    return product_statuses((p.id for p in ds.products), best,
+                            ((link.from_, link.to) for link in ds.links if link.type == "YIELDS"))
+
+
+def _firm_aliases(ds: Dataset) -> dict[str, list[str]]:
+    """Each alias (as its name key) and the firms it names."""
+    aliases: dict[str, list[str]] = {}
+    for f in ds.firms:
+        for alias in f.aliases:
+            ids = aliases.setdefault(name_key(alias), [])
+            if f.id not in ids:
+                ids.append(f.id)
+    return aliases
+
+
+def load_size(ds: Dataset) -> int:
+    """The rows `load_rows` writes, counted without building them."""
+    nodes = (len(ds.regions) + len(ds.products) + len(ds.firms) + len(_firm_aliases(ds)) + len(ds.chains)
+             + len(ds.targets) + len(ds.conversions))
+    relationships = (sum(1 for r in ds.regions if r.parent) + len(ds.firms) + sum(1 for f in ds.firms if f.parent)
+                     + sum(len(s.products) for c in ds.chains for s in c.steps) + len(ds.capacities)
+                     + len(ds.targets) + len(ds.links))
+    return nodes + relationships
+
+
+def load_rows(ds: Dataset, load: str) -> Iterator[tuple[str, list[list[Any]]]]:
+    """Every write of a load, as (statement, rows): nodes first, then relationships. Each rows list
+    is built when the previous statement's rows have been written (a generator), so a national
+    dataset is never held twice over."""
     def key(id: str) -> str:
         return f"{load}:{id}"
 
-    def node(record: Any, id: str | None = None, **extra: Any) -> dict[str, Any]:
-        props = {**_props(record, *(("steps",) if isinstance(record, Chain) else ())), **extra, "load": load}
-        return {"key": key(id or record.id), "props": props}
+    def node_key(record: Any) -> list[str]:
+        return [f"{load}:{record.id}"]
 
     # For browsing: each product's local status in the home region, each firm's capacity in tonnes.
-    status = local_statuses(MemoryBackend(dataset=ds))
+    status = _home_statuses(ds)
     tonnes: dict[str, float] = {}
     for c in ds.capacities:
         if c.firm and c.base_unit == "t" and c.capacity_base is not None:
             tonnes[c.firm] = tonnes.get(c.firm, 0.0) + c.capacity_base
 
-    yield cypher.merge_nodes("Region"), [node(r) for r in ds.regions]
+    columns = _columns(Region)
+    yield cypher.create_nodes("Region", columns), _rows(ds.regions, columns, node_key)
+    columns = _columns(Product)
     for value, label in cypher.STATUS_LABELS.items():
-        yield cypher.merge_nodes("Product", label), [node(p, status=value) for p in ds.products
-                                                      if status[p.id] == value]
-    yield cypher.merge_nodes("Firm"), [node(f) for f in ds.firms if f.id not in tonnes]
+        yield cypher.create_nodes("Product", (*columns, "status"), label), [
+            [*row, value] for row in _rows((p for p in ds.products if status[p.id] == value), columns, node_key)]
+    # a firm is found by its names: zh_key and en_key hold `<load>:<name key>` (names.py), aliases
+    # are FirmAlias nodes
+    columns = _columns(Firm)
+    firm_columns = (*columns, "zh_key", "en_key")
+
+    def firm_keys(f: Firm) -> list[str]:
+        return [f"{load}:{f.id}"]
+
+    def with_names(rows: list[list[Any]], firms: list[Firm]) -> list[list[Any]]:
+        for row, f in zip(rows, firms):
+            row += [key(name_key(f.name_zh)), key(name_key(f.name_en)) if f.name_en else None]
+        return rows
+
+    unsized = [f for f in ds.firms if f.id not in tonnes]
+    yield cypher.create_nodes("Firm", firm_columns), with_names(_rows(unsized, columns, firm_keys), unsized)
+    del unsized
     for i, (label, least) in enumerate(cypher.FIRM_SIZES):  # largest first
         below = cypher.FIRM_SIZES[i - 1][1] if i else math.inf
-        yield cypher.merge_nodes("Firm", label), [node(f, capacity_t=tonnes[f.id]) for f in ds.firms
-                                                  if least <= tonnes.get(f.id, -1) < below]
-    yield cypher.merge_nodes("Chain"), [node(c) for c in ds.chains]
-    yield cypher.merge_nodes("Target"), [node(t) for t in ds.targets]
-    yield cypher.merge_nodes("Conversion"), [node(c, f"conversion:{c.line}") for c in ds.conversions]
+        sized = [f for f in ds.firms if least <= tonnes.get(f.id, -1) < below]
+        yield cypher.create_nodes("Firm", (*firm_columns, "capacity_t"), label), [
+            [*row, tonnes[f.id]] for row, f in zip(with_names(_rows(sized, columns, firm_keys), sized), sized)]
+    yield cypher.create_nodes("FirmAlias", ("ids",)), [[key(name), ids] for name, ids in _firm_aliases(ds).items()]
+    columns = _columns(Chain, "steps")
+    yield cypher.create_nodes("Chain", columns), _rows(ds.chains, columns, node_key)
+    columns = _columns(Target)
+    yield cypher.create_nodes("Target", columns), _rows(ds.targets, columns, node_key)
+    columns = _columns(Conversion)
+    yield cypher.create_nodes("Conversion", columns), _rows(
+        ds.conversions, columns, lambda c: [key(f"conversion:{c.line}")])
 
-    def rel(start: str, end: str, line: int, props: dict[str, Any] | None = None, **keys: Any) -> dict:
-        return {"from_key": key(start), "to_key": key(end), "line": line, "props": props or {}, **keys}
-
-    yield cypher.merge_relationships("Region", "PART_OF", "Region"), [
-        rel(r.id, r.parent, r.line) for r in ds.regions if r.parent]
-    yield cypher.merge_relationships("Firm", "LOCATED_IN", "Region"), [rel(f.id, f.region, f.line) for f in ds.firms]
-    yield cypher.merge_relationships("Firm", "PART_OF", "Firm"), [
-        rel(f.id, f.parent, f.line) for f in ds.firms if f.parent]
-    yield cypher.merge_relationships("Chain", "HAS_STEP", "Product"), [
-        rel(c.id, p, c.line, {"order": s.order, "label": s.label, "position": i}, order=s.order, position=i)
-        for c in ds.chains for s in c.steps for i, p in enumerate(s.products)]
+    line = ("line",)
+    yield cypher.create_relationships("Region", "PART_OF", "Region", line), [
+        [key(r.id), key(r.parent), r.line] for r in ds.regions if r.parent]
+    yield cypher.create_relationships("Firm", "LOCATED_IN", "Region", line), [
+        [key(f.id), key(f.region), f.line] for f in ds.firms]
+    yield cypher.create_relationships("Firm", "PART_OF", "Firm", line), [
+        [key(f.id), key(f.parent), f.line] for f in ds.firms if f.parent]
+    yield cypher.create_relationships("Chain", "HAS_STEP", "Product", ("order", "label", "position")), [
+        [key(c.id), key(p), s.order, s.label, i] for c in ds.chains for s in c.steps for i, p in enumerate(s.products)]
+    columns = _columns(Capacity)
     for maker in ("Firm", "Region"):
-        yield cypher.merge_relationships(maker, "MAKES", "Product"), [
-            rel(c.firm or c.region, c.product, c.line, _props(c, "line"))
-            for c in ds.capacities if bool(c.firm) == (maker == "Firm")]
+        yield cypher.create_relationships(maker, "MAKES", "Product", columns), _rows(
+            (c for c in ds.capacities if bool(c.firm) == (maker == "Firm")), columns,
+            lambda c: [key(c.firm or c.region), key(c.product)])
+    columns = ("line", "value", "unit", "bound", "year", "source")
     for goal in ("Product", "Target"):
-        yield cypher.merge_relationships("Region", "TARGETS", goal), [
-            rel(t.region, t.product or t.id, t.line,
-                {"value": t.value, "unit": t.unit, "bound": t.bound, "year": t.year, "source": t.source})
-            for t in ds.targets if bool(t.product) == (goal == "Product")]
+        yield cypher.create_relationships("Region", "TARGETS", goal, columns), _rows(
+            (t for t in ds.targets if bool(t.product) == (goal == "Product")), columns,
+            lambda t: [key(t.region), key(t.product or t.id)])
+    columns = _columns(Link, "from_", "to", "type")
     for type in ("FEEDS", "YIELDS"):
-        yield cypher.merge_relationships("Product", type, "Product"), [
-            rel(link.from_, link.to, link.line, _props(link, "from_", "to", "type", "line"))
-            for link in ds.links if link.type == type]
+        yield cypher.create_relationships("Product", type, "Product", columns), _rows(
+            (link for link in ds.links if link.type == type), columns, lambda link: [key(link.from_), key(link.to)])
 
 
 class CypherBackend(Backend):
@@ -256,14 +331,16 @@ class CypherBackend(Backend):
         return {}
 
     def capacity_statuses(self, region: str) -> dict[str, str]:
-        rows = self._rows(cypher.CAPACITY_STATUSES, key=self._key(region))
+        rows = self._rows(cypher.CAPACITY_STATUSES, regions=sorted(self.subregions(region)))
         return {r["product"]: min(r["statuses"], key=STATUSES.index) for r in rows}
 
     def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
-        rows = self._rows(cypher.CAPACITIES_BY_PRODUCT, key=self._key(region),
+        rows = self._rows(cypher.CAPACITIES_BY_PRODUCT, regions=sorted(self.subregions(region)),
                           statuses=None if statuses is None else list(statuses))
-        groups = [sorted((_record(Capacity, props) for props in r["rows"]), key=lambda c: c.line) for r in rows]
-        return {group[0].product: group for group in sorted(groups, key=lambda group: group[0].line) if group}
+        grouped: dict[str, list[Capacity]] = {}
+        for c in sorted((_record(Capacity, r["row"]) for r in rows), key=lambda c: c.line):
+            grouped.setdefault(c.product, []).append(c)
+        return grouped
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:
@@ -278,12 +355,63 @@ class CypherBackend(Backend):
                    region: str | None = None) -> list[Capacity]:
         by, id = ("product", product) if product is not None else ("firm", firm) if firm is not None else (None, None)
         regions = sorted(self.subregions(region)) if region is not None else None
+        if by is None and regions is not None:
+            by = "region"  # through the index on MAKES.region
         rows = self._rows(cypher.capacities(by), key=self._key(id) if id else None, firm=firm, regions=regions)
         return [_record(Capacity, r["row"]) for r in rows]
 
     def targets(self, region: str | None = None, product: str | None = None) -> list[Target]:
         regions = sorted(self.subregions(region)) if region is not None else None
         return [_record(Target, r["row"]) for r in self._rows(cypher.TARGETS, product=product, regions=regions)]
+
+    # -- firms: fetched by key, name or region, never all to find a few ----------------------------
+
+    @cached_property
+    def _firms_by_id(self) -> dict[str, Firm]:
+        return {}
+
+    def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
+        known, ids = self._firms_by_id, list(ids)
+        wanted = sorted(set(ids) - known.keys())
+        for start in range(0, len(wanted), BATCH):
+            for r in self.run(cypher.FIRMS_BY_KEY, keys=[self._key(i) for i in wanted[start:start + BATCH]]):
+                firm = _record(Firm, r["row"])
+                known[firm.id] = firm
+        return {i: known[i] for i in ids if i in known}
+
+    def resolve_firm(self, name: str) -> Firm:
+        if found := self.firms_by_id([name]):  # an exact id wins over any name
+            return found[name]
+        ids = sorted({r["id"] for r in self.run(cypher.FIRMS_NAMED, name=self._key(name_key(name)))})
+        firms = self.firms_by_id(ids)
+        if len(firms) > 1:
+            raise AmbiguousNameError("firm", name, [name_label(f) for f in sorted(firms.values(), key=lambda f: f.line)])
+        if firms:
+            return next(iter(firms.values()))
+        raise UnknownNameError("firm", name, self._closest_firms(name))
+
+    def _closest_firms(self, name: str) -> list[str]:
+        """Firms named like `name`: from every firm when there are few, else from those whose
+        Chinese or English name starts with the same two characters (a bounded query)."""
+        if self.count("firms") <= CLOSEST_FROM_ALL:
+            return NameIndex("firm", self.firms()).closest(name)
+        prefix = self._key(name_key(name)[:2])
+        candidates = [_record(Firm, r["row"]) for r in self.run(cypher.FIRMS_NAMED_LIKE, prefix=prefix)]
+        return NameIndex("firm", sorted(candidates, key=lambda f: f.line)).closest(name)
+
+    def firms_in(self, region: str) -> list[Firm]:
+        rows = self.run(cypher.FIRMS_IN, keys=[self._key(r) for r in sorted(self.subregions(region))])
+        return sorted((_record(Firm, r["row"]) for r in rows), key=lambda f: f.line)
+
+    def subsidiaries(self, firm: str) -> set[str]:
+        return {r["id"] for r in self.run(cypher.SUBSIDIARIES, key=self._key(firm))}
+
+    def count(self, kind: str) -> int:
+        if kind == "firms":
+            return self._rows(cypher.COUNT_FIRMS)[0]["n"]
+        if kind == "capacities":
+            return self._rows(cypher.COUNT_CAPACITIES)[0]["n"]
+        return super().count(kind)
 
     def product_graph(self) -> nx.DiGraph:
         import networkx as nx
@@ -298,60 +426,85 @@ class CypherBackend(Backend):
 
     # -- loading ------------------------------------------------------------------------------------
 
+    def write_rows(self, query: str, rows: list[list[Any]], **params: Any) -> None:
+        """Run one batched writer (cypher.create_nodes, create_relationships); a server whose
+        client is slow at turning rows into parameters overrides this."""
+        self.run(query, rows=rows, **params)
+
     def write(self, ds: Dataset, progress: Callable[[int, int], None] | None = None,
               batch_size: int = BATCH) -> dict[str, Any]:
         """Load a validated dataset atomically (module docstring); returns rows written and seconds.
 
-        `progress(written, total)` is called before the first batch and after each one.
+        `progress(written, total)` is called before the first batch and after each one. Between
+        batches the load checks that its record is still there: a load that another one removed
+        stops, deletes what it wrote, and says so.
         """
         started = time.perf_counter()
-        for statement in cypher.SCHEMA[self.name]:
+        for statement in cypher.SCHEMA[self.name]:  # the indexes the writes use exist before them
             self.run_schema(statement)
         load = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        plan = [(query, rows) for query, rows in load_rows(ds, load) if rows]
-        total = sum(len(rows) for _, rows in plan)
+        total = load_size(ds)
         written = 0
         if progress:
             progress(written, total)
+        stopped = f"load stopped after {{}} of {total} rows, the graph loaded before is unchanged"
+        removed = f": another load into {self.where()} removed this one"
         try:
             self.run(cypher.START_LOAD, load=load, graph=self.graph, data_dir=ds.data_dir,
                      home_region=ds.home_region, started=time.time())
-            for query, rows in plan:
+            for query, rows in load_rows(ds, load):
                 for start in range(0, len(rows), batch_size):
+                    if written and not self.run(cypher.LOAD_ALIVE, load=load)[0]["n"]:
+                        self._delete_loads([load])
+                        raise ServerError(stopped.format(written) + removed)
                     batch = rows[start:start + batch_size]
-                    self.run(query, rows=batch)
+                    self.write_rows(query, batch, load=load)
                     written += len(batch)
                     if progress:
                         progress(written, total)
+                del rows
             switched = self.run(cypher.SWITCH_LOAD, graph=self.graph, load=load)[0]["loads"]
         except ServerError as e:
-            raise ServerError(f"load stopped after {written} of {total} rows, the graph loaded before is "
-                              f"unchanged: {e}") from None
+            if str(e).startswith(stopped.format(written)):
+                raise
+            raise ServerError(f"{stopped.format(written)}: {e}") from None
         if not switched:
-            raise ServerError(f"load stopped after {written} of {total} rows, the graph loaded before is "
-                              f"unchanged: another load into {self.where()} removed this one")
+            self._delete_loads([load])
+            raise ServerError(stopped.format(written) + removed)
         self.__dict__.pop("_current", None)
         self.delete_old_loads()
         return {"rows": written, "seconds": time.perf_counter() - started, "load": load}
 
     def delete_old_loads(self) -> int:
-        """Delete every load of this graph but the current one (old loads, stopped loads)."""
-        return self._delete_loads([r["load_id"] for r in self.run(cypher.OLD_LOADS, graph=self.graph)])
+        """Delete every load of this graph but the current one (old loads, stopped loads), and the
+        nodes of any load that has no record left (a load stopped after its record was removed)."""
+        current = self.run(cypher.CURRENT_LOAD, graph=self.graph)
+        keep = {r["load_id"] for r in current}
+        old = [r["load_id"] for r in self.run(cypher.OLD_LOADS, graph=self.graph)]
+        seen = {r["load_id"] for label in cypher.LABELS for r in self.run(cypher.LOADS_OF_NODES[label])}
+        unknown = sorted(seen - keep - set(old) - {None})
+        recorded = {r["load_id"] for r in self.run(cypher.LOAD_RECORDS, loads=unknown)} if unknown else set()
+        return self._delete_loads(old + [load for load in unknown if load not in recorded])
 
     def drop(self) -> int:
         """Delete the graph: every load of it, the current one too. Returns the nodes deleted."""
         self.__dict__.pop("_current", None)
         return self._delete_loads([r["load_id"] for r in self.run(cypher.ALL_LOADS, graph=self.graph)])
 
-    def _delete_loads(self, old: list[str]) -> int:
+    def _delete_loads(self, loads: list[str]) -> int:
+        """Delete the nodes of some loads in slices (cypher.DELETE_RELATIONSHIPS), then their records."""
         deleted = 0
-        for load in old:
+        for load in loads:
             for label in cypher.LABELS:
                 while True:
-                    n = self.run(cypher.DELETE_LOAD_NODES[label], load=load, limit=DELETE_SLICE)[0]["deleted"]
-                    deleted += n
-                    if n < DELETE_SLICE:
+                    rels = self.run(cypher.DELETE_RELATIONSHIPS[label], load=load, nodes=DELETE_NODES,
+                                    limit=DELETE_SLICE)[0]["deleted"]
+                    if rels >= DELETE_SLICE:  # the first nodes may have more
+                        continue
+                    nodes = self.run(cypher.DELETE_NODES[label], load=load, nodes=DELETE_NODES)[0]["deleted"]
+                    deleted += nodes
+                    if not rels and not nodes:
                         break
-        if old:  # markers last: a delete that stops half-way is finished by the next load
-            self.run(cypher.DELETE_LOAD_MARKERS, graph=self.graph, loads=old)
+        if loads:  # markers last: a delete that stops half-way is finished by the next load
+            self.run(cypher.DELETE_LOAD_MARKERS, graph=self.graph, loads=loads)
         return deleted

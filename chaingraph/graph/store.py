@@ -525,13 +525,11 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
     """The compiled dataset of `data_dir` (default: `default_data_dir()`): from the store file
     when it matches the inputs, else read and validated from the CSVs (raising DataError as
     `load_dataset` does) and written to the store for the next command."""
-    from ..errors import ChaingraphError
     from ..loaders import csvfiles
     data_dir = os.fspath(csvfiles.default_data_dir() if data_dir is None else data_dir)
     if not enabled():
         return _build(data_dir)
-    if not os.path.isdir(data_dir):
-        raise ChaingraphError(f"data folder not found: {data_dir}")
+    csvfiles.check_data_dir(data_dir)
     path = store_path(data_dir)
     gc.disable()  # no cyclic garbage in here; the collector would only rescan what we build
     try:

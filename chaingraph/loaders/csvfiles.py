@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import keyword
 import math
 import os
@@ -29,15 +30,22 @@ from ..names import NameIndex, name_key
 from ..reference import SOURCE_KINDS as COEFFICIENT_SOURCE_KINDS
 from ..reference import apply as apply_library
 
-__all__ = ["load_dataset", "default_data_dir", "FILES", "QUOTE_SEPARATOR"]
+__all__ = ["load_dataset", "default_data_dir", "check_data_dir", "FILES", "QUOTE_SEPARATOR"]
 
 QUOTE_SEPARATOR = " … "  # joins several fragments of one source quote
 _ID = re.compile(r"[a-z0-9_]+\Z")
 
 
 def default_data_dir() -> Path:
-    """`$CHAINGRAPH_DATA`, else the `data/` folder shipped next to the package."""
-    return Path(os.environ.get("CHAINGRAPH_DATA") or Path(__file__).resolve().parents[2] / "data")
+    """`$CHAINGRAPH_DATA`, else the repository's `data/` next to the package (a checkout or an
+    editable install), else the copy installed inside the package (`chaingraph/_data`, setup.cfg)."""
+    if os.environ.get("CHAINGRAPH_DATA"):
+        return Path(os.environ["CHAINGRAPH_DATA"])
+    package = Path(__file__).resolve().parents[1]
+    repository = package.parent / "data"
+    if (repository / "regions.csv").is_file() and (package.parent / "setup.cfg").is_file():
+        return repository
+    return package / "_data"
 
 
 class _Invalid(Exception):
@@ -56,6 +64,7 @@ class _Context:
         self.indexes: dict[str, NameIndex] = {}  # kind -> records read so far
         self.seen: dict[Any, int] = {}  # per-file scratch for duplicate checks
         self.line, self.column = 1, "-"
+        self.progress: Callable[[float], None] | None = None  # share of the current file read
 
     @cached_property
     def sources(self) -> str | None:
@@ -151,18 +160,19 @@ def _ratio_unit(value: str, ctx: _Context) -> str:
 
 
 def _quote(value: str, ctx: _Context) -> str:
-    """A quote whose every fragment occurs verbatim under sources/ (when the folder exists).
+    """A quote whose every fragment occurs verbatim under sources/ (the folder must exist).
 
     A cell that starts with a web address cites public material outside the dataset (a
     producer directory row): `https://… — where on the page`; it is kept as written.
     """
     if value.startswith(("http://", "https://")):
         return value
-    if ctx.sources is not None:
-        for fragment in value.split(QUOTE_SEPARATOR):
-            if fragment not in ctx.sources:
-                shown = fragment if len(fragment) <= 30 else fragment[:30] + "…"
-                raise _Invalid(f"quote not found in sources/: {shown!r}")
+    if ctx.sources is None:
+        raise _Invalid(f"quote cannot be checked: folder {os.path.join(ctx.data_dir, 'sources')} not found")
+    for fragment in value.split(QUOTE_SEPARATOR):
+        if fragment not in ctx.sources:
+            shown = fragment if len(fragment) <= 30 else fragment[:30] + "…"
+            raise _Invalid(f"quote not found in sources/: {shown!r}")
     return value
 
 
@@ -258,11 +268,87 @@ def _check_link(row: dict[str, Any], ctx: _Context) -> None:
     if low is not None and high is not None and low > high:
         raise _Invalid(f"ratio_min {units.format_number(low)} > ratio_max {units.format_number(high)}",
                        "ratio_min")
+    if row["from_"] == row["to"]:
+        raise _Invalid(f"link from {row['to']} to itself", "to")
     # one edge per pair: the product graph is a DiGraph, and FEEDS + YIELDS on a pair is a contradiction
     pair = (row["from_"], row["to"])
     if pair in ctx.seen:
         raise _Invalid(f"duplicate link {pair[0]} -> {pair[1]} (first on line {ctx.seen[pair]})", "to")
     ctx.seen[pair] = ctx.line
+
+
+def _check_cycles(rows: list[Link], ctx: _Context) -> None:
+    """A cycle of FEEDS links is allowed only when every link of it is marked `recycle=yes`.
+
+    A FEEDS link that is not so marked and lies on any cycle (both ends in one strongly connected
+    component) is reported with one cycle through it, at its line.
+    """
+    succ: dict[str, list[str]] = {}
+    for link in rows:
+        if link.type == "FEEDS":
+            succ.setdefault(link.from_, []).append(link.to)
+    component = _components(succ)
+    for link in rows:
+        if (link.type == "FEEDS" and not link.recycle and link.from_ in component
+                and component[link.from_] == component.get(link.to)):
+            cycle = [link.from_, *_path(succ, link.to, link.from_)]
+            raise _Invalid(f"cycle of FEEDS links: {' -> '.join(cycle)} (allowed only when every link "
+                           f"of it is a recycle loop, marked recycle=yes)", "to", link.line)
+
+
+def _components(succ: dict[str, list[str]]) -> dict[str, int]:
+    """Strongly connected components (Tarjan, iterative): node -> component number."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    component: dict[str, int] = {}
+    stack: list[str] = []
+    count = 0
+    for root in list(succ):
+        if root in index:
+            continue
+        work = [(root, iter(succ.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    work.append((child, iter(succ.get(child, ()))))
+                elif child not in component:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    component[member] = count
+                    if member == node:
+                        break
+                count += 1
+    return component
+
+
+def _path(succ: dict[str, list[str]], start: str, end: str) -> list[str]:
+    """A shortest path start -> ... -> end (breadth first); the caller knows there is one."""
+    previous: dict[str, str | None] = {start: None}
+    todo = [start]
+    for node in todo:
+        if node == end:
+            break
+        for child in succ.get(node, ()):
+            if child not in previous:
+                previous[child] = node
+                todo.append(child)
+    path, node = [], end
+    while node is not None:
+        path.append(node)
+        node = previous[node]
+    return path[::-1]
 
 
 def _check_parents(kind: str) -> Finish:
@@ -339,19 +425,23 @@ class DirectoryRow:
 
 
 _FIRM_COLUMNS = ("name_zh", "name_en", "aliases")  # given on a firm's first row; later rows: empty or equal
-_BARE_IP = re.compile(r"\[?[0-9a-f:.]+\]?\Z")
 
 
 def _url(value: str, ctx: _Context) -> str:
     """A web address of the publisher's page (never a bare IP address)."""
     scheme, _, rest = value.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if host.startswith("[") and "]" in host:  # an IPv6 literal, perhaps with a port
+        host = host[1:host.index("]")]
+    elif host.count(":") == 1:  # drop a port
+        host = host.rsplit(":", 1)[0]
     if scheme not in ("http", "https") or not host or " " in value:
         raise _Invalid(f"not a web address: {value!r}")
-    if _BARE_IP.match(host.lower()) and any(ch.isdigit() for ch in host):
-        raise _Invalid(f"bare IP address {host!r}: cite the publisher's named site")
-    return value
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return value
+    raise _Invalid(f"bare IP address {host!r}: cite the publisher's named site")
 
 
 def _region_of_level(level: str) -> Parser:
@@ -480,8 +570,9 @@ FILES: tuple[FileSpec, ...] = (
         Column("estimate", _yes_no, default=False), Column("ratio_source", _quote), _SOURCE,
         Column("note"), Column("includes", _ref("product"), optional=True),
         Column("alternative", _yes_no, default=False, optional=True),
+        Column("recycle", _yes_no, default=False, optional=True),
         Column("source_kind", _choice(*COEFFICIENT_SOURCE_KINDS), optional=True),
-    ), key=None, check=_check_link),
+    ), key=None, check=_check_link, finish=_check_cycles),
     FileSpec("conversions", "conversion", Conversion, (
         Column("product", _ref("product"), True), Column("from_unit", _unit, True),
         Column("to_unit", _unit, True), Column("factor", _amount, True),
@@ -504,21 +595,100 @@ FILES: tuple[FileSpec, ...] = (
 
 # -- reading --------------------------------------------------------------------------------------
 
-def _decode(data: bytes, path: str) -> str:
+PROGRESS_ROWS = 5000  # records between two progress reports
+
+
+def _size(path: str) -> int:
     try:
-        return data.decode("utf-8-sig")  # a byte-order mark (Excel) is allowed
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+RESAVE = 're-save it in Excel as "CSV UTF-8 (逗号分隔)"'
+
+
+def _decode(data: bytes, path: str) -> str:
+    """UTF-8 (a byte-order mark, as Excel writes, is allowed), else GB18030: what Excel writes
+    for "CSV (逗号分隔)" on a Chinese Windows (GB18030 contains GBK and GB2312)."""
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise DataError(path, data.count(b"\n", 0, e.start) + 1, "-", "not UTF-8 text") from None
+        first_bad = e.start  # where the file stops being UTF-8: the line to show
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        line = data.count(b"\n", 0, first_bad) + 1
+        raise DataError(path, line, "-", f"neither UTF-8 nor GB18030 text; {RESAVE}") from None
 
 
-def _read_csv(path: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header and the (physical line of the record's start, cells) of each non-empty record."""
+def _unterminated(text: str, start: int, header: list[str], at_end: bool) -> tuple[int, str] | None:
+    """(line, column) of the quote left open in the record that starts at line `start`, or None.
+
+    At the end of the file (`at_end`) it is the quote still open there. Otherwise the reader
+    stopped at text after a closing quote; when a quoted field of the record runs over a line
+    end, that field most likely lost its closing quote and ran on to the next quote: the first
+    such field is the one.
+    """
+    pos = 0
+    for _ in range(start - 1):
+        pos = text.index("\n", pos) + 1
+    record_start, opened, culprit = pos, None, None
+    while (i := text.find('"', pos)) >= 0:
+        if opened is None:
+            opened, pos = i, i + 1
+        elif text.startswith('""', i):  # an escaped quote inside the quoted field
+            pos = i + 2
+        else:
+            if not at_end and "\n" in text[opened:i]:
+                culprit = opened
+                break
+            opened, pos = None, i + 1
+    if at_end:
+        culprit = opened
+    if culprit is None:
+        return None
+    field = _count_outside_quotes(text, record_start, culprit, ",")
+    column = header[field] if field < len(header) else "-"
+    return text.count("\n", 0, culprit) + 1, column
+
+
+def _count_outside_quotes(text: str, start: int, end: int, char: str) -> int:
+    count, inside = 0, False
+    for ch in text[start:end]:
+        if ch == '"':
+            inside = not inside  # an escaped "" toggles twice
+        elif ch == char and not inside:
+            count += 1
+    return count
+
+
+def _read_csv(path: str) -> tuple[list[str], Iterator[tuple[int, list[str]]], int]:
+    """The header, the (physical line of the record's start, cells) of each non-empty record, and
+    the number of lines."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise DataError(path, 1, "-", "file not found") from None
-    reader = csv.reader(io.StringIO(_decode(data, path), newline=""))
-    header = next(reader, [])
+    except OSError as e:
+        raise DataError(path, 1, "-", f"cannot read: {e.strerror}") from None
+    text = _decode(data, path)
+    if not text.strip():
+        raise DataError(path, 1, "-", "empty file")
+    # strict: a quote left open is an error rather than a field running to the end of the file
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+
+    def fail(e: csv.Error, line: int) -> DataError:
+        found = _unterminated(text, line, header, at_end="unexpected end of data" in str(e))
+        if found:
+            return DataError(*(path, *found), "unterminated quote: a quoted field opened here never closes")
+        return DataError(path, line, "-", f"bad CSV: {e}")
+
+    try:
+        header = next(reader)
+    except csv.Error as e:
+        raise fail(e, 1) from None
 
     def records() -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
@@ -528,9 +698,9 @@ def _read_csv(path: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
                     yield line, cells
                 line = reader.line_num + 1
         except csv.Error as e:
-            raise DataError(path, line, "-", f"bad CSV: {e}") from None
+            raise fail(e, line) from None
 
-    return header, records()
+    return header, records(), text.count("\n") + 1
 
 
 def _check_header(spec: FileSpec, header: list[str], path: str) -> None:
@@ -549,7 +719,7 @@ def _load_file(spec: FileSpec, ctx: _Context) -> tuple[Any, ...]:
     path = os.path.join(ctx.data_dir, spec.file + ".csv")
     if spec.optional and not os.path.exists(path):
         return ()
-    header, records = _read_csv(path)
+    header, records, lines = _read_csv(path)
     _check_header(spec, header, path)
     position = {name: i for i, name in enumerate(header)}
     rows: list[Any] = []
@@ -557,6 +727,8 @@ def _load_file(spec: FileSpec, ctx: _Context) -> tuple[Any, ...]:
     try:
         for line, cells in records:
             ctx.line, ctx.column = line, "-"
+            if ctx.progress and len(rows) % PROGRESS_ROWS == 0:
+                ctx.progress(line / lines)
             if len(cells) != len(header):
                 raise _Invalid(f"{len(cells)} fields, expected {len(header)}")
             values: dict[str, Any] = {}
@@ -586,10 +758,20 @@ def _load_file(spec: FileSpec, ctx: _Context) -> tuple[Any, ...]:
     return tuple(rows)
 
 
-def load_dataset(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
+def check_data_dir(data_dir: str) -> None:
+    """ChaingraphError unless `data_dir` is a folder: `data folder not found: …` or `not a folder: …`."""
+    if not os.path.isdir(data_dir):
+        what = "not a folder" if os.path.exists(data_dir) else "data folder not found"
+        raise ChaingraphError(f"{what}: {data_dir}")
+
+
+def load_dataset(data_dir: str | os.PathLike[str] | None = None, *,
+                 progress: Callable[[int, int], None] | None = None) -> Dataset:
     """Read and validate every file of a dataset folder (default: `default_data_dir()`).
 
     Raises DataError at the first problem, naming the file as `data_dir` joined with its name.
+    `progress(done, total)`, when given, is called as the files are read, in bytes (within a
+    file, estimated from the line reached).
 
     Examples
     --------
@@ -598,10 +780,20 @@ def load_dataset(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
     True
     """
     data_dir = os.fspath(default_data_dir() if data_dir is None else data_dir)
-    if not os.path.isdir(data_dir):
-        raise ChaingraphError(f"data folder not found: {data_dir}")
+    check_data_dir(data_dir)
     ctx = _Context(data_dir)
-    tables = {spec.file: _load_file(spec, ctx) for spec in FILES}
+    sizes = {spec.file: _size(os.path.join(data_dir, spec.file + ".csv")) for spec in FILES}
+    total, done = sum(sizes.values()), 0
+    tables = {}
+    for spec in FILES:
+        if progress:
+            def within(fraction: float, before: int = done, size: int = sizes[spec.file]) -> None:
+                progress(before + int(size * fraction), total)
+            ctx.progress = within
+        tables[spec.file] = _load_file(spec, ctx)
+        done += sizes[spec.file]
+        if progress:
+            progress(done, total)
     # the process coefficient library fills in what the dataset's own links and conversions leave out
     tables["links"], tables["conversions"] = apply_library(tables["links"], tables["conversions"],
                                                            conversion_type=Conversion,

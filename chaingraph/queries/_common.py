@@ -4,15 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..graph.backend import Backend
-from ..graph.model import STATUSES, Capacity
+from ..graph.model import BY_PRODUCT, MISSING, STATUSES, SUPPLYING, Capacity, product_statuses
 from ..units import format_quantity
 
 __all__ = ["MISSING", "BY_PRODUCT", "SUPPLYING", "PRESENT", "best_status", "region_id", "local_statuses",
-           "total_capacity", "describe_capacity"]
+           "total_capacity", "describe_capacity", "local_capacity_rows", "local_capacity"]
 
-MISSING = "missing"  # no local capacity row at all
-BY_PRODUCT = "by-product"  # no producer of its own, but a local product yields it
-SUPPLYING = STATUSES[:2]  # operating, building: capacity that supplies now or soon
 PRESENT = (*SUPPLYING, BY_PRODUCT)  # the product is made locally
 _RANK = {status: rank for rank, status in enumerate((STATUSES[0], STATUSES[1], BY_PRODUCT, *STATUSES[2:], MISSING))}
 
@@ -35,13 +32,8 @@ def local_statuses(g: Backend, region: str | None = None) -> dict[str, str]:
     nobody is said to make it.
     """
     where = region or g.home_region().id
-    status = {p.id: MISSING for p in g.products()}
-    status.update(g.capacity_statuses(where))
-    made = {pid for pid, s in status.items() if s != MISSING}  # by their own capacity rows
-    for link in g.links("YIELDS"):
-        if link.to not in made and status.get(link.from_) in SUPPLYING:
-            status[link.to] = BY_PRODUCT
-    return status
+    return product_statuses((p.id for p in g.products()), g.capacity_statuses(where),
+                            ((link.from_, link.to) for link in g.links("YIELDS")))
 
 
 def total_capacity(rows: Iterable[Capacity]) -> str:
@@ -61,6 +53,21 @@ def total_capacity(rows: Iterable[Capacity]) -> str:
         else:
             parts.append(format_quantity(sum(r.capacity_base for r in group), base))
     return "; ".join(parts)
+
+
+def local_capacity_rows(g: Backend, region: str) -> dict[str, list[Capacity]]:
+    """A product's local capacity is its operating and building rows in the region and below:
+    what supplies now or soon (planned capacity does not). `products` and `balance` both count
+    these, grouped by product id."""
+    return g.capacities_by_product(region, SUPPLYING)
+
+
+def local_capacity(rows: Iterable[Capacity]) -> str:
+    """The local capacity rows of one product as text: stated capacities added up per base unit,
+    `≥` when some row's capacity is not stated, empty when none is (`≥ 8 万吨`)."""
+    rows = list(rows)
+    total = total_capacity(rows)
+    return f"≥ {total}" if total and any(r.capacity is None for r in rows) else total
 
 
 def describe_capacity(row: Capacity) -> str:

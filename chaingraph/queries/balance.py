@@ -1,10 +1,12 @@
-"""Can upstream capacity feed what is built or targeted downstream? Shortfalls and surpluses in tonnes.
+"""Can upstream capacity feed what is built or targeted downstream? Shortfalls and surpluses as ranges.
 
 Every product gets a local supply (its own capacity, or the guideline's target for it, plus what
-local products yield of it as a by-product) and a local requirement (what the local users of it
-consume at their level, through the FEEDS coefficients). A figure the data does not give is never
-taken as zero: an unstated capacity or a link without a coefficient makes the amount a lower bound
-(`≥`), and the row says which link or capacity is missing.
+local products yield of it as a by-product, net of what their making consumes itself) and a local
+requirement (what every local user of it consumes at its level, through the FEEDS coefficients).
+Every coefficient, capacity and conversion may be a range, so each amount is a range `[low, high]`
+(with a typical value): the model is linear with non-negative coefficients, hence monotone in each,
+and the bounds are the corner values. A figure the data does not give is never taken as zero: it is
+an *open term*, named in the row, and the amount is then only a lower bound (`≥`).
 """
 from __future__ import annotations
 
@@ -16,30 +18,67 @@ from ..errors import ChaingraphError
 from ..graph.backend import Backend
 from ..graph.model import Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize
-from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_statuses, region_id
+from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
-__all__ = ["balance", "BASES"]
+__all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
+
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "verdict", "status", "supply", "requirement", "balance", "low", "high",
+           "supply_low", "supply_high", "requirement_low", "requirement_high", "supply_basis", "coefficients",
+           "open_terms", "unknown", "break_even", "use_target", "estimate", "supply_value", "requirement_value",
+           "balance_value", "unit")
 
 BASES = ("capacity", "target")
+# short: short at every value in range; over: covered at every value; depends: the sign turns inside
+# the ranges (see `break_even`); unknown: a needed figure has no range at all (an open term)
+VERDICTS = ("short", "depends", "unknown", "over")
+_STATUS = {"short": "shortfall", "over": "surplus", "depends": "unknown", "unknown": "unknown"}  # older names
 _LEVEL_METRICS = ("capacity", "installed_capacity")  # targets that set a product's output
-_LEVEL_BOUNDS = ("min", "approx", "exact")  # a cap (`max`) is a ceiling, not an output level
+LOCAL_USE = "local_use_share"  # a policy target: the product is to be used in the city
+_LEVEL_BOUNDS = ("min", "approx", "exact", "range")  # a cap (`max`) is a ceiling, not an output level
 _EPSILON = 1e-9
 
 
-@dataclass
-class Amount:
-    """A quantity in a product's base unit; when not `complete` it is a lower bound."""
+def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
+    """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
+    unit_of = humanize(max(abs(low), abs(high)), base, digits).split(" ", 1)
+    if abs(high - low) <= _EPSILON * max(abs(low), abs(high), 1):
+        return humanize(high, base, digits)
+    if len(unit_of) == 1 or unit_of[1] == base:
+        return f"{humanize(low, base, digits).rsplit(' ', 1)[0]}–{humanize(high, base, digits)}"
+    unit = unit_of[1]
+    lo = convert(low, base, unit)
+    return f"{format_number(float(f'{lo:.{digits}g}') if lo else 0.0)}–{humanize(high, base, digits)}"
 
-    value: float = 0.0
-    complete: bool = True
+
+def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(a + b))
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A quantity in a product's base unit as a range; `open` names terms not counted (it may be more)."""
+
+    low: float = 0.0
+    typ: float = 0.0
+    high: float = 0.0
+    open: tuple[str, ...] = ()
     estimate: bool = False
 
+    @property
+    def complete(self) -> bool:
+        return not self.open
+
+    @property
+    def value(self) -> float:
+        return self.typ
+
     def __add__(self, other: Amount) -> Amount:
-        return Amount(self.value + other.value, self.complete and other.complete,
-                      self.estimate or other.estimate)
+        return Amount(self.low + other.low, self.typ + other.typ, self.high + other.high,
+                      _merge(self.open, other.open), self.estimate or other.estimate)
 
     def text(self, base: str) -> str:
-        return ("" if self.complete else "≥ ") + humanize(self.value, base)
+        return ("≥ " if self.open else "") + range_text(self.low, self.high, base)
 
 
 @dataclass
@@ -50,11 +89,14 @@ class _Level:
 
 @dataclass
 class _Part:
-    """One contribution to a supply or a requirement, for the row's explanation."""
+    """One contribution to a supply or a requirement, for the row's explanation and break-evens."""
 
     amount: Amount
     text: str
     unknown: str | None = None  # why this part could not be counted
+    # the coefficient it scales with: (name, low, typical, high, unit) and the typical amount per unit of it
+    coefficient: tuple[str, float, float, float, str] | None = None
+    per_unit: float = 0.0
 
 
 @dataclass
@@ -67,6 +109,12 @@ class _Account:
         for part in self.parts:
             total = total + part.amount
         return total
+
+
+def _ratio_range(link: Link) -> tuple[float, float, float]:
+    low = link.ratio_min if link.ratio_min is not None else link.ratio
+    high = link.ratio_max if link.ratio_max is not None else link.ratio
+    return min(low, link.ratio), link.ratio, max(high, link.ratio)
 
 
 class _Balancer:
@@ -86,7 +134,11 @@ class _Balancer:
         for t in g.targets(region=region):
             if t.product and t.metric in _LEVEL_METRICS and t.bound in _LEVEL_BOUNDS:
                 self.level_targets.setdefault(t.product, t)
-        self.capacity_rows = g.capacities_by_product(region, SUPPLYING)  # one query for every product
+        # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
+        self.used_locally = {t.product for t in g.targets(region=region)
+                             if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
+        self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
+        g.firms_by_id(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)  # one query on a server
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}
@@ -98,14 +150,22 @@ class _Balancer:
     def name(self, pid: str) -> str:
         return self.products[pid].name_zh
 
-    def to_product_base(self, pid: str, value_base: float, base: str) -> tuple[float, bool] | None:
-        """A base quantity of `base` in the product's own base unit, through its conversion."""
+    def to_product_base(self, pid: str, low: float, typ: float, high: float,
+                        unit: str) -> tuple[Amount, str] | None:
+        """A quantity range in `unit` as the product's base unit, through its conversion."""
+        base = base_of(unit)
         if base == self.base[pid]:
-            return value_base, False
+            return Amount(*(convert(v, unit, base) for v in (low, typ, high))), ""
         conv = self.conversion.get(pid)
         if conv and base_of(conv.from_unit) == base and base_of(conv.to_unit) == self.base[pid]:
-            output = convert(value_base, base, conv.from_unit) * conv.factor
-            return convert(output, conv.to_unit, self.base[pid]), conv.estimate
+            f_low = conv.factor_min if conv.factor_min is not None else conv.factor
+            f_high = conv.factor_max if conv.factor_max is not None else conv.factor
+            values = [convert(convert(v, unit, conv.from_unit) * f, conv.to_unit, self.base[pid])
+                      for v, f in ((low, f_low), (typ, conv.factor), (high, f_high))]
+            factor = (format_number(conv.factor) if f_low == f_high else
+                      f"{format_number(f_low)}–{format_number(f_high)}")
+            return (Amount(*values, estimate=conv.estimate),
+                    f" × {factor} {conv.to_unit}/{conv.from_unit}" + (" (estimate)" if conv.estimate else ""))
         return None
 
     def own(self, pid: str) -> _Account:
@@ -115,38 +175,38 @@ class _Balancer:
         account = _Account()
         target = self.level_targets.get(pid) if self.basis == "target" else None
         if target is not None:
-            converted = self.to_product_base(pid, convert(target.value, target.unit, base_of(target.unit)),
-                                             base_of(target.unit))
+            high = target.value_max if target.bound == "range" and target.value_max is not None else target.value
+            converted = self.to_product_base(pid, target.value, target.value, high, target.unit)
             if converted is None:
-                account.parts.append(_Part(Amount(0, False), "", f"target {target.id} in {target.unit} "
-                                           f"cannot be compared with {self.base[pid]}"))
+                why = f"target {target.id} in {target.unit} cannot be compared with {self.base[pid]}"
+                account.parts.append(_Part(Amount(open=(why,)), "", why))
             else:
-                value, estimate = converted
-                text = f"target {format_number(target.value)} {target.unit}"
-                if estimate:
-                    conv = self.conversion[pid]
-                    text += f" × {format_number(conv.factor)} {conv.to_unit}/{conv.from_unit} (estimate)"
-                account.parts.append(_Part(Amount(value, True, estimate), text))
+                amount, how = converted
+                shown = format_number(target.value) + (f"–{format_number(high)}" if high != target.value else "")
+                account.parts.append(_Part(amount, f"target {shown} {target.unit}{how}"))
         else:
             for row in self.capacity_rows.get(pid, ()):
                 who = self.g.resolve_firm(row.firm).name_zh if row.firm else "unnamed producers"
-                if row.capacity is None:
-                    account.parts.append(_Part(Amount(0, False), "", f"{who}: capacity not stated"))
+                if row.capacity is None and row.capacity_min is None:
+                    why = f"{who} ({self.name(pid)}): capacity not stated"
+                    account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
-                converted = self.to_product_base(pid, row.capacity_base, row.base_unit)
+                typ = row.capacity if row.capacity is not None else row.capacity_min
+                low = row.capacity_min if row.capacity_min is not None else typ
+                high = row.capacity_max if row.capacity_max is not None else typ
+                converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
-                    account.parts.append(_Part(Amount(0, False), "", f"{who}: {format_number(row.capacity)} "
-                                               f"{row.unit} cannot be compared with {self.base[pid]}"))
+                    why = f"{who}: {format_number(typ)} {row.unit} cannot be compared with {self.base[pid]}"
+                    account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
-                value, estimate = converted
-                account.parts.append(_Part(Amount(value, True, estimate),
-                                           f"{who} {format_number(row.capacity)} {row.unit} ({row.status})"
-                                           + (" (converted, estimate)" if estimate else "")))
+                amount, how = converted
+                shown = format_number(typ) if low == high else f"{format_number(low)}–{format_number(high)}"
+                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({row.status}){how}"))
         self._own[pid] = account
         return account
 
     def supply(self, pid: str) -> _Account:
-        """Own output plus what local products yield of it."""
+        """Own output plus what local products yield of it, net of their own use."""
         if pid in self._supply:
             return self._supply[pid]
         account = _Account(list(self.own(pid).parts))
@@ -157,26 +217,47 @@ class _Balancer:
         return account
 
     def flow(self, link: Link, level: _Level, measured: str, label: str) -> _Part:
-        """`link`'s ratio times the level of the product it is per unit of, in `measured`'s unit."""
+        """`link`'s ratio times the level of the product it is per unit of, in `measured`'s unit.
+
+        An `alternative` input may be replaced by others, so its use runs from 0 to the full amount.
+        """
         per = link.to if link.type == "FEEDS" else link.from_  # the ratio is per unit of this product
-        if level.amount.value == 0 and level.amount.complete:
+        amount = level.amount
+        if amount.high == 0 and amount.complete:
             return _Part(Amount(), "")
-        shown = f"{self.name(per)} {level.amount.text(self.base[per])} ({level.how})"
+        shown = f"{self.name(per)} {amount.text(self.base[per])} ({level.how})"
         if link.ratio is None:
-            return _Part(Amount(0, False), "", f"{label}: no coefficient for {self.name(link.from_)} → "
-                                                f"{self.name(link.to)} ({shown})")
+            why = f"{label}: no coefficient for {self.name(link.from_)} → {self.name(link.to)} ({shown})"
+            return _Part(Amount(open=(why,) + amount.open), "", why)
         try:
-            ratio, _ = convert_ratio(link.ratio, link.ratio_unit, f"{self.base[measured]}/{self.base[per]}")
+            scale, _ = convert_ratio(1.0, link.ratio_unit, f"{self.base[measured]}/{self.base[per]}")
         except Exception:  # units of the ratio do not fit the two products: say so, count nothing
-            return _Part(Amount(0, False), "", f"{label}: ratio unit {link.ratio_unit} does not fit "
-                                                f"{self.base[measured]} per {self.base[per]}")
-        value = level.amount.value * ratio
-        amount = Amount(value, level.amount.complete, level.amount.estimate or link.estimate)
-        source = f"; {link.ratio_source}" if link.ratio_source else ""
-        text = (f"{label}: {shown} × {format_number(link.ratio)} {link.ratio_unit} = "
-                f"{amount.text(self.base[measured])}"
-                f"{' (estimate' + source + ')' if link.estimate else (' (' + source[2:] + ')' if source else '')}")
-        return _Part(amount, text)
+            why = f"{label}: ratio unit {link.ratio_unit} does not fit {self.base[measured]} per {self.base[per]}"
+            return _Part(Amount(open=(why,)), "", why)
+        r_low, r_typ, r_high = _ratio_range(link)
+        low, typ, high = amount.low * r_low * scale, amount.typ * r_typ * scale, amount.high * r_high * scale
+        own_use = ""
+        if link.type == "YIELDS" and link.own_use is not None:
+            u_low = link.own_use_min if link.own_use_min is not None else link.own_use
+            u_high = link.own_use_max if link.own_use_max is not None else link.own_use
+            low, typ, high = low * (1 - u_high / 100), typ * (1 - link.own_use / 100), high * (1 - u_low / 100)
+            own_use = (f", less {format_number(u_low)}–{format_number(u_high)} % used by the making of "
+                       f"{self.name(link.from_)} itself")
+        alternative = link.type == "FEEDS" and link.alternative
+        if alternative:
+            low, typ = 0.0, 0.0
+        result = Amount(low, typ, high, amount.open, amount.estimate or link.estimate)
+        ratio = (format_number(r_typ) if r_low == r_high else f"{format_number(r_low)}–{format_number(r_high)}")
+        notes = [n for n in (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None,
+                             link.ratio_source) if n]
+        cite = f" ({'; '.join(notes)})" if notes else ""
+        text = (f"{label}: {shown} × {ratio} {link.ratio_unit}{own_use} = {result.text(self.base[measured])}"
+                + (" (one of several alternative inputs: from 0)" if alternative else "") + cite)
+        coefficient = None
+        if r_low != r_high and not alternative:
+            what, per_what = (link.from_, link.to) if link.type == "FEEDS" else (link.to, link.from_)
+            coefficient = (f"{self.name(what)} per {self.name(per_what)}", r_low, r_typ, r_high, link.ratio_unit)
+        return _Part(result, text, coefficient=coefficient, per_unit=amount.typ * scale)
 
     def need(self, pid: str) -> _Account:
         """What the local users of the product consume at their level."""
@@ -184,8 +265,7 @@ class _Balancer:
             return self._need[pid]
         account = _Account()
         for link in self.feeds[pid]:
-            level = self.level(link.to)
-            level = self.less_included(pid, link.to, level)
+            level = self.less_included(pid, link.to, self.level(link.to))
             account.parts.append(self.flow(link, level, pid, f"for {self.name(link.to)}"))
         self._need[pid] = account
         return account
@@ -196,15 +276,18 @@ class _Balancer:
             if covering.includes != user:
                 continue
             into = self.link.get((user, covering.to))
-            covered_level = self.level(covering.to)
+            covered = self.level(covering.to).amount
             if into is None or into.ratio is None:
-                return _Level(Amount(0, False, level.amount.estimate), level.how)  # share into it unknown
-            share = covered_level.amount.value * convert_ratio(
-                into.ratio, into.ratio_unit, f"{self.base[user]}/{self.base[covering.to]}")[0]
-            rest = max(level.amount.value - share, 0.0)
-            complete = level.amount.complete and covered_level.amount.complete
-            level = _Level(Amount(rest, complete, level.amount.estimate or into.estimate),
-                           f"{level.how}, less {humanize(share, self.base[user])} into "
+                why = f"share of {self.name(user)} going into {self.name(covering.to)} not known"
+                return _Level(Amount(0, 0, level.amount.high, _merge(level.amount.open, (why,)),
+                                     level.amount.estimate), level.how)
+            scale, _ = convert_ratio(1.0, into.ratio_unit, f"{self.base[user]}/{self.base[covering.to]}")
+            i_low, i_typ, i_high = _ratio_range(into)
+            s_low, s_typ, s_high = covered.low * i_low * scale, covered.typ * i_typ * scale, covered.high * i_high * scale
+            a = level.amount
+            level = _Level(Amount(max(a.low - s_high, 0.0), max(a.typ - s_typ, 0.0), max(a.high - s_low, 0.0),
+                                  _merge(a.open, covered.open), a.estimate or into.estimate),
+                           f"{level.how}, less {range_text(s_low, s_high, self.base[user])} into "
                            f"{self.name(covering.to)} counted there")
         return level
 
@@ -213,7 +296,7 @@ class _Balancer:
         if pid in self._level:
             return self._level[pid]
         if pid in self._visiting:  # a cycle of links: count nothing more, but say it is not known
-            return _Level(Amount(0, False), "cycle")
+            return _Level(Amount(open=(f"{self.name(pid)}: a cycle of links",)), "cycle")
         self._visiting.add(pid)
         supply = self.supply(pid).total
         present = self.status[pid] in (*SUPPLYING, BY_PRODUCT) or (
@@ -226,66 +309,109 @@ class _Balancer:
             result = _Level(supply, how)
         else:
             need = self.need(pid).total
-            if need.value > supply.value:
-                result = _Level(Amount(need.value, False, need.estimate), "needed downstream")
+            if need.typ > supply.typ or need.high > supply.high:
+                how = "needed downstream"
             else:
-                result = _Level(supply, "stated capacity, part unstated")
+                how = "stated capacity, part unstated"
+            # an unstated capacity may run above what local users need, unless policy keeps it all in the city
+            extra = () if pid in self.used_locally and need.high >= supply.high else supply.open
+            result = _Level(Amount(max(supply.low, need.low), max(supply.typ, need.typ), max(supply.high, need.high),
+                                   _merge(extra, need.open), supply.estimate or need.estimate), how)
         self._visiting.discard(pid)
         self._level[pid] = result
         return result
 
 
-def _status(supply: Amount, need: Amount) -> tuple[str, float | None]:
-    """(status, balance): the balance is exact, a bound, or None when the sign is not known."""
-    diff = supply.value - need.value
-    if supply.complete and need.complete:
-        if abs(diff) <= _EPSILON * max(supply.value, need.value, 1):
-            return "balanced", 0.0
-        return ("surplus" if diff > 0 else "shortfall"), diff
-    if supply.complete and diff < 0:
-        return "shortfall", diff  # at least this short: the requirement can only grow
-    if need.complete and not supply.complete and diff > 0:
-        return "surplus", diff  # at least this much over: the supply can only grow
-    return "unknown", None
+def _verdict(supply: Amount, need: Amount, short_anyway: bool) -> tuple[str, float | None, float | None]:
+    """(verdict, lowest balance, highest balance); a bound is None where an open term leaves it unbounded."""
+    low = supply.low - need.high if need.complete else None
+    high = supply.high - need.low if supply.complete else None
+    if high is not None and high < -_EPSILON * max(need.low, 1):
+        return "short", low, high
+    if short_anyway:
+        return "short", low, min(high, 0.0) if high is not None else 0.0
+    if low is not None and low >= -_EPSILON * max(need.high, 1):
+        return "over", low, high
+    if low is not None and high is not None:
+        return "depends", low, high
+    return "unknown", low, high
 
 
-_RANK = {"shortfall": 0, "unknown": 1, "surplus": 2, "balanced": 3}
+def _balance_text(verdict: str, low: float | None, high: float | None, base: str) -> str:
+    if verdict == "short":
+        if high is not None and abs(high) <= _EPSILON and low is None:
+            return "amount unknown"
+        least = -high if high is not None else 0.0
+        return (f"{range_text(least, -low, base)} short" if low is not None else f"≥ {humanize(least, base)} short")
+    if verdict == "over":
+        return f"{range_text(low, high, base)} over" if high is not None else f"≥ {humanize(low, base)} over"
+    if verdict == "depends":
+        return f"{humanize(-low, base)} short to {humanize(high, base)} over"
+    return ""
+
+
+def _break_evens(parts: list[tuple[int, _Part]], bal_typ: float, verdict: str) -> list[str]:
+    """For each ranged coefficient: the value at which the typical balance turns, the others typical."""
+    found = []
+    for sign, part in parts:
+        if part.coefficient is None or part.per_unit <= 0:
+            continue
+        name, low, typ, high, unit = part.coefficient
+        value = typ - sign * bal_typ / part.per_unit  # balance(value) = 0
+        if value < 0:
+            continue
+        inside = low <= value <= high
+        if not inside and (verdict == "depends" or value <= 0 or abs(value - typ) > 2 * (high - low)):
+            continue  # only the coefficients that decide, or that come near to deciding
+        side = "at most" if sign < 0 else "at least"
+        found.append((not inside, abs(value - typ) / max(high - low, _EPSILON),
+                      f"covered while {name} is {side} {value:.4g} {unit} (range {format_number(low)}–"
+                      f"{format_number(high)}{', within it' if inside else ''})"))
+    found.sort()
+    return [text for *_, text in found[:3]]
 
 
 def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             chain: str | None = None, products: Iterable[str] | None = None) -> list[dict]:
-    """Local supply against local requirement, product by product.
+    """Local supply against local requirement, product by product, as ranges with a verdict.
 
     `basis` is `capacity` (operating and building capacity) or `target` (the guideline's output
     targets where it gives them — PVC 200万吨, coke 1800万吨, cement 1000万吨 … — capacity elsewhere).
-    A product's requirement is what its local users consume at their level, through the FEEDS
-    coefficients; its supply is its own output plus what local products YIELD of it. A user runs at
-    its stated supply; when that is not stated, at least at what its own users need ("needed
-    downstream"), so a target propagates up the chain (PVC → carbide → lime → limestone).
+    A product's requirement is what every local user consumes at its level, through the FEEDS
+    coefficients (from the dataset, else the process coefficient library); its supply is its own
+    output plus what local products YIELD of it, net of what their making uses itself. A user runs
+    at its stated supply; when that is not stated, at least at what its own users need ("needed
+    downstream"), so a target propagates up the chain (PVC → carbide → lime → limestone); where a
+    `local_use_share` policy of 100 % keeps a product in the city (carbide is no longer sold out), it
+    runs at exactly that. An alternative input (one of several) counts from 0 to its full use.
 
     Returns
     -------
     list of dict
-        One row per product that is made locally or needed locally, shortfalls first:
-        `product`, `name`, `status` (`shortfall`, `surplus`, `balanced`, or `unknown` when a
-        missing figure could change the sign; a product not made locally that a local product
-        consumes is a `shortfall` even when the amount is unknown), `supply`, `requirement`, `balance` (as text with
-        unit; `≥` marks a lower bound), `supply_basis` (how the supply is counted), `coefficients`
-        (each counted contribution with its coefficient and source), `unknown` (each figure that
-        is missing), `break_even` (for each missing coefficient: the largest value at which the
-        supply would still cover the requirement), `use_target` (a utilisation-rate target and
-        what it asks), `estimate` (an estimated coefficient or conversion was used), and the
-        numbers `supply_value`, `requirement_value`, `balance_value` (None when unknown) in
-        `unit`, the product's base unit.
+        One row per product that is made locally or needed locally and that something in the graph
+        uses or yields (final products are left to `extend`), ranked: `short` first (short at
+        every value in range; the largest certain shortfall first, then those of unknown amount),
+        then `depends` (the sign turns inside the ranges), `unknown` (an open term could change the
+        sign), `over` last. Fields: `product`, `name`, `verdict`, `status` (the older name:
+        `shortfall`, `surplus` or `unknown`), `supply`, `requirement`, `balance` (compact ranges
+        with unit, `≥` where an open term makes it a lower bound), `low` / `high` (the balance's
+        bounds in `unit`, None where unbounded), `supply_low` / `supply_high`, `requirement_low` /
+        `requirement_high` (None where unbounded), `supply_value`, `requirement_value`,
+        `balance_value` (typical values; the balance None unless the verdict is short or over),
+        `supply_basis`, `coefficients` (each counted contribution with its coefficient, kind of
+        source and source), `open_terms` (each figure that is missing, by name), `unknown` (the
+        same), `break_even` (the value of a deciding coefficient at which the sign turns; for a
+        missing coefficient, the largest value the supply still covers), `use_target`, `estimate`,
+        `unit` (the product's base unit).
 
     Examples
     --------
     >>> from chaingraph.graph import open_backend
     >>> rows = {r["product"]: r for r in balance(open_backend(), basis="target")}
-    >>> rows["calcium_carbide"]["requirement"]   # what 200万吨 of PVC needs, at least
-    '≥ 305.8 万吨'
-    >>> rows["clinker"]["status"], rows["clinker"]["balance"]
-    ('surplus', '690 万吨')
+    >>> rows["raw_coal"]["verdict"], rows["raw_coal"]["high"] < 0   # the coke target needs more coal
+    ('short', True)
+    >>> rows["clinker"]["verdict"]
+    'over'
     """
     if basis not in BASES:
         raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
@@ -309,46 +435,67 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         parts = supply_account.parts + need_account.parts
         if not any(part.text or part.unknown for part in parts) and b.status[p.id] == MISSING:
             continue  # neither made nor needed locally: nothing to balance
-        if not parts or (supply.complete and need.complete and supply.value == 0 and need.value == 0):
+        if not parts or (supply.complete and need.complete and supply.high == 0 and need.high == 0):
             continue
-        base = b.base[p.id]
-        unknown = [part.unknown for part in parts if part.unknown]
-        if not supply.complete and supply.value == 0 and need.complete and need.value == 0:
+        if not supply.complete and supply.high == 0 and need.complete and need.high == 0:
             continue  # capacity unstated and nothing local uses it: nothing to balance
-        status, diff = _status(supply, need)
-        if status == "unknown" and supply.complete and supply.value == 0 and any(
-                link.ratio is None and not link.alternative and b.level(link.to).amount.value > 0
-                for link in b.feeds[p.id]):
-            status = "shortfall"  # not made locally, yet a local product consumes it: short by an unknown amount
-        break_even = []
-        if supply.complete and supply.value > 0:
-            spare = supply.value - need.value
+        if not b.feeds[p.id] and not b.yields[p.id]:
+            continue  # a final product: nothing in the graph uses it (see `extend`), so nothing to balance
+        if supply.complete and supply.high == 0 and need.low == 0 and all(link.alternative for link in b.feeds[p.id]):
+            continue  # not made locally and only ever one of several alternative inputs: not needed
+        base = b.base[p.id]
+        open_terms = list(dict.fromkeys(supply.open + need.open))
+        # not made locally, yet a local product needs it (no stand-in): short, even of unknown amount
+        short_anyway = supply.complete and supply.high == 0 and any(
+            not link.alternative and (b.level(link.to).amount.high > 0 or not b.level(link.to).amount.complete)
+            for link in b.feeds[p.id])
+        verdict, low, high = _verdict(supply, need, short_anyway)
+        signed = [(1, part) for part in supply_account.parts] + [(-1, part) for part in need_account.parts]
+        break_even = _break_evens(signed, supply.typ - need.typ, verdict) if verdict != "unknown" else []
+        if supply.complete and supply.high > 0 and verdict == "unknown":
+            spare = supply.high - need.low
+            if need.high > 0:
+                low_spare = supply.low - need.high
+                break_even.append(f"the counted uses leave between {humanize(low_spare, base)} and "
+                                  f"{humanize(spare, base)} for the open terms ({len(open_terms)})")
             for link in b.feeds[p.id]:
                 level = b.less_included(p.id, link.to, b.level(link.to))
-                if link.ratio is None and level.amount.value > 0:
-                    limit = spare / level.amount.value
+                if link.ratio is None and not link.alternative and level.amount.typ > 0:
                     break_even.append(
                         f"covered while 1 {b.base[link.to]} of {b.name(link.to)} takes at most "
-                        f"{limit:.4g} {base} of {b.name(p.id)}"
-                        + ("" if len(unknown) == 1 else " (the other unknown uses at zero)"))
+                        f"{spare / level.amount.typ:.4g} {base} of {b.name(p.id)}"
+                        + ("" if len(open_terms) == 1 else " (the other open terms at zero)"))
         use_target = None
-        if p.id in utilisation and supply.value > 0:
+        if p.id in utilisation and supply.high > 0:
             t = utilisation[p.id]
             use_target = (f"{format_number(t.value)}% to be used ({t.source}): "
-                          f"{Amount(supply.value * t.value / 100, supply.complete).text(base)}")
+                          f"{Amount(supply.low * t.value / 100, supply.typ * t.value / 100, supply.high * t.value / 100, supply.open).text(base)}")
         rows.append({
-            "product": p.id, "name": p.name_zh, "status": status,
+            "product": p.id, "name": p.name_zh, "verdict": verdict, "status": _STATUS[verdict],
             "supply": supply.text(base),
-            "requirement": ("> 0 (no coefficient)" if status == "shortfall" and diff is None else need.text(base)),
-            "balance": ("amount unknown" if status == "shortfall" and diff is None else "" if diff is None else
-                        ("" if supply.complete and need.complete else "≥ ") + humanize(abs(diff), base)),
+            "requirement": ("> 0 (no coefficient)" if short_anyway and need.high == 0 else need.text(base)),
+            "balance": _balance_text(verdict, low, high, base),
+            "low": low, "high": high,
+            "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
+            "requirement_low": need.low, "requirement_high": need.high if need.complete else None,
             "supply_basis": b.level(p.id).how,
             "coefficients": [part.text for part in parts if part.text],
-            "unknown": unknown, "break_even": break_even, "use_target": use_target,
+            "open_terms": open_terms, "unknown": open_terms, "break_even": break_even, "use_target": use_target,
             "estimate": supply.estimate or need.estimate,
-            "supply_value": supply.value, "requirement_value": need.value, "balance_value": diff,
+            "supply_value": supply.typ, "requirement_value": need.typ,
+            "balance_value": supply.typ - need.typ if verdict in ("short", "over") and supply.complete
+            and need.complete else None,
             "unit": base,
         })
     order = {p.id: i for i, p in enumerate(g.products())}
-    rows.sort(key=lambda r: (_RANK[r["status"]], r["balance_value"] is None, order[r["product"]]))
+
+    def rank(r: dict) -> tuple:
+        """Robustness (the verdict), then size relative to the requirement (units differ by product)."""
+        scale = max(r["requirement_low"], r["supply_low"], _EPSILON)
+        certain = -r["high"] if r["verdict"] == "short" and r["high"] is not None else 0.0
+        size = {"short": -certain, "depends": r["low"] or 0.0, "over": -(r["low"] or 0.0)}.get(r["verdict"], 0.0)
+        return (VERDICTS.index(r["verdict"]), r["verdict"] == "short" and certain <= 0, size / scale,
+                order[r["product"]])
+
+    rows.sort(key=rank)
     return rows

@@ -12,8 +12,12 @@ from .balance import balance
 
 __all__ = ["bottlenecks", "WEIGHTS", "HHI_CONCENTRATED"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "product", "name", "status", "score", "kinds", "reasons", "dependents", "firms")
+
 # How much each kind of reason adds to a product's score; the list is sorted by score.
-WEIGHTS = {"shortfall": 4, "single firm": 3, "concentrated": 2, "dominator": 2, "articulation point": 1}
+WEIGHTS = {"shortfall": 4, "single firm": 3, "concentrated": 2, "dominator": 2, "short in part of the range": 2,
+           "articulation point": 1}
 # Herfindahl-Hirschman index (shares in %, squared, summed) above which a market counts as highly
 # concentrated, as in the US DOJ/FTC Horizontal Merger Guidelines (2010).
 HHI_CONCENTRATED = 2500
@@ -64,7 +68,9 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
 
     Reasons, each kind adding `WEIGHTS[kind]` to the score once:
 
-    - `shortfall`: `balance` (on `basis`, default `target`) finds local supply short of local need;
+    - `shortfall`: `balance` (on `basis`, default `target`) finds local supply short of local need at
+      every value of the coefficient ranges (verdict `short`); `short in part of the range`: short
+      for some values only (verdict `depends`);
     - `single firm`: one named local firm is the only producer of a product other local products
       use; `concentrated`: several firms, but their stated capacities give an HHI above
       `HHI_CONCENTRATED`;
@@ -78,8 +84,12 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     Returns
     -------
     list of dict
-        One row per product with at least one reason, highest score first (ties: more local
-        products depending on it first): `rank`, `product`, `name`, `status` (local), `score`,
+        One row per product with at least one reason, ranked by robustness, then size, then
+        score: shortfalls at every value of the ranges first, in `balance`'s order (the largest
+        certain shortfall against its requirement first, those of unknown amount after), then
+        shortfalls in part of the range, then the other bottlenecks by score (ties: more local
+        products depending on it first): `rank`,
+        `product`, `name`, `status` (local), `score`,
         `kinds`, `reasons` (a sentence each), `dependents` (how many locally present products it
         feeds, directly or further down), `firms` (local producers).
 
@@ -107,25 +117,35 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
 
     reasons: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
+    shortage: dict[str, tuple[int, float]] = {}  # product -> (robustness, place in balance's order)
     balance_rows = (balance(g, region=where, basis=basis, chain=chain, products=only)
-                    if "shortfall" in wanted_kinds else [])
+                    if wanted_kinds & {"shortfall", "short in part of the range"} else [])
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
-    for row in balance_rows:
-        if row["status"] == "shortfall":
-            if row["balance_value"] is not None:
-                why = f"supply {row['supply']} against requirement {row['requirement']}: short by {row['balance']}"
-            else:
+    for n, row in enumerate(balance_rows):
+        if row["verdict"] == "short" and "shortfall" in wanted_kinds:
+            if row["requirement"].startswith("> 0"):
                 feeds = [u for u in pg.successors(row["product"]) if pg.edges[row["product"], u]["type"] == "FEEDS"]
                 users = [products[u].name_zh for u in feeds if status[u] in PRESENT]
                 if users:
-                    why = f"not made locally, yet {', '.join(users)} consume it"
+                    why = f"not made locally, yet {', '.join(users)} consume it (amount unknown)"
                 else:  # its users are not made here either, but local targets or products further down need them
                     needed = [products[u].name_zh for u in feeds if u in wanted] or [products[u].name_zh for u in feeds]
                     why = f"not made locally, yet it feeds {', '.join(needed)}, which local targets or products need"
+            else:
+                why = (f"supply {row['supply']} against requirement {row['requirement']}: short by "
+                       f"{row['balance'].removesuffix(' short')}"
+                       + (" at every value of the ranges" if row["low"] != row["high"] else ""))
             reasons[row["product"]].append(("shortfall", why + f" ({basis} basis)"))
+            shortage[row["product"]] = (0, n)
+        elif row["verdict"] == "depends" and "short in part of the range" in wanted_kinds:
+            why = (f"supply {row['supply']} against requirement {row['requirement']}: {row['balance']}"
+                   + (f"; {row['break_even'][0]}" if row["break_even"] else "") + f" ({basis} basis)")
+            reasons[row["product"]].append(("short in part of the range", why))
+            shortage[row["product"]] = (1, n)
 
     firms_of: dict[str, list[str]] = defaultdict(list)
     supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
+    g.firms_by_id(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
     for pid in products:
         if selected is not None and pid not in selected:
             continue
@@ -186,5 +206,6 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             "reasons": [why for _, why in found], "dependents": dependents, "firms": firms_of.get(pid, []),
         })
     order = {pid: i for i, pid in enumerate(products)}
-    rows.sort(key=lambda r: (-r["score"], -r["dependents"], order[r["product"]]))
+    rows.sort(key=lambda r: (*shortage.get(r["product"], (2, 0)), -r["score"], -r["dependents"],
+                             order[r["product"]]))
     return [{"rank": i, **row} for i, row in enumerate(rows, start=1)]

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from ..graph.backend import Backend
+from ..i18n import gettext as _
 from ..units import humanize
 from ._common import local_statuses, PRESENT, region_id
 from .gaps import gaps
 
 __all__ = ["candidates", "SCORE"]
+
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "rank", "firm", "firm_name", "region", "region_name", "country", "abroad", "capacity",
+           "status", "year", "route", "score", "reasons", "source_kind", "source")
 
 # The score: points per criterion, each between 0 and its weight (out of 10). The one place it is
 # defined; `candidates`' docstring explains each criterion and README.md points here.
@@ -115,6 +120,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     makes: dict[str, set[str]] = {}
     for c in g.producers_outside(where, firms={c.firm for c in outside_rows}) if outside_rows else ():
         makes.setdefault(c.firm, set()).add(c.product)
+    g.firms_by_id(makes)  # the offering firms in one query on a server (resolve_firm below reuses them)
     firm_names: dict[str, str] = {}
 
     def names(ids) -> str:
@@ -136,42 +142,48 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
                 firm_names[c.firm] = g.resolve_firm(c.firm).name_zh
             points, reasons = 0.0, []
             if c.route:
-                inputs, what = list(c.feed), f"route {c.route}: "
+                inputs = list(c.feed)
                 if not inputs:
-                    reasons.append(f"route {c.route} uses none of the products in the graph")
+                    reasons.append(_("route %(route)s uses none of the products in the graph") % {"route": c.route})
             elif routes_matter:
-                inputs, what = [], ""
-                reasons.append("route not stated (other producers name theirs): input fit not scored")
+                inputs = []
+                reasons.append(_("route not stated (other producers name theirs): input fit not scored"))
             else:
-                inputs, what = required.get(pid, []), ""
+                inputs = required.get(pid, [])
             made = [i for i in inputs if status[i] in PRESENT]
             if inputs:
                 points += SCORE["inputs"] * len(made) / len(inputs)
-                if made:
-                    reasons.append(f"{what}the region already makes {len(made)} of its {len(inputs)} "
-                                   f"inputs: {names(made)}")
+                fit = {"route": c.route, "made": len(made), "total": len(inputs), "names": names(made or inputs)}
+                if made and c.route:
+                    reasons.append(_("route %(route)s: the region already makes %(made)s of its %(total)s "
+                                     "inputs: %(names)s") % fit)
+                elif made:
+                    reasons.append(_("the region already makes %(made)s of its %(total)s inputs: %(names)s") % fit)
                 elif c.route:
-                    reasons.append(f"{what}the region makes none of its inputs ({names(inputs)})")
+                    reasons.append(_("route %(route)s: the region makes none of its inputs (%(names)s)") % fit)
             if product_users:
                 points += SCORE["users"] * min(len(product_users), 3) / 3
-                reasons.append(f"local users of its output: {names(product_users)}")
+                reasons.append(_("local users of its output: %(names)s") % {"names": names(product_users)})
             if largest and c.capacity_base:
                 points += SCORE["capacity"] * c.capacity_base / largest
-                reasons.append(f"capacity {humanize(c.capacity_base, c.base_unit)}"
-                               + (f" ({c.year})" if c.year else ""))
+                amount = humanize(c.capacity_base, c.base_unit)
+                reasons.append(_("capacity %(amount)s (%(year)s)") % {"amount": amount, "year": c.year} if c.year
+                               else _("capacity %(amount)s") % {"amount": amount})
             if c.status == "operating":
                 points += SCORE["operating"]
-                reasons.append("its plant operates")
+                reasons.append(_("its plant operates"))
             also = sorted((makes.get(c.firm, set()) & lacking) - {pid}, key=order.__getitem__)
             if also:
                 points += SCORE["breadth"]
-                reasons.append(f"also makes {names(also)}, which the region lacks")
+                reasons.append(_("also makes %(names)s, which the region lacks") % {"names": names(also)})
             if regions.province(c.region) == home_province:
                 points += SCORE["nearby"]
-                reasons.append(f"in the same province ({regions.by_id[home_province].name_zh})")
+                reasons.append(_("in the same province (%(province)s)")
+                               % {"province": regions.by_id[home_province].name_zh})
             country = regions.country(c.region)
             product_rows.append({
-                "product": pid, "name": products[pid].name_zh, "firm": c.firm, "firm_name": firm_names[c.firm],
+                "product": pid, "name": products[pid].name_zh, "rank": 0,
+                "firm": c.firm, "firm_name": firm_names[c.firm],
                 "region": c.region, "region_name": regions.by_id[c.region].name_zh,
                 "country": regions.by_id[country].name_zh if country else "",
                 "abroad": country != home_country,
@@ -180,6 +192,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
                 "reasons": reasons, "source_kind": c.source_kind or "", "source": c.source,
             })
         product_rows.sort(key=lambda r: (r["abroad"], -r["score"]))
-        rows += [{"rank": i, **r} for i, r in enumerate(product_rows, start=1)]
-    return [{k: r[k] for k in ("product", "name", "rank", *[k for k in r if k not in ("product", "name", "rank")])}
-            for r in rows]
+        for rank, row in enumerate(product_rows, start=1):
+            row["rank"] = rank
+        rows += product_rows
+    return rows

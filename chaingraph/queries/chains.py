@@ -1,11 +1,16 @@
 """The chains as the guideline writes them, step by step, with who makes each step locally."""
 from __future__ import annotations
 
+from .. import i18n
 from ..graph.backend import Backend
 from ..graph.model import Capacity
 from ._common import best_status, describe_capacity, local_statuses, region_id, total_capacity
 
 __all__ = ["chains"]
+
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("chain", "chain_name", "written", "order", "label", "products", "names", "firms", "capacity",
+           "status", "source")
 
 
 def chains(g: Backend, chain: str | None = None, region: str | None = None) -> list[dict]:
@@ -41,12 +46,14 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
     statuses = local_statuses(g, where)
 
     def who(row: Capacity, several: bool) -> str:
-        name = g.resolve_firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        name = g.resolve_firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": regions[row.region].name_zh}
         parts = [name, products[row.product].name_zh if several else "", describe_capacity(row),
-                 f"({row.status})"]
+                 f"({i18n.value(row.status)})"]
         return " ".join(p for p in parts if p)
 
     by_product = g.capacities_by_product(where)  # one query for every step
+    g.firms_by_id(row.firm for rows in by_product.values() for row in rows if row.firm)  # one query on a server
 
     rows = []
     for c in selected:

@@ -1,92 +1,118 @@
-"""延链: local products whose output has no local user, or that policy says must be used in the city."""
+"""延链 by volume: how much of each local product leaves the city, and what nothing local uses at all."""
 from __future__ import annotations
 
 from ..graph.backend import Backend
 from ..graph.model import Target
-from ._common import BY_PRODUCT, PRESENT, SUPPLYING, local_statuses, region_id, total_capacity
+from ..units import humanize
+from ._common import BY_PRODUCT, PRESENT, region_id
+from .balance import BASES, LOCAL_USE, _Balancer, range_text
 
-__all__ = ["extend"]
+__all__ = ["extend", "GROUPS"]
 
-LOCAL_USE = "local_use_share"  # the target metric of a policy that the product be used in the city
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "group", "product", "name", "status", "supply", "local_use", "outflow", "low", "high",
+           "supply_low", "supply_high", "use_low", "use_high", "unit", "local_users", "downstream", "open_terms",
+           "policy", "reason")
+# rank order of the groups
+GROUPS = ("outflow", "outflow unknown", "final products: no local user in the graph")
 
 
-def _reason(by_product: bool, policy: list[Target], local_users: list[str], downstream: list[str]) -> str:
-    if policy:
-        if local_users:
-            return f"policy wants it used in the city; used locally by {', '.join(local_users)}"
-        return "policy wants it used in the city, but no local product uses it"
-    if downstream:
-        return f"no local user; it could feed {', '.join(downstream)}, not made locally"
+def _reason(group: str, by_product: bool, policy: list[Target], local_users: list[str],
+            downstream: list[str], outflow: str) -> str:
     what = "by-product" if by_product else "product"
-    return f"no local user and no known use: the {what} leaves the city as it is, or is wasted"
+    if group == GROUPS[2]:
+        return f"a final {what}: nothing in the graph uses it, so it leaves the city as made ({outflow})"
+    text = f"{outflow} a year leaves the city" if group == GROUPS[0] else "how much leaves the city is not known"
+    if local_users:
+        text += f" after local use by {', '.join(local_users)}"
+    if downstream:
+        text += f"; it could feed {', '.join(downstream)}, not made locally"
+    if policy:
+        text += "; policy wants it used in the city"
+    return text
 
 
-def extend(g: Backend, region: str | None = None) -> list[dict]:
-    """List the local products whose output leaves the city raw, and those policy wants used locally.
+def extend(g: Backend, region: str | None = None, basis: str = "target") -> list[dict]:
+    """Rank local products by how much of them leaves the city, as ranges; final products apart.
 
-    A product is local when its local status is `operating`, `building` or `by-product` (see
-    `local_statuses`); its local users are the local products it FEEDS. A local product is listed
-    when it has no local user, or when the region has a `local_use_share` target for it (a policy
-    that it be used in the city: carbide is no longer sold out, washing must match coking) even
-    if it has local users. `region` is any name of a region (default: the home region); "local"
-    means that region and every region below it.
+    A product is local when its local status is `operating`, `building` or `by-product`. Its supply
+    and its local use are `balance`'s (on `basis`, default `target`: the guideline's output targets
+    where it gives them, capacity elsewhere), so every coefficient range and open term carries over;
+    the outflow is supply minus local use. `region` is any name of a region (default: the home
+    region); "local" means that region and every region below it.
 
     Returns
     -------
     list of dict
-        One row per product, best lead first: `rank` (1..n), `product` (id), `name`, `status`,
-        `capacity` (the stated local operating and building capacities added up per unit; "" when
-        none is stated), `local_users` (Chinese names of the local products it feeds),
-        `downstream` (the products the graph knows it feeds that are not made locally, as
-        `name (status)`: what a planner could bring in to extend the chain), `policy` (the
-        target's subject and quote, `subject: quote`, or None) and `reason` (one sentence).
-        Rows with a policy come first, then products with known downstream products not made
-        locally, then products nothing in the graph uses (sold out of the city as they are, or
-        wasted); within each group, product file order.
+        One row per product, in three groups (`group`): `outflow` (a known amount leaves the city;
+        tonnes first, the largest typical outflow first, then other units), `outflow unknown` (the
+        supply is not stated or an open term decides, or a policy wants it used in the city), and
+        `final products: no local user in the graph` (nothing in the graph consumes it: it is not a
+        surplus but an end product, with its supply). Products the city uses up entirely are left
+        out. Fields: `rank`, `group`, `product`, `name`, `status`, `supply`, `local_use`, `outflow`
+        (compact ranges with unit; `≤` where an open use could only lower it), `low` / `high` (the
+        outflow's bounds in `unit`, None where unbounded), `supply_low`, `supply_high`, `use_low`,
+        `use_high`, `unit`, `local_users` (names of the local products it feeds), `downstream` (the
+        products it feeds that are not made locally, as `name (status)`), `open_terms`, `policy`
+        (the target's subject and quote, or None) and `reason` (one sentence).
 
     Examples
     --------
     >>> from chaingraph.graph import open_backend
     >>> rows = extend(open_backend())
-    >>> rows[0]["rank"], rows[0]["policy"] is not None
-    (1, True)
-    >>> "calcium_carbide" in {r["product"] for r in rows}
-    True
+    >>> [r["product"] for r in rows if r["group"] == "outflow"][:1]
+    ['coke']
     """
+    if basis not in BASES:
+        from ..errors import ChaingraphError
+        raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
     where = region_id(g, region)
-    statuses = local_statuses(g, where)
-    names = {p.id: p.name_zh for p in g.products()}
-    uses: dict[str, list[str]] = {}
-    for link in g.links("FEEDS"):
-        uses.setdefault(link.from_, []).append(link.to)
+    b = _Balancer(g, where, basis)
+    statuses = b.status
     policies: dict[str, list[Target]] = {}
     for t in g.targets(region=where):
         if t.metric == LOCAL_USE and t.product:
             policies.setdefault(t.product, []).append(t)
-    supply: dict[str, list] = {}
-    for row in g.capacities(region=where):
-        if row.status in SUPPLYING:
-            supply.setdefault(row.product, []).append(row)
 
     rows = []
     for order, p in enumerate(g.products()):
         status = statuses[p.id]
         if status not in PRESENT:
             continue
-        users = list(dict.fromkeys(uses.get(p.id, ())))
-        local_users = [names[u] for u in users if statuses[u] in PRESENT]
+        users = list(dict.fromkeys(link.to for link in b.feeds[p.id]))
+        local_users = [b.name(u) for u in users if statuses[u] in PRESENT]
+        downstream = [f"{b.name(u)} ({statuses[u]})" for u in users if statuses[u] not in PRESENT]
         policy = policies.get(p.id, [])
-        if local_users and not policy:
-            continue
-        downstream = [f"{names[u]} ({statuses[u]})" for u in users if statuses[u] not in PRESENT]
-        group = 0 if policy else 1 if downstream else 2
-        rows.append((group, order, {
-            "product": p.id, "name": p.name_zh, "status": status,
-            "capacity": total_capacity(supply.get(p.id, ())),
+        supply, use = b.supply(p.id).total, b.need(p.id).total
+        base = b.base[p.id]
+        low = supply.low - use.high if use.complete and supply.complete else None
+        high = supply.high - use.low if supply.complete else None
+        counted_low, counted_high = supply.low - use.high, supply.high - use.low  # the open terms left out
+        if not users:
+            group = GROUPS[2]
+        elif supply.complete and counted_low > 0:
+            group = GROUPS[0]
+        elif supply.complete and counted_high <= 0 and not policy:
+            continue  # used up in the city: no lead for 延链
+        else:
+            group = GROUPS[1]
+        if group == GROUPS[2]:
+            outflow = supply.text(base) if supply.high > 0 else "not known (supply not stated)"
+        elif supply.complete:
+            outflow = ("≤ " if use.open else "") + range_text(max(counted_low, 0.0), max(counted_high, 0.0), base)
+        else:
+            outflow = "not known (supply not stated)"
+        rows.append((GROUPS.index(group), base != "t", -(supply.typ - use.typ) if supply.complete else 0.0, order, {
+            "group": group, "product": p.id, "name": p.name_zh, "status": status,
+            "supply": supply.text(base), "local_use": use.text(base), "outflow": outflow,
+            "low": low, "high": high, "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
+            "use_low": use.low, "use_high": use.high if use.complete else None, "unit": base,
             "local_users": local_users, "downstream": downstream,
+            "open_terms": list(dict.fromkeys(supply.open + use.open)),
             "policy": "; ".join(f"{t.subject}: {t.source}" for t in policy) or None,
-            "reason": _reason(status == BY_PRODUCT, policy, local_users,
-                              [names[u] for u in users if statuses[u] not in PRESENT]),
+            "reason": _reason(group, status == BY_PRODUCT, policy, local_users,
+                              [b.name(u) for u in users if statuses[u] not in PRESENT],
+                              outflow if supply.complete else humanize(0, base)),
         }))
-    rows.sort(key=lambda r: r[:2])
-    return [{"rank": n, **row} for n, (_, _, row) in enumerate(rows, 1)]
+    rows.sort(key=lambda r: r[:4])
+    return [{"rank": n, **row} for n, (*_, row) in enumerate(rows, 1)]

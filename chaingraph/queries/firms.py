@@ -6,6 +6,10 @@ from ..graph.model import Capacity, Firm
 
 __all__ = ["firms"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("firm", "name_zh", "region", "product", "product_name", "capacity", "unit", "capacity_base",
+           "base_unit", "status", "year", "project", "source")
+
 
 def firms(g: Backend, product: str | None = None, region: str | None = None) -> list[dict]:
     """List firms with what they make, optionally for one product and/or region.
@@ -49,8 +53,15 @@ def firms(g: Backend, product: str | None = None, region: str | None = None) -> 
             "project": c.project if c else None, "source": c.source if c else firm.source,
         }
 
+    if product_id is None and region_id is None:
+        listed = g.firms()
+    else:  # only the firms with rows, and the firms located in the region: fetched, not all listed
+        found = g.firms_by_id(f for f in rows_by_firm if f)
+        if product_id is None:
+            found.update((f.id, f) for f in g.firms_in(region_id))
+        listed = sorted(found.values(), key=lambda f: f.line)
     rows = []
-    for firm in g.firms():
+    for firm in listed:
         if firm.id in rows_by_firm:
             rows.extend(row(firm, c) for c in rows_by_firm[firm.id])
         elif product_id is None and (regions is None or firm.region in regions):

@@ -7,7 +7,12 @@ from ._common import best_status, local_statuses, MISSING, PRESENT, region_id
 
 __all__ = ["gaps"]
 
-KINDS = ("broken", "downstream", "upstream", "absent")  # rank order: a broken chain matters most
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("rank", "chain", "chain_name", "written", "order", "label", "products", "names", "status",
+           "kind", "before", "after", "planned_by", "source", "reason")
+
+# rank order: a broken chain matters most, then a product missing inside a step that is present
+KINDS = ("broken", "partial", "downstream", "upstream", "absent")
 
 
 def _step_name(step: Step, products: dict[str, Product]) -> str:
@@ -25,6 +30,9 @@ def _reason(kind: str, status: str, name: str, before: str | None, after: str | 
         return f"chain stops at {before} locally: {name} is {'only planned' if only_planned else 'missing'}"
     if kind == "upstream":
         return f"nothing local supplies {after}: {name} is {'only planned' if only_planned else 'missing'}"
+    if kind == "partial":
+        return (f"step {before} is present through {after}, but {name} is "
+                f"{'only planned' if only_planned else 'missing'}")
     return "no step of the chain is made locally" + (f"; {name} is only planned" if only_planned else "")
 
 
@@ -48,10 +56,13 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
         products), `source` (the chain's quote) and `reason` (one sentence).
 
         `kind` says where the gap sits: `broken` (present steps on both sides: a missing middle
-        link breaks the chain), `downstream` (present steps only before it: the chain stops short
-        locally), `upstream` (present steps only after it) or `absent` (no step of the chain is
-        present). Rows are ranked by kind in that order, then `missing` before `planned`, written
-        chains before prose ones, then chain file order and step order.
+        link breaks the chain), `partial` (the step is present through some of its products, but
+        this product of it is missing or only planned: the row's `products` is that one product,
+        `before` the step's name and `after` the present products), `downstream` (present steps
+        only before it: the chain stops short locally), `upstream` (present steps only after it)
+        or `absent` (no step of the chain is present). Rows are ranked by kind in that order, then
+        `missing` before `planned`, written chains before prose ones, then chain file order and
+        step order.
 
     Examples
     --------
@@ -68,10 +79,8 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     products = {p.id: p for p in g.products()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
-    planned: dict[str, list[Capacity]] = {}
-    for row in g.capacities(region=where):
-        if row.status == "planned":
-            planned.setdefault(row.product, []).append(row)
+    planned = g.capacities_by_product(where, ["planned"])
+    g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
         return g.resolve_firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
@@ -82,10 +91,23 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
         present = [i for i, s in enumerate(status) if s in PRESENT]
         for i, step in enumerate(c.steps):
             if status[i] in PRESENT:
+                made = [products[p].name_zh for p in step.products if statuses[p] in PRESENT]
+                for p in step.products:
+                    if statuses[p] in PRESENT:
+                        continue
+                    step_name = _step_name(step, products)
+                    rows.append({
+                        "chain": c.id, "chain_name": c.name_zh, "written": c.written, "order": step.order,
+                        "label": step.label, "products": [p], "names": [products[p].name_zh],
+                        "status": statuses[p], "kind": "partial", "before": step_name, "after": "、".join(made),
+                        "planned_by": list(dict.fromkeys(producer(r) for r in planned.get(p, ()))),
+                        "source": c.source,
+                        "reason": _reason("partial", statuses[p], products[p].name_zh, step_name, "、".join(made)),
+                    })
                 continue
             before = max((j for j in present if j < i), default=None)
             after = min((j for j in present if j > i), default=None)
-            kind = KINDS[(before is None) * 2 + (after is None)]  # both, before only, after only, none
+            kind = ("broken", "downstream", "upstream", "absent")[(before is None) * 2 + (after is None)]  # both, before only, after only, none
             before_name = _step_name(c.steps[before], products) if before is not None else None
             after_name = _step_name(c.steps[after], products) if after is not None else None
             rows.append({

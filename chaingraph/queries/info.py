@@ -5,6 +5,9 @@ from ..graph.backend import Backend
 
 __all__ = ["info"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("kind", "count")
+
 
 def info(g: Backend) -> list[dict]:
     """Count the records of the dataset behind `g`.
@@ -29,9 +32,9 @@ def info(g: Backend) -> list[dict]:
         "chains": len(chains),
         "written chains": sum(c.written for c in chains),
         "prose chains": sum(not c.written for c in chains),
-        "firms": len(g.firms()),
+        "firms": g.count("firms"),
         "regions": len(g.regions()),
-        "capacities": len(g.capacities()),
+        "capacities": g.count("capacities"),
         "targets": len(g.targets()),
         "FEEDS links": sum(link.type == "FEEDS" for link in links),
         "YIELDS links": sum(link.type == "YIELDS" for link in links),

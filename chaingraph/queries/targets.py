@@ -6,6 +6,10 @@ from ..units import format_number, format_quantity
 
 __all__ = ["targets"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("id", "region", "product", "product_name", "metric", "subject", "target", "value", "value_max",
+           "unit", "bound", "year", "source")
+
 _BOUND_SIGNS = {"min": "≥ ", "max": "≤ ", "approx": "≈ ", "exact": "", "range": ""}
 
 

@@ -9,6 +9,10 @@ from ._common import local_statuses
 
 __all__ = ["trace"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("depth", "from", "from_name", "to", "to_name", "relation", "ratio", "ratio_unit", "estimate",
+           "status")
+
 
 def trace(g: Backend, product: str, direction: str = "down", depth: int | None = None) -> list[dict]:
     """Walk the FEEDS/YIELDS links from a product, as a tree.

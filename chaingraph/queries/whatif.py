@@ -11,6 +11,10 @@ from ._common import PRESENT, SUPPLYING, local_statuses, region_id
 
 __all__ = ["whatif"]
 
+# the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
+COLUMNS = ("product", "name", "depth", "via", "relation", "lost_share", "effect", "capacity_affected",
+           "capacity_affected_base", "base_unit")
+
 
 
 def _resolve(g: Backend, name: str) -> Firm | Product:
@@ -34,16 +38,7 @@ def _resolve(g: Backend, name: str) -> Firm | Product:
 
 def _with_subsidiaries(g: Backend, firm: str) -> set[str]:
     """The firm and every firm or plant below it (PART_OF): a group stops with its plants."""
-    children: dict[str, list[str]] = {}
-    for f in g.firms():
-        if f.parent:
-            children.setdefault(f.parent, []).append(f.id)
-    found, todo = set(), [firm]
-    while todo:
-        if (current := todo.pop()) not in found:
-            found.add(current)
-            todo.extend(children.get(current, ()))
-    return found
+    return g.subsidiaries(firm)
 
 
 def _stated(rows: list[Capacity], base: str) -> float | None:

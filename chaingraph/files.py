@@ -1,0 +1,66 @@
+"""Writing output files: all or nothing, and a failure is one `Error:` line rather than a traceback."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import ChaingraphError
+
+__all__ = ["write_texts"]
+
+
+def write_texts(texts: Mapping[str | os.PathLike[str], str]) -> list[Path]:
+    """Write each path's text (UTF-8), making missing folders; returns the paths.
+
+    Every text goes first to a hidden temporary file next to its path; only when all are written
+    do they replace their paths, so a failure leaves no file half-written, and no temporary
+    file behind. Raises ChaingraphError naming the path that could not be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> [p.name for p in write_texts({folder / "a" / "x.txt": "x"})]
+    ['x.txt']
+    >>> write_texts({folder / "a" / "x.txt" / "y.txt": "y"})
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.ChaingraphError: cannot create folder .../a/x.txt: a file of that name exists
+    """
+    paths = [Path(p) for p in texts]
+    temporary: list[Path] = []
+    for path in paths:  # what would stop a replace: checked before anything is written
+        if path.is_dir():
+            raise ChaingraphError(f"cannot write {path}: a folder of that name exists")
+    try:
+        for path, text in zip(paths, texts.values()):
+            _make_folder(path.parent)
+            tmp = path.with_name(f".{path.name}.tmp")
+            temporary.append(tmp)
+            try:
+                tmp.write_text(text, encoding="utf-8")
+            except OSError as e:
+                raise ChaingraphError(f"cannot write {path}: {_why(e)}") from None
+        for path, tmp in zip(paths, temporary):
+            try:
+                tmp.replace(path)
+            except OSError as e:
+                raise ChaingraphError(f"cannot write {path}: {_why(e)}") from None
+    finally:
+        for tmp in temporary:
+            tmp.unlink(missing_ok=True)
+    return paths
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ChaingraphError(f"cannot create folder {folder}: a file of that name exists") from None
+    except OSError as e:
+        raise ChaingraphError(f"cannot create folder {folder}: {_why(e)}") from None
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or type(error).__name__
