@@ -32,7 +32,7 @@ from .errors import ChaingraphError
 
 __all__ = [
     "DOMAIN", "LANGUAGES", "LOCALE_DIR", "detect", "current", "set_language", "language",
-    "gettext", "ngettext", "pgettext", "column", "value", "N_", "Np_",
+    "gettext", "ngettext", "pgettext", "column", "value", "join", "clauses", "N_", "Np_",
 ]
 
 DOMAIN = "chaingraph"
@@ -114,6 +114,16 @@ def N_(message: str) -> str:
 def Np_(context: str, message: str) -> str:
     """`N_` with a context: marks a column name or a machine value for the catalog."""
     return message
+
+
+def join(items) -> str:
+    """A list in running text: `a、b、c` in Chinese, `a, b, c` in English."""
+    return ("、" if current() == "zh" else ", ").join(items)
+
+
+def clauses(parts) -> str:
+    """Clauses of one sentence: `a；b` in Chinese, `a; b` in English."""
+    return ("；" if current() == "zh" else "; ").join(parts)
 
 
 def column(key: str) -> str:

@@ -31,10 +31,11 @@ UNITS: dict[str, tuple[str, float]] = {
     "亿标立方": ("m3", _YI),
     "kW": ("kW", 1), "MW": ("kW", 1e3), "GW": ("kW", 1e6), "千瓦": ("kW", 1), "万千瓦": ("kW", _WAN),
     "兆瓦": ("kW", 1e3),
-    "kWh": ("kWh", 1), "MWh": ("kWh", 1e3), "GWh": ("kWh", 1e6), "度": ("kWh", 1),
+    "kWh": ("kWh", 1), "MWh": ("kWh", 1e3), "GWh": ("kWh", 1e6), "度": ("kWh", 1), "千瓦时": ("kWh", 1),
     "万千瓦时": ("kWh", _WAN), "亿千瓦时": ("kWh", _YI),
     "weight_case": ("weight_case", 1), "重箱": ("weight_case", 1), "万重箱": ("weight_case", _WAN),
-    "piece": ("piece", 1), "片": ("piece", 1), "万片": ("piece", _WAN), "块": ("piece", 1),
+    "piece": ("piece", 1), "件": ("piece", 1), "万件": ("piece", _WAN), "亿件": ("piece", _YI),
+    "片": ("piece", 1), "万片": ("piece", _WAN), "块": ("piece", 1),
     "万块": ("piece", _WAN), "亿块": ("piece", _YI), "条": ("piece", 1), "万条": ("piece", _WAN),
     "台": ("piece", 1), "套": ("piece", 1),
     "vehicle": ("vehicle", 1), "辆": ("vehicle", 1), "万辆": ("vehicle", _WAN),
@@ -125,6 +126,10 @@ _DISPLAY = {
     "kW": ("万千瓦",), "weight_case": ("万重箱",), "m2": ("万平方米",),
     "vehicle": ("万辆",), "CNY": ("亿元", "万元"), "person": ("万人",),
 }
+# in Chinese text, small quantities too are written with the field's words, and pieces are 件
+_DISPLAY_ZH = dict(_DISPLAY, piece=("亿件", "万件"))
+_BASE_ZH = {"t": "吨", "m3": "立方米", "kWh": "千瓦时", "kW": "千瓦", "weight_case": "重箱", "m2": "平方米",
+            "vehicle": "辆", "CNY": "元", "person": "人", "piece": "件", "km": "公里", "count": "个"}
 
 
 def humanize(value: float, base: str, digits: int = 4) -> str:
@@ -136,9 +141,18 @@ def humanize(value: float, base: str, digits: int = 4) -> str:
     '170 亿千瓦时'
     >>> humanize(-5500, "t")
     '-5500 t'
+
+    Chinese text (`chaingraph.i18n`) writes small amounts and pieces in words too:
+
+    >>> from chaingraph.i18n import language
+    >>> with language("zh"):
+    ...     humanize(-5500, "t"), humanize(1.9e8, "piece")
+    ('-5500 吨', '1.9 亿件')
     """
-    unit = base
-    for candidate in _DISPLAY.get(base, ()):
+    from .i18n import current
+    zh = current() == "zh"
+    unit = _BASE_ZH.get(base, base) if zh else base
+    for candidate in (_DISPLAY_ZH if zh else _DISPLAY).get(base, ()):
         if abs(value) >= UNITS[candidate][1]:
             unit = candidate
             break

@@ -201,6 +201,25 @@ def test_project_list_phrasings(tmp_path):
     assert {(r["value"], r["unit"], r["bound"]) for r in read(out, "targets")} == {("400", "万吨", "min")}
 
 
+def test_a_table_of_projects(tmp_path):
+    text = tmp_path / "table.txt"
+    text.write_text(
+        "金岭工业园区2018年重点项目表\n"
+        "序号 | 企业名称 | 项目名称 | 建设规模 | 进度\n"
+        "1 | 内蒙古金岭化工有限公司 | 甲醇项目 | 年产60万吨 | 在建\n"
+        "2 | 金岭新材料科技有限公司 | 聚丙烯项目 | 年产30万吨 | 前期\n"
+        "3\t北方硅业有限公司\t工业硅\t12万吨\t已投产\n", encoding="utf-8")
+    out = tmp_path / "draft"
+    summary = extract([text], out)
+    assert summary["region"] == "金岭工业园区" and summary["year"] == 2018
+    assert facts(out) == {
+        ("内蒙古金岭化工有限公司", "methanol", "60", "万吨", "building"),
+        ("金岭新材料科技有限公司", "polypropylene", "30", "万吨", "planned"),
+        ("北方硅业有限公司", "industrial_silicon", "12", "万吨", "operating"),
+    }
+    assert [r["source"] for r in read(out, "capacities")][2] == "3\t北方硅业有限公司\t工业硅\t12万吨\t已投产"
+
+
 def test_lexicon_region_and_year_options(tmp_path):
     lexicon = tmp_path / "lexicon"
     lexicon.mkdir()
@@ -221,6 +240,16 @@ def test_lexicon_region_and_year_options(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(text), "-o", str(tmp_path / "x"), "--lexicon", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr == f"Error: {tmp_path}: not a dataset folder (no products.csv)\n"
+
+
+def test_a_draft_that_would_not_validate_leaves_nothing(tmp_path):
+    from chaingraph.extract.writer import write_draft
+    tables = {"regions": [{"id": "home", "name_zh": "某市", "level": "city", "home": "yes"}],
+              "products": [], "firms": [], "chains": [], "targets": [], "links": [], "review": [],
+              "capacities": [{"product": "coke", "region": "home", "status": "building", "source": "某市"}]}
+    with pytest.raises(ExtractError, match=r"the draft does not validate \(.*unknown product 'coke'"):
+        write_draft(tmp_path / "draft", tables, {"plan.txt": "某市"}, {})
+    assert list(tmp_path.iterdir()) == []  # neither the folder nor its hidden temporary copy
 
 
 def test_bad_input(tmp_path):

@@ -36,7 +36,7 @@ def _home_name(texts: list[Text]) -> str | None:
     """The region a guideline is about: `乌海市人民政府`, `关于2011年乌海市…`."""
     head = " ".join(t.simp[:300] for t in texts)
     for pattern in (r"([\u4e00-\u9fff]{2,6}?(?:市|县|旗|区|盟|州))人民政府",
-                    r"^\s*([\u4e00-\u9fff]{2,10}?(?:园区|开发区|工业园|新区))",
+                    r"^\s*([\u4e00-\u9fff]{2,10}?(?:工业园区|园区|开发区|工业园|新区))",
                     r"\d{4}年(?:度)?([\u4e00-\u9fff]{2,6}?(?:市|县|旗|区|盟|州))",
                     r"([\u4e00-\u9fff]{2,4}(?:市|县))"):
         m = re.search(pattern, head)

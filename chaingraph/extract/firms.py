@@ -227,7 +227,40 @@ def find_firms(text: Text, lexicon: Lexicon, home: str = "") -> tuple[list[Firm]
     facts: list[Fact] = []
     for _ in range(2):  # once to find bare names, once more so every mention of them counts
         facts = _statements(reg)
+    facts += _table_rows(reg, {f.quantity.start for f in facts if f.quantity})
     return list(reg.firms.values()), facts
+
+
+_CELL = re.compile(r"\s*[|｜\t]\s*")
+
+
+def _table_rows(reg: _Registry, taken: set[int]) -> list[Fact]:
+    """Rows of a table of projects (cells split by `|` or tabs): a firm named in the row, the row's
+    first capacity figure, and the product named in the row (`内蒙古XX化工有限公司 | 甲醇项目 |
+    年产60万吨 | 在建`)."""
+    text, simp, lexicon = reg.text, reg.text.simp, reg.lexicon
+    out, pos = [], 0
+    mentions = reg.mentions()
+    for line in simp.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if len(_CELL.findall(line)) < 2:
+            continue
+        firms = [m for m in mentions if start <= m[0] < end]
+        blocked = {p for m in firms for p in range(m[0], m[1])}
+        qty = [q for q in find_quantities(simp[:end], blocked) if q.start >= start and q.start not in taken
+               and units.base_of(q.unit) not in NOT_CAPACITY]
+        products = lexicon.scan(simp, start, end, blocked=blocked)
+        if len(firms) != 1 or not products:
+            continue
+        status, word = status_of(line)
+        ev = Evidence(0.6, ["a row of a table: firm, figure and product in separate cells"])
+        q = qty[0] if qty else None
+        if q is None:
+            ev.lower(0.1, "no figure")
+        row = Span(start, end)
+        out.append(_fact(reg, firms[0][2], q, [products[0]], row, status, word, year_of(line), ev))
+    return out
 
 
 def _suffix_names(reg: _Registry, simp: str) -> None:

@@ -26,8 +26,9 @@ _DASHES = "—－―─‐‑‒–~～"
 
 
 def shipped_data_dir() -> Path | None:
-    """The dataset shipped with the package (inside it when installed from a wheel, else the repo's data/)."""
-    for candidate in (_HERE.parent / "data", _HERE.parents[1] / "data"):
+    """The dataset shipped with the package: the repository's data/ in a checkout, else the copy
+    installed inside the package (`chaingraph/_data`); never $CHAINGRAPH_DATA (a lexicon is fixed)."""
+    for candidate in (_HERE.parents[1] / "data", _HERE.parent / "_data"):
         if (candidate / "products.csv").is_file():
             return candidate
     return None

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import ChaingraphError
+from .. import i18n
 from ..graph.backend import Backend
 from ..graph.model import Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize
@@ -338,20 +339,24 @@ def _verdict(supply: Amount, need: Amount, short_anyway: bool) -> tuple[str, flo
 
 
 def _balance_text(verdict: str, low: float | None, high: float | None, base: str) -> str:
+    _ = i18n.gettext
     if verdict == "short":
         if high is not None and abs(high) <= _EPSILON and low is None:
-            return "amount unknown"
+            return _("amount unknown")
         least = -high if high is not None else 0.0
-        return (f"{range_text(least, -low, base)} short" if low is not None else f"≥ {humanize(least, base)} short")
+        return (_("%(amount)s short") % {"amount": range_text(least, -low, base)} if low is not None
+                else _("≥ %(amount)s short") % {"amount": humanize(least, base)})
     if verdict == "over":
-        return f"{range_text(low, high, base)} over" if high is not None else f"≥ {humanize(low, base)} over"
+        return (_("%(amount)s over") % {"amount": range_text(low, high, base)} if high is not None
+                else _("≥ %(amount)s over") % {"amount": humanize(low, base)})
     if verdict == "depends":
-        return f"{humanize(-low, base)} short to {humanize(high, base)} over"
+        return _("%(short)s short to %(over)s over") % {"short": humanize(-low, base), "over": humanize(high, base)}
     return ""
 
 
 def _break_evens(parts: list[tuple[int, _Part]], bal_typ: float, verdict: str) -> list[str]:
     """For each ranged coefficient: the value at which the typical balance turns, the others typical."""
+    _ = i18n.gettext
     found = []
     for sign, part in parts:
         if part.coefficient is None or part.per_unit <= 0:
@@ -363,10 +368,15 @@ def _break_evens(parts: list[tuple[int, _Part]], bal_typ: float, verdict: str) -
         inside = low <= value <= high
         if not inside and (verdict == "depends" or value <= 0 or abs(value - typ) > 2 * (high - low)):
             continue  # only the coefficients that decide, or that come near to deciding
-        side = "at most" if sign < 0 else "at least"
-        found.append((not inside, abs(value - typ) / max(high - low, _EPSILON),
-                      f"covered while {name} is {side} {value:.4g} {unit} (range {format_number(low)}–"
-                      f"{format_number(high)}{', within it' if inside else ''})"))
+        words = {"name": name, "value": f"{value:.4g}", "unit": unit, "low": format_number(low),
+                 "high": format_number(high)}
+        if sign < 0:
+            text = (_("covered while %(name)s is at most %(value)s %(unit)s (range %(low)s–%(high)s, within it)")
+                    if inside else _("covered while %(name)s is at most %(value)s %(unit)s (range %(low)s–%(high)s)"))
+        else:
+            text = (_("covered while %(name)s is at least %(value)s %(unit)s (range %(low)s–%(high)s, within it)")
+                    if inside else _("covered while %(name)s is at least %(value)s %(unit)s (range %(low)s–%(high)s)"))
+        found.append((not inside, abs(value - typ) / max(high - low, _EPSILON), text % words))
     found.sort()
     return [text for *_, text in found[:3]]
 

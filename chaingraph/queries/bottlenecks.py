@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from .. import i18n
 from ..graph.backend import Backend
+from ..i18n import gettext as _
 from ._common import local_statuses, PRESENT, SUPPLYING, region_id
 from .balance import balance
 
@@ -148,19 +150,25 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 feeds = [u for u in pg.successors(row["product"]) if pg.edges[row["product"], u]["type"] == "FEEDS"]
                 users = [products[u].name_zh for u in feeds if status[u] in PRESENT]
                 if users:
-                    why = f"not made locally, yet {', '.join(users)} consume it (amount unknown)"
+                    why = _("not made locally, yet %(users)s consume it (amount unknown)") % {
+                        "users": i18n.join(users)}
                 else:  # its users are not made here either, but local targets or products further down need them
                     needed = [products[u].name_zh for u in feeds if u in wanted] or [products[u].name_zh for u in feeds]
-                    why = f"not made locally, yet it feeds {', '.join(needed)}, which local targets or products need"
+                    why = _("not made locally, yet it feeds %(products)s, which local targets or products "
+                            "need") % {"products": i18n.join(needed)}
             else:
-                why = (f"supply {row['supply']} against requirement {row['requirement']}: short by "
-                       f"{row['balance'].removesuffix(' short')}"
-                       + (" at every value of the ranges" if row["low"] != row["high"] else ""))
-            reasons[row["product"]].append(("shortfall", why + f" ({basis} basis)"))
+                words = {"supply": row["supply"], "requirement": row["requirement"], "balance": row["balance"]}
+                why = (_("supply %(supply)s against requirement %(requirement)s: %(balance)s at every value of "
+                         "the ranges") if row["low"] != row["high"] else
+                       _("supply %(supply)s against requirement %(requirement)s: %(balance)s")) % words
+            reasons[row["product"]].append(("shortfall", _("%(why)s (%(basis)s basis)") % {
+                "why": why, "basis": i18n.value(basis)}))
             shortage[row["product"]] = (0, n)
         elif row["verdict"] == "depends" and "short in part of the range" in wanted_kinds:
-            why = (f"supply {row['supply']} against requirement {row['requirement']}: {row['balance']}"
-                   + (f"; {row['break_even'][0]}" if row["break_even"] else "") + f" ({basis} basis)")
+            why = _("supply %(supply)s against requirement %(requirement)s: %(balance)s") % {
+                "supply": row["supply"], "requirement": row["requirement"], "balance": row["balance"]}
+            why = _("%(why)s (%(basis)s basis)") % {
+                "why": i18n.clauses([why] + row["break_even"][:1]), "basis": i18n.value(basis)}
             reasons[row["product"]].append(("short in part of the range", why))
             shortage[row["product"]] = (1, n)
 
@@ -176,12 +184,12 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users or not rows:
             continue
-        user_names = ", ".join(products[u].name_zh for u in users)
+        user_names = i18n.join(products[u].name_zh for u in users)
         if not wanted_kinds & {"single firm", "concentrated"}:
             continue
         if len(named) == 1 and all(r.firm for r in rows):
-            reasons[pid].append(("single firm", f"{firms_of[pid][0]} is the only local producer; "
-                                                f"{user_names} depend on it"))
+            reasons[pid].append(("single firm", _("%(firm)s is the only local producer; %(users)s depend on it")
+                                 % {"firm": firms_of[pid][0], "users": user_names}))
         elif len(named) > 1 and all(r.firm and r.capacity_base is not None for r in rows):
             totals: dict[str, float] = defaultdict(float)
             for r in rows:
@@ -191,9 +199,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 hhi = sum((100 * v / whole) ** 2 for v in totals.values())
                 top_firm, top = max(totals.items(), key=lambda kv: kv[1])
                 if hhi > HHI_CONCENTRATED:
-                    reasons[pid].append(("concentrated", f"HHI {hhi:.0f}: {g.resolve_firm(top_firm).name_zh} "
-                                                         f"holds {100 * top / whole:.0f}% of stated capacity; "
-                                                         f"{user_names} depend on it"))
+                    reasons[pid].append(("concentrated", _(
+                        "HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it") % {
+                        "hhi": hhi, "firm": g.resolve_firm(top_firm).name_zh, "share": 100 * top / whole,
+                        "users": user_names}))
 
     ends = {}
     for c in chains:
@@ -207,15 +216,20 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     position = {pid: i for i, pid in enumerate(products)}
     for d, found_ends in dominated.items():
         found_ends.sort(key=position.__getitem__)
-        names = "、".join(products[e].name_zh for e in found_ends[:6])
-        more = f" and {len(found_ends) - 6} more" if len(found_ends) > 6 else ""
-        reasons[d].append(("dominator", f"every route from raw materials to {len(found_ends)} chain end "
-                                        f"product(s) runs through it: {names}{more}"))
+        names = i18n.join(products[e].name_zh for e in found_ends[:6])
+        if len(found_ends) > 6:
+            names = _("%(names)s and %(n)s more") % {"names": names, "n": len(found_ends) - 6}
+        reasons[d].append(("dominator", i18n.ngettext(
+            "every route from raw materials to %(n)s chain end product runs through it: %(names)s",
+            "every route from raw materials to %(n)s chain end products runs through it: %(names)s",
+            len(found_ends)) % {"n": len(found_ends), "names": names}))
 
     for pid, added in (_articulation_points(pg) if "articulation point" in wanted_kinds else {}).items():
         if selected is None or pid in selected:
-            reasons[pid].append(("articulation point", f"removing it splits its part of the product graph "
-                                                       f"into {added + 1}: {added} more part{'s' if added > 1 else ''}"))
+            reasons[pid].append(("articulation point", i18n.ngettext(
+                "removing it splits its part of the product graph into %(parts)s: %(added)s more part",
+                "removing it splits its part of the product graph into %(parts)s: %(added)s more parts",
+                added) % {"parts": added + 1, "added": added}))
 
     rows = []
     present_below = _present_descendants(pg, status, reasons)

@@ -1,6 +1,7 @@
 """延链 by volume: how much of each local product leaves the city, and what nothing local uses at all."""
 from __future__ import annotations
 
+from .. import i18n
 from ..graph.backend import Backend
 from ..graph.model import Target
 from ..units import humanize
@@ -19,17 +20,23 @@ GROUPS = ("outflow", "outflow unknown", "final products: no local user in the gr
 
 def _reason(group: str, by_product: bool, policy: list[Target], local_users: list[str],
             downstream: list[str], outflow: str) -> str:
-    what = "by-product" if by_product else "product"
+    _ = i18n.gettext
     if group == GROUPS[2]:
-        return f"a final {what}: nothing in the graph uses it, so it leaves the city as made ({outflow})"
-    text = f"{outflow} a year leaves the city" if group == GROUPS[0] else "how much leaves the city is not known"
+        return (_("a final by-product: nothing in the graph uses it, so it leaves the city as made (%(outflow)s)")
+                if by_product else
+                _("a final product: nothing in the graph uses it, so it leaves the city as made (%(outflow)s)")
+                ) % {"outflow": outflow}
+    parts = [_("%(outflow)s a year leaves the city") % {"outflow": outflow} if group == GROUPS[0]
+             else _("how much leaves the city is not known")]
     if local_users:
-        text += f" after local use by {', '.join(local_users)}"
+        parts[0] = (_("%(outflow)s a year leaves the city after local use by %(users)s") if group == GROUPS[0]
+                    else _("how much leaves the city after local use by %(users)s is not known")) % {
+            "outflow": outflow, "users": i18n.join(local_users)}
     if downstream:
-        text += f"; it could feed {', '.join(downstream)}, not made locally"
+        parts.append(_("it could feed %(products)s, not made locally") % {"products": i18n.join(downstream)})
     if policy:
-        text += "; policy wants it used in the city"
-    return text
+        parts.append(_("policy wants it used in the city"))
+    return i18n.clauses(parts)
 
 
 def extend(g: Backend, region: str | None = None, basis: str = "target") -> list[dict]:
@@ -81,7 +88,7 @@ def extend(g: Backend, region: str | None = None, basis: str = "target") -> list
             continue
         users = list(dict.fromkeys(link.to for link in b.feeds[p.id]))
         local_users = [b.name(u) for u in users if statuses[u] in PRESENT]
-        downstream = [f"{b.name(u)} ({statuses[u]})" for u in users if statuses[u] not in PRESENT]
+        downstream = [f"{b.name(u)} ({i18n.value(statuses[u])})" for u in users if statuses[u] not in PRESENT]
         policy = policies.get(p.id, [])
         supply, use = b.supply(p.id).total, b.need(p.id).total
         base = b.base[p.id]

@@ -1,6 +1,7 @@
 """补链: the links of each chain that have no local producer, or only a planned one."""
 from __future__ import annotations
 
+from .. import i18n
 from ..graph.backend import Backend
 from ..graph.model import Capacity, Product, Step
 from ._common import best_status, local_statuses, MISSING, PRESENT, region_id
@@ -21,19 +22,23 @@ def _step_name(step: Step, products: dict[str, Product]) -> str:
 
 
 def _reason(kind: str, status: str, name: str, before: str | None, after: str | None) -> str:
-    only_planned = status != MISSING
+    _ = i18n.gettext
+    words = {"name": name, "before": before, "after": after}
+    planned = status != MISSING
     if kind == "broken":
-        if only_planned:
-            return f"middle link between {before} and {after} is only planned"
-        return f"missing middle link between {before} and {after}"
+        return (_("middle link between %(before)s and %(after)s is only planned") if planned
+                else _("missing middle link between %(before)s and %(after)s")) % words
     if kind == "downstream":
-        return f"chain stops at {before} locally: {name} is {'only planned' if only_planned else 'missing'}"
+        return (_("chain stops at %(before)s locally: %(name)s is only planned") if planned
+                else _("chain stops at %(before)s locally: %(name)s is missing")) % words
     if kind == "upstream":
-        return f"nothing local supplies {after}: {name} is {'only planned' if only_planned else 'missing'}"
+        return (_("nothing local supplies %(after)s: %(name)s is only planned") if planned
+                else _("nothing local supplies %(after)s: %(name)s is missing")) % words
     if kind == "partial":
-        return (f"step {before} is present through {after}, but {name} is "
-                f"{'only planned' if only_planned else 'missing'}")
-    return "no step of the chain is made locally" + (f"; {name} is only planned" if only_planned else "")
+        return (_("step %(before)s is present through %(after)s, but %(name)s is only planned") if planned
+                else _("step %(before)s is present through %(after)s, but %(name)s is missing")) % words
+    return (_("no step of the chain is made locally; %(name)s is only planned") % words if planned
+            else _("no step of the chain is made locally"))
 
 
 def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> list[dict]:
@@ -83,7 +88,8 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
-        return g.resolve_firm(row.firm).name_zh if row.firm else f"(unnamed, {regions[row.region].name_zh})"
+        return g.resolve_firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": regions[row.region].name_zh}
 
     rows = []
     for c in selected:
