@@ -20,7 +20,7 @@ from chaingraph.errors import ChaingraphError
 
 PACKAGE = Path(i18n.__file__).parent
 ROOT = PACKAGE.parent
-KEYWORDS = {"N_": None, "Np_": ((1, "c"), 2), "gettext": None, "ngettext": (1, 2),
+KEYWORDS = {"_": None, "N_": None, "Np_": ((1, "c"), 2), "gettext": None, "ngettext": (1, 2),
             "pgettext": ((1, "c"), 2)}  # the keywords scripts/catalog.sh gives pybabel
 
 
