@@ -528,6 +528,7 @@ def report(folder: str, basis: str, region: str | None) -> None:
     def echo(text: str) -> None:
         click.echo(printable(text))
 
+    from . import i18n
     from .i18n import gettext as _
     from .i18n import value
     for path in write_report(data, folder):
@@ -540,7 +541,7 @@ def report(folder: str, basis: str, region: str | None) -> None:
         "short": len(shortfalls), "bottlenecks": len(data["bottlenecks"]), "basis": value(basis)})
     for r in data["gaps"][:3]:
         echo(_("  gap: %(chain)s / %(step)s: %(reason)s") % {
-            "chain": r["chain_name"], "step": r["label"] or "、".join(r["names"]), "reason": r["reason"]})
+            "chain": r["chain_name"], "step": r["label"] or i18n.join(r["names"]), "reason": r["reason"]})
     for r in shortfalls[:3]:
         echo(_("  shortfall: %(name)s: supply %(supply)s, requirement %(requirement)s") % {
             "name": r["name"], "supply": r["supply"], "requirement": r["requirement"]})

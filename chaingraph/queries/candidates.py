@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..graph.backend import Backend
+from .. import i18n
 from ..i18n import gettext as _
 from ..units import humanize
 from ._common import local_statuses, PRESENT, region_id
@@ -124,7 +125,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     firm_names: dict[str, str] = {}
 
     def names(ids) -> str:
-        return "、".join(products[i].name_zh for i in ids)
+        return i18n.join(products[i].name_zh for i in ids)
 
     rows = []
     for pid in wanted:
