@@ -71,7 +71,7 @@ def dataset(work: Path, firms: int, seed: int) -> Path:
 
 
 def picks(folder: Path) -> dict[str, str]:
-    """A product the city lacks but firms elsewhere make, and the city's first firm."""
+    """A product firms elsewhere make and the city lacks (or makes least), and the city's first firm."""
     region: dict[str, str] = {}
     first_firm = None
     with open(folder / "firms.csv", encoding="utf-8", newline="") as f:
@@ -79,12 +79,17 @@ def picks(folder: Path) -> dict[str, str]:
             region[row["id"]] = row["region"]
             if first_firm is None and row["region"] == CITY:
                 first_firm = row["id"]
-    local, elsewhere = set(), []
+    local: dict[str, int] = {}
+    elsewhere: list[str] = []
     with open(folder / "capacities.csv", encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             where = row["region"] or region[row["firm"]]
-            (local.add(row["product"]) if where == CITY else elsewhere.append(row["product"]))
-    product = next(p for p in elsewhere if p not in local)
+            if where == CITY:
+                local[row["product"]] = local.get(row["product"], 0) + 1
+            else:
+                elsewhere.append(row["product"])
+    # at a million firms the city makes every product: then the one it makes least
+    product = min(elsewhere, key=lambda p: (local.get(p, 0), p))
     return {"product": product, "firm": first_firm}
 
 

@@ -533,3 +533,21 @@ def test_readme_cypher_runs_and_answers(falkordb_server):
     with connect("falkordb", uri=falkordb_server, database=graph) as server:
         for query in queries:
             assert server.run(query), query.splitlines()[0]
+
+
+def test_a_load_builds_no_networkx_graph(falkordb_server, mini, monkeypatch):
+    """The product statuses a load labels come from the rows, not from a whole graph built first."""
+    import chaingraph.graph.memory as memory
+    monkeypatch.setattr(memory, "build_graph", lambda ds: pytest.fail("built a networkx graph to load"))
+    load("falkordb", mini, uri=falkordb_server, database=fresh())
+
+
+def test_text_that_json_would_escape_is_written_as_it_is(falkordb_server, tmp_path):
+    """Rows go to FalkorDB as JSON unless JSON would write a \\uXXXX escape (control characters),
+    which FalkorDB does not read: then the client's own quoting is used. Both give the text back."""
+    notes = ["tab\\there \"quoted\" 中文 back\\slash", "control \x01 character", "line\nbreak"]
+    folder = write_dataset(tmp_path / "odd", products=[{"id": f"p{i}", "note": n} for i, n in enumerate(notes)])
+    graph = fresh()
+    load("falkordb", folder, uri=falkordb_server, database=graph)
+    g = open_backend("falkordb", uri=falkordb_server, database=graph)
+    assert [p.note for p in g.products()] == notes == [p.note for p in open_backend("memory", folder).products()]
