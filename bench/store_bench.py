@@ -8,7 +8,8 @@ Writes synthetic datasets in the shipped format (nothing in them is a real firm 
   and articulation points, like a national classification with its upstream/downstream links),
   4,600 firms.
 
-Then times, each command in a new process (`/usr/bin/time`-style peak RSS from `resource`):
+Then times, each command in a new process (wall time, CPU time of the process, and its peak
+RSS from `resource`; on a shared machine the CPU time is the steadier figure):
 first open (no compiled store yet), later open (the store is there), `gaps`, `balance`,
 `bottlenecks` and `viz --focus P --depth 2`, each for the home city. With `--compare REF` (a git ref, e.g. `main`) it runs the same commands
 on a checkout of REF too and prints the ratio, in one run.
@@ -113,8 +114,9 @@ from click.testing import CliRunner
 from chaingraph.cli import cli
 result = CliRunner().invoke(cli, sys.argv[1:], catch_exceptions=False)
 seconds = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "rss_mb": rss, "exit": result.exit_code, "out": len(result.output)}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+                  "exit": result.exit_code, "out": len(result.output)}))
 """
 
 
@@ -153,7 +155,7 @@ def bench(python: str, cwd: Path, data: Path, focus: str, cache_home: Path, skip
         if any(name.startswith(s) for s in skip):
             continue
         results[name] = run(python, cwd, [*d, *args], env, timeout)
-        print(f"  {cwd.name}: {name}: {results[name]['seconds']:.2f} s, {results[name]['rss_mb']:.0f} MB",
+        print(f"  {cwd.name}: {name}: {_cell(results[name], timeout)}",
               file=sys.stderr, flush=True)
     return results
 
@@ -163,7 +165,7 @@ def _cell(row: dict | None, timeout: float | None) -> str:
         return "-"
     if math.isinf(row["seconds"]):
         return f"> {timeout:.0f} s (stopped)"
-    return f"{row['seconds']:.2f} s, {row['rss_mb']:.0f} MB"
+    return f"{row['seconds']:.2f} s ({row.get('cpu', math.nan):.2f} s CPU), {row['rss_mb']:.0f} MB"
 
 
 def main() -> None:

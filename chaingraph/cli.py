@@ -528,16 +528,23 @@ def report(folder: str, basis: str, region: str | None) -> None:
     def echo(text: str) -> None:
         click.echo(printable(text))
 
+    from . import i18n
+    from .i18n import gettext as _
+    from .i18n import value
     for path in write_report(data, folder):
-        echo(f"wrote {path}")
+        echo(_("wrote %(path)s") % {"path": path})
     shortfalls = [r for r in data["balance"] if r["status"] == "shortfall"]
     broken = [r for r in data["gaps"] if r["kind"] == "broken"]
-    echo(f"{len(data['sections'])} chains, {len(data['gaps'])} gaps ({len(broken)} broken links), "
-         f"{len(shortfalls)} shortfalls, {len(data['bottlenecks'])} bottlenecks ({basis} basis)")
+    echo(_("%(chains)s chains, %(gaps)s gaps (%(broken)s broken links), %(short)s shortfalls, "
+           "%(bottlenecks)s bottlenecks (%(basis)s basis)") % {
+        "chains": len(data["sections"]), "gaps": len(data["gaps"]), "broken": len(broken),
+        "short": len(shortfalls), "bottlenecks": len(data["bottlenecks"]), "basis": value(basis)})
     for r in data["gaps"][:3]:
-        echo(f"  gap: {r['chain_name']} / {r['label'] or '、'.join(r['names'])}: {r['reason']}")
+        echo(_("  gap: %(chain)s / %(step)s: %(reason)s") % {
+            "chain": r["chain_name"], "step": r["label"] or i18n.join(r["names"]), "reason": r["reason"]})
     for r in shortfalls[:3]:
-        echo(f"  shortfall: {r['name']}: supply {r['supply']}, requirement {r['requirement']}")
+        echo(_("  shortfall: %(name)s: supply %(supply)s, requirement %(requirement)s") % {
+            "name": r["name"], "supply": r["supply"], "requirement": r["requirement"]})
 
 
 @cli.command()

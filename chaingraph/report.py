@@ -91,6 +91,7 @@ def _environment(markdown: bool) -> jinja2.Environment:
         finalize=(lambda v: v if isinstance(v, Markup) else _md(v)) if markdown else None)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["value"] = i18n.value
+    env.filters["listing"] = i18n.join
     return env
 
 
@@ -99,7 +100,7 @@ def _unquoted(text: str) -> str:
 
 
 def _step(row: dict) -> str:
-    return row["label"] or "、".join(row["names"])
+    return row["label"] or i18n.join(row["names"])
 
 
 def _intro(section: dict) -> str:
@@ -135,7 +136,7 @@ def to_markdown(report: dict) -> str:
     for s in report["sections"]:
         sections.append({
             "chain": s["chain"], "anchor": f"c-{s['chain'].id}", "intro": _intro(s),
-            "step_rows": [[st["order"], st["label"] or "", "、".join(st["names"]), v(st["status"]),
+            "step_rows": [[st["order"], st["label"] or "", i18n.join(st["names"]), v(st["status"]),
                            "; ".join(st["firms"])] for st in s["steps"]],
             "gaps": [dict(g, status_label=v(g["status"])) for g in s["gaps"]],
             "balance_rows": [[r["name"], v(r["verdict"]), r["supply"], r["requirement"], r["balance"]]

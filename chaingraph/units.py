@@ -18,7 +18,7 @@ from .errors import UnitError
 
 __all__ = [
     "UNITS", "base_of", "to_base", "convert", "parse_ratio_unit", "convert_ratio",
-    "format_number", "format_quantity", "humanize",
+    "format_number", "format_quantity", "humanize", "unit_name", "display_unit",
 ]
 
 _WAN, _YI = 1e4, 1e8  # 万 and 亿
@@ -132,8 +132,34 @@ _BASE_ZH = {"t": "吨", "m3": "立方米", "kWh": "千瓦时", "kW": "千瓦", "
             "vehicle": "辆", "CNY": "元", "person": "人", "piece": "件", "km": "公里", "count": "个"}
 
 
+def unit_name(base: str) -> str:
+    """A base unit as the current language writes it on its own: `吨` in Chinese, `t` in English."""
+    from .i18n import current
+    return _BASE_ZH.get(base, base) if current() == "zh" else base
+
+
+def display_unit(value: float, base: str) -> tuple[str, float]:
+    """The unit a quantity of `value` base units is shown in, and how many base units one of it is:
+    the field's scale words (万吨, 亿千瓦时); in Chinese small amounts and pieces in words too (吨, 万件).
+
+    >>> display_unit(2.385e7, "t")
+    ('万吨', 10000.0)
+    """
+    from .i18n import current
+    if current() == "zh":
+        for candidate in _DISPLAY_ZH.get(base, ()):
+            if abs(value) >= UNITS[candidate][1]:
+                return candidate, UNITS[candidate][1]
+        return _BASE_ZH.get(base, base), 1.0
+    for candidate in _DISPLAY.get(base, ()):  # English keeps the source's 万吨 / 亿千瓦时 for now
+        if abs(value) >= UNITS[candidate][1]:
+            return candidate, UNITS[candidate][1]
+    return base, 1.0
+
+
 def humanize(value: float, base: str, digits: int = 4) -> str:
-    """A base quantity in the largest display unit it fills, rounded to `digits` significant digits.
+    """A base quantity in the largest display unit it fills (`display_unit`), rounded to `digits`
+    significant digits.
 
     >>> humanize(23850000, "t")
     '2385 万吨'
@@ -142,20 +168,14 @@ def humanize(value: float, base: str, digits: int = 4) -> str:
     >>> humanize(-5500, "t")
     '-5500 t'
 
-    Chinese text (`chaingraph.i18n`) writes small amounts and pieces in words too:
+    Chinese text (`chaingraph.i18n`) writes the field's own words:
 
     >>> from chaingraph.i18n import language
     >>> with language("zh"):
-    ...     humanize(-5500, "t"), humanize(1.9e8, "piece")
-    ('-5500 吨', '1.9 亿件')
+    ...     humanize(23850000, "t"), humanize(1.7e10, "kWh"), humanize(-5500, "t"), humanize(1.9e8, "piece")
+    ('2385 万吨', '170 亿千瓦时', '-5500 吨', '1.9 亿件')
     """
-    from .i18n import current
-    zh = current() == "zh"
-    unit = _BASE_ZH.get(base, base) if zh else base
-    for candidate in (_DISPLAY_ZH if zh else _DISPLAY).get(base, ()):
-        if abs(value) >= UNITS[candidate][1]:
-            unit = candidate
-            break
-    shown = convert(value, base, unit) if unit != base else value
+    unit, factor = display_unit(value, base)
+    shown = value / factor
     rounded = float(f"{shown:.{digits}g}") if shown else 0.0
     return format_quantity(rounded, unit)

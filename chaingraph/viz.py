@@ -162,16 +162,19 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     nodes, edges = [], []
     for pid in selected:
         p = products[pid]
-        lines = [f"{p.name_zh} — {p.name_en}", f"local status: {status[pid]}; sector {p.sector}; unit {p.unit}"]
+        lines = [f"{p.name_zh} — {p.name_en}", i18n.gettext("local status: %(status)s; sector %(sector)s; unit "
+                                                           "%(unit)s") % {"status": i18n.value(status[pid]),
+                                                                          "sector": i18n.value(p.sector),
+                                                                          "unit": p.unit}]
         if rows_of[pid]:
-            lines.append("made by:")
+            lines.append(i18n.gettext("made by:"))
             for row in rows_of[pid]:
-                amount = describe_capacity(row) or "capacity not stated"
-                lines.append(f"  {producer(row)}: {amount} ({row.status}) — “{_clip(row.source)}”")
+                amount = describe_capacity(row) or i18n.gettext("capacity not stated")
+                lines.append(f"  {producer(row)}: {amount} ({i18n.value(row.status)}) — “{_clip(row.source)}”")
         for reason in gap_reasons.get(pid, ()):
-            lines.append(f"gap: {reason}")
+            lines.append(i18n.gettext("gap: %(reason)s") % {"reason": reason})
         for reason in risks.get(pid, ()):
-            lines.append(f"bottleneck: {reason}")
+            lines.append(i18n.gettext("bottleneck: %(reason)s") % {"reason": reason})
         nodes.append({
             "id": f"p:{pid}", "label": p.name_zh, "kind": "product", "status": status[pid],
             "group": p.sector, "color": STATUS_COLOURS[status[pid]][0], "title": "\n".join(lines),
@@ -182,14 +185,15 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if link.from_ not in keep or link.to not in keep:
             continue
         ratio = f"{link.ratio:g} {link.ratio_unit}" if link.ratio is not None else ""
-        lines = [f"{products[link.from_].name_zh} → {products[link.to].name_zh}: {link.type}"
-                 + (f" {ratio}" + (" (estimate)" if link.estimate else "") if ratio else " (no coefficient)"),
+        lines = [f"{products[link.from_].name_zh} → {products[link.to].name_zh}: {i18n.value(link.type)}"
+                 + (f" {ratio}" + (i18n.gettext(" (estimate)") if link.estimate else "") if ratio
+                    else i18n.gettext(" (no coefficient)")),
                  f"“{_clip(link.source)}”"]
         if link.ratio_source:
-            lines.append(f"coefficient: “{_clip(link.ratio_source)}”")
+            lines.append(i18n.gettext("coefficient: “%(source)s”") % {"source": _clip(link.ratio_source)})
         risky = link.type == "FEEDS" and link.from_ in risks
         if risky:
-            lines += [f"bottleneck: {reason}" for reason in risks[link.from_]]
+            lines += [i18n.gettext("bottleneck: %(reason)s") % {"reason": reason} for reason in risks[link.from_]]
         edges.append({"from": f"p:{link.from_}", "to": f"p:{link.to}", "kind": link.type, "label": ratio,
                       "title": "\n".join(lines), "bottleneck": risky})
 
@@ -208,10 +212,12 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         for fid, rows in made.items():
             f = firm(fid)
             share = max((row.capacity_base / largest[row.base_unit] for row in rows if row.capacity_base), default=0)
-            lines = [f.name_zh + (f" — {f.name_en}" if f.name_en else ""), f"in {regions[f.region].name_zh}"]
+            lines = [f.name_zh + (f" — {f.name_en}" if f.name_en else ""),
+                     i18n.gettext("in %(region)s") % {"region": regions[f.region].name_zh}]
             for row in rows:
-                amount = describe_capacity(row) or "capacity not stated"
-                lines.append(f"  {products[row.product].name_zh}: {amount} ({row.status}) — “{_clip(row.source)}”")
+                amount = describe_capacity(row) or i18n.gettext("capacity not stated")
+                lines.append(f"  {products[row.product].name_zh}: {amount} ({i18n.value(row.status)}) — "
+                             f"“{_clip(row.source)}”")
             nodes.append({
                 "id": f"f:{fid}", "label": f.name_zh, "kind": "firm", "status": "firm", "group": "firm",
                 "color": FIRM_COLOUR, "title": "\n".join(lines), "size": round(6 + 18 * math.sqrt(share), 1),
@@ -221,13 +227,17 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             for row in rows:
                 amount = describe_capacity(row)
                 edges.append({"from": f"f:{fid}", "to": f"p:{row.product}", "kind": "MAKES",
-                              "label": amount, "title": f"{f.name_zh} makes {products[row.product].name_zh}: "
-                              f"{amount or 'capacity not stated'} ({row.status})\n“{_clip(row.source)}”",
+                              "label": amount, "title": i18n.gettext("%(firm)s makes %(product)s: %(amount)s "
+                                                                     "(%(status)s)") % {
+                                  "firm": f.name_zh, "product": products[row.product].name_zh,
+                                  "amount": amount or i18n.gettext("capacity not stated"),
+                                  "status": i18n.value(row.status)} + f"\n“{_clip(row.source)}”",
                               "bottleneck": False})
 
-    what = g.resolve_chain(chain).name_zh if chain else "all chains"
+    what = g.resolve_chain(chain).name_zh if chain else i18n.gettext("all chains")
     if focus:
-        what += f", around {g.resolve_product(focus).name_zh}"
+        what = i18n.gettext("%(what)s, around %(product)s") % {"what": what,
+                                                              "product": g.resolve_product(focus).name_zh}
     legend = [(label, colour) for colour, label in STATUS_COLOURS.values()]
     menu = [{"id": c.id, "name": c.name_zh, "nodes": [f"p:{p}" for p in
                                                       dict.fromkeys(p for s in c.steps for p in s.products) if p in keep]}
@@ -270,7 +280,8 @@ def _join_steps(g: Backend, chain: str, data: dict, pg) -> None:
         via = [m for m in pg.successors(a) if pg.has_edge(m, b)] if a in pg and b in pg else []
         label = "via " + "、".join(pg.nodes[m]["name_zh"] for m in via) if via else "chain step"
         data["edges"].append({"from": f"p:{a}", "to": f"p:{b}", "kind": "STEP", "label": label,
-                              "title": f"the chain as the guideline writes it: {label}", "bottleneck": False})
+                              "title": i18n.gettext("the chain as the guideline writes it: %(label)s") % {
+                                  "label": label}, "bottleneck": False})
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -501,10 +512,11 @@ def network_block(data: dict, element_id: str, height: str = "80vh", layout: str
 def to_html(data: dict) -> str:
     """A self-contained interactive page for `graph_data(...)`: pan, zoom, drag, hover, search."""
     title = html.escape(data["title"])
+    counts = i18n.gettext("%(nodes)s nodes, %(links)s links") % {"nodes": len(data["nodes"]), "links": len(data["edges"])}
     return (f"<!DOCTYPE html><html lang={i18n.current()}><head><meta charset=utf-8><title>{title}</title>{page_assets()}"
             f"<style>body{{font-family:{FONT_FACE.replace(chr(39), chr(34))};margin:.5em 1em;color:#222}}"
             f"h1{{font-size:1.2em;margin:.2em 0}}</style></head><body>"
-            f"<h1>{title} — {len(data['nodes'])} nodes, {len(data['edges'])} links</h1>"
+            f"<h1>{title} — {html.escape(counts)}</h1>"
             f"{network_block(data, 'graph', height='calc(100vh - 7em)')}</body></html>")
 
 

@@ -203,7 +203,8 @@ def test_shipped_industrial_silicon():
 # -- graph servers at the wrong kind of port ---------------------------------------------------
 
 class Listener:
-    """A loopback port that answers every connection like a web server (`http`) or never (`silent`)."""
+    """A loopback port that answers every connection like a web server (`http`), greets it like an SSH
+    server (`ssh`), or never answers (`silent`)."""
 
     def __init__(self, mode: str):
         self.sock = socket.socket()
@@ -224,6 +225,8 @@ class Listener:
                 conn.recv(65536)
                 conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 conn.close()
+            elif self.mode == "ssh":  # speaks first, then waits
+                conn.sendall(b"SSH-2.0-OpenSSH_9.2p1\r\n")
 
     def close(self) -> None:
         self.sock.close()
@@ -251,6 +254,14 @@ def test_falkordb_uri_at_a_web_port(listener):
     assert (result.stderr, result.stdout, result.exit_code) == (
         f"Error: no FalkorDB at {uri}: an HTTP server answered ('HTTP/1.1 400 Bad Request'); FalkorDB speaks "
         "the Redis protocol, on port 6379 by default\n", "", 1)
+
+
+@pytest.mark.parametrize("listener", ["ssh"], indirect=True)
+def test_falkordb_uri_at_another_protocol(listener):
+    uri = f"falkordb://127.0.0.1:{listener.port}"
+    result, _ = timed("--backend", "falkordb", "--uri", uri, "info")
+    assert (result.stderr, result.exit_code) == (
+        f"Error: no FalkorDB at {uri}: the server answered 'SSH-2.0-OpenSSH_9.2p1', not in the Redis protocol\n", 1)
 
 
 @pytest.mark.parametrize("listener", ["silent"], indirect=True)

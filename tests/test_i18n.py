@@ -3,6 +3,7 @@ locale, tables speak it, and JSON/CSV stay the same in both."""
 from __future__ import annotations
 
 import gettext
+from html.parser import HTMLParser
 import json
 import os
 import subprocess
@@ -20,7 +21,7 @@ from chaingraph.errors import ChaingraphError
 
 PACKAGE = Path(i18n.__file__).parent
 ROOT = PACKAGE.parent
-KEYWORDS = {"N_": None, "Np_": ((1, "c"), 2), "gettext": None, "ngettext": (1, 2),
+KEYWORDS = {"_": None, "N_": None, "Np_": ((1, "c"), 2), "gettext": None, "ngettext": (1, 2),
             "pgettext": ((1, "c"), 2)}  # the keywords scripts/catalog.sh gives pybabel
 
 
@@ -181,3 +182,56 @@ def test_help_of_every_command_is_in_chinese_under_zh():
         assert "示例" in out or name in ("info",) or "Example" not in out
     en = runner.invoke(cli, ["gaps", "--lang", "en", "--help"]).output
     assert "List the links of each chain" in en
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees, less scripts, styles and citation cells (class `source` / `cite`:
+    quotes and sources stay in the language they were written in)."""
+    VOID = {"meta", "br", "link", "input", "img", "hr", "col", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.hidden = [], [False]
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            classes = (dict(attrs).get("class") or "").split()
+            self.hidden.append(self.hidden[-1] or tag in ("script", "style", "title")
+                               or bool({"source", "cite"} & set(classes)))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and len(self.hidden) > 1:
+            self.hidden.pop()
+
+    def handle_data(self, data):
+        if not self.hidden[-1]:
+            self.text.append(data)
+
+
+# English words of the brief's own prose (headings, labels, reasons, verdicts), none of them a name
+ENGLISH_PROSE = {"the", "of", "missing", "planned", "only", "short", "over", "supply", "requirement", "chain",
+                 "chains", "step", "steps", "local", "gap", "gaps", "bottleneck", "bottlenecks", "firm", "firms",
+                 "unknown", "leaves", "city", "capacity", "target", "basis", "score", "region", "product",
+                 "products", "coverage", "written", "described", "balance", "shortfall", "surplus", "contents",
+                 "why", "status", "kind", "broken", "downstream", "upstream", "partial", "operating", "building",
+                 "estimate", "none", "every", "route", "inputs", "makes", "link", "links", "stops", "nothing"}
+
+
+def test_the_chinese_brief_has_no_english_prose(tmp_path):
+    import csv
+    import re
+    result = CliRunner().invoke(cli, ["report", "-o", str(tmp_path), "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    page = _Visible()
+    page.feed((tmp_path / "report.html").read_text(encoding="utf-8"))
+    text = re.sub(r"https?://\S+", " ", " ".join(page.text))
+    data = ROOT / "data"
+    for name in ("directory.csv", "products.csv", "firms.csv"):  # names and routes as the data writes them
+        for row in csv.DictReader(open(data / name, encoding="utf-8")):
+            for key in ("route", "name_en", "name_zh", "aliases"):
+                for value in (row.get(key) or "").split(";"):
+                    if value.strip():
+                        text = text.replace(value.strip(), " ")
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    assert sorted(words & ENGLISH_PROSE) == []
+    assert "产业链规划简报" in text and "主要缺口（补链）" in text

@@ -114,3 +114,14 @@ def test_a_focus_page_runs_no_structural_analysis(monkeypatch):
     data = graph_data(g, focus="pvc", depth=1)
     assert {n["id"] for n in data["nodes"] if n["kind"] == "product"} >= {"p:pvc"}
     assert len([n for n in data["nodes"] if n["kind"] == "product"]) < len(g.products())
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_present_descendants_either_way(seed):
+    pg = _random_graph(seed)
+    rnd = random.Random(seed)
+    status = {n: rnd.choice(["operating", "missing", "planned", "by-product"]) for n in pg}
+    for asked in (list(pg)[:2], list(pg)):  # fewer products than present ones, and more
+        expected = {p: sum(1 for d in nx.descendants(pg, p) if status[d] in ("operating", "building", "by-product"))
+                    for p in asked}
+        assert analysis._present_descendants(pg, status, asked) == expected

@@ -5,6 +5,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import fields
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from .backend import Backend
@@ -57,11 +58,12 @@ def build_graph(ds: Dataset) -> nx.MultiDiGraph:
 
 
 _LINK_PROPERTIES = tuple(f.name for f in fields(Link) if f.name not in ("from_", "to", "line"))
+_link_values = attrgetter(*_LINK_PROPERTIES)
 
 
 def _link_properties(link: Link) -> dict:
     # the fields are plain values: no deep copy (dataclasses.asdict) needed
-    return {name: getattr(link, name) for name in _LINK_PROPERTIES}
+    return dict(zip(_LINK_PROPERTIES, _link_values(link)))
 
 
 class MemoryBackend(Backend):
@@ -207,8 +209,7 @@ class MemoryBackend(Backend):
     def product_graph(self) -> nx.DiGraph:
         import networkx as nx
         pg = nx.DiGraph()
-        for p in self.store.records("products"):
-            pg.add_node(p.id, name_zh=p.name_zh, name_en=p.name_en, sector=p.sector, unit=p.unit)
-        for link in self.store.records("links"):
-            pg.add_edge(link.from_, link.to, **_link_properties(link))
+        pg.add_nodes_from((p.id, {"name_zh": p.name_zh, "name_en": p.name_en, "sector": p.sector, "unit": p.unit})
+                          for p in self.store.records("products"))
+        pg.add_edges_from((link.from_, link.to, _link_properties(link)) for link in self.store.records("links"))
         return pg

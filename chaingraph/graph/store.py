@@ -165,6 +165,7 @@ class Table:
     def __init__(self, cls: type, n: int, columns: dict[str, tuple]):
         self.cls, self.n, self.columns = cls, n, columns
         self._getters: list | None = None  # (field, row -> value), made when first needed
+        self._id: Callable[[int], Any] | None = None
         self._rows: dict[int, Any] = {}
         self._all: tuple | None = None
         # records are frozen dataclasses: fill their __dict__ at once instead of calling __init__
@@ -198,7 +199,50 @@ class Table:
         return record
 
     def rows(self, numbers: Iterable[int]) -> list:
-        return [self.row(i) for i in numbers]
+        """Records by row number; those not built yet are built column by column, in one pass each."""
+        numbers = list(numbers)
+        if self._all is not None:
+            return [self._all[i] for i in numbers]
+        known = self._rows
+        missing = [i for i in dict.fromkeys(numbers) if i not in known]
+        if len(missing) > 16:
+            names = list(self.columns)
+            columns = [self._cells(name, missing) for name in names]
+            make = self._make
+            for i, values in zip(missing, zip(*columns)):
+                known[i] = make(dict(zip(names, values)))
+        return [known[i] if i in known else self.row(i) for i in numbers]
+
+    def _cells(self, name: str, numbers: list[int]) -> list:
+        """The cells of `numbers` in column `name` (a list comprehension per column: no call per cell)."""
+        col = self.columns[name]
+        kind = col[0]
+        if kind == "codes":
+            _, wrap, values, codes = col
+            values = [*(map(_unwrap(wrap), values) if wrap else values), None]
+            return [values[codes[i]] for i in numbers]
+        if kind == "float":
+            data = col[1]
+            return [None if x != x else x for x in (data[i] for i in numbers)]
+        if kind == "int":
+            data = col[1]
+            return [None if x == _NO_INT else x for x in (data[i] for i in numbers)]
+        if kind == "text" and not col[1] and not col[4]:
+            _, _, text, offsets, _ = col
+            return [text[offsets[i]:offsets[i + 1] - 1] for i in numbers]
+        if kind == "none":
+            return [None] * len(numbers)
+        if kind == "ref":
+            target, codes = col[1], col[2]
+            return [None if (c := codes[i]) < 0 else target.row_id(c) for i in numbers]
+        get = self.getter(name)
+        return [get(i) for i in numbers]
+
+    def row_id(self, i: int) -> str:
+        """The id of record i, without building it."""
+        if self._id is None:
+            self._id = self.getter("id")
+        return self._id(i)
 
     def getter(self, column: str) -> Callable[[int], Any]:
         """A function from a row number to its cell in `column`, without building the record."""

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 from ..errors import ChaingraphError
 from .. import i18n
+from ..i18n import gettext as _
 from ..graph.backend import Backend
 from ..graph.model import Link
-from ..units import base_of, convert, convert_ratio, format_number, humanize
+from ..units import base_of, convert, convert_ratio, display_unit, format_number, format_quantity, humanize, unit_name
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -42,14 +43,11 @@ _EPSILON = 1e-9
 
 def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
     """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
-    unit_of = humanize(max(abs(low), abs(high)), base, digits).split(" ", 1)
     if abs(high - low) <= _EPSILON * max(abs(low), abs(high), 1):
         return humanize(high, base, digits)
-    if len(unit_of) == 1 or unit_of[1] == base:
-        return f"{humanize(low, base, digits).rsplit(' ', 1)[0]}–{humanize(high, base, digits)}"
-    unit = unit_of[1]
-    lo = convert(low, base, unit)
-    return f"{format_number(float(f'{lo:.{digits}g}') if lo else 0.0)}–{humanize(high, base, digits)}"
+    unit, factor = display_unit(max(abs(low), abs(high)), base)
+    lo, hi = (float(f"{v / factor:.{digits}g}") if v else 0.0 for v in (low, high))
+    return f"{format_number(lo)}–{format_quantity(hi, unit)}"
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -166,7 +164,7 @@ class _Balancer:
             factor = (format_number(conv.factor) if f_low == f_high else
                       f"{format_number(f_low)}–{format_number(f_high)}")
             return (Amount(*values, estimate=conv.estimate),
-                    f" × {factor} {conv.to_unit}/{conv.from_unit}" + (" (estimate)" if conv.estimate else ""))
+                    f" × {factor} {conv.to_unit}/{conv.from_unit}" + (_(" (estimate)") if conv.estimate else ""))
         return None
 
     def own(self, pid: str) -> _Account:
@@ -179,17 +177,18 @@ class _Balancer:
             high = target.value_max if target.bound == "range" and target.value_max is not None else target.value
             converted = self.to_product_base(pid, target.value, target.value, high, target.unit)
             if converted is None:
-                why = f"target {target.id} in {target.unit} cannot be compared with {self.base[pid]}"
+                why = _("target %(target)s in %(unit)s cannot be compared with %(base)s") % {
+                    "target": target.id, "unit": target.unit, "base": unit_name(self.base[pid])}
                 account.parts.append(_Part(Amount(open=(why,)), "", why))
             else:
                 amount, how = converted
                 shown = format_number(target.value) + (f"–{format_number(high)}" if high != target.value else "")
-                account.parts.append(_Part(amount, f"target {shown} {target.unit}{how}"))
+                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown} {target.unit}{how}"}))
         else:
             for row in self.capacity_rows.get(pid, ()):
-                who = self.g.resolve_firm(row.firm).name_zh if row.firm else "unnamed producers"
+                who = self.g.resolve_firm(row.firm).name_zh if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
-                    why = f"{who} ({self.name(pid)}): capacity not stated"
+                    why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 typ = row.capacity if row.capacity is not None else row.capacity_min
@@ -197,12 +196,13 @@ class _Balancer:
                 high = row.capacity_max if row.capacity_max is not None else typ
                 converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
-                    why = f"{who}: {format_number(typ)} {row.unit} cannot be compared with {self.base[pid]}"
+                    why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
+                        "who": who, "amount": f"{format_number(typ)} {row.unit}", "base": unit_name(self.base[pid])}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 amount, how = converted
                 shown = format_number(typ) if low == high else f"{format_number(low)}–{format_number(high)}"
-                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({row.status}){how}"))
+                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({i18n.value(row.status)}){how}"))
         self._own[pid] = account
         return account
 
@@ -213,7 +213,8 @@ class _Balancer:
         account = _Account(list(self.own(pid).parts))
         for link in self.yields[pid]:
             level = self.level(link.from_)
-            account.parts.append(self.flow(link, level, pid, f"by-product of {self.name(link.from_)}"))
+            account.parts.append(self.flow(link, level, pid, _("by-product of %(product)s") % {
+                "product": self.name(link.from_)}))
         self._supply[pid] = account
         return account
 
@@ -226,14 +227,16 @@ class _Balancer:
         amount = level.amount
         if amount.high == 0 and amount.complete:
             return _Part(Amount(), "")
-        shown = f"{self.name(per)} {amount.text(self.base[per])} ({level.how})"
+        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)})"
         if link.ratio is None:
-            why = f"{label}: no coefficient for {self.name(link.from_)} → {self.name(link.to)} ({shown})"
+            why = _("%(label)s: no coefficient for %(from)s → %(to)s (%(shown)s)") % {
+                "label": label, "from": self.name(link.from_), "to": self.name(link.to), "shown": shown}
             return _Part(Amount(open=(why,) + amount.open), "", why)
         try:
-            scale, _ = convert_ratio(1.0, link.ratio_unit, f"{self.base[measured]}/{self.base[per]}")
+            scale, _unit = convert_ratio(1.0, link.ratio_unit, f"{self.base[measured]}/{self.base[per]}")
         except Exception:  # units of the ratio do not fit the two products: say so, count nothing
-            why = f"{label}: ratio unit {link.ratio_unit} does not fit {self.base[measured]} per {self.base[per]}"
+            why = _("%(label)s: ratio unit %(unit)s does not fit %(measured)s per %(per)s") % {
+                "label": label, "unit": link.ratio_unit, "measured": self.base[measured], "per": self.base[per]}
             return _Part(Amount(open=(why,)), "", why)
         r_low, r_typ, r_high = _ratio_range(link)
         low, typ, high = amount.low * r_low * scale, amount.typ * r_typ * scale, amount.high * r_high * scale
@@ -242,8 +245,8 @@ class _Balancer:
             u_low = link.own_use_min if link.own_use_min is not None else link.own_use
             u_high = link.own_use_max if link.own_use_max is not None else link.own_use
             low, typ, high = low * (1 - u_high / 100), typ * (1 - link.own_use / 100), high * (1 - u_low / 100)
-            own_use = (f", less {format_number(u_low)}–{format_number(u_high)} % used by the making of "
-                       f"{self.name(link.from_)} itself")
+            own_use = _(", less %(low)s–%(high)s %% used by the making of %(product)s itself") % {
+                "low": format_number(u_low), "high": format_number(u_high), "product": self.name(link.from_)}
         alternative = link.type == "FEEDS" and link.alternative
         if alternative:
             low, typ = 0.0, 0.0
@@ -253,11 +256,12 @@ class _Balancer:
                              link.ratio_source) if n]
         cite = f" ({'; '.join(notes)})" if notes else ""
         text = (f"{label}: {shown} × {ratio} {link.ratio_unit}{own_use} = {result.text(self.base[measured])}"
-                + (" (one of several alternative inputs: from 0)" if alternative else "") + cite)
+                + (_(" (one of several alternative inputs: from 0)") if alternative else "") + cite)
         coefficient = None
         if r_low != r_high and not alternative:
             what, per_what = (link.from_, link.to) if link.type == "FEEDS" else (link.to, link.from_)
-            coefficient = (f"{self.name(what)} per {self.name(per_what)}", r_low, r_typ, r_high, link.ratio_unit)
+            coefficient = (_("%(what)s per %(per)s") % {"what": self.name(what), "per": self.name(per_what)},
+                           r_low, r_typ, r_high, link.ratio_unit)
         return _Part(result, text, coefficient=coefficient, per_unit=amount.typ * scale)
 
     def need(self, pid: str) -> _Account:
@@ -267,7 +271,7 @@ class _Balancer:
         account = _Account()
         for link in self.feeds[pid]:
             level = self.less_included(pid, link.to, self.level(link.to))
-            account.parts.append(self.flow(link, level, pid, f"for {self.name(link.to)}"))
+            account.parts.append(self.flow(link, level, pid, _("for %(product)s") % {"product": self.name(link.to)}))
         self._need[pid] = account
         return account
 
@@ -279,10 +283,11 @@ class _Balancer:
             into = self.link.get((user, covering.to))
             covered = self.level(covering.to).amount
             if into is None or into.ratio is None:
-                why = f"share of {self.name(user)} going into {self.name(covering.to)} not known"
+                why = _("share of %(user)s going into %(product)s not known") % {
+                    "user": self.name(user), "product": self.name(covering.to)}
                 return _Level(Amount(0, 0, level.amount.high, _merge(level.amount.open, (why,)),
                                      level.amount.estimate), level.how)
-            scale, _ = convert_ratio(1.0, into.ratio_unit, f"{self.base[user]}/{self.base[covering.to]}")
+            scale, _unit = convert_ratio(1.0, into.ratio_unit, f"{self.base[user]}/{self.base[covering.to]}")
             i_low, i_typ, i_high = _ratio_range(into)
             s_low, s_typ, s_high = covered.low * i_low * scale, covered.typ * i_typ * scale, covered.high * i_high * scale
             a = level.amount
@@ -297,7 +302,7 @@ class _Balancer:
         if pid in self._level:
             return self._level[pid]
         if pid in self._visiting:  # a cycle of links: count nothing more, but say it is not known
-            return _Level(Amount(open=(f"{self.name(pid)}: a cycle of links",)), "cycle")
+            return _Level(Amount(open=(_("%(product)s: a cycle of links") % {"product": self.name(pid)},)), "cycle")
         self._visiting.add(pid)
         supply = self.supply(pid).total
         present = self.status[pid] in (*SUPPLYING, BY_PRODUCT) or (
@@ -339,7 +344,6 @@ def _verdict(supply: Amount, need: Amount, short_anyway: bool) -> tuple[str, flo
 
 
 def _balance_text(verdict: str, low: float | None, high: float | None, base: str) -> str:
-    _ = i18n.gettext
     if verdict == "short":
         if high is not None and abs(high) <= _EPSILON and low is None:
             return _("amount unknown")
@@ -356,7 +360,6 @@ def _balance_text(verdict: str, low: float | None, high: float | None, base: str
 
 def _break_evens(parts: list[tuple[int, _Part]], bal_typ: float, verdict: str) -> list[str]:
     """For each ranged coefficient: the value at which the typical balance turns, the others typical."""
-    _ = i18n.gettext
     found = []
     for sign, part in parts:
         if part.coefficient is None or part.per_unit <= 0:
@@ -378,7 +381,7 @@ def _break_evens(parts: list[tuple[int, _Part]], bal_typ: float, verdict: str) -
                     if inside else _("covered while %(name)s is at least %(value)s %(unit)s (range %(low)s–%(high)s)"))
         found.append((not inside, abs(value - typ) / max(high - low, _EPSILON), text % words))
     found.sort()
-    return [text for *_, text in found[:3]]
+    return [text for *_rest, text in found[:3]]
 
 
 def balance(g: Backend, region: str | None = None, basis: str = "capacity",

@@ -33,11 +33,13 @@ def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
     dominators are the same as in the end's own feeding subgraph. An end nothing feeds (or only
     a cycle feeds) gets none.
     """
-    root = ("root",)
-    rooted = nx.DiGraph(pg.edges)  # the links only: no attributes to copy
-    rooted.add_nodes_from(pg)
-    rooted.add_edges_from((root, n) for n in pg if pg.in_degree(n) == 0)
-    idom = nx.immediate_dominators(rooted, root)
+    root = ("root",)  # no product id is a tuple
+    sources = [n for n in pg if pg.in_degree(n) == 0]
+    pg.add_edges_from((root, n) for n in sources)  # for the walk only: taken out again below
+    try:
+        idom = nx.immediate_dominators(pg, root)
+    finally:
+        pg.remove_node(root)
     found: dict[str, set[str]] = {}
     for end in ends:
         if end not in idom or pg.in_degree(end) == 0:
@@ -61,6 +63,25 @@ def _articulation_points(pg: nx.DiGraph) -> dict[str, int]:
         for n in block:
             blocks[n] += 1
     return {n: count - 1 for n, count in blocks.items() if count > 1}  # in two blocks or more: a cut
+
+
+def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> dict[str, int]:
+    """How many locally present products each of `products` feeds, directly or further down.
+
+    Walked from whichever side is smaller: down from each product, or up from each present
+    product (d is below p exactly when p is above d), so a graph of 100k products with a few
+    hundred present ones costs a few hundred walks, not one per product asked about.
+    """
+    products = list(products)
+    present = [d for d in pg if status.get(d) in PRESENT]
+    if len(products) <= len(present):
+        return {p: sum(1 for d in nx.descendants(pg, p) if status[d] in PRESENT) for p in products}
+    counts = dict.fromkeys(products, 0)
+    for d in present:
+        for p in nx.ancestors(pg, d):
+            if p in counts:
+                counts[p] += 1
+    return counts
 
 
 def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
@@ -211,9 +232,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 added) % {"parts": added + 1, "added": added}))
 
     rows = []
+    present_below = _present_descendants(pg, status, reasons)
     for pid, found in reasons.items():
         kinds = list(dict.fromkeys(kind for kind, _ in found))
-        dependents = sum(1 for d in nx.descendants(pg, pid) if status[d] in PRESENT)
+        dependents = present_below[pid]
         rows.append({
             "product": pid, "name": products[pid].name_zh, "status": status[pid],
             "score": sum(WEIGHTS[kind] for kind in kinds), "kinds": kinds,

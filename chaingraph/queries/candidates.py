@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..graph.backend import Backend
+from .. import i18n
 from ..i18n import gettext as _
 from ..units import humanize
 from ._common import local_statuses, PRESENT, region_id
@@ -124,7 +125,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     firm_names: dict[str, str] = {}
 
     def names(ids) -> str:
-        return "、".join(products[i].name_zh for i in ids)
+        return i18n.join(products[i].name_zh for i in ids)
 
     rows = []
     for pid in wanted:
@@ -187,7 +188,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
                 "region": c.region, "region_name": regions.by_id[c.region].name_zh,
                 "country": regions.by_id[country].name_zh if country else "",
                 "abroad": country != home_country,
-                "capacity": "" if c.capacity is None else f"{c.capacity:g} {c.unit}",
+                "capacity": "" if c.capacity_base is None else humanize(c.capacity_base, c.base_unit),
                 "status": c.status, "year": c.year, "route": c.route or "", "score": round(points, 2),
                 "reasons": reasons, "source_kind": c.source_kind or "", "source": c.source,
             })
