@@ -10,9 +10,9 @@ cd "$(dirname "$0")/.."
 pybabel=${PYBABEL:-.venv/bin/pybabel}
 locale=chaingraph/locale
 if [ "${1:-all}" != compile ]; then
-  "$pybabel" extract -F babel.cfg --no-location --sort-output --omit-header \
+  "$pybabel" extract -F babel.cfg --no-location --sort-output --omit-header -w 100 \
     -k N_ -k Np_:1c,2 -k gettext -k ngettext:1,2 -k pgettext:1c,2 \
     -o "$locale/chaingraph.pot" chaingraph
-  "$pybabel" update -D chaingraph -i "$locale/chaingraph.pot" -d "$locale" --no-fuzzy-matching --ignore-obsolete
+  "$pybabel" update -D chaingraph -i "$locale/chaingraph.pot" -d "$locale" --no-fuzzy-matching --ignore-obsolete -w 100
 fi
 "$pybabel" compile -D chaingraph -d "$locale" --statistics
