@@ -14,7 +14,7 @@ __all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT"]
 # fields whose text is written for people, in the current language, in JSON and CSV too; every other
 # field of a row is the same whatever the language (README, "Languages")
 HUMAN_TEXT = frozenset({"reason", "reasons", "firms", "planned_by", "coefficients", "unknown", "open_terms",
-                        "break_even", "policy"})
+                        "break_even", "policy", "use_target"})
 
 COLUMNS = (
     Np_("column", "abroad"), Np_("column", "after"), Np_("column", "aliases"), Np_("column", "balance"),

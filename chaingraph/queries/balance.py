@@ -469,24 +469,30 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             spare = supply.high - need.low
             if need.high > 0:
                 low_spare = supply.low - need.high
-                break_even.append(f"the counted uses leave between {humanize(low_spare, base)} and "
-                                  f"{humanize(spare, base)} for the open terms ({len(open_terms)})")
+                break_even.append(_("the counted uses leave between %(low)s and %(high)s for the open terms "
+                                    "(%(n)s)") % {"low": humanize(low_spare, base), "high": humanize(spare, base),
+                                                  "n": len(open_terms)})
             for link in b.feeds[p.id]:
                 level = b.less_included(p.id, link.to, b.level(link.to))
                 if link.ratio is None and not link.alternative and level.amount.typ > 0:
+                    words = {"unit": unit_name(b.base[link.to]), "user": b.name(link.to),
+                             "most": f"{spare / level.amount.typ:.4g}", "base": unit_name(base), "product": b.name(p.id)}
                     break_even.append(
-                        f"covered while 1 {b.base[link.to]} of {b.name(link.to)} takes at most "
-                        f"{spare / level.amount.typ:.4g} {base} of {b.name(p.id)}"
-                        + ("" if len(open_terms) == 1 else " (the other open terms at zero)"))
+                        (_("covered while 1 %(unit)s of %(user)s takes at most %(most)s %(base)s of %(product)s")
+                         if len(open_terms) == 1 else
+                         _("covered while 1 %(unit)s of %(user)s takes at most %(most)s %(base)s of %(product)s "
+                           "(the other open terms at zero)")) % words)
         use_target = None
         if p.id in utilisation and supply.high > 0:
             t = utilisation[p.id]
-            use_target = (f"{format_number(t.value)}% to be used ({t.source}): "
-                          f"{Amount(supply.low * t.value / 100, supply.typ * t.value / 100, supply.high * t.value / 100, supply.open).text(base)}")
+            used = Amount(supply.low * t.value / 100, supply.typ * t.value / 100, supply.high * t.value / 100,
+                          supply.open).text(base)
+            use_target = _("%(share)s%% to be used (%(source)s): %(amount)s") % {
+                "share": format_number(t.value), "source": t.source, "amount": used}
         rows.append({
             "product": p.id, "name": p.name_zh, "verdict": verdict, "status": _STATUS[verdict],
             "supply": supply.text(base),
-            "requirement": ("> 0 (no coefficient)" if short_anyway and need.high == 0 else need.text(base)),
+            "requirement": (_("> 0 (no coefficient)") if short_anyway and need.high == 0 else need.text(base)),
             "balance": _balance_text(verdict, low, high, base),
             "low": low, "high": high,
             "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
