@@ -238,7 +238,7 @@ def _table_rows(reg: _Registry, taken: set[int]) -> list[Fact]:
     """Rows of a table of projects (cells split by `|` or tabs): a firm named in the row, the row's
     first capacity figure, and the product named in the row (`内蒙古XX化工有限公司 | 甲醇项目 |
     年产60万吨 | 在建`)."""
-    text, simp, lexicon = reg.text, reg.text.simp, reg.lexicon
+    simp, lexicon = reg.text.simp, reg.lexicon
     out, pos = [], 0
     mentions = reg.mentions()
     for line in simp.split("\n"):
