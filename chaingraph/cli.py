@@ -69,6 +69,11 @@ class _Group(_Translated, click.Group):
         from .i18n import set_language
         try:
             return super().main(*args, **kwargs)
+        except ChaingraphError as e:  # raised outside a command (help text in a bad $CHAINGRAPH_LANG)
+            if not kwargs.get("standalone_mode", True):
+                raise
+            click.ClickException(str(e)).show()
+            raise SystemExit(1) from None
         finally:
             set_language(None)  # --lang holds for one run (tests run many in one process)
 

@@ -235,3 +235,11 @@ def test_the_chinese_brief_has_no_english_prose(tmp_path):
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
     assert sorted(words & ENGLISH_PROSE) == []
     assert "产业链规划简报" in text and "主要缺口（补链）" in text
+
+
+@pytest.mark.parametrize("args", [["--help"], ["gaps", "--help"], ["gaps"]])
+def test_a_bad_chaingraph_lang_is_one_error_line(args, monkeypatch):
+    monkeypatch.setenv("CHAINGRAPH_LANG", "fr")
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: unknown language 'fr' in $CHAINGRAPH_LANG (expected zh or en)\n"
