@@ -526,7 +526,8 @@ def test_cypher_avoids_what_one_server_lacks():
     statements += [*cypher.SCHEMA["neo4j"], *cypher.SCHEMA["falkordb"]]
     statements += [*cypher.DELETE_RELATIONSHIPS.values(), *cypher.DELETE_NODES.values()]
     statements += [*(cypher.capacities(by) for by in ("product", "firm", "region", None))]
-    statements += [cypher.create_nodes("Firm", ("id",)), cypher.create_relationships("Firm", "MAKES", "Product", ("line",))]
+    statements += [cypher.create_nodes("Firm", ("id",)), cypher.create_relationships("Firm", "MAKES", "Product", ("line",)),
+                   cypher.create_firms(("id",), ("line",), "SmallFirm")]
     statements += [cypher.producers_outside(by) for by in ("product", "firm", None)]
     for statement in statements:
         for banned in ("EXISTS {", "COUNT {", "elementId(", "IN TRANSACTIONS"):

@@ -481,7 +481,9 @@ class CypherBackend(Backend):
 
     def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
         known, ids = self._firms_by_id, list(ids)
-        wanted = sorted(set(ids) - known.keys())
+        # not `set(ids) - known.keys()`: that walks every firm known so far, once per call, and a
+        # query resolves each of its rows' firms by id (1M firms: hours)
+        wanted = sorted({i for i in ids if i not in known})
         for start in range(0, len(wanted), BATCH):
             for r in self.run(cypher.FIRMS_BY_KEY, keys=[self._key(i) for i in wanted[start:start + BATCH]]):
                 firm = _record(Firm, r["row"])
