@@ -109,27 +109,36 @@ class FalkorDBBackend(CypherBackend):
             raise ServerError(f"falkordb at {self.shown_uri}: {reply[-1]}")
         if len(reply) < 3:  # statistics only: a statement that returns nothing
             return []
-        names = [name.decode() if isinstance(name, bytes) else name for _, name in reply[0]]
+        names = [name for _, name in reply[0]]
         value = self._value
         return [dict(zip(names, [value(cell) for cell in row])) for row in reply[1]]
 
     def _value(self, cell: list[Any]) -> Any:
+        # the client asks for decoded replies: strings come as str, integers as int
         kind, value = cell
-        if kind == 2:  # string
-            return value.decode() if isinstance(value, bytes) else value
+        if kind == 2 or kind == 3:  # string, integer
+            return value
         if kind == 1:
             return None
-        if kind == 3:
-            return int(value)
+        if kind == 10:  # map: key, value, key, value ... (a record's properties: mostly scalars)
+            found = {}
+            pairs = iter(value)
+            for key, (inner, item) in zip(pairs, pairs):
+                if inner == 2 or inner == 3:
+                    found[key] = item
+                elif inner == 1:
+                    found[key] = None
+                elif inner == 5:
+                    found[key] = float(item)
+                else:
+                    found[key] = self._value([inner, item])
+            return found
         if kind == 5:
             return float(value)
-        if kind == 10:  # map: key, value, key, value ...
-            return {(value[i].decode() if isinstance(value[i], bytes) else value[i]): self._value(value[i + 1])
-                    for i in range(0, len(value), 2)}
         if kind == 6:
             return [self._value(v) for v in value]
         if kind == 4:
-            return (value.decode() if isinstance(value, bytes) else value) == "true"
+            return value == "true"
         from falkordb.query_result import parse_scalar
         return parse_scalar(cell, self._graph)
 

@@ -24,7 +24,7 @@ from operator import attrgetter
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, fields
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
@@ -69,17 +69,23 @@ def reason(error: BaseException) -> str:
 def _record(cls: type, props: dict[str, Any], **given: Any) -> Any:
     """Rebuild a model dataclass from stored properties (lists for tuples, null for empty ones)."""
     values = {}
-    for f in fields(cls):
-        value = given[f.name] if f.name in given else props.get(f.name)
+    for name, is_tuple, default in _fields(cls):
+        value = given[name] if name in given else props.get(name)
         if value is None:
-            if str(f.type).startswith("tuple"):
+            if is_tuple:
                 value = ()
-            elif f.default is not MISSING:
-                value = f.default
-        elif isinstance(value, list):
+            elif default is not MISSING:
+                value = default
+        elif type(value) is list:
             value = tuple(value)
-        values[f.name] = value
+        values[name] = value
     return cls(**values)
+
+
+@cache
+def _fields(cls: type) -> tuple[tuple[str, bool, Any], ...]:
+    """Each field of a model dataclass: name, whether it holds a tuple, default."""
+    return tuple((f.name, str(f.type).startswith("tuple"), f.default) for f in fields(cls))
 
 
 def _columns(cls: type, *drop: str) -> tuple[str, ...]:
