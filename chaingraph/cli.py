@@ -82,6 +82,11 @@ class _Group(_Translated, click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context):
+        from .i18n import current, set_language
+        try:  # the environment's language, read once for the run instead of for every message and cell
+            set_language(current())  # (a command's own --lang, parsed after this, still wins; main resets it)
+        except ChaingraphError:
+            pass  # a bad $CHAINGRAPH_LANG: reported where it is first used, as before
         # library errors become `Error: <message>` on stderr and exit 1, without a traceback
         try:
             return super().invoke(ctx)

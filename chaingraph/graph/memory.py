@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .backend import Backend
 from .store import Store, open_store
-from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
+from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -135,17 +135,38 @@ class MemoryBackend(Backend):
         # an exact id wins over any name (NameIndex.resolve): look it up without indexing every name
         if name in self._firm_ids:
             return self._firm_ids[name]
-        if "firm" not in self._indexes and (row := self.store.firm_row(name)) is not None:
+        if "firm" not in self._indexes and (row := self._firm_row(name)) is not None:
             firm = self._firm_ids[name] = self._firms.row(row)
             return firm
         return super().resolve_firm(name)
 
     def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
-        found: dict[str, Firm] = {}
-        for i in ids:
-            if i not in found and (i in self._firm_ids or self.store.firm_row(i) is not None):
-                found[i] = self.resolve_firm(i)
-        return found
+        known = self._firm_ids
+        wanted = [i for i in dict.fromkeys(ids) if i not in known]
+        # the firms of capacity rows built so far: their row numbers are known (no search by id)
+        numbers = {i: self._firm_row(i) for i in wanted}
+        numbers = {i: n for i, n in numbers.items() if n is not None}
+        known.update(zip(numbers, self._firms.rows(numbers.values())))  # built column by column
+        return {i: known[i] for i in dict.fromkeys(ids) if i in known}
+
+    @cached_property
+    def _firm_rows(self) -> dict[str, int]:
+        return {}  # firm id -> its row, for the firms of the capacity rows built so far
+
+    def _firm_row(self, firm_id: str) -> int | None:
+        row = self._firm_rows.get(firm_id)
+        return self.store.firm_row(firm_id) if row is None else row
+
+    def _capacity_records(self, numbers: list[int]) -> list[Capacity]:
+        """The capacity rows `numbers`, noting the row of each one's firm (the table's reference)."""
+        records = self._capacities.rows(numbers)
+        column = self._capacities.columns.get("firm")
+        if column is not None and column[0] == "ref":  # the firm column holds the firms' row numbers
+            codes, rows = column[2], self._firm_rows
+            for i, record in zip(numbers, records):
+                if record.firm is not None and record.firm not in rows:
+                    rows[record.firm] = codes[i]
+        return records
 
     def count(self, kind: str) -> int:
         if kind in ("firms", "capacities"):
@@ -173,7 +194,29 @@ class MemoryBackend(Backend):
                    region: str | None = None) -> list[Capacity]:
         if product is None and firm is None and region is None:
             return list(self._capacities.all())
-        return self._capacities.rows(self._capacity_rows(product, firm, region))
+        return self._capacity_records(self._capacity_rows(product, firm, region))
+
+    def capacity_statuses(self, region: str) -> dict[str, str]:
+        # read from the product and status columns: no record built for the region's rows
+        product, status = self._capacities.getter("product"), self._capacities.getter("status")
+        rank = {s: n for n, s in enumerate(STATUSES)}
+        best: dict[str, str] = {}
+        for i in self._capacity_rows(region=region):
+            p, s = product(i), status(i)
+            if p not in best or rank[s] < rank[best[p]]:
+                best[p] = s
+        return best
+
+    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+        # the rows of the statuses asked for, chosen by the status column before any record is built
+        numbers = self._capacity_rows(region=region)
+        if statuses is not None:
+            wanted, status = set(statuses), self._capacities.getter("status")
+            numbers = [i for i in numbers if status(i) in wanted]
+        grouped: dict[str, list[Capacity]] = {}
+        for row in self._capacity_records(numbers):
+            grouped.setdefault(row.product, []).append(row)
+        return grouped
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:
@@ -187,7 +230,7 @@ class MemoryBackend(Backend):
         else:
             numbers = range(len(self._capacities))
         local = self.subregions(region)
-        rows = self._capacities.rows(sorted(numbers))
+        rows = self._capacity_records(sorted(numbers))
         return [r for r in rows if r.firm and r.region not in local
                 and (products is None or r.product in products) and (firms is None or r.firm in firms)]
 

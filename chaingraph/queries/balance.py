@@ -51,6 +51,8 @@ def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    if not a and not b:
+        return ()
     return tuple(dict.fromkeys(a + b))
 
 
@@ -80,6 +82,10 @@ class Amount:
         return ("≥ " if self.open else "") + range_text(self.low, self.high, base)
 
 
+_ZERO = Amount()  # nothing (frozen: shared)
+_MADE = (*SUPPLYING, BY_PRODUCT)
+
+
 @dataclass
 class _Level:
     amount: Amount
@@ -104,9 +110,14 @@ class _Account:
 
     @property
     def total(self) -> Amount:
-        total = Amount()
-        for part in self.parts:
-            total = total + part.amount
+        # kept once asked for: an account is complete when first asked, its parts do not change after
+        total = self.__dict__.get("_total")
+        if total is None:
+            total = _ZERO
+            for part in self.parts:
+                if part.amount is not _ZERO:  # (x + 0.0 is x: the total is never -0.0, as it starts at 0.0)
+                    total = total + part.amount
+            self._total = total
         return total
 
 
@@ -226,7 +237,7 @@ class _Balancer:
         per = link.to if link.type == "FEEDS" else link.from_  # the ratio is per unit of this product
         amount = level.amount
         if amount.high == 0 and amount.complete:
-            return _Part(Amount(), "")
+            return _Part(_ZERO, "")
         shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)})"
         if link.ratio is None:
             why = _("%(label)s: no coefficient for %(from)s → %(to)s (%(shown)s)") % {
@@ -271,6 +282,9 @@ class _Balancer:
         account = _Account()
         for link in self.feeds[pid]:
             level = self.less_included(pid, link.to, self.level(link.to))
+            if level.amount.high == 0 and level.amount.complete:  # as `flow` would: nothing flows (no label needed)
+                account.parts.append(_Part(_ZERO, ""))
+                continue
             account.parts.append(self.flow(link, level, pid, _("for %(product)s") % {"product": self.name(link.to)}))
         self._need[pid] = account
         return account
@@ -305,10 +319,10 @@ class _Balancer:
             return _Level(Amount(open=(_("%(product)s: a cycle of links") % {"product": self.name(pid)},)), "cycle")
         self._visiting.add(pid)
         supply = self.supply(pid).total
-        present = self.status[pid] in (*SUPPLYING, BY_PRODUCT) or (
+        present = self.status[pid] in _MADE or (
             self.basis == "target" and pid in self.level_targets)
         if not present:
-            result = _Level(Amount(), "not made locally")
+            result = _Level(_ZERO, "not made locally")
         elif supply.complete:
             how = "target" if self.basis == "target" and pid in self.level_targets else (
                 "by-product" if not self.own(pid).parts else "capacity")
@@ -443,6 +457,10 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     for p in g.products():
         if selected is not None and p.id not in selected:
             continue
+        if not b.feeds[p.id] and not b.yields[p.id]:
+            # a final product: nothing in the graph uses it (see `extend`), so nothing to balance (its
+            # supply and need walk no other product, so leaving them out changes no other row)
+            continue
         supply_account, need_account = b.supply(p.id), b.need(p.id)
         supply, need = supply_account.total, need_account.total
         parts = supply_account.parts + need_account.parts
@@ -452,8 +470,6 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             continue
         if not supply.complete and supply.high == 0 and need.complete and need.high == 0:
             continue  # capacity unstated and nothing local uses it: nothing to balance
-        if not b.feeds[p.id] and not b.yields[p.id]:
-            continue  # a final product: nothing in the graph uses it (see `extend`), so nothing to balance
         if supply.complete and supply.high == 0 and need.low == 0 and all(link.alternative for link in b.feeds[p.id]):
             continue  # not made locally and only ever one of several alternative inputs: not needed
         base = b.base[p.id]

@@ -34,7 +34,7 @@ def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
     a cycle feeds) gets none.
     """
     root = ("root",)  # no product id is a tuple
-    sources = [n for n in pg if pg.in_degree(n) == 0]
+    sources = [n for n, degree in pg.in_degree() if degree == 0]
     pg.add_edges_from((root, n) for n in sources)  # for the walk only: taken out again below
     try:
         idom = nx.immediate_dominators(pg, root)
@@ -179,10 +179,12 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         if selected is not None and pid not in selected:
             continue
         rows = supplying.get(pid, [])
+        if not rows:  # not made locally: no local producer to depend on
+            continue
         named = sorted({r.firm for r in rows if r.firm})
         firms_of[pid] = [g.resolve_firm(f).name_zh for f in named]
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
-        if not users or not rows:
+        if not users:
             continue
         user_names = i18n.join(products[u].name_zh for u in users)
         if not wanted_kinds & {"single firm", "concentrated"}:
