@@ -141,13 +141,25 @@ class MemoryBackend(Backend):
         return super().resolve_firm(name)
 
     def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
-        known = self._firm_ids
-        wanted = [i for i in dict.fromkeys(ids) if i not in known]
+        known, ids = self._firm_ids, list(dict.fromkeys(ids))
+        wanted = [i for i in ids if i not in known]
         # the firms of capacity rows built so far: their row numbers are known (no search by id)
         numbers = {i: self._firm_row(i) for i in wanted}
         numbers = {i: n for i, n in numbers.items() if n is not None}
         known.update(zip(numbers, self._firms.rows(numbers.values())))  # built column by column
-        return {i: known[i] for i in dict.fromkeys(ids) if i in known}
+        return {i: known[i] for i in ids if i in known}
+
+    def firm_names(self, ids: Iterable[str]) -> dict[str, str]:
+        # the name column alone, for the firms not built yet: no record of every firm of a large region
+        known, name = self._firm_ids, self._firms.getter("name_zh")
+        found = {}
+        for i in ids:
+            if i not in found:
+                if i in known:
+                    found[i] = known[i].name_zh
+                elif (row := self._firm_row(i)) is not None:
+                    found[i] = name(row)
+        return found
 
     @cached_property
     def _firm_rows(self) -> dict[str, int]:
@@ -167,6 +179,10 @@ class MemoryBackend(Backend):
                 if record.firm is not None and record.firm not in rows:
                     rows[record.firm] = codes[i]
         return records
+
+    def _firm_parents(self) -> Iterable[tuple[str, str | None]]:
+        # from the id and parent columns: no record of every firm
+        return zip(self._firms.column("id"), self._firms.column("parent"))
 
     def count(self, kind: str) -> int:
         if kind in ("firms", "capacities"):

@@ -148,7 +148,8 @@ class _Balancer:
         self.used_locally = {t.product for t in g.targets(region=region)
                              if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
         self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
-        g.firms_by_id(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)  # one query on a server
+        self.firm_names = g.firm_names(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)
+        self._status_words: dict[str, str] = {}
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}
@@ -159,6 +160,7 @@ class _Balancer:
 
     def name(self, pid: str) -> str:
         return self.products[pid].name_zh
+
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
                         unit: str) -> tuple[Amount, str] | None:
@@ -196,8 +198,9 @@ class _Balancer:
                 shown = format_number(target.value) + (f"–{format_number(high)}" if high != target.value else "")
                 account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown} {target.unit}{how}"}))
         else:
+            status_words = self._status_words
             for row in self.capacity_rows.get(pid, ()):
-                who = self.g.resolve_firm(row.firm).name_zh if row.firm else _("unnamed producers")
+                who = self.firm_names[row.firm] if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
                     why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
@@ -205,7 +208,12 @@ class _Balancer:
                 typ = row.capacity if row.capacity is not None else row.capacity_min
                 low = row.capacity_min if row.capacity_min is not None else typ
                 high = row.capacity_max if row.capacity_max is not None else typ
-                converted = self.to_product_base(pid, low, typ, high, row.unit)
+                if row.capacity_base is not None and low is typ is high and row.base_unit == self.base[pid]:
+                    # in the product's own base unit: `units.convert` to it is the loader's `capacity_base`
+                    # (`units.to_base`: the same decimal product, then divided by the base unit's factor 1)
+                    converted = Amount(row.capacity_base, row.capacity_base, row.capacity_base), ""
+                else:
+                    converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
                     why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
                         "who": who, "amount": f"{format_number(typ)} {row.unit}", "base": unit_name(self.base[pid])}
@@ -213,7 +221,9 @@ class _Balancer:
                     continue
                 amount, how = converted
                 shown = format_number(typ) if low == high else f"{format_number(low)}–{format_number(high)}"
-                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({i18n.value(row.status)}){how}"))
+                if row.status not in status_words:
+                    status_words[row.status] = i18n.value(row.status)
+                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({status_words[row.status]}){how}"))
         self._own[pid] = account
         return account
 

@@ -174,7 +174,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
 
     firms_of: dict[str, list[str]] = defaultdict(list)
     supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
-    g.firms_by_id(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
+    firm_name = g.firm_names(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
     for pid in products:
         if selected is not None and pid not in selected:
             continue
@@ -182,7 +182,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         if not rows:  # not made locally: no local producer to depend on
             continue
         named = sorted({r.firm for r in rows if r.firm})
-        firms_of[pid] = [g.resolve_firm(f).name_zh for f in named]
+        firms_of[pid] = [firm_name[f] for f in named]
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users:
             continue
@@ -203,7 +203,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 if hhi > HHI_CONCENTRATED:
                     reasons[pid].append(("concentrated", _(
                         "HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it") % {
-                        "hhi": hhi, "firm": g.resolve_firm(top_firm).name_zh, "share": 100 * top / whole,
+                        "hhi": hhi, "firm": firm_name[top_firm], "share": 100 * top / whole,
                         "users": user_names}))
 
     ends = {}

@@ -121,8 +121,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     makes: dict[str, set[str]] = {}
     for c in g.producers_outside(where, firms={c.firm for c in outside_rows}) if outside_rows else ():
         makes.setdefault(c.firm, set()).add(c.product)
-    g.firms_by_id(makes)  # the offering firms in one query on a server (resolve_firm below reuses them)
-    firm_names: dict[str, str] = {}
+    firm_names = g.firm_names(makes)  # the offering firms' names, in one query on a server
 
     def names(ids) -> str:
         return i18n.join(products[i].name_zh for i in ids)
@@ -139,8 +138,6 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
         product_users = users.get(pid, [])
         product_rows = []
         for c in product_offers:
-            if c.firm not in firm_names:
-                firm_names[c.firm] = g.resolve_firm(c.firm).name_zh
             points, reasons = 0.0, []
             if c.route:
                 inputs = list(c.feed)

@@ -85,10 +85,10 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
     planned = g.capacities_by_product(where, ["planned"])
-    g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
+    firm_name = g.firm_names(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
-        return g.resolve_firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+        return firm_name[row.firm] if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
             "region": regions[row.region].name_zh}
 
     rows = []

@@ -114,10 +114,7 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     file_order = {pid: i for i, pid in enumerate(products)}
     statuses = local_statuses(g, where)
     present = {pid for pid, s in statuses.items() if s in PRESENT}
-    supply: dict[str, list[Capacity]] = {}
-    for row in g.capacities(region=where):
-        if row.status in SUPPLYING:
-            supply.setdefault(row.product, []).append(row)
+    supply = g.capacities_by_product(where, SUPPLYING)  # rows in file order, products in the order of their first
     base = {pid: base_of(p.unit) for pid, p in products.items()}
 
     # depth 0: what goes directly, and the capacity it takes with it (known for a firm's own rows)
