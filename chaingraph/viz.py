@@ -120,6 +120,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
         return firm_records[fid]
 
+    alone = analysis is None  # no other graph of the region drawn with this one
     if analysis is None:
         analysis = {}
 
@@ -145,14 +146,12 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
             risks[row["product"]] = row["reasons"]
 
-    def by_product() -> dict[str, list]:
-        grouped: dict[str, list] = defaultdict(list)
-        for row in g.capacities(region=where):
-            grouped[row.product].append(row)
-        return grouped
-
-    region_rows = once("capacities", by_product)
-    rows_of: dict[str, list] = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
+    if alone and g.product_rows_cheap:  # one page: the rows of the products drawn, not the region's
+        rows_of: dict[str, list] = defaultdict(list, {pid: rows for pid in selected
+                                                      if (rows := g.capacities(product=pid, region=where))})
+    else:
+        region_rows = once("capacities", lambda: g.capacities_by_product(where))  # every status, by product
+        rows_of = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
     g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
 
     def producer(row) -> str:

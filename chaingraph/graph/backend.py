@@ -37,6 +37,9 @@ class Backend(ABC):
     """
 
     name: str
+    # the rows of one product are found without going through the rest (a store's index, not a query
+    # per product to a server): a question about a few products asks for theirs alone
+    product_rows_cheap = False
 
     @property
     @abstractmethod

@@ -82,6 +82,7 @@ class MemoryBackend(Backend):
     """
 
     name = "memory"
+    product_rows_cheap = True
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, *, dataset: Dataset | None = None):
         self.store = Store.from_dataset(dataset) if dataset is not None else open_store(data_dir)
@@ -197,13 +198,12 @@ class MemoryBackend(Backend):
             if key is not None:
                 found = self.store.rows("capacities", by, key)
                 rows = found if rows is None else sorted(set(rows) & set(found))
-        if region is not None:
+        if region is not None and rows is not None:  # a product's or firm's rows: their own region column
+            local, region_of = self.subregions(region), self._capacities.getter("region")
+            rows = [i for i in rows if region_of(i) in local]
+        elif region is not None:
             local = [self.store.rows("capacities", "region", r) for r in self.subregions(region)]
-            if rows is None:
-                rows = sorted(i for group in local for i in group) if len(local) > 1 else (local or [[]])[0]
-            else:
-                wanted = {i for group in local for i in group}
-                rows = [i for i in rows if i in wanted]
+            rows = sorted(i for group in local for i in group) if len(local) > 1 else (local or [[]])[0]
         return list(range(len(self._capacities))) if rows is None else list(rows)
 
     def capacities(self, product: str | None = None, firm: str | None = None,
@@ -212,7 +212,16 @@ class MemoryBackend(Backend):
             return list(self._capacities.all())
         return self._capacity_records(self._capacity_rows(product, firm, region))
 
+    @cached_property
+    def _by_region(self) -> dict[tuple, dict]:
+        return {}  # per region (and statuses): what the two methods below found, as the store does not change
+
     def capacity_statuses(self, region: str) -> dict[str, str]:
+        if ("statuses", region) not in self._by_region:
+            self._by_region["statuses", region] = self._capacity_statuses(region)
+        return dict(self._by_region["statuses", region])
+
+    def _capacity_statuses(self, region: str) -> dict[str, str]:
         # read from the product and status columns: no record built for the region's rows
         product, status = self._capacities.getter("product"), self._capacities.getter("status")
         rank = {s: n for n, s in enumerate(STATUSES)}
@@ -224,6 +233,12 @@ class MemoryBackend(Backend):
         return best
 
     def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+        key = ("rows", region, None if statuses is None else frozenset(statuses))
+        if key not in self._by_region:
+            self._by_region[key] = self._capacities_by_product(region, statuses)
+        return {product: list(rows) for product, rows in self._by_region[key].items()}
+
+    def _capacities_by_product(self, region: str, statuses: Iterable[str] | None) -> dict[str, list[Capacity]]:
         # the rows of the statuses asked for, chosen by the status column before any record is built
         numbers = self._capacity_rows(region=region)
         if statuses is not None:

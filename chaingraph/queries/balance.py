@@ -18,7 +18,7 @@ from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
-from ..graph.model import Link
+from ..graph.model import Capacity, Link
 from ..units import base_of, convert, convert_ratio, display_unit, format_number, format_quantity, humanize, unit_name
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
@@ -128,7 +128,7 @@ def _ratio_range(link: Link) -> tuple[float, float, float]:
 
 
 class _Balancer:
-    def __init__(self, g: Backend, region: str, basis: str):
+    def __init__(self, g: Backend, region: str, basis: str, few: bool = False):
         self.g, self.region, self.basis = g, region, basis
         self.products = {p.id: p for p in g.products()}
         self.base = {pid: base_of(p.unit) for pid, p in self.products.items()}
@@ -147,8 +147,12 @@ class _Balancer:
         # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
         self.used_locally = {t.product for t in g.targets(region=region)
                              if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
-        self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
-        self.firm_names = g.firm_names(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)
+        if few and g.product_rows_cheap:  # a few products asked about: the rows of those the walk reaches
+            self.capacity_rows, self.firm_names = {}, {}
+        else:
+            self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
+            self.firm_names = g.firm_names(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)
+        self._lazy = few and g.product_rows_cheap
         self._status_words: dict[str, str] = {}
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
@@ -160,6 +164,14 @@ class _Balancer:
 
     def name(self, pid: str) -> str:
         return self.products[pid].name_zh
+
+    def rows_of(self, pid: str) -> list[Capacity]:
+        """The product's local operating and building rows (`local_capacity_rows`)."""
+        if self._lazy and pid not in self.capacity_rows:
+            rows = self.capacity_rows[pid] = [r for r in self.g.capacities(product=pid, region=self.region)
+                                              if r.status in SUPPLYING]
+            self.firm_names.update(self.g.firm_names(r.firm for r in rows if r.firm and r.firm not in self.firm_names))
+        return self.capacity_rows.get(pid, ())
 
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
@@ -199,7 +211,7 @@ class _Balancer:
                 account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown} {target.unit}{how}"}))
         else:
             status_words = self._status_words
-            for row in self.capacity_rows.get(pid, ()):
+            for row in self.rows_of(pid):
                 who = self.firm_names[row.firm] if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
                     why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
@@ -453,7 +465,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     if basis not in BASES:
         raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
     where = region_id(g, region)
-    b = _Balancer(g, where, basis)
+    b = _Balancer(g, where, basis, few=products is not None)
     selected = None
     if chain:
         c = g.resolve_chain(chain)
