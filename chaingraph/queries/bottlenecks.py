@@ -30,16 +30,25 @@ def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
 
     One `immediate_dominators` from a super-root joined to every raw material (a product nothing
     feeds), not one per end: a route to an end runs only through the end's ancestors, so its
-    dominators are the same as in the end's own feeding subgraph. An end nothing feeds (or only
-    a cycle feeds) gets none.
+    dominators are the same as in the end's own feeding subgraph. The walk runs on the ends and
+    their ancestors alone (a node's feeders are all ancestors too, so every route from the root to
+    an end lies inside them): the chains' part of a large taxonomy, not all of it. An end nothing
+    feeds (or only a cycle feeds) gets none.
     """
+    above = {e for e in ends if e in pg}
+    todo = list(above)
+    while todo:
+        for feeder in pg.predecessors(todo.pop()):
+            if feeder not in above:
+                above.add(feeder)
+                todo.append(feeder)
     root = ("root",)  # no product id is a tuple
-    sources = [n for n, degree in pg.in_degree() if degree == 0]
-    pg.add_edges_from((root, n) for n in sources)  # for the walk only: taken out again below
-    try:
-        idom = nx.immediate_dominators(pg, root)
-    finally:
-        pg.remove_node(root)
+    sub = nx.DiGraph()
+    sub.add_node(root)
+    sub.add_nodes_from(above)
+    sub.add_edges_from((feeder, n) for n in above for feeder in pg.predecessors(n))
+    sub.add_edges_from((root, n) for n in above if pg.in_degree(n) == 0)
+    idom = nx.immediate_dominators(sub, root)
     found: dict[str, set[str]] = {}
     for end in ends:
         if end not in idom or pg.in_degree(end) == 0:
