@@ -36,7 +36,7 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     where = region_id(g, region)
     all_gaps = gaps(g, region=where)
     all_balance = balance(g, region=where, basis=basis)
-    all_bottlenecks = bottlenecks(g, region=where, basis=basis)
+    all_bottlenecks = bottlenecks(g, region=where, basis=basis, balance_rows=all_balance)
     wanted = list(dict.fromkeys(p for row in all_gaps for p in row["products"]))
     offers: dict[str, list[dict]] = {}
     for row in candidates(g, region=where, all_gaps=True) if wanted else []:

@@ -158,6 +158,13 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         return firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
             "region": regions[row.region].name_zh}
 
+    amounts: dict[int, str] = {}  # each row's capacity in words, worked out once for its several lines
+
+    def described(row) -> str:
+        if id(row) not in amounts:
+            amounts[id(row)] = describe_capacity(row)
+        return amounts[id(row)]
+
     nodes, edges = [], []
     for pid in selected:
         p = products[pid]
@@ -168,7 +175,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if rows_of[pid]:
             lines.append(i18n.gettext("made by:"))
             for row in rows_of[pid]:
-                amount = describe_capacity(row) or i18n.gettext("capacity not stated")
+                amount = described(row) or i18n.gettext("capacity not stated")
                 lines.append(f"  {producer(row)}: {amount} ({i18n.value(row.status)}) — “{_clip(row.source)}”")
         for reason in gap_reasons.get(pid, ()):
             lines.append(i18n.gettext("gap: %(reason)s") % {"reason": reason})
@@ -180,8 +187,9 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             "names": list(dict.fromkeys([p.name_zh, p.name_en, pid, *p.aliases])), "gap": pid in gap_reasons,
         })
 
-    for link in g.links():
-        if link.from_ not in keep or link.to not in keep:
+    links_from, place = once("links", lambda: _links_by_product(g))  # (links drawn in file order)
+    for link in sorted((link for p in selected for link in links_from.get(p, ())), key=lambda link: place[id(link)]):
+        if link.to not in keep:
             continue
         ratio = f"{link.ratio:g} {link.ratio_unit}" if link.ratio is not None else ""
         lines = [f"{products[link.from_].name_zh} → {products[link.to].name_zh}: {i18n.value(link.type)}"
@@ -214,7 +222,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             lines = [f.name_zh + (f" — {f.name_en}" if f.name_en else ""),
                      i18n.gettext("in %(region)s") % {"region": regions[f.region].name_zh}]
             for row in rows:
-                amount = describe_capacity(row) or i18n.gettext("capacity not stated")
+                amount = described(row) or i18n.gettext("capacity not stated")
                 lines.append(f"  {products[row.product].name_zh}: {amount} ({i18n.value(row.status)}) — "
                              f"“{_clip(row.source)}”")
             nodes.append({
@@ -224,7 +232,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
                 "gap": False,
             })
             for row in rows:
-                amount = describe_capacity(row)
+                amount = described(row)
                 edges.append({"from": f"f:{fid}", "to": f"p:{row.product}", "kind": "MAKES",
                               "label": amount, "title": i18n.gettext("%(firm)s makes %(product)s: %(amount)s "
                                                                      "(%(status)s)") % {
@@ -243,6 +251,16 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             for c in g.chains()]
     return {"nodes": nodes, "edges": edges, "legend": legend, "region": regions[where].name_zh,
             "title": f"{regions[where].name_zh}: {what}", "chains": [c for c in menu if c["nodes"]]}
+
+
+def _links_by_product(g: Backend) -> tuple[dict[str, list], dict[int, int]]:
+    """The links out of each product, and each link's place in the file (by the link's id())."""
+    found: dict[str, list] = {}
+    place: dict[int, int] = {}
+    for n, link in enumerate(g.links()):
+        found.setdefault(link.from_, []).append(link)
+        place[id(link)] = n
+    return found, place
 
 
 def chain_data(g: Backend, chain: str, region: str | None = None, analysis: dict | None = None) -> dict:

@@ -95,7 +95,7 @@ def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> di
 
 def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 basis: str = "target", products: Iterable[str] | None = None,
-                kinds: Iterable[str] | None = None) -> list[dict]:
+                kinds: Iterable[str] | None = None, balance_rows: list[dict] | None = None) -> list[dict]:
     """Rank the products (and through them the firms) the region's chains hang on.
 
     Reasons, each kind adding `WEIGHTS[kind]` to the score once:
@@ -112,6 +112,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
       or more; the reason says how many parts that adds.
 
     `products` keeps only these products' rows; `kinds` runs only these analyses (default: all).
+    `balance_rows` hands over what `balance` (same region, basis, chain and products) returned, for
+    a caller that has it already (the brief).
 
     Returns
     -------
@@ -150,8 +152,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     reasons: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
     shortage: dict[str, tuple[int, float]] = {}  # product -> (robustness, place in balance's order)
-    balance_rows = (balance(g, region=where, basis=basis, chain=chain, products=only)
-                    if wanted_kinds & {"shortfall", "short in part of the range"} else [])
+    if not wanted_kinds & {"shortfall", "short in part of the range"}:
+        balance_rows = []
+    elif balance_rows is None:
+        balance_rows = balance(g, region=where, basis=basis, chain=chain, products=only)
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
     for n, row in enumerate(balance_rows):
         if row["verdict"] == "short" and "shortfall" in wanted_kinds:
