@@ -246,11 +246,21 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         what = i18n.gettext("%(what)s, around %(product)s") % {"what": what,
                                                               "product": g.resolve_product(focus).name_zh}
     legend = [(label, colour) for colour, label in STATUS_COLOURS.values()]
-    menu = [{"id": c.id, "name": c.name_zh, "nodes": [f"p:{p}" for p in
-                                                      dict.fromkeys(p for s in c.steps for p in s.products) if p in keep]}
-            for c in g.chains()]
+    chains, chains_of = once("chain members", lambda: _chain_members(g))
+    menu = [{"id": c.id, "name": c.name_zh, "nodes": [f"p:{p}" for p in members if p in keep]}
+            for c, members in (chains[i] for i in sorted({i for p in keep for i in chains_of.get(p, ())}))]
     return {"nodes": nodes, "edges": edges, "legend": legend, "region": regions[where].name_zh,
             "title": f"{regions[where].name_zh}: {what}", "chains": [c for c in menu if c["nodes"]]}
+
+
+def _chain_members(g: Backend) -> tuple[list, dict[str, list[int]]]:
+    """Each chain with its products (in step order, once each), and the chains (by place) of each product."""
+    chains = [(c, list(dict.fromkeys(p for s in c.steps for p in s.products))) for c in g.chains()]
+    chains_of: dict[str, list[int]] = {}
+    for i, (_, members) in enumerate(chains):
+        for p in members:
+            chains_of.setdefault(p, []).append(i)
+    return chains, chains_of
 
 
 def _links_by_product(g: Backend) -> tuple[dict[str, list], dict[int, int]]:
