@@ -138,7 +138,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     where = region_id(g, region)
     status = local_statuses(g, where)
     products = {p.id: p for p in g.products()}
-    pg = g.product_graph()
+    # the product graph with each link's type, all the analyses below read (no other property)
+    pg = nx.DiGraph()
+    pg.add_nodes_from(products)
+    pg.add_edges_from((link.from_, link.to, {"type": link.type}) for link in g.links())
     selected = None
     chains = g.chains()
     if chain:
