@@ -145,6 +145,9 @@ def output_format(fn: Callable) -> Callable:
         if hide:
             rows = [{k: v for k, v in row.items() if k not in hide} for row in rows]
             columns = tuple(c for c in columns if c not in hide)
+        if fmt == "table" and rows and _GRAPH in click.get_current_context().meta:
+            from .names import shown_names  # English names in an English table; JSON and CSV keep name_zh
+            rows = shown_names(click.get_current_context().meta[_GRAPH], rows)
         # color=True: click would strip colour codes from a pipe, but CSV keeps the data as it is
         # (a table shows control characters escaped, JSON escapes them itself)
         click.echo(render(rows, fmt, columns), nl=False, color=True)
@@ -154,13 +157,18 @@ def output_format(fn: Callable) -> Callable:
     return command
 
 
+_GRAPH = "chaingraph.graph"
+
+
 def _graph():
     from .graph import open_backend
     meta = click.get_current_context().meta
     backend = meta.get(_BACKEND, "memory")
     if backend == "memory":
-        return open_backend("memory", meta.get(_DATA))
-    return open_backend(backend, **_connection(meta))
+        meta[_GRAPH] = open_backend("memory", meta.get(_DATA))
+    else:
+        meta[_GRAPH] = open_backend(backend, **_connection(meta))
+    return meta[_GRAPH]
 
 
 def _connection(meta: dict) -> dict:
@@ -331,7 +339,7 @@ def products(sector: str | None) -> list[dict]:
 
 
 @cli.command()
-@click.option("--product", "-p", help="Only rows for this product (id, 中文名, English name or alias).")
+@click.option("--product", "-p", help="Only rows for this product (id, Chinese or English name or alias).")
 @click.option("--region", "-r", help="Only this region and the regions below it.")
 @data_option
 @output_format
@@ -388,7 +396,7 @@ def trace(product: str, up: bool, down: bool, depth: int | None) -> list[dict]:
 @data_option
 @output_format
 def gaps(chain: str | None, region: str | None) -> list[dict]:
-    """List the links of each chain with no local producer, or only a planned one (补链).
+    """List the links of each chain with no local producer, or only a planned one.
 
     Ranked: missing middle links first, then chains that stop short downstream, then missing
     upstream links, then chains with no local step at all.
@@ -407,7 +415,7 @@ def gaps(chain: str | None, region: str | None) -> list[dict]:
 @data_option
 @output_format
 def extend(basis: str, region: str | None) -> list[dict]:
-    """How much of each local product leaves the city, largest first, as ranges (延链).
+    """How much of each local product leaves the city, largest first, as ranges: leads for extending the chains.
 
     Supply minus local use, with the coefficients and open terms of `balance`; products nothing in
     the graph uses are listed apart as final products, never as a surplus. Each row shows the known
@@ -490,7 +498,7 @@ def bottlenecks(basis: str, region: str | None, chain: str | None) -> list[dict]
 @output_format
 def candidates(product: str | None, all_gaps: bool, as_of: int | None, abroad: bool,
                region: str | None) -> list[dict]:
-    """Firms elsewhere that make PRODUCT, best fit first, with the reasons per firm (产业链招商).
+    """Firms elsewhere that make PRODUCT, best fit first, with the reasons per firm: whom to invite.
 
     The score (out of 10) weighs whether the firm's production route uses what the region
     already makes, how many local products would use its output, the firm's capacity, whether
@@ -527,7 +535,7 @@ def report(folder: str, basis: str, region: str | None) -> None:
         chaingraph report -o report/ && xdg-open report/report.html
     """
     from .output import printable  # the summary names chains and products from the data
-    from .report import build_report, write_report
+    from .report import build_report, step_label, write_report
     data = build_report(_graph(), region=region, basis=basis)
 
     def echo(text: str) -> None:
@@ -546,7 +554,7 @@ def report(folder: str, basis: str, region: str | None) -> None:
         "short": len(shortfalls), "bottlenecks": len(data["bottlenecks"]), "basis": value(basis)})
     for r in data["gaps"][:3]:
         echo(_("  gap: %(chain)s / %(step)s: %(reason)s") % {
-            "chain": r["chain_name"], "step": r["label"] or i18n.join(r["names"]), "reason": r["reason"]})
+            "chain": r["chain_name"], "step": step_label(r), "reason": r["reason"]})
     for r in shortfalls[:3]:
         echo(_("  shortfall: %(name)s: supply %(supply)s, requirement %(requirement)s") % {
             "name": r["name"], "supply": r["supply"], "requirement": r["requirement"]})

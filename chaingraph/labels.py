@@ -14,7 +14,7 @@ __all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT", "AMOUNT_TEXT"]
 # fields whose text is written for people, in the current language, in JSON and CSV too; every other
 # field of a row is the same whatever the language (README, "Languages")
 HUMAN_TEXT = frozenset({"reason", "reasons", "firms", "planned_by", "coefficients", "unknown", "open_terms",
-                        "break_even", "policy", "use_target"})
+                        "break_even", "policy", "use_target", "local_users", "downstream"})
 # amounts written as text (`23 万吨` in Chinese, `230 kt` in English): the numbers behind them are in
 # machine fields that do not change (`low`/`high`, `*_value`, `capacity_base`, `value`, `unit`)
 AMOUNT_TEXT = frozenset({"capacity", "supply", "requirement", "balance", "local_use", "outflow",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 from html.parser import HTMLParser
 import json
+import re
 import os
 import subprocess
 import sys
@@ -243,3 +244,56 @@ def test_a_bad_chaingraph_lang_is_one_error_line(args, monkeypatch):
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "Error: unknown language 'fr' in $CHAINGRAPH_LANG (expected zh or en)\n"
+
+
+# columns whose cells are names or quotes as the data writes them (never units: an English brief
+# that wrote 万吨 must fail)
+_DATA_TEXT = ("name_zh", "name_en", "aliases", "source", "ratio_source", "subject", "publisher", "where",
+              "project", "route", "mirror_of", "note")
+_CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def _without_data_text(text: str) -> str:
+    import csv
+    found = set()
+    for path in (ROOT / "data").glob("*.csv"):
+        for row in csv.DictReader(open(path, encoding="utf-8")):
+            for key in _DATA_TEXT:
+                found.update(v.strip() for v in (row.get(key) or "").split(";") if v.strip())
+            if path.name == "chains.csv":  # the guideline's word for each step: `开采=raw_coal > …`
+                found.update(step.split("=")[0].strip() for step in row["steps"].split(">") if "=" in step)
+    for value in sorted(found, key=len, reverse=True):  # longest first: a name inside a quote goes with it
+        text = text.replace(value, " ")
+    return text
+
+
+def test_the_english_brief_has_no_chinese_but_the_data(tmp_path):
+    result = CliRunner().invoke(cli, ["report", "-o", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    page = _Visible()
+    page.feed((tmp_path / "report.html").read_text(encoding="utf-8"))
+    for name, text in (("report.html", " ".join(page.text)),
+                       ("report.md", (tmp_path / "report.md").read_text(encoding="utf-8"))):
+        left = _without_data_text(text)
+        assert sorted(set(re.findall(r"\S*[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+\S*", left))) == [], name
+        assert "Wuhai industrial chains: planner's brief" in text and "Top gaps" in text
+    # the same check finds the Chinese brief's own words
+    zh = tmp_path / "zh"
+    assert CliRunner().invoke(cli, ["report", "-o", str(zh), "--lang", "zh"]).exit_code == 0
+    assert "主要缺口" in _without_data_text((zh / "report.md").read_text(encoding="utf-8"))
+
+
+def test_tables_show_english_names_in_english_and_json_keeps_name_zh():
+    runner = CliRunner()
+    en = runner.invoke(cli, ["balance", "--lang", "en"]).output
+    zh = runner.invoke(cli, ["balance", "--lang", "zh"]).output
+    assert "synthetic ammonia" in en and "合成氨" not in en.split("\n")[2]
+    assert "合成氨" in zh and "synthetic ammonia" not in zh
+    for lang in ("en", "zh"):
+        rows = json.loads(runner.invoke(cli, ["balance", "--lang", lang, "--format", "json"]).output)
+        assert next(r for r in rows if r["product"] == "ammonia")["name"] == "合成氨"
+    gaps_en = runner.invoke(cli, ["gaps", "--lang", "en"]).output
+    assert "coal - carbide - acetic acid - vinyl acetate" in gaps_en
+    first = json.loads(runner.invoke(cli, ["gaps", "--lang", "en", "--format", "json"]).output)[0]
+    assert (first["chain_name"], first["reason"]) == ("煤—电石—醋酸—醋酸乙烯—PVC",
+                                                      "missing middle link between calcium carbide and PVC")

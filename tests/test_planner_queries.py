@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from chaingraph.cli import cli
 from chaingraph.errors import ChaingraphError, UnknownNameError
 from chaingraph.graph import open_backend
+from chaingraph.i18n import language
 from chaingraph.queries import extend, gaps, whatif
 
 from datasets import open_dataset, write_dataset
@@ -98,7 +99,10 @@ def test_gaps_ranking_kinds_and_neighbours(gap_graph):
     assert (first["label"], first["products"], first["names"]) == ("中", ["b"], ["b"])
     assert first["written"] is True
     assert first["source"] == "chain broken"
-    assert first["reason"] == "missing middle link between 起 and 止"
+    # English reasons name the products; the guideline's word for a step is Chinese
+    assert first["reason"] == "missing middle link between a and c"
+    with language("zh"):
+        assert gaps(gap_graph)[0]["reason"] == "起与止之间缺少中间环节"
     assert rows[1]["written"] is False
 
 
@@ -114,14 +118,14 @@ def test_gaps_partial_steps_come_after_the_broken_links(make):
         ("p", "partial", ["d"], "planned"),   # and d only planned
         ("p", "downstream", ["e"], "missing"),
     ]
-    assert rows[1]["reason"] == "step 中 is present through b, but c is missing"
+    assert rows[1]["reason"] == "step b/c/d is present through b, but c is missing"
     assert rows[2]["planned_by"] == ["fd"]
 
 
 def test_gaps_reasons(gap_graph):
     assert [r["reason"] for r in gaps(gap_graph)[2:]] == [
         "middle link between a and c is only planned",
-        "chain stops at c locally: 尾 is missing",
+        "chain stops at c locally: d is missing",
         "nothing local supplies c: g is missing",
         "no step of the chain is made locally",
         "no step of the chain is made locally; i is only planned",

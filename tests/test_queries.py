@@ -5,6 +5,7 @@ import pytest
 
 from chaingraph.errors import ChaingraphError, UnknownNameError
 from chaingraph.graph import open_backend
+from chaingraph.i18n import language
 from chaingraph.queries import chains, firms, info, products, targets, trace
 
 
@@ -44,9 +45,13 @@ def test_chain_steps(graph):
         (2, "焦", ["coke"], "operating"),
         (3, "煤气", ["coke_oven_gas", "lng"], "building"),
     ]
-    assert rows[1]["firms"] == ["阿尔法焦化 1 Mt (operating)", "贝塔化工 500 kt (building)"]
-    assert rows[0]["firms"] == ["(unnamed, 小城市) 30 Mt (operating)"]
-    assert rows[2]["firms"] == ["贝塔化工 液化天然气 230 kt (building)"]  # several products: named
+    assert rows[1]["firms"] == ["Alpha Coking 1 Mt (operating)", "Beta Chemicals 500 kt (building)"]
+    assert rows[0]["firms"] == ["(unnamed, Mini City) 30 Mt (operating)"]
+    assert rows[2]["firms"] == ["Beta Chemicals liquefied natural gas 230 kt (building)"]  # several products: named
+    with language("zh"):
+        rows = chains(graph, chain="煤—焦—煤气")
+    assert rows[1]["firms"] == ["阿尔法焦化 100 万吨 (运营)", "贝塔化工 50 万吨 (在建)"]
+    assert rows[0]["firms"] == ["（未具名，小城市） 3000 万吨 (运营)"]
     assert {r["chain"] for r in chains(graph)} == {"coal_coke_gas", "carbide_pvc"}
 
 

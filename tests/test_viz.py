@@ -66,7 +66,7 @@ def test_chain_and_focus_filters(graph):
     around = graph_data(graph, focus="焦炭", depth=1, firms=False)
     assert [n["id"] for n in around["nodes"]] == ["p:coal", "p:coke", "p:coke_oven_gas", "p:carbide"]
     assert [n["id"] for n in graph_data(graph, focus="coke", depth=0, firms=False)["nodes"]] == ["p:coke"]
-    assert chain["chains"] == [{"id": "carbide_pvc", "name": "电石—PVC—管材",  # for the chain menu
+    assert chain["chains"] == [{"id": "carbide_pvc", "name": "carbide - PVC - pipes",  # for the chain menu
                                 "nodes": ["p:carbide", "p:pvc", "p:pvc_pipe"]}]
     assert [c["id"] for c in graph_data(graph)["chains"]] == ["coal_coke_gas", "carbide_pvc"]
     levels = {n["id"]: n["level"] for n in chain_data(graph, "carbide_pvc")["nodes"]}

@@ -143,7 +143,7 @@ class _Balancer:
     # -- quantities ----------------------------------------------------------------------------
 
     def name(self, pid: str) -> str:
-        return self.products[pid].name_zh
+        return i18n.name(self.products[pid])
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
                         unit: str) -> tuple[Amount, str] | None:
@@ -182,7 +182,7 @@ class _Balancer:
                 account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
         else:
             for row in self.capacity_rows.get(pid, ()):
-                who = self.g.resolve_firm(row.firm).name_zh if row.firm else _("unnamed producers")
+                who = i18n.name(self.g.resolve_firm(row.firm)) if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
                     why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))

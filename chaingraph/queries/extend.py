@@ -104,11 +104,11 @@ def extend(g: Backend, region: str | None = None, basis: str = "target") -> list
         else:
             group = GROUPS[1]
         if group == GROUPS[2]:
-            outflow = supply.text(base) if supply.high > 0 else "not known (supply not stated)"
+            outflow = supply.text(base) if supply.high > 0 else i18n.gettext("not known (supply not stated)")
         elif supply.complete:
             outflow = ("≤ " if use.open else "") + range_text(max(counted_low, 0.0), max(counted_high, 0.0), base)
         else:
-            outflow = "not known (supply not stated)"
+            outflow = i18n.gettext("not known (supply not stated)")
         rows.append((GROUPS.index(group), base != "t", -(supply.typ - use.typ) if supply.complete else 0.0, order, {
             "group": group, "product": p.id, "name": p.name_zh, "status": status,
             "supply": supply.text(base), "local_use": use.text(base), "outflow": outflow,
