@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from . import __version__
+from . import __version__, click_words
 from .errors import ChaingraphError
 
 __all__ = ["cli", "main"]
+
+click_words.install()  # click's own words (Usage:, Options) through chaingraph's catalog
 
 FORMATS = ("table", "json", "csv")  # output.FORMATS, repeated so --help does not import it
 _DATA = "chaingraph.data"
@@ -37,11 +39,13 @@ def _lang_option() -> click.Option:
 
 
 @contextlib.contextmanager
-def _help_in_language(command: click.Command):
+def _help_in_language(command: click.Command, ctx: click.Context | None = None):
     """The command's help and its options' help in the current language while it is shown (the
-    English texts are the msgids; `i18n.extract_help` puts them in the catalog)."""
+    English texts are the msgids; `i18n.extract_help` puts them in the catalog). click's `--help`
+    option is made before `--lang` takes effect, so its text is looked up again here."""
     from .i18n import gettext
-    saved = [(command, command.help)] + [(p, p.help) for p in command.params if getattr(p, "help", None)]
+    params = command.params + ([command.get_help_option(ctx)] if ctx is not None else [])
+    saved = [(command, command.help)] + [(p, p.help) for p in params if getattr(p, "help", None)]
     for obj, text in saved:
         if text:
             obj.help = gettext(inspect.cleandoc(text))
@@ -54,7 +58,7 @@ def _help_in_language(command: click.Command):
 
 class _Translated(click.Command):
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with _help_in_language(self):
+        with _help_in_language(self, ctx):
             super().format_help(ctx, formatter)
 
     def get_short_help_str(self, limit: int = 45) -> str:

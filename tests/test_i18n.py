@@ -297,3 +297,31 @@ def test_tables_show_english_names_in_english_and_json_keeps_name_zh():
     first = json.loads(runner.invoke(cli, ["gaps", "--lang", "en", "--format", "json"]).output)[0]
     assert (first["chain_name"], first["reason"]) == ("煤—电石—醋酸—醋酸乙烯—PVC",
                                                       "missing middle link between calcium carbide and PVC")
+
+
+def test_clicks_own_words_are_chinese_under_zh():
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--lang", "zh", "--help"]).output
+    assert top.startswith("用法: cli [OPTIONS] COMMAND") and "选项:" in top and "命令:" in top
+    assert "显示本帮助并退出。" in top and "Show this message" not in top
+    sub = runner.invoke(cli, ["gaps", "--lang", "zh", "--help"]).output
+    assert sub.startswith("用法: cli gaps") and "显示本帮助并退出。" in sub
+    bad = runner.invoke(cli, ["--lang", "zh", "gaps", "--bogus"])
+    assert bad.exit_code == 2 and bad.stderr.endswith("Error: 没有选项 '--bogus'。\n")
+    assert "运行 'cli gaps --help' 查看帮助。" in bad.stderr
+    missing = runner.invoke(cli, ["--lang", "zh", "trace"])
+    assert "Error: 缺少参数 'PRODUCT'." in missing.stderr
+    en = runner.invoke(cli, ["gaps", "--bogus"])  # English stays click's own
+    assert en.stderr.startswith("Usage: cli gaps") and en.stderr.endswith("Error: No such option '--bogus'.\n")
+
+
+def test_every_click_message_is_listed_for_the_catalog():
+    import click
+
+    from chaingraph import click_words
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            Path(click.__file__).parent, [("**.py", "python")], keywords={"_": None, "ngettext": (1, 2)}):
+        found.add(message if isinstance(message, str) else message[0])
+    listed = set(click_words.MESSAGES) | {singular for singular, _plural in click_words.PLURALS}
+    assert found - click_words.NOT_SHOWN == listed
