@@ -19,6 +19,11 @@ __all__ = ["cli", "main"]
 
 click_words.install()  # click's own words (Usage:, Options) through chaingraph's catalog
 
+
+def _(message: str) -> str:
+    from .i18n import gettext
+    return gettext(message)
+
 FORMATS = ("table", "json", "csv")  # output.FORMATS, repeated so --help does not import it
 _DATA = "chaingraph.data"
 
@@ -287,7 +292,7 @@ def load_command() -> None:
     meta = click.get_current_context().meta
     backend = meta.get(_BACKEND, "memory")
     if backend == "memory":
-        raise click.UsageError("load needs a server: --backend neo4j or --backend falkordb")
+        raise click.UsageError(_("load needs a server: --backend neo4j or --backend falkordb"))
     with _progress_bar("loading", sys.stderr.isatty()) as progress:
         result = load(backend, meta.get(_DATA), progress=progress, **_connection(meta))
     seconds = result["seconds"]
@@ -389,7 +394,7 @@ def trace(product: str, up: bool, down: bool, depth: int | None) -> list[dict]:
         chaingraph trace 电石 --up --depth 2
     """
     if up and down:
-        raise click.UsageError("give --up or --down, not both")
+        raise click.UsageError(_("give --up or --down, not both"))
     from .queries import trace
     return trace(_graph(), product, direction="up" if up else "down", depth=depth)
 
@@ -517,7 +522,7 @@ def candidates(product: str | None, all_gaps: bool, as_of: int | None, abroad: b
         chaingraph candidates --all-gaps --format csv
     """
     if bool(product) == all_gaps:
-        raise click.UsageError("give a PRODUCT or --all-gaps")
+        raise click.UsageError(_("give a PRODUCT or --all-gaps"))
     from .queries import candidates
     return candidates(_graph(), product, region=region, all_gaps=all_gaps, as_of=as_of, abroad=abroad)
 
@@ -585,7 +590,7 @@ def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str
         chaingraph viz --focus 电石 --depth 1 -o carbide.html
     """
     if depth is not None and focus is None:
-        raise click.UsageError("--depth needs --focus")
+        raise click.UsageError(_("--depth needs --focus"))
     from .viz import graph_data, to_html, write_html
     data = graph_data(_graph(), region=region, chain=chain, focus=focus, depth=2 if depth is None else depth,
                       firms=firms)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .i18n import Np_
 
-__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT", "AMOUNT_TEXT"]
+__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT", "AMOUNT_TEXT", "KINDS"]
 
 # fields whose text is written for people, in the current language, in JSON and CSV too; every other
 # field of a row is the same whatever the language (README, "Languages")
@@ -97,4 +97,11 @@ VALUES = (
     Np_("value", "chlor_alkali"), Np_("value", "fine_chemicals"), Np_("value", "silicon"),
     Np_("value", "building_materials"), Np_("value", "metallurgy"), Np_("value", "power"),
     Np_("value", "equipment"), Np_("value", "light_industry"),
+)
+
+# the kinds of record that messages name (`unknown product 'x'`, `ambiguous firm 'y'`)
+KINDS = (
+    Np_("kind", "product"), Np_("kind", "chain"), Np_("kind", "firm"), Np_("kind", "region"),
+    Np_("kind", "sector"), Np_("kind", "firm or product"), Np_("kind", "capacity"), Np_("kind", "target"),
+    Np_("kind", "link"), Np_("kind", "conversion"), Np_("kind", "directory row"),
 )

@@ -325,3 +325,35 @@ def test_every_click_message_is_listed_for_the_catalog():
         found.add(message if isinstance(message, str) else message[0])
     listed = set(click_words.MESSAGES) | {singular for singular, _plural in click_words.PLURALS}
     assert found - click_words.NOT_SHOWN == listed
+
+
+# -- Error: messages in Chinese under zh (the `Error:` prefix stays; tests elsewhere read English) --
+
+def test_a_bad_csv_cell_is_reported_in_chinese(tmp_path):
+    import shutil
+    folder = tmp_path / "d"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", folder)
+    capacities = folder / "capacities.csv"
+    capacities.write_text(capacities.read_text(encoding="utf-8").replace("lng,23,", "lng,abc,"), encoding="utf-8")
+    zh = CliRunner().invoke(cli, ["--lang", "zh", "--data", str(folder), "validate"])
+    assert (zh.exit_code, zh.stderr) == (1, f"Error: {capacities}，第 5 行，capacity 列：不是数字：'abc'\n")
+    en = CliRunner().invoke(cli, ["--lang", "en", "--data", str(folder), "validate"])
+    assert en.stderr == f"Error: {capacities}, line 5, column capacity: not a number: 'abc'\n"
+
+
+def test_a_missing_data_folder_is_reported_in_chinese(tmp_path):
+    missing = tmp_path / "我的城市"
+    result = CliRunner().invoke(cli, ["--lang", "zh", "--data", str(missing), "gaps"])
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: 找不到数据文件夹：{missing}\n")
+
+
+def test_an_unreachable_server_is_reported_in_chinese():
+    import socket
+    with socket.socket() as s:  # a port nothing listens on: bound, then closed again
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uri = f"falkordb://127.0.0.1:{port}"
+    result = CliRunner().invoke(cli, ["--lang", "zh", "--backend", "falkordb", "--uri", uri, "info"])
+    assert (result.exit_code, result.stderr) == (1, f"Error: 无法连接 {uri} 上的 falkordb：连接被拒绝\n")
+    unknown = CliRunner().invoke(cli, ["--lang", "zh", "trace", "电石渣x"])
+    assert unknown.stderr.startswith("Error: 未知的产品 '电石渣x'；最接近的：carbide_slag (电石渣)")
