@@ -250,14 +250,25 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
 def chain_data(g: Backend, chain: str, region: str | None = None, analysis: dict | None = None) -> dict:
     """One chain's graph for the report: its products, their links and local firms.
 
-    Each node gets a `level`, its step's place in the chain (a firm: its first product's), so
-    the chain reads left to right as the guideline writes it. `analysis` as in `graph_data`.
+    Each node gets a `level`, its column: the chain reads left to right as the guideline writes it,
+    step by step, and a product made from another product of the same step stands one column to
+    the right of it (a firm: in its first product's column). `analysis` as in `graph_data`.
     """
     data = graph_data(g, region=region, chain=chain, firms=True, analysis=analysis)
+    links = [(e["from"], e["to"]) for e in data["edges"] if e["kind"] in ("FEEDS", "YIELDS")]
     level: dict[str, int] = {}
+    shift = 0  # columns that steps before this one added
     for step in g.resolve_chain(chain).steps:
-        for p in step.products:
-            level.setdefault(f"p:{p}", step.order - 1)
+        # a product made from another product of its own step stands a column to the right of it
+        # (醋酸 → 醋酸乙烯 → 聚乙烯醇 in one step): a link down one column hides its label under the boxes
+        depth = {f"p:{p}": 0 for p in step.products if f"p:{p}" not in level}
+        for _round in range(len(depth)):  # longest path along the step's own links; a cycle stops here
+            for a, b in links:
+                if a in depth and b in depth and depth[b] < depth[a] + 1 < len(depth):
+                    depth[b] = depth[a] + 1
+        for node, d in depth.items():
+            level[node] = step.order - 1 + shift + d
+        shift += max(depth.values(), default=0)
     for e in data["edges"]:
         if e["kind"] == "MAKES":
             level[e["from"]] = min(level.get(e["from"], level[e["to"]]), level[e["to"]])
@@ -265,6 +276,8 @@ def chain_data(g: Backend, chain: str, region: str | None = None, analysis: dict
         n["level"] = level[n["id"]]
     for e in data["edges"]:  # a link that skips steps arcs over them instead of hiding behind them
         e["skips"] = abs(level[e["to"]] - level[e["from"]]) > 1
+        # a link within one column would run down the column, its label under the boxes: it bows out
+        e["same_column"] = level[e["to"]] == level[e["from"]]
     _join_steps(g, chain, data, (analysis or {}).get("product_graph") or g.product_graph())
     return data
 
@@ -355,6 +368,8 @@ def _build_network(data: dict, layout: str) -> dict:
             style = {"color": {"color": BOTTLENECK_EDGE}, "width": 4}
         if e.get("skips"):
             style["smooth"] = {"type": "curvedCCW", "roundness": 0.3}
+        elif e.get("same_column"):
+            style["smooth"] = {"type": "curvedCW", "roundness": 1.0}
         net.add_edge(e["from"], e["to"], label=e["label"], title=e["title"], kind=e["kind"], **style)
     if layout == "force":
         # hidden edges take part in the physics but are not drawn: they pull each sector together
@@ -413,6 +428,43 @@ function legible(network, box, minScale) {
                     animation: false});
   }
 }
+function overlaps(a, b) {
+  return Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0 &&
+         Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0;
+}
+function clearLabels(network, edges) {
+  // a link label drawn over a box is unreadable: move each such label along its link's normal
+  // (vadjust, in steps up or down) to the nearest place where it covers no box and no label
+  // placed before it; the layout is fixed (no physics), so this holds at every zoom
+  // measured at zoom 1, where every label is drawn (vis-network skips labels drawn below 5 px and
+  // does not size them), then the view goes back to where it was
+  var scale = network.getScale(), view = network.getViewPosition();
+  network.moveTo({scale: 1, position: view, animation: false});
+  network.redraw();
+  var boxes = network.body.data.nodes.getIds().map(function (n) { return network.getBoundingBox(n); });
+  var placed = [], updates = [];
+  edges.get().forEach(function (e) {
+    var edge = network.body.edges[e.id], size = edge && edge.labelModule && edge.labelModule.size;
+    if (!e.label || !size || !size.width) return;
+    // with a margin: text is measured a little differently at other zooms
+    var box = {left: size.left - 3, right: size.left + size.width + 3, top: size.top - 3,
+               bottom: size.top + size.height + 3};
+    var best = null;
+    for (var i = 0; i <= 60 && best === null; i++) {  // the nearest clear place within 120 px
+      var dy = (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 4;
+      var moved = {left: box.left, right: box.right, top: box.top + dy, bottom: box.bottom + dy};
+      var clear = !boxes.some(function (b) { return overlaps(moved, b); }) &&
+                  !placed.some(function (b) { return overlaps(moved, b); });
+      if (clear) best = [dy, moved];
+    }
+    if (best === null) return;
+    placed.push(best[1]);
+    if (best[0]) updates.push({id: e.id, font: Object.assign({}, e.font || {}, {vadjust: best[0]})});
+  });
+  if (updates.length) edges.update(updates);
+  network.moveTo({scale: scale, position: view, animation: false});
+  network.redraw();
+}
 function chaingraphDraw(id) {
   var data = JSON.parse(document.getElementById(id + '-data').textContent);
   function tip(text) { var d = document.createElement('div'); d.textContent = text; return d; }
@@ -430,6 +482,7 @@ function chaingraphDraw(id) {
   } else {
     var minScale = parseFloat(document.getElementById(id).getAttribute('data-min-scale') || '0');
     if (minScale) legible(network, document.getElementById(id), minScale);
+    clearLabels(network, edges);
     document.getElementById(id).setAttribute('data-settled', 'yes');
   }
   window.chaingraph.networks[id] = network;
