@@ -121,7 +121,7 @@ def basis_option(default: str) -> Callable:
 # Fields a command's table leaves out (the numbers behind its text columns); json and csv keep them.
 _TABLE_HIDE = {
     "balance": ("status", "low", "high", "supply_low", "supply_high", "requirement_low", "requirement_high",
-                "supply_value", "requirement_value", "balance_value", "unknown", "unit"),
+                "supply_value", "requirement_value", "balance_value", "unknown", "unit", "short_unknown_amount"),
     "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit"),
 }
 

@@ -45,7 +45,7 @@ COLUMNS = (
     Np_("column", "verdict"), Np_("column", "low"), Np_("column", "high"), Np_("column", "supply_low"),
     Np_("column", "supply_high"), Np_("column", "requirement_low"), Np_("column", "requirement_high"),
     Np_("column", "open_terms"), Np_("column", "group"), Np_("column", "local_use"), Np_("column", "outflow"),
-    Np_("column", "use_low"), Np_("column", "use_high"),
+    Np_("column", "use_low"), Np_("column", "use_high"), Np_("column", "short_unknown_amount"),
 )
 
 # columns whose cells are machine values from VALUES (a cell may hold a list of them)
@@ -83,11 +83,12 @@ VALUES = (
     Np_("value", "capacities"), Np_("value", "targets"), Np_("value", "FEEDS links"),
     Np_("value", "YIELDS links"), Np_("value", "coefficients"), Np_("value", "estimates"),
     Np_("value", "conversions"),
-    # kinds of source of a producer directory row (graph.model.SOURCE_KINDS)
+    # kinds of source of a directory row or a coefficient (graph.model.SOURCE_KINDS)
     Np_("value", "annual_report"), Np_("value", "prospectus"), Np_("value", "exchange_filing"),
     Np_("value", "government"), Np_("value", "association"), Np_("value", "yearbook"),
     Np_("value", "trade_press"), Np_("value", "news"), Np_("value", "company_site"),
-    Np_("value", "journal"),
+    Np_("value", "journal"), Np_("value", "national_standard"), Np_("value", "handbook"),
+    Np_("value", "encyclopedia"), Np_("value", "stoichiometry"), Np_("value", "estimate"),
     # sectors of the shipped data
     Np_("value", "coal"), Np_("value", "coking"), Np_("value", "coal_chemicals"),
     Np_("value", "chlor_alkali"), Np_("value", "fine_chemicals"), Np_("value", "silicon"),

@@ -11,8 +11,9 @@ product ids of the shipped vocabulary (`electricity`, `calcium_carbide`, `pvc` â
 
 Each row has `low`, `typical`, `high` (typical may be empty: the midpoint is used), `unit`, the `year`
 and `region` the figure holds for, `source` (the publisher and where; a row read through a mirror
-names the original publication and says "mirror"), `source_kind` (one of `SOURCE_KINDS`;
-`estimate` = no readable source), `estimate` (yes when any part of the range is engineering
+names the original publication and says "mirror"), `source_kind` (one of
+`graph.model.SOURCE_KINDS`, the vocabulary the producer directory uses too; `stoichiometry` = worked
+out with the working shown, `estimate` = no readable source), `estimate` (yes when any part of the range is engineering
 knowledge), `flag` (the figure is applied far from its year or region) and `note`.
 
 A dataset's own `links.csv` / `conversions.csv` figure overrides the library's (see `apply`).
@@ -27,13 +28,12 @@ from pathlib import Path
 
 from .. import units
 from ..errors import DataError, UnitError
+from ..graph.model import SOURCE_KINDS
 
 __all__ = ["ProcessCoefficient", "load_process_coefficients", "apply", "LIBRARY", "SOURCE_KINDS", "TYPES"]
 
 LIBRARY = Path(__file__).with_name("process_coefficients.csv")
 TYPES = ("FEEDS", "YIELDS", "YIELD", "OWN_USE", "CONVERSION")
-SOURCE_KINDS = ("national standard", "government", "association", "handbook", "encyclopedia", "company",
-                "trade press", "stoichiometry", "estimate")
 _COLUMNS = ("type", "from", "to", "low", "typical", "high", "unit", "year", "region", "source",
             "source_kind", "estimate", "flag", "note")
 
@@ -89,7 +89,8 @@ def load_process_coefficients(path: str | Path | None = None) -> tuple[ProcessCo
         if row["type"] not in TYPES:
             raise DataError(shown, line, "type", f"unknown type {row['type']!r} (expected {', '.join(TYPES)})")
         if row["source_kind"] not in SOURCE_KINDS:
-            raise DataError(shown, line, "source_kind", f"unknown source_kind {row['source_kind']!r}")
+            raise DataError(shown, line, "source_kind", f"unknown source_kind {row['source_kind']!r} "
+                                                        f"(expected one of {', '.join(SOURCE_KINDS)})")
         low, high = (_number(row[c], shown, line, c) for c in ("low", "high"))
         typical = _number(row["typical"], shown, line, "typical") if row["typical"].strip() else (low + high) / 2
         if not low <= typical <= high:
