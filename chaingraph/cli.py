@@ -122,7 +122,7 @@ def basis_option(default: str) -> Callable:
 _TABLE_HIDE = {
     "balance": ("status", "low", "high", "supply_low", "supply_high", "requirement_low", "requirement_high",
                 "supply_value", "requirement_value", "balance_value", "unknown", "unit", "short_unknown_amount"),
-    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit"),
+    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit", "value_low", "value_high"),
 }
 
 

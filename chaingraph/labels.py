@@ -46,6 +46,7 @@ COLUMNS = (
     Np_("column", "supply_high"), Np_("column", "requirement_low"), Np_("column", "requirement_high"),
     Np_("column", "open_terms"), Np_("column", "group"), Np_("column", "local_use"), Np_("column", "outflow"),
     Np_("column", "use_low"), Np_("column", "use_high"), Np_("column", "short_unknown_amount"),
+    Np_("column", "value_low"), Np_("column", "value_high"), Np_("column", "price"),
 )
 
 # columns whose cells are machine values from VALUES (a cell may hold a list of them)

@@ -30,7 +30,8 @@ from .. import units
 from ..errors import DataError, UnitError
 from ..graph.model import SOURCE_KINDS
 
-__all__ = ["ProcessCoefficient", "load_process_coefficients", "apply", "LIBRARY", "SOURCE_KINDS", "TYPES"]
+__all__ = ["ProcessCoefficient", "load_process_coefficients", "apply", "LIBRARY", "SOURCE_KINDS", "TYPES",
+           "Price", "load_prices", "PRICES"]
 
 LIBRARY = Path(__file__).with_name("process_coefficients.csv")
 TYPES = ("FEEDS", "YIELDS", "YIELD", "OWN_USE", "CONVERSION")
@@ -171,3 +172,74 @@ def apply(links: tuple, conversions: tuple, library: tuple[ProcessCoefficient, .
                     source=_citation(c), note=c.note, factor_min=c.low, factor_max=c.high,
                     source_kind=c.source_kind, flag=c.flag))
     return tuple(out), tuple(conversions)
+
+
+# --- prices: value of the outflows (extend) ---------------------------------------------------
+
+PRICES = Path(__file__).with_name("prices.csv")
+_PRICE_COLUMNS = ("product", "low", "typical", "high", "unit", "year", "region", "source", "source_kind",
+                  "estimate", "flag", "note")
+
+
+@dataclass(frozen=True)
+class Price:
+    """A product's price range per unit of the product (`unit` is money/quantity, e.g. `元/t`)."""
+    product: str
+    low: float
+    typical: float
+    high: float
+    unit: str
+    year: str | None
+    region: str | None
+    source: str
+    source_kind: str
+    estimate: bool
+    flag: str | None
+    note: str | None
+    line: int = 0
+
+    def per_base(self) -> tuple[float, float, float, str]:
+        """(low, typical, high) in CNY per base unit of the product, and that base unit."""
+        num, den = units.parse_ratio_unit(self.unit)
+        factor, unit = units.convert_ratio(1.0, self.unit)
+        return self.low * factor, self.typical * factor, self.high * factor, unit.split("/")[1]
+
+
+def load_prices(path: str | Path | None = None) -> dict[str, Price]:
+    """Read and check a price file (default: the shipped `prices.csv`), keyed by product id.
+    Raises DataError at the first bad cell."""
+    path = Path(path or PRICES)
+    shown = str(path)
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+    missing = [c for c in _PRICE_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise DataError(shown, 1, missing[0], f"missing column {missing[0]!r}")
+    prices: dict[str, Price] = {}
+    for row in reader:
+        line = reader.line_num
+        for column in ("product", "low", "high", "unit", "year", "source", "source_kind"):
+            if not (row[column] or "").strip():
+                raise DataError(shown, line, column, "empty required field")
+        if row["source_kind"] not in SOURCE_KINDS:
+            raise DataError(shown, line, "source_kind", f"unknown source_kind {row['source_kind']!r} "
+                                                        f"(expected one of {', '.join(SOURCE_KINDS)})")
+        low, high = (_number(row[c], shown, line, c) for c in ("low", "high"))
+        typical = _number(row["typical"], shown, line, "typical") if row["typical"].strip() else (low + high) / 2
+        if not low <= typical <= high:
+            raise DataError(shown, line, "typical", "expected low ≤ typical ≤ high")
+        try:
+            num, _den = units.parse_ratio_unit(row["unit"])
+        except UnitError as e:
+            raise DataError(shown, line, "unit", str(e)) from None
+        if units.base_of(num) != "CNY":
+            raise DataError(shown, line, "unit", f"a price is money per quantity (元/t, 万元/t …), not {row['unit']!r}")
+        if row["product"] in prices:
+            raise DataError(shown, line, "product",
+                            f"duplicate price of {row['product']} (first on line {prices[row['product']].line})")
+        estimate = (row["estimate"] or "no").strip()
+        if estimate not in ("yes", "no"):
+            raise DataError(shown, line, "estimate", f"expected yes or no, not {estimate!r}")
+        prices[row["product"]] = Price(row["product"], low, typical, high, row["unit"], row["year"] or None,
+                                       row["region"] or None, row["source"], row["source_kind"], estimate == "yes",
+                                       row["flag"] or None, row["note"] or None, line)
+    return prices
