@@ -411,14 +411,18 @@ def extend(basis: str, region: str | None) -> list[dict]:
 
     Supply minus local use, with the coefficients and open terms of `balance`; products nothing in
     the graph uses are listed apart as final products, never as a surplus. Each row shows the known
-    downstream products not made locally: what could extend the chain.
+    downstream products not made locally: what could extend the chain, and its value where a price
+    is cited (the shipped prices, or the dataset's own prices.csv).
 
     \b
     Example:
         chaingraph extend --format json
     """
+    from .loaders.csvfiles import default_data_dir
     from .queries import extend
-    return extend(_graph(), region=region, basis=basis)
+    from .reference import prices_for
+    prices = prices_for(click.get_current_context().meta.get(_DATA) or default_data_dir())
+    return extend(_graph(), region=region, basis=basis, prices=prices)
 
 
 @cli.command()

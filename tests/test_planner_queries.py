@@ -456,6 +456,21 @@ def test_cli_extend(run):
     assert rows[0]["value"] == "5685–6150 万元"
 
 
+def test_cli_extend_takes_the_citys_own_prices(run, tmp_path):
+    header = "product,low,typical,high,unit,year,region,source,source_kind,estimate,flag,note\n"
+    (tmp_path / "cli_extend" / "prices.csv").write_text(
+        header + "coke,1,1,1,万元/t,2011,city,the city's price bureau,government,no,,\n"
+        "ore,100,,100,元/t,2011,city,the city's price bureau,government,no,,\n", encoding="utf-8")
+    rows = {r["product"]: r for r in _json(run("cli_extend", "extend", "--format", "json"))}
+    assert rows["coke"]["value"] == "3 亿元"  # the city's 1万元/t overrides the shipped price
+    assert rows["ore"]["value"] == "1.1 亿元" and rows["ore"]["rank"] == 2  # 110万 t × 100 元/t
+    (tmp_path / "cli_extend" / "prices.csv").write_text(header + "coke,1,1,1,t/t,2011,,x,government,no,,\n",
+                                                        encoding="utf-8")
+    bad = run("cli_extend", "extend")
+    assert bad.exit_code != 0 and bad.stdout == ""
+    assert "prices.csv, line 2, column unit" in bad.stderr and bad.stderr.startswith("Error:")
+
+
 def test_cli_whatif(run):
     rows = _json(run("cli_whatif", "whatif", "--without", "c", "--format", "json"))
     assert [(r["product"], r["lost_share"], r["capacity_affected"]) for r in rows] == [
@@ -513,21 +528,3 @@ def test_extend_uses_the_shipped_prices_by_default(make):
     # 3万 t at 1895–2050 元/t (MIIT, early 2011): 5685–6150 万元
     assert (coke["value"], coke["value_low"], coke["value_high"]) == ("5685–6150 万元", 56_850_000, 61_500_000)
     assert "government, 2011" in coke["price"]
-
-
-@pytest.mark.parametrize("row, column, message", [
-    ("metal,1,2,3,t/t,2011,,src,trade_press,no,,", "unit", "money per quantity"),
-    ("metal,3,2,1,元/t,2011,,src,trade_press,no,,", "typical", "low ≤ typical ≤ high"),
-    ("metal,1,2,3,元/t,2011,,src,trade press,no,,", "source_kind", "unknown source_kind"),
-    ("metal,1,2,3,元/t,,,src,trade_press,no,,", "year", "empty required field"),
-])
-def test_a_bad_price_row_names_file_line_and_column(tmp_path, row, column, message):
-    from chaingraph.errors import DataError
-    from chaingraph.reference import load_prices
-
-    path = tmp_path / "prices.csv"
-    path.write_text("product,low,typical,high,unit,year,region,source,source_kind,estimate,flag,note\n" + row + "\n",
-                    encoding="utf-8")
-    with pytest.raises(DataError) as e:
-        load_prices(path)
-    assert f"line 2, column {column}" in str(e.value) and message in str(e.value)

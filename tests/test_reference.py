@@ -10,6 +10,7 @@ from chaingraph.reference import LIBRARY, load_process_coefficients
 from datasets import write_dataset
 
 HEADER = "type,from,to,low,typical,high,unit,year,region,source,source_kind,estimate,flag,note\n"
+PRICE_HEADER = "product,low,typical,high,unit,year,region,source,source_kind,estimate,flag,note\n"
 
 
 def test_the_shipped_library_loads_and_every_row_is_sourced():
@@ -28,12 +29,21 @@ def test_the_shipped_library_loads_and_every_row_is_sourced():
     ("YIELD,a,b,40,50,60,t/t,,,src,stoichiometry,no,,", "unit", "unit must be '%'"),
     ("FEEDS,a,b,1,2,3,tonnes/t,,,src,stoichiometry,no,,", "unit", "unknown unit"),
     ("FEEDS,a,b,,2,3,t/t,,,src,stoichiometry,no,,", "low", "empty required field"),
+    # the price file (prices.csv): the same checks, plus money per quantity and a year
+    ("metal,1,2,3,t/t,2011,,src,trade_press,no,,", "unit", "money per quantity"),
+    ("metal,3,2,1,元/t,2011,,src,trade_press,no,,", "typical", "low ≤ typical ≤ high"),
+    ("metal,1,2,3,元/t,2011,,src,trade press,no,,", "source_kind", "unknown source_kind"),
+    ("metal,1,2,3,元/t,,,src,trade_press,no,,", "year", "empty required field"),
+    ("metal,1,2,3,元/t,2011,,src,trade_press,maybe,,", "estimate", "expected yes or no"),
 ])
-def test_a_bad_library_row_names_file_line_and_column(tmp_path, row, column, message):
-    path = tmp_path / "lib.csv"
-    path.write_text(HEADER + row + "\n", encoding="utf-8")
+def test_a_bad_library_or_price_row_names_file_line_and_column(tmp_path, row, column, message):
+    from chaingraph.reference import load_prices
+
+    price = not row.split(",")[0].isupper()  # a price row starts with a product, not a type
+    path = tmp_path / ("prices.csv" if price else "lib.csv")
+    path.write_text((PRICE_HEADER if price else HEADER) + row + "\n", encoding="utf-8")
     with pytest.raises(DataError) as e:
-        load_process_coefficients(path)
+        (load_prices if price else load_process_coefficients)(path)
     assert f"line 2, column {column}" in str(e.value) and message in str(e.value)
 
 
