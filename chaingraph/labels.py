@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from .i18n import Np_
 
-__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT"]
+__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT", "AMOUNT_TEXT", "KINDS"]
 
 # fields whose text is written for people, in the current language, in JSON and CSV too; every other
 # field of a row is the same whatever the language (README, "Languages")
 HUMAN_TEXT = frozenset({"reason", "reasons", "firms", "planned_by", "coefficients", "unknown", "open_terms",
-                        "break_even", "policy", "use_target"})
+                        "break_even", "policy", "use_target", "local_users", "downstream"})
+# amounts written as text (`23 万吨` in Chinese, `230 kt` in English): the numbers behind them are in
+# machine fields that do not change (`low`/`high`, `*_value`, `capacity_base`, `value`, `unit`)
+AMOUNT_TEXT = frozenset({"capacity", "supply", "requirement", "balance", "local_use", "outflow",
+                         "capacity_affected", "target"})
 
 COLUMNS = (
     Np_("column", "abroad"), Np_("column", "after"), Np_("column", "aliases"), Np_("column", "balance"),
@@ -95,4 +99,11 @@ VALUES = (
     Np_("value", "chlor_alkali"), Np_("value", "fine_chemicals"), Np_("value", "silicon"),
     Np_("value", "building_materials"), Np_("value", "metallurgy"), Np_("value", "power"),
     Np_("value", "equipment"), Np_("value", "light_industry"),
+)
+
+# the kinds of record that messages name (`unknown product 'x'`, `ambiguous firm 'y'`)
+KINDS = (
+    Np_("kind", "product"), Np_("kind", "chain"), Np_("kind", "firm"), Np_("kind", "region"),
+    Np_("kind", "sector"), Np_("kind", "firm or product"), Np_("kind", "capacity"), Np_("kind", "target"),
+    Np_("kind", "link"), Np_("kind", "conversion"), Np_("kind", "directory row"),
 )

@@ -27,7 +27,7 @@ def test_kinds_and_ranking(tmp_path, backend):
     # metal is on every route from the raw materials (ore, scrap) to part: a dominator (2),
     # and removing it cuts ore and scrap off from part: an articulation point (1)
     assert rows["ore"]["kinds"] == ["shortfall", "single firm"] and rows["ore"]["score"] == 7
-    assert rows["ore"]["reasons"][0] == "supply 100 万吨 against requirement 160 万吨: 60 万吨 short (capacity basis)"
+    assert rows["ore"]["reasons"][0] == "supply 1 Mt against requirement 1.6 Mt: 600 kt short (capacity basis)"
     assert rows["metal"]["kinds"] == ["shortfall", "single firm", "dominator", "articulation point"]
     assert rows["metal"]["score"] == 4 + 3 + 2 + 1 and rows["metal"]["firms"] == ["smelter"]
     assert rows["metal"]["reasons"][1] == "smelter is the only local producer; part depend on it"

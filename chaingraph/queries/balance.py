@@ -19,7 +19,7 @@ from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
 from ..graph.model import Link
-from ..units import base_of, convert, convert_ratio, display_unit, format_number, format_quantity, humanize, unit_name
+from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -43,11 +43,7 @@ _EPSILON = 1e-9
 
 def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
     """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
-    if abs(high - low) <= _EPSILON * max(abs(low), abs(high), 1):
-        return humanize(high, base, digits)
-    unit, factor = display_unit(max(abs(low), abs(high)), base)
-    lo, hi = (float(f"{v / factor:.{digits}g}") if v else 0.0 for v in (low, high))
-    return f"{format_number(lo)}–{format_quantity(hi, unit)}"
+    return quantity_range(low, high, base, digits)
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -147,7 +143,7 @@ class _Balancer:
     # -- quantities ----------------------------------------------------------------------------
 
     def name(self, pid: str) -> str:
-        return self.products[pid].name_zh
+        return i18n.name(self.products[pid])
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
                         unit: str) -> tuple[Amount, str] | None:
@@ -182,11 +178,11 @@ class _Balancer:
                 account.parts.append(_Part(Amount(open=(why,)), "", why))
             else:
                 amount, how = converted
-                shown = format_number(target.value) + (f"–{format_number(high)}" if high != target.value else "")
-                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown} {target.unit}{how}"}))
+                shown = written(target.value, target.unit, high)
+                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
         else:
             for row in self.capacity_rows.get(pid, ()):
-                who = self.g.resolve_firm(row.firm).name_zh if row.firm else _("unnamed producers")
+                who = i18n.name(self.g.resolve_firm(row.firm)) if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
                     why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
@@ -197,12 +193,12 @@ class _Balancer:
                 converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
                     why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
-                        "who": who, "amount": f"{format_number(typ)} {row.unit}", "base": unit_name(self.base[pid])}
+                        "who": who, "amount": written(typ, row.unit), "base": unit_name(self.base[pid])}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 amount, how = converted
-                shown = format_number(typ) if low == high else f"{format_number(low)}–{format_number(high)}"
-                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({i18n.value(row.status)}){how}"))
+                shown = written(typ, row.unit) if low == high else written(low, row.unit, high)
+                account.parts.append(_Part(amount, f"{who} {shown} ({i18n.value(row.status)}){how}"))
         self._own[pid] = account
         return account
 

@@ -128,11 +128,11 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
         else:
             group = GROUPS[1]
         if group == GROUPS[2]:
-            outflow = supply.text(base) if supply.high > 0 else "not known (supply not stated)"
+            outflow = supply.text(base) if supply.high > 0 else i18n.gettext("not known (supply not stated)")
         elif supply.complete:
             outflow = ("≤ " if use.open else "") + range_text(max(counted_low, 0.0), max(counted_high, 0.0), base)
         else:
-            outflow = "not known (supply not stated)"
+            outflow = i18n.gettext("not known (supply not stated)")
         value = value_low = value_typ = value_high = None
         price = prices.get(p.id)
         if price is not None and supply.complete and group != GROUPS[1]:
