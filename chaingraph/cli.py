@@ -130,8 +130,8 @@ def basis_option(default: str) -> Callable:
 # Fields a command's table leaves out (the numbers behind its text columns); json and csv keep them.
 _TABLE_HIDE = {
     "balance": ("status", "low", "high", "supply_low", "supply_high", "requirement_low", "requirement_high",
-                "supply_value", "requirement_value", "balance_value", "unknown", "unit"),
-    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit"),
+                "supply_value", "requirement_value", "balance_value", "unknown", "unit", "short_unknown_amount"),
+    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit", "value_low", "value_high"),
 }
 
 
@@ -428,14 +428,18 @@ def extend(basis: str, region: str | None) -> list[dict]:
 
     Supply minus local use, with the coefficients and open terms of `balance`; products nothing in
     the graph uses are listed apart as final products, never as a surplus. Each row shows the known
-    downstream products not made locally: what could extend the chain.
+    downstream products not made locally: what could extend the chain, and its value where a price
+    is cited (the shipped prices, or the dataset's own prices.csv).
 
     \b
     Example:
         chaingraph extend --format json
     """
+    from .loaders.csvfiles import default_data_dir
     from .queries import extend
-    return extend(_graph(), region=region, basis=basis)
+    from .reference import prices_for
+    prices = prices_for(click.get_current_context().meta.get(_DATA) or default_data_dir())
+    return extend(_graph(), region=region, basis=basis, prices=prices)
 
 
 @cli.command()

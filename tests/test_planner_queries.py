@@ -186,7 +186,7 @@ EXTEND = dict(
 
 
 def test_extend_rows_and_ranking(make):
-    rows = extend(make(**EXTEND))
+    rows = extend(make(**EXTEND), prices={})  # by volume: no prices (the shipped ones price coke)
     assert [(r["rank"], r["product"], r["group"]) for r in rows] == [
         (1, "ore", "outflow"),    # 150万 t made, metal's 20万 t take 40万 t: 110万 t leave the city
         (2, "metal", "outflow"),  # 20万 t, its known user part is not made locally
@@ -455,7 +455,24 @@ def test_cli_gaps(run):
 
 def test_cli_extend(run):
     rows = _json(run("cli_extend", "extend", "--format", "json"))
-    assert [r["product"] for r in rows] == ["ore", "metal", "coke", "coal", "slag"]
+    # coke has a cited price in the shipped price file: it ranks first in its group by value
+    assert [r["product"] for r in rows] == ["coke", "ore", "metal", "coal", "slag"]
+    assert rows[0]["value"] == "56.85–61.5 million CNY"
+
+
+def test_cli_extend_takes_the_citys_own_prices(run, tmp_path):
+    header = "product,low,typical,high,unit,year,region,source,source_kind,estimate,flag,note\n"
+    (tmp_path / "cli_extend" / "prices.csv").write_text(
+        header + "coke,1,1,1,万元/t,2011,city,the city's price bureau,government,no,,\n"
+        "ore,100,,100,元/t,2011,city,the city's price bureau,government,no,,\n", encoding="utf-8")
+    rows = {r["product"]: r for r in _json(run("cli_extend", "extend", "--format", "json"))}
+    assert rows["coke"]["value"] == "300 million CNY"  # the city's 1万元/t overrides the shipped price
+    assert rows["ore"]["value"] == "110 million CNY" and rows["ore"]["rank"] == 2  # 110万 t × 100 元/t
+    (tmp_path / "cli_extend" / "prices.csv").write_text(header + "coke,1,1,1,t/t,2011,,x,government,no,,\n",
+                                                        encoding="utf-8")
+    bad = run("cli_extend", "extend")
+    assert bad.exit_code != 0 and bad.stdout == ""
+    assert "prices.csv, line 2, column unit" in bad.stderr and bad.stderr.startswith("Error:")
 
 
 def test_cli_whatif(run):
@@ -488,3 +505,30 @@ def test_cli_whatif_needs_without(run):
 def test_cli_help_has_an_example(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0 and "Example:\n      chaingraph " in result.stdout
+
+
+def test_extend_values_at_cited_prices_rank_first_within_a_group(make, tmp_path):
+    from chaingraph.reference import load_prices
+
+    path = tmp_path / "prices.csv"
+    path.write_text("product,low,typical,high,unit,year,region,source,source_kind,estimate,flag,note\n"
+                    "metal,1000,1500,2000,元/t,2011,China,a price list,trade_press,no,,\n"
+                    "slag,10,,10,元/t,2011,China,another list,association,no,,\n", encoding="utf-8")
+    rows = extend(make(**EXTEND), prices=load_prices(path))
+    assert [(r["rank"], r["product"]) for r in rows] == [
+        (1, "metal"), (2, "ore"), (3, "coke"), (4, "coal"), (5, "slag")]  # metal has a value: first
+    by = {r["product"]: r for r in rows}
+    metal, slag = by["metal"], by["slag"]
+    # 20万 t leave the city at 1000–2000 元/t: 2–4 亿元
+    assert (metal["value"], metal["value_low"], metal["value_high"]) == ("200–400 million CNY", 200_000_000, 400_000_000)
+    assert metal["price"] == "1000–2000 元/t (trade_press, 2011: a price list)"
+    assert (slag["value"], slag["value_low"], slag["value_high"]) == ("1 million CNY", 1_000_000, 1_000_000)
+    assert (by["ore"]["value"], by["ore"]["value_low"], by["ore"]["price"]) == ("", None, None)
+    assert [r["product"] for r in extend(make(**EXTEND), prices={})][:3] == ["ore", "metal", "coke"]
+
+
+def test_extend_uses_the_shipped_prices_by_default(make):
+    coke = {r["product"]: r for r in extend(make(**EXTEND))}["coke"]
+    # 3万 t at 1895–2050 元/t (MIIT, early 2011): 5685–6150 万元
+    assert (coke["value"], coke["value_low"], coke["value_high"]) == ("56.85–61.5 million CNY", 56_850_000, 61_500_000)
+    assert "government, 2011" in coke["price"]

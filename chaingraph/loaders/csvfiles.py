@@ -25,11 +25,10 @@ from ..errors import ChaingraphError, DataError, UnitError, UnknownNameError
 from ..i18n import N_, pgettext
 from ..i18n import gettext as _
 from ..graph.model import (
-    BOUNDS, KINDS, LEVELS, LINK_TYPES, SOURCE_KINDS, STATUSES,
+    BOUNDS, DIRECTORY_SOURCE_KINDS, KINDS, LEVELS, LINK_TYPES, SOURCE_KINDS, STATUSES,
     Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
 )
 from ..names import NameIndex, name_key
-from ..reference import SOURCE_KINDS as COEFFICIENT_SOURCE_KINDS
 from ..reference import apply as apply_library
 
 __all__ = ["load_dataset", "default_data_dir", "check_data_dir", "FILES", "QUOTE_SEPARATOR"]
@@ -582,7 +581,7 @@ FILES: tuple[FileSpec, ...] = (
         Column("note"), Column("includes", _ref("product"), optional=True),
         Column("alternative", _yes_no, default=False, optional=True),
         Column("recycle", _yes_no, default=False, optional=True),
-        Column("source_kind", _choice(*COEFFICIENT_SOURCE_KINDS), optional=True),
+        Column("source_kind", _choice(*SOURCE_KINDS), optional=True),
     ), key=None, check=_check_link, finish=_check_cycles),
     FileSpec("conversions", "conversion", Conversion, (
         Column("product", _ref("product"), True), Column("from_unit", _unit, True),
@@ -597,8 +596,8 @@ FILES: tuple[FileSpec, ...] = (
         Column("route"), Column("feed", _feed, default=()), Column("capacity", _amount), Column("unit", _unit),
         Column("status", _choice(*STATUSES), True), Column("year", _year, True, empty=N_("empty year (the year the figure held)")),
         Column("project"), Column("publisher", required=True),
-        Column("source_kind", _choice(*SOURCE_KINDS), True, empty="empty source_kind (expected one of "
-               + ", ".join(SOURCE_KINDS) + ")"),
+        Column("source_kind", _choice(*DIRECTORY_SOURCE_KINDS), True, empty="empty source_kind (expected one of "
+               + ", ".join(DIRECTORY_SOURCE_KINDS) + ")"),
         Column("url", _url, True), Column("where", required=True), Column("mirror_of"), Column("note"),
     ), key=None, check=_check_directory, optional=True),
 )

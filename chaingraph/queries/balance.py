@@ -28,7 +28,7 @@ __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
 COLUMNS = ("product", "name", "verdict", "status", "supply", "requirement", "balance", "low", "high",
            "supply_low", "supply_high", "requirement_low", "requirement_high", "supply_basis", "coefficients",
            "open_terms", "unknown", "break_even", "use_target", "estimate", "supply_value", "requirement_value",
-           "balance_value", "unit")
+           "balance_value", "unit", "short_unknown_amount")
 
 BASES = ("capacity", "target")
 # short: short at every value in range; over: covered at every value; depends: the sign turns inside
@@ -248,8 +248,8 @@ class _Balancer:
             low, typ = 0.0, 0.0
         result = Amount(low, typ, high, amount.open, amount.estimate or link.estimate)
         ratio = (format_number(r_typ) if r_low == r_high else f"{format_number(r_low)}–{format_number(r_high)}")
-        notes = [n for n in (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None,
-                             link.ratio_source) if n]
+        kinds = (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None)
+        notes = [i18n.value(k) for k in kinds if k] + ([link.ratio_source] if link.ratio_source else [])
         cite = f" ({'; '.join(notes)})" if notes else ""
         text = (f"{label}: {shown} × {ratio} {link.ratio_unit}{own_use} = {result.text(self.base[measured])}"
                 + (_(" (one of several alternative inputs: from 0)") if alternative else "") + cite)
@@ -459,6 +459,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             not link.alternative and (b.level(link.to).amount.high > 0 or not b.level(link.to).amount.complete)
             for link in b.feeds[p.id])
         verdict, low, high = _verdict(supply, need, short_anyway)
+        short_unknown_amount = short_anyway and need.high == 0
         signed = [(1, part) for part in supply_account.parts] + [(-1, part) for part in need_account.parts]
         break_even = _break_evens(signed, supply.typ - need.typ, verdict) if verdict != "unknown" else []
         if supply.complete and supply.high > 0 and verdict == "unknown":
@@ -488,7 +489,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         rows.append({
             "product": p.id, "name": p.name_zh, "verdict": verdict, "status": _STATUS[verdict],
             "supply": supply.text(base),
-            "requirement": (_("> 0 (no coefficient)") if short_anyway and need.high == 0 else need.text(base)),
+            "requirement": _("> 0 (no coefficient)") if short_unknown_amount else need.text(base),
             "balance": _balance_text(verdict, low, high, base),
             "low": low, "high": high,
             "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
@@ -500,7 +501,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             "supply_value": supply.typ, "requirement_value": need.typ,
             "balance_value": supply.typ - need.typ if verdict in ("short", "over") and supply.complete
             and need.complete else None,
-            "unit": base,
+            "unit": base, "short_unknown_amount": short_unknown_amount,
         })
     order = {p.id: i for i, p in enumerate(g.products())}
 

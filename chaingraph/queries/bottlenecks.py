@@ -146,7 +146,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
     for n, row in enumerate(balance_rows):
         if row["verdict"] == "short" and "shortfall" in wanted_kinds:
-            if row["requirement"].startswith("> 0"):
+            if row["short_unknown_amount"]:
                 feeds = [u for u in pg.successors(row["product"]) if pg.edges[row["product"], u]["type"] == "FEEDS"]
                 users = [i18n.name(products[u]) for u in feeds if status[u] in PRESENT]
                 if users:
