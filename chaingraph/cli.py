@@ -601,7 +601,8 @@ def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str
     if path == "-":
         click.echo(to_html(data), nl=False)
         return
-    click.echo(f"wrote {write_html(data, path)}: {len(data['nodes'])} nodes, {len(data['edges'])} links")
+    click.echo(_("wrote %(path)s: %(nodes)s nodes, %(links)s links") % {
+        "path": write_html(data, path), "nodes": len(data["nodes"]), "links": len(data["edges"])})
 
 
 @cli.command()
@@ -627,11 +628,10 @@ def extract(texts: tuple[str, ...], folder: str, region: str | None, year: int |
     """
     from .extract import extract as run
     summary = run(list(texts), folder, region=region, year=year, lexicon=lexicon)
-    click.echo(f"wrote {folder}: {summary['chains']} chains, {summary['firms']} firms, "
-               f"{summary['capacities']} capacity rows, {summary['targets']} targets, {summary['products']} "
-               f"products ({summary['proposed']} proposed), {summary['links']} links; region "
-               f"{summary['region']}, year {summary['year']}")
-    click.echo(f"review the doubtful rows first: {summary['review']}")
+    click.echo(_("wrote %(folder)s: %(chains)s chains, %(firms)s firms, %(capacities)s capacity rows, "
+                 "%(targets)s targets, %(products)s products (%(proposed)s proposed), %(links)s links; region "
+                 "%(region)s, year %(year)s") % dict(summary, folder=folder))
+    click.echo(_("review the doubtful rows first: %(review)s") % summary)
 
 
 def main() -> None:

@@ -16,6 +16,11 @@ from decimal import Decimal
 
 from .errors import UnitError
 
+
+def _(message: str) -> str:
+    from .i18n import gettext  # i18n is imported late: it is not needed to convert units
+    return gettext(message)
+
 __all__ = [
     "UNITS", "base_of", "to_base", "convert", "parse_ratio_unit", "convert_ratio",
     "format_number", "format_quantity", "humanize", "unit_name", "display_unit", "written", "quantity_range",
@@ -53,7 +58,7 @@ def _lookup(unit: str) -> tuple[str, float]:
     try:
         return UNITS[unit]
     except KeyError:
-        raise UnitError(f"unknown unit {unit!r}") from None
+        raise UnitError(_("unknown unit %(value)r") % {"value": unit}) from None
 
 
 def base_of(unit: str) -> str:
@@ -80,7 +85,7 @@ def convert(value: float, unit: str, to_unit: str) -> float:
     """
     (base, factor), (to_base_unit, to_factor) = _lookup(unit), _lookup(to_unit)
     if base != to_base_unit:
-        raise UnitError(f"cannot convert {unit!r} to {to_unit!r}")
+        raise UnitError(_("cannot convert %(from)r to %(to)r") % {"from": unit, "to": to_unit})
     return float(Decimal(repr(value)) * Decimal(repr(factor)) / Decimal(repr(to_factor)))
 
 
@@ -88,10 +93,10 @@ def parse_ratio_unit(ratio_unit: str) -> tuple[str, str]:
     """Split a ratio unit `numerator/denominator` into its two known units: `("kWh", "t")`."""
     num, sep, den = ratio_unit.partition("/")
     if not sep or not num or not den or "/" in den:
-        raise UnitError(f"bad ratio unit {ratio_unit!r} (expected unit/unit, e.g. t/t)")
+        raise UnitError(_("bad ratio unit %(unit)r (expected unit/unit, e.g. t/t)") % {"unit": ratio_unit})
     for unit in (num, den):
         if unit not in UNITS:
-            raise UnitError(f"bad ratio unit {ratio_unit!r}: unknown unit {unit!r}")
+            raise UnitError(_("bad ratio unit %(unit)r: unknown unit %(part)r") % {"unit": ratio_unit, "part": unit})
     return num, den
 
 

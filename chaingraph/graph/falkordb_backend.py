@@ -86,7 +86,8 @@ class FalkorDBBackend(CypherBackend):
         try:
             return self._graph.query(query, params)
         except (self._errors.ConnectionError, self._errors.TimeoutError, OSError) as e:
-            raise ServerError(f"lost falkordb at {self.shown_uri}: {_reason(e)}") from None
+            raise ServerError(_("lost %(server)s at %(uri)s: %(why)s") % {
+                "server": "falkordb", "uri": self.shown_uri, "why": _reason(e)}) from None
         except self._errors.ResponseError as e:
             raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
         except self._errors.RedisError as e:

@@ -245,8 +245,9 @@ class CypherBackend(Backend):
     def _current(self) -> dict[str, Any]:
         rows = self.run(cypher.CURRENT_LOAD, graph=self.graph)
         if not rows:
-            raise ChaingraphError(f"nothing loaded in {self.where()}: run `chaingraph --backend {self.name} "
-                                  "load` first")
+            from ..i18n import gettext as _
+            raise ChaingraphError(_("nothing loaded in %(where)s: run `chaingraph --backend %(backend)s load` "
+                                    "first") % {"where": self.where(), "backend": self.name})
         return rows[0]
 
     def check(self) -> CypherBackend:
