@@ -204,9 +204,10 @@ def _round(shown: float, digits: int) -> float:
     return float(f"{shown:.{digits}g}") if shown else 0.0
 
 
-def humanize(value: float, base: str, digits: int = 4) -> str:
+def humanize(value: float, base: str, digits: int = 4, like: float | None = None) -> str:
     """A base quantity in the largest display unit it fills (`display_unit`), rounded to `digits`
-    significant digits.
+    significant digits; with `like`, in the unit `like` would be shown in (one unit for a column:
+    `humanize(5000, "t", like=1.4e6)` is `0.005 Mt`).
 
     >>> from chaingraph.i18n import language
     >>> with language("en"):
@@ -219,5 +220,5 @@ def humanize(value: float, base: str, digits: int = 4) -> str:
     ...     humanize(23850000, "t"), humanize(1.7e10, "kWh"), humanize(-5500, "t"), humanize(1.9e8, "piece")
     ('2385 万吨', '170 亿千瓦时', '-5500 吨', '1.9 亿件')
     """
-    unit, factor = display_unit(value, base)
+    unit, factor = display_unit(value if like is None else like, base)
     return format_quantity(_round(value / factor, digits), unit)
