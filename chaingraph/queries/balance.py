@@ -80,6 +80,7 @@ class Amount:
 class _Level:
     amount: Amount
     how: str  # target / capacity / by-product / needed downstream / not made locally
+    less: str = ""  # text for people: what an including link already counts (`, less 2.8–3.2 Mt into PVC …`)
 
 
 @dataclass
@@ -223,7 +224,7 @@ class _Balancer:
         amount = level.amount
         if amount.high == 0 and amount.complete:
             return _Part(Amount(), "")
-        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)})"
+        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)}{level.less})"
         if link.ratio is None:
             why = _("%(label)s: no coefficient for %(from)s → %(to)s (%(shown)s)") % {
                 "label": label, "from": self.name(link.from_), "to": self.name(link.to), "shown": shown}
@@ -289,8 +290,9 @@ class _Balancer:
             a = level.amount
             level = _Level(Amount(max(a.low - s_high, 0.0), max(a.typ - s_typ, 0.0), max(a.high - s_low, 0.0),
                                   _merge(a.open, covered.open), a.estimate or into.estimate),
-                           f"{level.how}, less {range_text(s_low, s_high, self.base[user])} into "
-                           f"{self.name(covering.to)} counted there")
+                           level.how, level.less + _(", less %(amount)s into %(product)s counted there") % {
+                               "amount": range_text(s_low, s_high, self.base[user]),
+                               "product": self.name(covering.to)})
         return level
 
     def level(self, pid: str) -> _Level:
