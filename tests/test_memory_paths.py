@@ -15,6 +15,7 @@ import pytest
 from chaingraph.graph import open_backend
 from chaingraph.graph.backend import Backend
 from chaingraph.graph.model import SUPPLYING
+from chaingraph.i18n import language, name
 from chaingraph.queries import balance, bottlenecks
 from chaingraph.viz import graph_data
 
@@ -62,9 +63,16 @@ def test_firms_and_names_by_id_take_any_iterable(g):
     ids = [f.id for f in g.firms()][:50]
     firms = g.firms_by_id(iter(ids + ["no such firm"] + ids[:3]))  # a generator, an unknown id, repeats
     assert list(firms) == ids and all(firms[i].id == i for i in ids)
-    assert g.firm_names(iter(ids + ["no such firm"])) == {f.id: f.name_zh for f in g.firms() if f.id in set(ids)}
-    fresh = type(g)(g.data_dir)  # names of firms no record was built for yet
-    assert fresh.firm_names(ids) == {i: firms[i].name_zh for i in ids}
+    for lang in ("zh", "en"):
+        with language(lang):
+            for shown in (True, False):
+                expected = {i: name(firms[i]) if shown else firms[i].name_zh for i in ids}
+                assert g.firm_names(iter(ids + ["no such firm"]), shown=shown) == expected
+                assert Backend.firm_names(g, ids, shown=shown) == expected
+                fresh = type(g)(g.data_dir)  # names of firms no record was built for yet
+                assert fresh.firm_names(ids, shown=shown) == expected
+    with language("en"):  # English names where the data gives them
+        assert any(g.firm_names([i])[i] != firms[i].name_zh for i in ids) or not any(firms[i].name_en for i in ids)
 
 
 def test_subsidiaries_match_the_listing(g):

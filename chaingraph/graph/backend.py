@@ -156,10 +156,12 @@ class Backend(ABC):
         by_id = self._indexes["firm"].by_id
         return {i: by_id[i] for i in ids if i in by_id}
 
-    def firm_names(self, ids: Iterable[str]) -> dict[str, str]:
-        """The Chinese names of the firms with these ids (unknown ids left out), by id: what a listing
-        of many capacity rows shows of their firms."""
-        return {i: firm.name_zh for i, firm in self.firms_by_id(ids).items()}
+    def firm_names(self, ids: Iterable[str], shown: bool = True) -> dict[str, str]:
+        """The names of the firms with these ids as the current language shows them (`i18n.name`),
+        or with `shown=False` their `name_zh` (what JSON name fields keep), by id; unknown ids left
+        out. What a listing of many capacity rows shows of their firms."""
+        from ..i18n import name
+        return {i: name(firm) if shown else firm.name_zh for i, firm in self.firms_by_id(ids).items()}
 
     def firms_in(self, region: str) -> list[Firm]:
         """The firms located in the region id or below it, in file order."""

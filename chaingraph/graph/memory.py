@@ -150,16 +150,18 @@ class MemoryBackend(Backend):
         known.update(zip(numbers, self._firms.rows(numbers.values())))  # built column by column
         return {i: known[i] for i in ids if i in known}
 
-    def firm_names(self, ids: Iterable[str]) -> dict[str, str]:
-        # the name column alone, for the firms not built yet: no record of every firm of a large region
-        known, name = self._firm_ids, self._firms.getter("name_zh")
+    def firm_names(self, ids: Iterable[str], shown: bool = True) -> dict[str, str]:
+        # the name columns alone, for the firms not built yet: no record of every firm of a large region
+        from ..i18n import current, name
+        known, name_zh = self._firm_ids, self._firms.getter("name_zh")
+        name_en = self._firms.getter("name_en") if shown and current() == "en" else lambda row: None
         found = {}
         for i in ids:
             if i not in found:
                 if i in known:
-                    found[i] = known[i].name_zh
+                    found[i] = name(known[i]) if shown else known[i].name_zh
                 elif (row := self._firm_row(i)) is not None:
-                    found[i] = name(row)
+                    found[i] = name_en(row) or name_zh(row)  # as `i18n.name` shows a firm
         return found
 
     @cached_property

@@ -19,7 +19,7 @@ from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
 from ..graph.model import Capacity, Link
-from ..units import base_of, convert, convert_ratio, display_unit, format_number, format_quantity, humanize, unit_name
+from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -28,7 +28,7 @@ __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
 COLUMNS = ("product", "name", "verdict", "status", "supply", "requirement", "balance", "low", "high",
            "supply_low", "supply_high", "requirement_low", "requirement_high", "supply_basis", "coefficients",
            "open_terms", "unknown", "break_even", "use_target", "estimate", "supply_value", "requirement_value",
-           "balance_value", "unit")
+           "balance_value", "unit", "short_unknown_amount")
 
 BASES = ("capacity", "target")
 # short: short at every value in range; over: covered at every value; depends: the sign turns inside
@@ -43,11 +43,7 @@ _EPSILON = 1e-9
 
 def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
     """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
-    if abs(high - low) <= _EPSILON * max(abs(low), abs(high), 1):
-        return humanize(high, base, digits)
-    unit, factor = display_unit(max(abs(low), abs(high)), base)
-    lo, hi = (float(f"{v / factor:.{digits}g}") if v else 0.0 for v in (low, high))
-    return f"{format_number(lo)}–{format_quantity(hi, unit)}"
+    return quantity_range(low, high, base, digits)
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -90,6 +86,7 @@ _MADE = (*SUPPLYING, BY_PRODUCT)
 class _Level:
     amount: Amount
     how: str  # target / capacity / by-product / needed downstream / not made locally
+    less: str = ""  # text for people: what an including link already counts (`, less 2.8–3.2 Mt into PVC …`)
 
 
 @dataclass
@@ -163,7 +160,7 @@ class _Balancer:
     # -- quantities ----------------------------------------------------------------------------
 
     def name(self, pid: str) -> str:
-        return self.products[pid].name_zh
+        return i18n.name(self.products[pid])
 
     def rows_of(self, pid: str) -> list[Capacity]:
         """The product's local operating and building rows (`local_capacity_rows`)."""
@@ -207,8 +204,8 @@ class _Balancer:
                 account.parts.append(_Part(Amount(open=(why,)), "", why))
             else:
                 amount, how = converted
-                shown = format_number(target.value) + (f"–{format_number(high)}" if high != target.value else "")
-                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown} {target.unit}{how}"}))
+                shown = written(target.value, target.unit, high)
+                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
         else:
             status_words = self._status_words
             for row in self.rows_of(pid):
@@ -228,14 +225,14 @@ class _Balancer:
                     converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
                     why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
-                        "who": who, "amount": f"{format_number(typ)} {row.unit}", "base": unit_name(self.base[pid])}
+                        "who": who, "amount": written(typ, row.unit), "base": unit_name(self.base[pid])}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 amount, how = converted
-                shown = format_number(typ) if low == high else f"{format_number(low)}–{format_number(high)}"
+                shown = written(typ, row.unit) if low == high else written(low, row.unit, high)
                 if row.status not in status_words:
                     status_words[row.status] = i18n.value(row.status)
-                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({status_words[row.status]}){how}"))
+                account.parts.append(_Part(amount, f"{who} {shown} ({status_words[row.status]}){how}"))
         self._own[pid] = account
         return account
 
@@ -260,7 +257,7 @@ class _Balancer:
         amount = level.amount
         if amount.high == 0 and amount.complete:
             return _Part(_ZERO, "")
-        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)})"
+        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)}{level.less})"
         if link.ratio is None:
             why = _("%(label)s: no coefficient for %(from)s → %(to)s (%(shown)s)") % {
                 "label": label, "from": self.name(link.from_), "to": self.name(link.to), "shown": shown}
@@ -285,8 +282,8 @@ class _Balancer:
             low, typ = 0.0, 0.0
         result = Amount(low, typ, high, amount.open, amount.estimate or link.estimate)
         ratio = (format_number(r_typ) if r_low == r_high else f"{format_number(r_low)}–{format_number(r_high)}")
-        notes = [n for n in (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None,
-                             link.ratio_source) if n]
+        kinds = (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None)
+        notes = [i18n.value(k) for k in kinds if k] + ([link.ratio_source] if link.ratio_source else [])
         cite = f" ({'; '.join(notes)})" if notes else ""
         text = (f"{label}: {shown} × {ratio} {link.ratio_unit}{own_use} = {result.text(self.base[measured])}"
                 + (_(" (one of several alternative inputs: from 0)") if alternative else "") + cite)
@@ -329,8 +326,9 @@ class _Balancer:
             a = level.amount
             level = _Level(Amount(max(a.low - s_high, 0.0), max(a.typ - s_typ, 0.0), max(a.high - s_low, 0.0),
                                   _merge(a.open, covered.open), a.estimate or into.estimate),
-                           f"{level.how}, less {range_text(s_low, s_high, self.base[user])} into "
-                           f"{self.name(covering.to)} counted there")
+                           level.how, level.less + _(", less %(amount)s into %(product)s counted there") % {
+                               "amount": range_text(s_low, s_high, self.base[user]),
+                               "product": self.name(covering.to)})
         return level
 
     def level(self, pid: str) -> _Level:
@@ -501,6 +499,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             not link.alternative and (b.level(link.to).amount.high > 0 or not b.level(link.to).amount.complete)
             for link in b.feeds[p.id])
         verdict, low, high = _verdict(supply, need, short_anyway)
+        short_unknown_amount = short_anyway and need.high == 0
         signed = [(1, part) for part in supply_account.parts] + [(-1, part) for part in need_account.parts]
         break_even = _break_evens(signed, supply.typ - need.typ, verdict) if verdict != "unknown" else []
         if supply.complete and supply.high > 0 and verdict == "unknown":
@@ -530,7 +529,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         rows.append({
             "product": p.id, "name": p.name_zh, "verdict": verdict, "status": _STATUS[verdict],
             "supply": supply.text(base),
-            "requirement": (_("> 0 (no coefficient)") if short_anyway and need.high == 0 else need.text(base)),
+            "requirement": _("> 0 (no coefficient)") if short_unknown_amount else need.text(base),
             "balance": _balance_text(verdict, low, high, base),
             "low": low, "high": high,
             "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
@@ -542,7 +541,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             "supply_value": supply.typ, "requirement_value": need.typ,
             "balance_value": supply.typ - need.typ if verdict in ("short", "over") and supply.complete
             and need.complete else None,
-            "unit": base,
+            "unit": base, "short_unknown_amount": short_unknown_amount,
         })
     order = {p.id: i for i, p in enumerate(g.products())}
 
