@@ -596,8 +596,8 @@ FILES: tuple[FileSpec, ...] = (
         Column("route"), Column("feed", _feed, default=()), Column("capacity", _amount), Column("unit", _unit),
         Column("status", _choice(*STATUSES), True), Column("year", _year, True, empty=N_("empty year (the year the figure held)")),
         Column("project"), Column("publisher", required=True),
-        Column("source_kind", _choice(*DIRECTORY_SOURCE_KINDS), True, empty="empty source_kind (expected one of "
-               + ", ".join(DIRECTORY_SOURCE_KINDS) + ")"),
+        Column("source_kind", _choice(*DIRECTORY_SOURCE_KINDS), True,
+               empty=N_("empty source_kind (expected one of %(choices)s)")),
         Column("url", _url, True), Column("where", required=True), Column("mirror_of"), Column("note"),
     ), key=None, check=_check_directory, optional=True),
 )
@@ -747,7 +747,8 @@ def _load_file(spec: FileSpec, ctx: _Context) -> tuple[Any, ...]:
                 text = cells[position[column.name]] if column.name in position else ""
                 if not text.strip():
                     if column.required:
-                        raise _Invalid(_(column.empty))
+                        raise _Invalid(_(column.empty) % {"choices": ", ".join(DIRECTORY_SOURCE_KINDS)}
+                                       if "%(choices)s" in column.empty else _(column.empty))
                     values[_field(column.name)] = column.default
                 else:
                     values[_field(column.name)] = column.parse(text, ctx)
