@@ -93,16 +93,19 @@ class Backend(ABC):
                 best[row.product] = row.status
         return best
 
-    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
-        """The MAKES rows of the region id and below it, of the given statuses (default: all),
-        grouped by product id: rows in file order, products in the order of their first row;
-        products without rows are left out. One call for every product (a server groups them in
-        one query) instead of `capacities(product=..., region=...)` per product.
+    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
+                              products: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+        """The MAKES rows of the region id and below it, of the given statuses (default: all) and
+        of the given product ids (default: all), grouped by product id: rows in file order,
+        products in the order of their first row; products without rows are left out. One call
+        for every product (a server groups them in one query) instead of
+        `capacities(product=..., region=...)` per product.
         """
         wanted = None if statuses is None else set(statuses)
+        only = None if products is None else set(products)
         grouped: dict[str, list[Capacity]] = {}
         for row in self.capacities(region=region):
-            if wanted is None or row.status in wanted:
+            if (wanted is None or row.status in wanted) and (only is None or row.product in only):
                 grouped.setdefault(row.product, []).append(row)
         return grouped
 

@@ -234,11 +234,14 @@ class MemoryBackend(Backend):
                 best[p] = s
         return best
 
-    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
+                              products: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
         key = ("rows", region, None if statuses is None else frozenset(statuses))
         if key not in self._by_region:
             self._by_region[key] = self._capacities_by_product(region, statuses)
-        return {product: list(rows) for product, rows in self._by_region[key].items()}
+        only = None if products is None else set(products)
+        return {product: list(rows) for product, rows in self._by_region[key].items()
+                if only is None or product in only}
 
     def _capacities_by_product(self, region: str, statuses: Iterable[str] | None) -> dict[str, list[Capacity]]:
         # the rows of the statuses asked for, chosen by the status column before any record is built

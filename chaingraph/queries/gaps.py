@@ -94,7 +94,8 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     products = {p.id: p for p in g.products()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
-    planned = g.capacities_by_product(where, ["planned"])
+    # only a product whose best local status is planned has planned rows a gap row shows
+    planned = g.capacities_by_product(where, ["planned"], products=[p for p, s in statuses.items() if s == "planned"])
     firm_name = g.firm_names(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
