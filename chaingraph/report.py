@@ -21,11 +21,12 @@ from markupsafe import Markup
 from . import i18n
 from .files import write_texts
 from .graph.backend import Backend
+from .names import shown_names
 from .queries import balance, bottlenecks, candidates, chains, extend, gaps
 from .queries._common import region_id
 from .viz import chain_data, legend_html, network_block, page_assets
 
-__all__ = ["build_report", "to_markdown", "to_html", "write_report", "balance_chart", "chart_items"]
+__all__ = ["build_report", "to_markdown", "to_html", "write_report", "balance_chart", "chart_items", "step_label"]
 
 _PRESENT = ("operating", "building", "by-product")
 CANDIDATES_PER_PRODUCT = 3
@@ -36,7 +37,7 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     where = region_id(g, region)
     all_gaps = gaps(g, region=where)
     all_balance = balance(g, region=where, basis=basis)
-    all_bottlenecks = bottlenecks(g, region=where, basis=basis)
+    all_bottlenecks = bottlenecks(g, region=where, basis=basis, balance_rows=all_balance)
     wanted = list(dict.fromkeys(p for row in all_gaps for p in row["products"]))
     offers: dict[str, list[dict]] = {}
     for row in candidates(g, region=where, all_gaps=True) if wanted else []:
@@ -47,17 +48,27 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     steps_of: dict[str, list[dict]] = {}
     for step in chains(g, region=where):
         steps_of.setdefault(step["chain"], []).append(step)
+    # names as the current language shows them (English names in English); analysis keeps the rows as queried
+    shown = functools.partial(shown_names, g)
+    all_gaps, all_balance, all_bottlenecks = shown(all_gaps), shown(all_balance), shown(all_bottlenecks)
+    offers = {p: shown(rows) for p, rows in offers.items()}
+    steps_of = {c: shown(rows) for c, rows in steps_of.items()}
+    balance_at = {r["product"]: i for i, r in enumerate(all_balance)}  # (one row per product in each)
+    bottleneck_at = {r["product"]: i for i, r in enumerate(all_bottlenecks)}
+    gaps_of: dict[str, list[dict]] = {}
+    for r in all_gaps:
+        gaps_of.setdefault(r["chain"], []).append(r)
     sections = []
     for chain in g.chains():
         steps = steps_of[chain.id]
         members = {p for step in chain.steps for p in step.products}
-        chain_gaps = [r for r in all_gaps if r["chain"] == chain.id]
+        chain_gaps = gaps_of.get(chain.id, [])
         sections.append({
             "chain": chain, "steps": steps,
             "present": sum(1 for s in steps if s["status"] in _PRESENT),
             "gaps": chain_gaps,
-            "balance": [r for r in all_balance if r["product"] in members],
-            "bottlenecks": [r for r in all_bottlenecks if r["product"] in members][:5],
+            "balance": _rows_of(all_balance, balance_at, members),
+            "bottlenecks": _rows_of(all_bottlenecks, bottleneck_at, members)[:5],
             "candidates": {p: offers[p][:CANDIDATES_PER_PRODUCT] for r in chain_gaps for p in r["products"]
                            if p in offers},
             "graph": chain_data(g, chain.id, region=where, analysis=analysis),
@@ -66,8 +77,13 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     return {
         "region": g.resolve_region(where), "basis": basis, "date": date.today().isoformat(),
         "data_dir": g.data_dir, "gaps": all_gaps, "balance": all_balance,
-        "bottlenecks": all_bottlenecks, "extend": extend(g, region=where, basis=basis), "sections": sections,
+        "bottlenecks": all_bottlenecks, "extend": shown(extend(g, region=where, basis=basis)), "sections": sections,
     }
+
+
+def _rows_of(rows: list[dict], place: dict[str, int], products: set[str]) -> list[dict]:
+    """The rows of these products in the rows' order (one row per product: looked up by `place`)."""
+    return [rows[i] for i in sorted(place[p] for p in products if p in place)]
 
 
 # -- rendering: Jinja2 templates in chaingraph/templates, text through the message catalog ----
@@ -78,8 +94,10 @@ _QUOTES = "“”\"「」『』‘’'"
 def _md(value) -> str:
     """A value as Markdown text: characters that would make markup, links or table cells are
     backslash-escaped (CommonMark), so a name shows as written and cannot add HTML."""
-    text = str(value if value is not None else "").replace("\n", " ")
-    return "".join("\\" + ch if ch in "\\`*[]<>|" else ch for ch in text)
+    return str(value if value is not None else "").replace("\n", " ").translate(_MD_ESCAPES)
+
+
+_MD_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\`*[]<>|"})
 
 
 @functools.lru_cache(maxsize=None)
@@ -92,6 +110,8 @@ def _environment(markdown: bool) -> jinja2.Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["value"] = i18n.value
     env.filters["listing"] = i18n.join
+    env.filters["name"] = i18n.name
+    env.filters["step"] = step_label
     return env
 
 
@@ -99,8 +119,9 @@ def _unquoted(text: str) -> str:
     return text.strip().strip(_QUOTES)
 
 
-def _step(row: dict) -> str:
-    return row["label"] or i18n.join(row["names"])
+def step_label(row: dict) -> str:
+    """A step as the brief names it: the guideline's word in Chinese, its products' names in English."""
+    return (i18n.current() == "zh" and row["label"]) or i18n.join(row["names"])
 
 
 def _intro(section: dict) -> str:
@@ -114,9 +135,9 @@ def _intro(section: dict) -> str:
 
 def _toc(report: dict) -> list[tuple[str, str]]:
     _ = i18n.gettext
-    return [("balance", _("Shortfalls and surpluses")), ("gaps", _("Top gaps (补链)")),
-            ("bottlenecks", _("Bottlenecks")), ("extend", _("Products that leave the city raw (延链)"))] + [
-        (f"c-{s['chain'].id}", s["chain"].name_zh) for s in report["sections"]]
+    return [("balance", _("Shortfalls and surpluses")), ("gaps", _("Top gaps")),
+            ("bottlenecks", _("Bottlenecks")), ("extend", _("Products that leave the city raw"))] + [
+        (f"c-{s['chain'].id}", i18n.name(s["chain"])) for s in report["sections"]]
 
 
 def _context(report: dict) -> dict:
@@ -149,7 +170,7 @@ def to_markdown(report: dict) -> str:
         })
     return _environment(True).get_template("report.md.j2").render(
         _context(report), sections=sections,
-        top_gaps=[[r["rank"], r["chain_name"], _step(r), v(r["status"]), v(r["kind"]), r["reason"]]
+        top_gaps=[[r["rank"], r["chain_name"], step_label(r), v(r["status"]), v(r["kind"]), r["reason"]]
                   for r in report["gaps"][:10]],
         balance_rows=[[r["name"], v(r["verdict"]), r["supply"], r["requirement"],
                        r["balance"] or "; ".join(r["open_terms"][:2]),
@@ -201,7 +222,7 @@ def chart_items(rows: list[dict]) -> dict:
             (i18n.gettext("Short, amount unknown"), unknown_short, amounts),
             (i18n.gettext("Undecided: a figure is missing"), undecided,
              lambda r: amounts(r) + "; " + "; ".join(r["open_terms"][:3]) + (" …" if len(r["open_terms"]) > 3 else "")),
-            (i18n.gettext("Made here, not used locally (see 延链)"), unused, lambda r: r["supply"])):
+            (i18n.gettext("Made here, not used locally (see products that leave the city)"), unused, lambda r: r["supply"])):
         if found:
             lists.append({"title": title, "rows": [{"name": r["name"], "text": what(r)} for r in found]})
     return {"items": bars, "width": mid + 460, "height": bar * len(bars), "mid": mid, "lists": lists}
@@ -242,7 +263,7 @@ def to_html(report: dict) -> str:
     return _environment(False).get_template("report.html.j2").render(
         _context(report), sections=sections, css=Markup(_CSS), assets=Markup(page_assets()),
         legend=Markup(legend_html()), chart=Markup(balance_chart(report["balance"])),
-        gaps=[dict(r, step=_step(r), kind=i18n.value(r["kind"])) for r in report["gaps"][:10]],
+        gaps=[dict(r, step=step_label(r), kind=i18n.value(r["kind"])) for r in report["gaps"][:10]],
         bottlenecks=report["bottlenecks"][:10], extend=report["extend"][:10])
 
 

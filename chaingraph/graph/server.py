@@ -55,14 +55,15 @@ def reason(error: BaseException) -> str:
     """A driver's connection error in a few words (drivers write whole paragraphs)."""
     text = " ".join(str(error).split())
     lowered = text.lower()
+    from ..i18n import gettext as _
     if "refused" in lowered:
-        return "connection refused"
+        return _("connection refused")
     if "timeout" in lowered or "timed out" in lowered:
-        return "timed out"
+        return _("timed out")
     if "closed" in lowered or "reset" in lowered or "defunct" in lowered:
-        return "connection closed"
+        return _("connection closed")
     if "name or service not known" in lowered or "nodename nor servname" in lowered:
-        return "unknown host"
+        return _("unknown host")
     return text or type(error).__name__
 
 
@@ -354,8 +355,9 @@ class CypherBackend(Backend):
     def _current(self) -> dict[str, Any]:
         rows = self.run(cypher.CURRENT_LOAD, graph=self.graph)
         if not rows:
-            raise ChaingraphError(f"nothing loaded in {self.where()}: run `chaingraph --backend {self.name} "
-                                  "load` first")
+            from ..i18n import gettext as _
+            raise ChaingraphError(_("nothing loaded in %(where)s: run `chaingraph --backend %(backend)s load` "
+                                    "first") % {"where": self.where(), "backend": self.name})
         return rows[0]
 
     def check(self) -> CypherBackend:

@@ -18,8 +18,8 @@ from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
-from ..graph.model import Link
-from ..units import base_of, convert, convert_ratio, display_unit, format_number, format_quantity, humanize, unit_name
+from ..graph.model import Capacity, Link
+from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -28,7 +28,7 @@ __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
 COLUMNS = ("product", "name", "verdict", "status", "supply", "requirement", "balance", "low", "high",
            "supply_low", "supply_high", "requirement_low", "requirement_high", "supply_basis", "coefficients",
            "open_terms", "unknown", "break_even", "use_target", "estimate", "supply_value", "requirement_value",
-           "balance_value", "unit")
+           "balance_value", "unit", "short_unknown_amount")
 
 BASES = ("capacity", "target")
 # short: short at every value in range; over: covered at every value; depends: the sign turns inside
@@ -43,14 +43,12 @@ _EPSILON = 1e-9
 
 def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
     """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
-    if abs(high - low) <= _EPSILON * max(abs(low), abs(high), 1):
-        return humanize(high, base, digits)
-    unit, factor = display_unit(max(abs(low), abs(high)), base)
-    lo, hi = (float(f"{v / factor:.{digits}g}") if v else 0.0 for v in (low, high))
-    return f"{format_number(lo)}–{format_quantity(hi, unit)}"
+    return quantity_range(low, high, base, digits)
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    if not a and not b:
+        return ()
     return tuple(dict.fromkeys(a + b))
 
 
@@ -80,10 +78,15 @@ class Amount:
         return ("≥ " if self.open else "") + range_text(self.low, self.high, base)
 
 
+_ZERO = Amount()  # nothing (frozen: shared)
+_MADE = (*SUPPLYING, BY_PRODUCT)
+
+
 @dataclass
 class _Level:
     amount: Amount
     how: str  # target / capacity / by-product / needed downstream / not made locally
+    less: str = ""  # text for people: what an including link already counts (`, less 2.8–3.2 Mt into PVC …`)
 
 
 @dataclass
@@ -104,9 +107,14 @@ class _Account:
 
     @property
     def total(self) -> Amount:
-        total = Amount()
-        for part in self.parts:
-            total = total + part.amount
+        # kept once asked for: an account is complete when first asked, its parts do not change after
+        total = self.__dict__.get("_total")
+        if total is None:
+            total = _ZERO
+            for part in self.parts:
+                if part.amount is not _ZERO:  # (x + 0.0 is x: the total is never -0.0, as it starts at 0.0)
+                    total = total + part.amount
+            self._total = total
         return total
 
 
@@ -117,7 +125,7 @@ def _ratio_range(link: Link) -> tuple[float, float, float]:
 
 
 class _Balancer:
-    def __init__(self, g: Backend, region: str, basis: str):
+    def __init__(self, g: Backend, region: str, basis: str, few: bool = False):
         self.g, self.region, self.basis = g, region, basis
         self.products = {p.id: p for p in g.products()}
         self.base = {pid: base_of(p.unit) for pid, p in self.products.items()}
@@ -136,8 +144,13 @@ class _Balancer:
         # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
         self.used_locally = {t.product for t in g.targets(region=region)
                              if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
-        self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
-        g.firms_by_id(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)  # one query on a server
+        if few and g.product_rows_cheap:  # a few products asked about: the rows of those the walk reaches
+            self.capacity_rows, self.firm_names = {}, {}
+        else:
+            self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
+            self.firm_names = g.firm_names(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)
+        self._lazy = few and g.product_rows_cheap
+        self._status_words: dict[str, str] = {}
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}
@@ -147,7 +160,16 @@ class _Balancer:
     # -- quantities ----------------------------------------------------------------------------
 
     def name(self, pid: str) -> str:
-        return self.products[pid].name_zh
+        return i18n.name(self.products[pid])
+
+    def rows_of(self, pid: str) -> list[Capacity]:
+        """The product's local operating and building rows (`local_capacity_rows`)."""
+        if self._lazy and pid not in self.capacity_rows:
+            rows = self.capacity_rows[pid] = [r for r in self.g.capacities(product=pid, region=self.region)
+                                              if r.status in SUPPLYING]
+            self.firm_names.update(self.g.firm_names(r.firm for r in rows if r.firm and r.firm not in self.firm_names))
+        return self.capacity_rows.get(pid, ())
+
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
                         unit: str) -> tuple[Amount, str] | None:
@@ -182,11 +204,12 @@ class _Balancer:
                 account.parts.append(_Part(Amount(open=(why,)), "", why))
             else:
                 amount, how = converted
-                shown = format_number(target.value) + (f"–{format_number(high)}" if high != target.value else "")
-                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown} {target.unit}{how}"}))
+                shown = written(target.value, target.unit, high)
+                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
         else:
-            for row in self.capacity_rows.get(pid, ()):
-                who = self.g.resolve_firm(row.firm).name_zh if row.firm else _("unnamed producers")
+            status_words = self._status_words
+            for row in self.rows_of(pid):
+                who = self.firm_names[row.firm] if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
                     why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
@@ -194,15 +217,22 @@ class _Balancer:
                 typ = row.capacity if row.capacity is not None else row.capacity_min
                 low = row.capacity_min if row.capacity_min is not None else typ
                 high = row.capacity_max if row.capacity_max is not None else typ
-                converted = self.to_product_base(pid, low, typ, high, row.unit)
+                if row.capacity_base is not None and low is typ is high and row.base_unit == self.base[pid]:
+                    # in the product's own base unit: `units.convert` to it is the loader's `capacity_base`
+                    # (`units.to_base`: the same decimal product, then divided by the base unit's factor 1)
+                    converted = Amount(row.capacity_base, row.capacity_base, row.capacity_base), ""
+                else:
+                    converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
                     why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
-                        "who": who, "amount": f"{format_number(typ)} {row.unit}", "base": unit_name(self.base[pid])}
+                        "who": who, "amount": written(typ, row.unit), "base": unit_name(self.base[pid])}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 amount, how = converted
-                shown = format_number(typ) if low == high else f"{format_number(low)}–{format_number(high)}"
-                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({i18n.value(row.status)}){how}"))
+                shown = written(typ, row.unit) if low == high else written(low, row.unit, high)
+                if row.status not in status_words:
+                    status_words[row.status] = i18n.value(row.status)
+                account.parts.append(_Part(amount, f"{who} {shown} ({status_words[row.status]}){how}"))
         self._own[pid] = account
         return account
 
@@ -226,8 +256,8 @@ class _Balancer:
         per = link.to if link.type == "FEEDS" else link.from_  # the ratio is per unit of this product
         amount = level.amount
         if amount.high == 0 and amount.complete:
-            return _Part(Amount(), "")
-        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)})"
+            return _Part(_ZERO, "")
+        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)}{level.less})"
         if link.ratio is None:
             why = _("%(label)s: no coefficient for %(from)s → %(to)s (%(shown)s)") % {
                 "label": label, "from": self.name(link.from_), "to": self.name(link.to), "shown": shown}
@@ -252,8 +282,8 @@ class _Balancer:
             low, typ = 0.0, 0.0
         result = Amount(low, typ, high, amount.open, amount.estimate or link.estimate)
         ratio = (format_number(r_typ) if r_low == r_high else f"{format_number(r_low)}–{format_number(r_high)}")
-        notes = [n for n in (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None,
-                             link.ratio_source) if n]
+        kinds = (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None)
+        notes = [i18n.value(k) for k in kinds if k] + ([link.ratio_source] if link.ratio_source else [])
         cite = f" ({'; '.join(notes)})" if notes else ""
         text = (f"{label}: {shown} × {ratio} {link.ratio_unit}{own_use} = {result.text(self.base[measured])}"
                 + (_(" (one of several alternative inputs: from 0)") if alternative else "") + cite)
@@ -271,6 +301,9 @@ class _Balancer:
         account = _Account()
         for link in self.feeds[pid]:
             level = self.less_included(pid, link.to, self.level(link.to))
+            if level.amount.high == 0 and level.amount.complete:  # as `flow` would: nothing flows (no label needed)
+                account.parts.append(_Part(_ZERO, ""))
+                continue
             account.parts.append(self.flow(link, level, pid, _("for %(product)s") % {"product": self.name(link.to)}))
         self._need[pid] = account
         return account
@@ -293,8 +326,9 @@ class _Balancer:
             a = level.amount
             level = _Level(Amount(max(a.low - s_high, 0.0), max(a.typ - s_typ, 0.0), max(a.high - s_low, 0.0),
                                   _merge(a.open, covered.open), a.estimate or into.estimate),
-                           f"{level.how}, less {range_text(s_low, s_high, self.base[user])} into "
-                           f"{self.name(covering.to)} counted there")
+                           level.how, level.less + _(", less %(amount)s into %(product)s counted there") % {
+                               "amount": range_text(s_low, s_high, self.base[user]),
+                               "product": self.name(covering.to)})
         return level
 
     def level(self, pid: str) -> _Level:
@@ -305,10 +339,10 @@ class _Balancer:
             return _Level(Amount(open=(_("%(product)s: a cycle of links") % {"product": self.name(pid)},)), "cycle")
         self._visiting.add(pid)
         supply = self.supply(pid).total
-        present = self.status[pid] in (*SUPPLYING, BY_PRODUCT) or (
+        present = self.status[pid] in _MADE or (
             self.basis == "target" and pid in self.level_targets)
         if not present:
-            result = _Level(Amount(), "not made locally")
+            result = _Level(_ZERO, "not made locally")
         elif supply.complete:
             how = "target" if self.basis == "target" and pid in self.level_targets else (
                 "by-product" if not self.own(pid).parts else "capacity")
@@ -429,7 +463,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     if basis not in BASES:
         raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
     where = region_id(g, region)
-    b = _Balancer(g, where, basis)
+    b = _Balancer(g, where, basis, few=products is not None)
     selected = None
     if chain:
         c = g.resolve_chain(chain)
@@ -443,6 +477,10 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     for p in g.products():
         if selected is not None and p.id not in selected:
             continue
+        if not b.feeds[p.id] and not b.yields[p.id]:
+            # a final product: nothing in the graph uses it (see `extend`), so nothing to balance (its
+            # supply and need walk no other product, so leaving them out changes no other row)
+            continue
         supply_account, need_account = b.supply(p.id), b.need(p.id)
         supply, need = supply_account.total, need_account.total
         parts = supply_account.parts + need_account.parts
@@ -452,8 +490,6 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             continue
         if not supply.complete and supply.high == 0 and need.complete and need.high == 0:
             continue  # capacity unstated and nothing local uses it: nothing to balance
-        if not b.feeds[p.id] and not b.yields[p.id]:
-            continue  # a final product: nothing in the graph uses it (see `extend`), so nothing to balance
         if supply.complete and supply.high == 0 and need.low == 0 and all(link.alternative for link in b.feeds[p.id]):
             continue  # not made locally and only ever one of several alternative inputs: not needed
         base = b.base[p.id]
@@ -463,6 +499,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             not link.alternative and (b.level(link.to).amount.high > 0 or not b.level(link.to).amount.complete)
             for link in b.feeds[p.id])
         verdict, low, high = _verdict(supply, need, short_anyway)
+        short_unknown_amount = short_anyway and need.high == 0
         signed = [(1, part) for part in supply_account.parts] + [(-1, part) for part in need_account.parts]
         break_even = _break_evens(signed, supply.typ - need.typ, verdict) if verdict != "unknown" else []
         if supply.complete and supply.high > 0 and verdict == "unknown":
@@ -492,7 +529,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         rows.append({
             "product": p.id, "name": p.name_zh, "verdict": verdict, "status": _STATUS[verdict],
             "supply": supply.text(base),
-            "requirement": (_("> 0 (no coefficient)") if short_anyway and need.high == 0 else need.text(base)),
+            "requirement": _("> 0 (no coefficient)") if short_unknown_amount else need.text(base),
             "balance": _balance_text(verdict, low, high, base),
             "low": low, "high": high,
             "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
@@ -504,7 +541,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             "supply_value": supply.typ, "requirement_value": need.typ,
             "balance_value": supply.typ - need.typ if verdict in ("short", "over") and supply.complete
             and need.complete else None,
-            "unit": base,
+            "unit": base, "short_unknown_amount": short_unknown_amount,
         })
     order = {p.id: i for i, p in enumerate(g.products())}
 
