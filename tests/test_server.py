@@ -460,6 +460,30 @@ def test_firms_are_fetched_not_listed(server, mini):
     assert chains(g) == chains(memory) and gaps(g) == gaps(memory)
 
 
+def test_firm_names_fetch_only_names_on_the_server(server, mini):
+    """firm_names gives memory's names (shown in either language, or name_zh) from one query of the
+    name columns, for firms fetched whole before or not; never whole records or every firm."""
+    from chaingraph.i18n import language
+    options = server.graph()
+    load(server.backend, mini, **options)
+    memory = open_backend("memory", mini)
+    ids = ["gamma", "alpha", "nobody", "beta", "alpha"]
+    for lang in ("zh", "en"):
+        with language(lang):
+            for shown in (True, False):
+                g = open_backend(server.backend, **options)
+                g.firms = lambda: pytest.fail("listed every firm")  # type: ignore[method-assign]
+                sent = []
+                run = g.run
+                g.run = lambda query, **params: sent.append(query) or run(query, **params)
+                assert g.firm_names(iter(ids), shown=shown) == memory.firm_names(ids, shown=shown)
+                assert sent == [cypher.FIRM_NAMES_BY_KEY]
+                g.firms_by_id(["beta"])  # a firm fetched whole is named from its record
+                assert g.firm_names(["beta", "gamma"], shown=shown) == memory.firm_names(["beta", "gamma"], shown=shown)
+    with language("en"):
+        assert memory.firm_names(["alpha"]) != memory.firm_names(["alpha"], shown=False)  # the test tells them apart
+
+
 def test_an_unknown_firm_name_gets_suggestions_on_the_server(server, mini, monkeypatch):
     from chaingraph.errors import UnknownNameError
     from chaingraph.graph import server as server_module

@@ -16,7 +16,7 @@ __all__ = [
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "FIRMS_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
     "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "producers_outside",
 ]
 
@@ -217,6 +217,8 @@ _CAPACITY_HEADS = {
 # Firms by key, by any name (`$name` is `<load>:<name key>`: a firm's key, zh_key, en_key or an
 # alias node's key), located in some regions, below a firm; counts.
 FIRMS_BY_KEY = "UNWIND $keys AS k MATCH (n:Firm {key: k}) RETURN properties(n) AS row"
+# Only the names, for listings that show many firms (a city's capacity rows: tens of thousands).
+FIRM_NAMES_BY_KEY = "UNWIND $keys AS k MATCH (n:Firm {key: k}) RETURN n.id AS id, n.name_zh AS name_zh, n.name_en AS name_en"
 FIRMS_NAMED = ("MATCH (n:Firm {key: $name}) RETURN n.id AS id UNION MATCH (n:Firm {zh_key: $name}) RETURN n.id AS id "
                "UNION MATCH (n:Firm {en_key: $name}) RETURN n.id AS id "
                "UNION MATCH (a:FirmAlias {key: $name}) UNWIND a.ids AS id RETURN id")
