@@ -484,6 +484,23 @@ def test_firm_names_fetch_only_names_on_the_server(server, mini):
         assert memory.firm_names(["alpha"]) != memory.firm_names(["alpha"], shown=False)  # the test tells them apart
 
 
+def test_what_a_command_asks_twice_is_fetched_once(server, mini):
+    """bottlenecks runs balance: both read the region's supplying rows and name their firms; a
+    server backend keeps to one load, so it fetches them once, and hands out copies."""
+    options = server.graph()
+    load(server.backend, mini, **options)
+    g = open_backend(server.backend, **options)
+    sent = []
+    run = g.run
+    g.run = lambda query, **params: sent.append(query) or run(query, **params)
+    assert bottlenecks(g) == bottlenecks(open_backend("memory", mini))
+    assert sent.count(cypher.CAPACITIES_BY_PRODUCT) == 1 and sent.count(cypher.FIRM_NAMES_BY_KEY) <= 1
+    rows = g.capacities_by_product("minicity", ["building", "operating"])
+    rows.popitem()
+    assert g.capacities_by_product("minicity", ["operating", "building"]) != rows  # a copy was changed
+    assert sent.count(cypher.CAPACITIES_BY_PRODUCT) == 1
+
+
 def test_an_unknown_firm_name_gets_suggestions_on_the_server(server, mini, monkeypatch):
     from chaingraph.errors import UnknownNameError
     from chaingraph.graph import server as server_module

@@ -442,22 +442,38 @@ class CypherBackend(Backend):
     def _subregions(self) -> dict[str, set[str]]:
         return {}
 
+    # A load never changes and a backend keeps to one: what a command asks twice (bottlenecks runs
+    # balance; both read the region's supplying rows and their firms' names) is fetched once.
+
+    @cached_property
+    def _asked(self) -> dict[tuple, Any]:
+        return {}
+
     def capacity_statuses(self, region: str) -> dict[str, str]:
-        rows = self._rows(cypher.CAPACITY_STATUSES, regions=sorted(self.subregions(region)))
-        return {r["product"]: min(r["statuses"], key=STATUSES.index) for r in rows}
+        key = ("statuses", region)
+        if key not in self._asked:
+            rows = self._rows(cypher.CAPACITY_STATUSES, regions=sorted(self.subregions(region)))
+            self._asked[key] = {r["product"]: min(r["statuses"], key=STATUSES.index) for r in rows}
+        return dict(self._asked[key])
 
     def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
                               products: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
-        statuses = None if statuses is None else list(statuses)
-        if products is None:  # the region's rows, through the index on MAKES.region
-            rows = self._rows(cypher.CAPACITIES_BY_PRODUCT, regions=sorted(self.subregions(region)), statuses=statuses)
-        else:  # the rows of a few products, from them
-            rows = self._rows(cypher.CAPACITIES_OF_PRODUCTS, keys=[self._key(p) for p in sorted(set(products))],
-                              regions=sorted(self.subregions(region)), statuses=statuses)
-        grouped: dict[str, list[Capacity]] = {}
-        for c in sorted((_record(Capacity, r["row"]) for r in rows), key=lambda c: c.line):
-            grouped.setdefault(c.product, []).append(c)
-        return grouped
+        statuses = None if statuses is None else sorted(set(statuses))
+        products = None if products is None else sorted(set(products))
+        key = ("rows", region, None if statuses is None else tuple(statuses),
+               None if products is None else tuple(products))
+        if key not in self._asked:
+            if products is None:  # the region's rows, through the index on MAKES.region
+                rows = self._rows(cypher.CAPACITIES_BY_PRODUCT, regions=sorted(self.subregions(region)),
+                                  statuses=statuses)
+            else:  # the rows of a few products, from them
+                rows = self._rows(cypher.CAPACITIES_OF_PRODUCTS, keys=[self._key(p) for p in products],
+                                  regions=sorted(self.subregions(region)), statuses=statuses)
+            grouped: dict[str, list[Capacity]] = {}
+            for c in sorted((_record(Capacity, r["row"]) for r in rows), key=lambda c: c.line):
+                grouped.setdefault(c.product, []).append(c)
+            self._asked[key] = grouped
+        return {product: list(rows) for product, rows in self._asked[key].items()}
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:
@@ -498,17 +514,24 @@ class CypherBackend(Backend):
                 known[firm.id] = firm
         return {i: known[i] for i in ids if i in known}
 
+    @cached_property
+    def _names(self) -> dict[str, tuple[str, str | None]]:
+        return {}  # firm id -> (name_zh, name_en), of the firms named so far
+
     def firm_names(self, ids: Iterable[str], shown: bool = True) -> dict[str, str]:
-        """As Backend.firm_names, fetching only the name columns of the firms not fetched whole."""
-        from ..i18n import current, name
+        """As Backend.firm_names, fetching only the name columns of firms not named or fetched before."""
+        from ..i18n import current
         english = shown and current() == "en"
-        known, ids = self._firms_by_id, list(ids)
-        found = {i: name(known[i]) if shown else known[i].name_zh for i in ids if i in known}
-        wanted = sorted({i for i in ids if i not in found})
+        known, names, ids = self._firms_by_id, self._names, list(ids)
+        wanted = sorted({i for i in ids if i not in names and i not in known})
         for start in range(0, len(wanted), BATCH):
             for r in self.run(cypher.FIRM_NAMES_BY_KEY, keys=[self._key(i) for i in wanted[start:start + BATCH]]):
-                found[r["id"]] = (english and r["name_en"]) or r["name_zh"]  # as `i18n.name` shows a firm
-        return {i: found[i] for i in ids if i in found}
+                names[r["id"]] = (r["name_zh"], r["name_en"])
+        found = {}
+        for i in ids:
+            if i not in found and (pair := names.get(i) or ((known[i].name_zh, known[i].name_en) if i in known else None)):
+                found[i] = (english and pair[1]) or pair[0]  # as `i18n.name` shows a firm
+        return found
 
     def resolve_firm(self, name: str) -> Firm:
         if found := self.firms_by_id([name]):  # an exact id wins over any name
