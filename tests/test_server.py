@@ -519,8 +519,10 @@ def test_an_unknown_firm_name_gets_suggestions_on_the_server(server, mini, monke
 def test_aggregation_cypher_is_pinned():
     rows = "MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHERE p.load = $load "
     assert cypher.CAPACITY_STATUSES == rows + "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses"
+    values = "[" + ", ".join(f"m.{f}" for f in cypher.CAPACITY_FIELDS) + "] AS row"
+    assert cypher.CAPACITY_FIELDS[:3] == ("firm", "region", "product") and "line" in cypher.CAPACITY_FIELDS
     assert cypher.CAPACITIES_BY_PRODUCT == (
-        rows + "AND ($statuses IS NULL OR m.status IN $statuses) RETURN properties(m) AS row")
+        rows + "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + values)
     assert "MAKES" in cypher.RELATIONSHIP_INDEXES and "region" in cypher.RELATIONSHIP_INDEXES["MAKES"]
     assert "CREATE INDEX FOR ()-[r:MAKES]-() ON (r.region)" in cypher.SCHEMA["falkordb"]
     assert ("CREATE INDEX chaingraph_makes_region IF NOT EXISTS FOR ()-[r:MAKES]-() ON (r.region)"

@@ -11,12 +11,16 @@ Relationships only join nodes of one load, so deleting a load's nodes deletes it
 """
 from __future__ import annotations
 
+from dataclasses import fields
+
+from .model import Capacity
+
 __all__ = [
     "LABELS", "SCHEMA", "STATUS_LABELS", "FIRM_SIZES", "create_nodes", "create_relationships", "create_firms", "START_LOAD",
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
     "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "producers_outside",
 ]
 
@@ -201,10 +205,14 @@ _REGION_ROWS = "MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHE
 CAPACITY_STATUSES = _REGION_ROWS + "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses"
 # Every MAKES row of the region and below it (of some statuses, or all when `$statuses` is null), in
 # one statement for all products; the caller groups them by product in file order (rows carry `line`).
-CAPACITIES_BY_PRODUCT = _REGION_ROWS + "AND ($statuses IS NULL OR m.status IN $statuses) RETURN properties(m) AS row"
+# A city's rows are many (146,000 at 1M firms): each comes as a list of the Capacity fields in order
+# (CAPACITY_FIELDS), not a map that repeats every property name in every row.
+CAPACITY_FIELDS = tuple(f.name for f in fields(Capacity))
+_CAPACITY_VALUES = "[" + ", ".join(f"m.{name}" for name in CAPACITY_FIELDS) + "] AS row"
+CAPACITIES_BY_PRODUCT = _REGION_ROWS + "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES
 # The same for a few products (`$keys`: their node keys), starting from them.
 CAPACITIES_OF_PRODUCTS = ("MATCH (p:Product) WHERE p.key IN $keys MATCH (p)<-[m:MAKES]-() WHERE m.region IN $regions "
-                          "AND ($statuses IS NULL OR m.status IN $statuses) RETURN properties(m) AS row")
+                          "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES)
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"
 
 _CAPACITY_HEADS = {

@@ -470,7 +470,8 @@ class CypherBackend(Backend):
                 rows = self._rows(cypher.CAPACITIES_OF_PRODUCTS, keys=[self._key(p) for p in products],
                                   regions=sorted(self.subregions(region)), statuses=statuses)
             grouped: dict[str, list[Capacity]] = {}
-            for c in sorted((_record(Capacity, r["row"]) for r in rows), key=lambda c: c.line):
+            names = cypher.CAPACITY_FIELDS
+            for c in sorted((_record(Capacity, dict(zip(names, r["row"]))) for r in rows), key=lambda c: c.line):
                 grouped.setdefault(c.product, []).append(c)
             self._asked[key] = grouped
         return {product: list(rows) for product, rows in self._asked[key].items()}
