@@ -28,9 +28,12 @@ or none, never half of one.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import gc
 import hashlib
+import itertools
 import math
+import operator
 import os
 import pickle
 import sys
@@ -43,7 +46,8 @@ from typing import Any
 from . import model
 from .model import Dataset
 
-__all__ = ["FORMAT", "Table", "Store", "open_store", "store_path", "compile_dataset"]
+__all__ = ["FORMAT", "Table", "TableBuilder", "ColumnBuilder", "Store", "open_store", "store_path",
+           "compile_dataset"]
 
 FORMAT = 1  # bump when the layout below changes
 _MAGIC = b"chaingraph-store\n"
@@ -97,6 +101,129 @@ def _encode(values: Sequence[Any]) -> tuple:
             nones = bytes(v is None for v in values) if None in values else b""
             return ("text", wrap, _NUL.join(v or "" for v in values), offsets, nones)
     return ("objects", list(values))
+
+
+class ColumnBuilder:
+    """One column written a batch of values at a time, into the form `_encode` gives the whole list:
+    no Python object kept per value (numbers go into arrays; text into a dictionary of the
+    distinct values and an array of codes, or, once most values differ, into joined text and
+    offsets). `column()` is the column as `_encode` writes it.
+
+    >>> b = ColumnBuilder()
+    >>> b.extend(["a", None, "a"]); b.extend(["b"])
+    >>> _decode_all(b.column(), 4)
+    ['a', None, 'a', 'b']
+    """
+
+    SWITCH = 1024  # distinct values a mostly-distinct text column may have before it becomes joined text
+    _KINDS = {bool: "bool", float: "float", int: "int", str: "str", tuple: "list"}
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.kind = "none"  # none, bool, float, int, str, list (str with items joined by _SEP), objects
+        self.data: Any = None  # bool: bytearray; float, int: array; str, list: codes (array); objects: list
+        self.index: dict[Any, int] = {}  # str, list: value -> code (None -> -1)
+        self.values: list[str] = []  # str, list: the distinct values by code
+        self.text = False  # str, list: joined text (chunks, offsets, nones) instead of codes
+        self.chunks: list[str] = []
+        self.offsets = array("q", [0])
+        self.nones = bytearray()
+
+    def extend(self, values: list) -> None:
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        kind = "none" if not kinds else self._KINDS.get(kinds.pop(), "objects") if len(kinds) == 1 else "objects"
+        if kind == "int":
+            numbers = values if None not in values else [v for v in values if v is not None]
+            if not _NO_INT < min(numbers) <= max(numbers) < 2 ** 63:
+                kind = "objects"
+        if kind == "str" and _NUL in "".join(values if None not in values else filter(None, values)):
+            kind = "objects"  # as text the values are NUL-separated
+        if kind == "list":
+            items = "".join([x for v in values if v for x in v])
+            if _SEP in items or _NUL in items:
+                kind = "objects"
+        if kind == "bool" and None in values:
+            kind = "objects"
+        if self.kind == "none" and kind != "none":
+            self._start(kind)
+        elif kind not in ("none", self.kind) or (self.kind == "bool" and kind == "none"):
+            self._to_objects()
+        if self.kind == "list":
+            values = [None if v is None else _SEP.join(v) for v in values]
+        self._add(values)
+
+    def _start(self, kind: str) -> None:
+        n, self.n, self.kind = self.n, 0, kind
+        self.data = {"bool": bytearray, "float": lambda: array("d"), "int": lambda: array("q"),
+                     "str": lambda: array("i"), "list": lambda: array("i"), "objects": list}[kind]()
+        self.index = {None: -1}
+        if n:
+            self._add([None] * n)
+
+    def _add(self, values: list) -> None:
+        kind = self.kind
+        if kind == "none":
+            pass
+        elif kind in ("bool", "objects"):
+            self.data.extend(values)
+        elif kind == "float":
+            self.data.extend(values if None not in values else [math.nan if v is None else v for v in values])
+        elif kind == "int":
+            self.data.extend(values if None not in values else [_NO_INT if v is None else v for v in values])
+        elif self.text:
+            self._add_text(values)
+        else:
+            codes = list(map(self.index.get, values, itertools.repeat(-2, len(values))))
+            if -2 in codes:  # values not seen before: give each a code
+                index, distinct = self.index, self.values
+                for i, code in enumerate(codes):
+                    if code == -2:
+                        v = values[i]
+                        code = index.get(v)
+                        if code is None:
+                            code = index[v] = len(distinct)
+                            distinct.append(v)
+                        codes[i] = code
+            self.data.extend(codes)
+            self.n += len(values)
+            if len(self.values) > self.SWITCH and len(self.values) * 8 > self.n:
+                self._to_text()
+            return
+        self.n += len(values)
+
+    def _to_text(self) -> None:
+        """Most values differ: a dictionary would only cost memory; keep them as joined text."""
+        distinct = [*self.values, None]  # code -1: None
+        codes, self.data, self.index, self.values, self.text = self.data, None, {}, [], True
+        for start in range(0, len(codes), 8192):
+            self._add_text([distinct[c] for c in codes[start:start + 8192]])
+
+    def _add_text(self, values: list) -> None:
+        """Append `values` (str without NUL, or None) to the joined text."""
+        texts = values if None not in values else ["" if v is None else v for v in values]
+        self.nones.extend(bytes(len(values)) if texts is values else bytes(v is None for v in values))
+        ends = itertools.accumulate(map(operator.add, map(len, texts), itertools.repeat(1)), initial=self.offsets[-1])
+        next(ends)  # the initial value: the end of the text so far, already there
+        self.offsets.extend(ends)
+        self.chunks.append(_NUL.join(texts))
+
+    def _to_objects(self) -> None:
+        if self.kind != "objects":
+            values = _decode_all(self.column(), self.n)
+            self.__init__()
+            self.n, self.kind, self.data = len(values), "objects", values
+
+    def column(self) -> tuple:
+        """The column as `_encode` writes it (more values may be added after)."""
+        kind = self.kind
+        if kind in ("none", "bool", "float", "int", "objects"):
+            return (kind, self.n) if kind == "none" else (kind, bytes(self.data) if kind == "bool" else self.data)
+        wrap = "list" if kind == "list" else ""
+        if not self.text:
+            return ("codes", wrap, list(self.values), self.data)
+        self.chunks = [_NUL.join(self.chunks)]  # one string from now on (joining one string is free)
+        return ("text", wrap, self.chunks[0], self.offsets, bytes(self.nones) if any(self.nones) else b"")
 
 
 def _unwrap(wrap: str) -> Callable[[Any], Any]:
@@ -288,6 +415,65 @@ class Table:
         self.__init__(getattr(model, state["cls"]), state["n"], state["columns"])
 
 
+class TableBuilder:
+    """The records of one file as columns, appended a row at a time (a dict of every field, `line`
+    included, or a record): rows wait in a small batch, then each column takes the batch at once.
+
+    Columns named in `refs` hold the row numbers of another table's records: `refs[name]` maps
+    the ids to them (it may grow as records are appended to that table).
+    """
+
+    BATCH = 4096
+
+    def __init__(self, cls: type, refs: dict[str, dict[str, int]] | None = None):
+        self.cls, self.refs, self.n = cls, refs or {}, 0
+        self.fields = list(cls.__dataclass_fields__)
+        self.defaults = {f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING
+                                  else None if f.default is dataclasses.MISSING else f.default)
+                         for f in dataclasses.fields(cls)}
+        self.columns = {name: ColumnBuilder() for name in self.fields if name not in self.refs}
+        self.codes = {name: array("i") for name in self.refs}
+        self._cells = operator.itemgetter(*self.columns, *self.codes)  # a row's values, column by column
+        self.pending: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        return self.n + len(self.pending)
+
+    def append(self, values: dict[str, Any]) -> None:
+        self.pending.append(values)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def extend(self, columns: dict[str, Sequence[Any]], n: int) -> None:
+        """`n` rows given column by column (every field)."""
+        self.flush()
+        for name, builder in self.columns.items():
+            builder.extend(columns[name])
+        for name, codes in self.codes.items():
+            codes.extend(map(self.refs[name].get, columns[name], itertools.repeat(-1)))  # None: -1
+        self.n += n
+
+    def append_record(self, record: Any) -> None:
+        self.append({name: getattr(record, name) for name in self.fields})
+
+    def flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        columns = zip(*map(self._cells, rows))
+        for builder, values in zip(self.columns.values(), columns):
+            builder.extend(values)
+        for name, values in zip(self.codes, columns):
+            self.codes[name].extend(map(self.refs[name].get, values, itertools.repeat(-1)))  # None: -1
+        self.n += len(rows)
+
+    def table(self, refs: dict[str, Table] | None = None) -> Table:
+        """The rows so far as a Table (`refs`: the table each ref column points into, when asked for)."""
+        self.flush()
+        return Table(self.cls, self.n, {name: ("ref", (refs or {}).get(name), self.codes[name]) if name in self.codes
+                                        else self.columns[name].column() for name in self.fields})
+
+
 # -- the store ----------------------------------------------------------------------------------
 
 def _groups(keys: Iterable[Any]) -> dict[Any, array]:
@@ -323,25 +509,33 @@ class Store:
         capacities.columns = {name: ("ref", tables["firms"], firm_codes) if name == "firm" else col
                               for name, col in capacities.columns.items()}
         tables["capacities"] = capacities
+        return cls.from_tables(ds.data_dir, ds.home_region, tables)
+
+    @classmethod
+    def from_tables(cls, data_dir: str, home_region: str, tables: dict[str, Table]) -> Store:
+        """The store of these tables (the capacities' `firm` column a ref into the firms): makes
+        the row indexes."""
+        firms, capacities = tables["firms"], tables["capacities"]
+        firm_codes = capacities.columns["firm"][2]
         # the capacity rows of each firm: firm i's are by_firm[start[i]:start[i + 1]] (counting sort)
-        start = array("q", [0]) * (len(ds.firms) + 1)
+        start = array("q", [0]) * (len(firms) + 1)
         for code in firm_codes:
             if code >= 0:
                 start[code + 1] += 1
-        for i in range(len(ds.firms)):
+        for i in range(len(firms)):
             start[i + 1] += start[i]
         by_firm, fill = array("i", [0]) * start[-1], array("q", start)
         for row, code in enumerate(firm_codes):
             if code >= 0:
                 by_firm[fill[code]] = row
                 fill[code] += 1
-        ids = [f.id for f in ds.firms]
-        indexes = {"capacities": {"product": _groups(c.product for c in caps),
-                                  "region": _groups(c.region for c in caps)},
-                   "targets": {"product": _groups(t.product for t in ds.targets)},
+        ids = firms.column("id")
+        indexes = {"capacities": {"product": _groups(capacities.column("product")),
+                                  "region": _groups(capacities.column("region"))},
+                   "targets": {"product": _groups(tables["targets"].column("product"))},
                    "firm_capacities": (start, by_firm),
                    "firm_ids": array("i", sorted(range(len(ids)), key=ids.__getitem__))}
-        return cls(ds.data_dir, ds.home_region, tables, indexes)
+        return cls(data_dir, home_region, tables, indexes)
 
     def records(self, table: str) -> tuple:
         return self.tables[table].all()
@@ -554,14 +748,11 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
 
 
 def _build(data_dir: str) -> Store:
-    from ..loaders import load_dataset
+    from ..loaders import read_store
     enabled_before = gc.isenabled()
-    gc.disable()
+    gc.disable()  # the reader makes many objects and frees few: the collector would only rescan them
     try:
-        ds = load_dataset(data_dir)
-        return Store.from_dataset(ds)
+        return read_store(data_dir)
     finally:
         if enabled_before:
             gc.enable()
-
-
