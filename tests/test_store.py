@@ -207,6 +207,7 @@ def test_a_column_built_in_batches_decodes_as_the_whole_list(column, batch, monk
 
 
 def test_mostly_distinct_text_is_joined_not_coded(monkeypatch):
+    monkeypatch.setattr(store.ColumnBuilder, "SWITCH", 1024)
     builder = store.ColumnBuilder()
     builder.extend([f"firm {i}" for i in range(20_000)])
     assert builder.column()[0] == "text" and not builder.index

@@ -115,7 +115,7 @@ class ColumnBuilder:
     ['a', None, 'a', 'b']
     """
 
-    SWITCH = 1024  # distinct values a mostly-distinct text column may have before it becomes joined text
+    SWITCH = 1 << 16  # distinct values a text column may have before, if nearly all differ, it becomes joined text
     _KINDS = {bool: "bool", float: "float", int: "int", str: "str", tuple: "list"}
 
     def __init__(self) -> None:
@@ -175,19 +175,14 @@ class ColumnBuilder:
             self._add_text(values)
         else:
             codes = list(map(self.index.get, values, itertools.repeat(-2, len(values))))
-            if -2 in codes:  # values not seen before: give each a code
-                index, distinct = self.index, self.values
-                for i, code in enumerate(codes):
-                    if code == -2:
-                        v = values[i]
-                        code = index.get(v)
-                        if code is None:
-                            code = index[v] = len(distinct)
-                            distinct.append(v)
-                        codes[i] = code
+            if -2 in codes:  # values not seen before: the next codes, in order of appearance
+                new = dict.fromkeys(v for v, code in zip(values, codes) if code == -2)
+                self.index.update(zip(new, range(len(self.values), len(self.values) + len(new))))
+                self.values.extend(new)
+                codes = list(map(self.index.__getitem__, values))
             self.data.extend(codes)
             self.n += len(values)
-            if len(self.values) > self.SWITCH and len(self.values) * 8 > self.n:
+            if len(self.values) > self.SWITCH and len(self.values) * 10 > self.n * 9:  # ids, names
                 self._to_text()
             return
         self.n += len(values)
@@ -214,16 +209,29 @@ class ColumnBuilder:
             self.__init__()
             self.n, self.kind, self.data = len(values), "objects", values
 
-    def column(self) -> tuple:
-        """The column as `_encode` writes it (more values may be added after)."""
+    def column(self, narrow: bool = False) -> tuple:
+        """The column as `_encode` writes it (more values may be added after); `narrow`: its
+        numbers in the narrowest array that holds them (for the store: smaller, read faster)."""
         kind = self.kind
+        if narrow and kind == "int" and _NO_INT not in self.data:  # no empty cell: any width will do
+            return ("int", _narrow(self.data, min(self.data, default=0), max(self.data, default=0)))
         if kind in ("none", "bool", "float", "int", "objects"):
             return (kind, self.n) if kind == "none" else (kind, bytes(self.data) if kind == "bool" else self.data)
         wrap = "list" if kind == "list" else ""
         if not self.text:
-            return ("codes", wrap, list(self.values), self.data)
+            return ("codes", wrap, list(self.values), _narrow(self.data, -1, len(self.values)) if narrow else self.data)
         self.chunks = [_NUL.join(self.chunks)]  # one string from now on (joining one string is free)
-        return ("text", wrap, self.chunks[0], self.offsets, bytes(self.nones) if any(self.nones) else b"")
+        offsets = _narrow(self.offsets, 0, self.offsets[-1]) if narrow else self.offsets
+        return ("text", wrap, self.chunks[0], offsets, bytes(self.nones) if any(self.nones) else b"")
+
+
+def _narrow(numbers: array, low: int, high: int) -> array:
+    """`numbers` (all within low..high) in the narrowest array that holds them."""
+    for code in "bhi":
+        bits = array(code).itemsize * 8
+        if -(1 << (bits - 1)) <= low and high < 1 << (bits - 1):
+            return numbers if code == numbers.typecode else array(code, numbers)
+    return numbers
 
 
 def _unwrap(wrap: str) -> Callable[[Any], Any]:
@@ -467,11 +475,12 @@ class TableBuilder:
             self.codes[name].extend(map(self.refs[name].get, values, itertools.repeat(-1)))  # None: -1
         self.n += len(rows)
 
-    def table(self, refs: dict[str, Table] | None = None) -> Table:
-        """The rows so far as a Table (`refs`: the table each ref column points into, when asked for)."""
+    def table(self, refs: dict[str, Table] | None = None, narrow: bool = False) -> Table:
+        """The rows so far as a Table (`refs`: the table each ref column points into, when asked
+        for; `narrow`: see `ColumnBuilder.column`)."""
         self.flush()
         return Table(self.cls, self.n, {name: ("ref", (refs or {}).get(name), self.codes[name]) if name in self.codes
-                                        else self.columns[name].column() for name in self.fields})
+                                        else self.columns[name].column(narrow) for name in self.fields})
 
 
 # -- the store ----------------------------------------------------------------------------------

@@ -1084,8 +1084,8 @@ def read_store(data_dir: str | os.PathLike[str] | None = None, *,
         capacities.append_record(capacity)
     home = next(r.id for r in tables["regions"] if r.home)
     built = {name: Table.encode(_MODELS[name], records) for name, records in tables.items() if name not in columns}
-    built["firms"] = firms.table()
-    built["capacities"] = capacities.table(refs={"firm": built["firms"]})
+    built["firms"] = firms.table(narrow=True)
+    built["capacities"] = capacities.table(refs={"firm": built["firms"]}, narrow=True)
     return Store.from_tables(data_dir, home, built)
 
 
