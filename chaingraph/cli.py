@@ -12,10 +12,17 @@ from collections.abc import Callable, Iterator
 
 import click
 
-from . import __version__
+from . import __version__, click_words
 from .errors import ChaingraphError
 
 __all__ = ["cli", "main"]
+
+click_words.install()  # click's own words (Usage:, Options) through chaingraph's catalog
+
+
+def _(message: str) -> str:
+    from .i18n import gettext
+    return gettext(message)
 
 FORMATS = ("table", "json", "csv")  # output.FORMATS, repeated so --help does not import it
 _DATA = "chaingraph.data"
@@ -37,11 +44,13 @@ def _lang_option() -> click.Option:
 
 
 @contextlib.contextmanager
-def _help_in_language(command: click.Command):
+def _help_in_language(command: click.Command, ctx: click.Context | None = None):
     """The command's help and its options' help in the current language while it is shown (the
-    English texts are the msgids; `i18n.extract_help` puts them in the catalog)."""
+    English texts are the msgids; `i18n.extract_help` puts them in the catalog). click's `--help`
+    option is made before `--lang` takes effect, so its text is looked up again here."""
     from .i18n import gettext
-    saved = [(command, command.help)] + [(p, p.help) for p in command.params if getattr(p, "help", None)]
+    params = command.params + ([command.get_help_option(ctx)] if ctx is not None else [])
+    saved = [(command, command.help)] + [(p, p.help) for p in params if getattr(p, "help", None)]
     for obj, text in saved:
         if text:
             obj.help = gettext(inspect.cleandoc(text))
@@ -54,7 +63,7 @@ def _help_in_language(command: click.Command):
 
 class _Translated(click.Command):
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with _help_in_language(self):
+        with _help_in_language(self, ctx):
             super().format_help(ctx, formatter)
 
     def get_short_help_str(self, limit: int = 45) -> str:
@@ -121,8 +130,8 @@ def basis_option(default: str) -> Callable:
 # Fields a command's table leaves out (the numbers behind its text columns); json and csv keep them.
 _TABLE_HIDE = {
     "balance": ("status", "low", "high", "supply_low", "supply_high", "requirement_low", "requirement_high",
-                "supply_value", "requirement_value", "balance_value", "unknown", "unit"),
-    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit"),
+                "supply_value", "requirement_value", "balance_value", "unknown", "unit", "short_unknown_amount"),
+    "extend": ("low", "high", "supply_low", "supply_high", "use_low", "use_high", "unit", "value_low", "value_high"),
 }
 
 
@@ -145,6 +154,9 @@ def output_format(fn: Callable) -> Callable:
         if hide:
             rows = [{k: v for k, v in row.items() if k not in hide} for row in rows]
             columns = tuple(c for c in columns if c not in hide)
+        if fmt == "table" and rows and _GRAPH in click.get_current_context().meta:
+            from .names import shown_names  # English names in an English table; JSON and CSV keep name_zh
+            rows = shown_names(click.get_current_context().meta[_GRAPH], rows)
         # color=True: click would strip colour codes from a pipe, but CSV keeps the data as it is
         # (a table shows control characters escaped, JSON escapes them itself)
         click.echo(render(rows, fmt, columns), nl=False, color=True)
@@ -154,13 +166,18 @@ def output_format(fn: Callable) -> Callable:
     return command
 
 
+_GRAPH = "chaingraph.graph"
+
+
 def _graph():
     from .graph import open_backend
     meta = click.get_current_context().meta
     backend = meta.get(_BACKEND, "memory")
     if backend == "memory":
-        return open_backend("memory", meta.get(_DATA))
-    return open_backend(backend, **_connection(meta))
+        meta[_GRAPH] = open_backend("memory", meta.get(_DATA))
+    else:
+        meta[_GRAPH] = open_backend(backend, **_connection(meta))
+    return meta[_GRAPH]
 
 
 def _connection(meta: dict) -> dict:
@@ -228,12 +245,12 @@ def validate() -> None:
     """
     import sys
 
-    from .loaders import load_dataset
-    with _progress_bar("validating", sys.stderr.isatty()) as progress:
-        ds = load_dataset(click.get_current_context().meta.get(_DATA), progress=progress)
-    counts = ", ".join(f"{len(getattr(ds, name))} {name}" for name in
+    from .loaders import read_store
+    with _progress_bar("validating", sys.stderr.isatty()) as progress:  # into columns: no record per row
+        store = read_store(click.get_current_context().meta.get(_DATA), progress=progress)
+    counts = ", ".join(f"{len(store.tables[name])} {name}" for name in
                        ("products", "chains", "firms", "regions", "capacities", "targets", "links"))
-    click.echo(f"OK: {counts} in {ds.data_dir}")
+    click.echo(f"OK: {counts} in {store.data_dir}")
 
 
 @contextlib.contextmanager
@@ -275,7 +292,7 @@ def load_command() -> None:
     meta = click.get_current_context().meta
     backend = meta.get(_BACKEND, "memory")
     if backend == "memory":
-        raise click.UsageError("load needs a server: --backend neo4j or --backend falkordb")
+        raise click.UsageError(_("load needs a server: --backend neo4j or --backend falkordb"))
     with _progress_bar("loading", sys.stderr.isatty()) as progress:
         result = load(backend, meta.get(_DATA), progress=progress, **_connection(meta))
     seconds = result["seconds"]
@@ -331,7 +348,7 @@ def products(sector: str | None) -> list[dict]:
 
 
 @cli.command()
-@click.option("--product", "-p", help="Only rows for this product (id, 中文名, English name or alias).")
+@click.option("--product", "-p", help="Only rows for this product (id, Chinese or English name or alias).")
 @click.option("--region", "-r", help="Only this region and the regions below it.")
 @data_option
 @output_format
@@ -377,7 +394,7 @@ def trace(product: str, up: bool, down: bool, depth: int | None) -> list[dict]:
         chaingraph trace 电石 --up --depth 2
     """
     if up and down:
-        raise click.UsageError("give --up or --down, not both")
+        raise click.UsageError(_("give --up or --down, not both"))
     from .queries import trace
     return trace(_graph(), product, direction="up" if up else "down", depth=depth)
 
@@ -388,7 +405,7 @@ def trace(product: str, up: bool, down: bool, depth: int | None) -> list[dict]:
 @data_option
 @output_format
 def gaps(chain: str | None, region: str | None) -> list[dict]:
-    """List the links of each chain with no local producer, or only a planned one (补链).
+    """List the links of each chain with no local producer, or only a planned one.
 
     Ranked: missing middle links first, then chains that stop short downstream, then missing
     upstream links, then chains with no local step at all.
@@ -407,18 +424,22 @@ def gaps(chain: str | None, region: str | None) -> list[dict]:
 @data_option
 @output_format
 def extend(basis: str, region: str | None) -> list[dict]:
-    """How much of each local product leaves the city, largest first, as ranges (延链).
+    """How much of each local product leaves the city, largest first, as ranges: leads for extending the chains.
 
     Supply minus local use, with the coefficients and open terms of `balance`; products nothing in
     the graph uses are listed apart as final products, never as a surplus. Each row shows the known
-    downstream products not made locally: what could extend the chain.
+    downstream products not made locally: what could extend the chain, and its value where a price
+    is cited (the shipped prices, or the dataset's own prices.csv).
 
     \b
     Example:
         chaingraph extend --format json
     """
+    from .loaders.csvfiles import default_data_dir
     from .queries import extend
-    return extend(_graph(), region=region, basis=basis)
+    from .reference import prices_for
+    prices = prices_for(click.get_current_context().meta.get(_DATA) or default_data_dir())
+    return extend(_graph(), region=region, basis=basis, prices=prices)
 
 
 @cli.command()
@@ -490,7 +511,7 @@ def bottlenecks(basis: str, region: str | None, chain: str | None) -> list[dict]
 @output_format
 def candidates(product: str | None, all_gaps: bool, as_of: int | None, abroad: bool,
                region: str | None) -> list[dict]:
-    """Firms elsewhere that make PRODUCT, best fit first, with the reasons per firm (产业链招商).
+    """Firms elsewhere that make PRODUCT, best fit first, with the reasons per firm: whom to invite.
 
     The score (out of 10) weighs whether the firm's production route uses what the region
     already makes, how many local products would use its output, the firm's capacity, whether
@@ -505,7 +526,7 @@ def candidates(product: str | None, all_gaps: bool, as_of: int | None, abroad: b
         chaingraph candidates --all-gaps --format csv
     """
     if bool(product) == all_gaps:
-        raise click.UsageError("give a PRODUCT or --all-gaps")
+        raise click.UsageError(_("give a PRODUCT or --all-gaps"))
     from .queries import candidates
     return candidates(_graph(), product, region=region, all_gaps=all_gaps, as_of=as_of, abroad=abroad)
 
@@ -527,7 +548,7 @@ def report(folder: str, basis: str, region: str | None) -> None:
         chaingraph report -o report/ && xdg-open report/report.html
     """
     from .output import printable  # the summary names chains and products from the data
-    from .report import build_report, write_report
+    from .report import build_report, step_label, write_report
     data = build_report(_graph(), region=region, basis=basis)
 
     def echo(text: str) -> None:
@@ -546,7 +567,7 @@ def report(folder: str, basis: str, region: str | None) -> None:
         "short": len(shortfalls), "bottlenecks": len(data["bottlenecks"]), "basis": value(basis)})
     for r in data["gaps"][:3]:
         echo(_("  gap: %(chain)s / %(step)s: %(reason)s") % {
-            "chain": r["chain_name"], "step": r["label"] or i18n.join(r["names"]), "reason": r["reason"]})
+            "chain": r["chain_name"], "step": step_label(r), "reason": r["reason"]})
     for r in shortfalls[:3]:
         echo(_("  shortfall: %(name)s: supply %(supply)s, requirement %(requirement)s") % {
             "name": r["name"], "supply": r["supply"], "requirement": r["requirement"]})
@@ -573,7 +594,7 @@ def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str
         chaingraph viz --focus 电石 --depth 1 -o carbide.html
     """
     if depth is not None and focus is None:
-        raise click.UsageError("--depth needs --focus")
+        raise click.UsageError(_("--depth needs --focus"))
     from .viz import graph_data, to_html, write_html
     data = graph_data(_graph(), region=region, chain=chain, focus=focus, depth=2 if depth is None else depth,
                       firms=firms)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import ChaingraphError
+from .i18n import gettext as _
 
 __all__ = ["write_texts"]
 
@@ -32,7 +33,7 @@ def write_texts(texts: Mapping[str | os.PathLike[str], str]) -> list[Path]:
     temporary: list[Path] = []
     for path in paths:  # what would stop a replace: checked before anything is written
         if path.is_dir():
-            raise ChaingraphError(f"cannot write {path}: a folder of that name exists")
+            raise ChaingraphError(_("cannot write %(path)s: a folder of that name exists") % {"path": path})
     try:
         for path, text in zip(paths, texts.values()):
             _make_folder(path.parent)
@@ -41,12 +42,12 @@ def write_texts(texts: Mapping[str | os.PathLike[str], str]) -> list[Path]:
             try:
                 tmp.write_text(text, encoding="utf-8")
             except OSError as e:
-                raise ChaingraphError(f"cannot write {path}: {_why(e)}") from None
+                raise ChaingraphError(_("cannot write %(path)s: %(why)s") % {"path": path, "why": _why(e)}) from None
         for path, tmp in zip(paths, temporary):
             try:
                 tmp.replace(path)
             except OSError as e:
-                raise ChaingraphError(f"cannot write {path}: {_why(e)}") from None
+                raise ChaingraphError(_("cannot write %(path)s: %(why)s") % {"path": path, "why": _why(e)}) from None
     finally:
         for tmp in temporary:
             tmp.unlink(missing_ok=True)
@@ -57,9 +58,9 @@ def _make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise ChaingraphError(f"cannot create folder {folder}: a file of that name exists") from None
+        raise ChaingraphError(_("cannot create folder %(folder)s: a file of that name exists") % {"folder": folder}) from None
     except OSError as e:
-        raise ChaingraphError(f"cannot create folder {folder}: {_why(e)}") from None
+        raise ChaingraphError(_("cannot create folder %(folder)s: %(why)s") % {"folder": folder, "why": _why(e)}) from None
 
 
 def _why(error: OSError) -> str:

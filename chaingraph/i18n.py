@@ -32,7 +32,7 @@ from .errors import ChaingraphError
 
 __all__ = [
     "DOMAIN", "LANGUAGES", "LOCALE_DIR", "detect", "current", "set_language", "language",
-    "gettext", "ngettext", "pgettext", "column", "value", "join", "clauses", "N_", "Np_",
+    "gettext", "ngettext", "pgettext", "column", "value", "join", "clauses", "name", "N_", "Np_",
 ]
 
 DOMAIN = "chaingraph"
@@ -124,6 +124,13 @@ def join(items) -> str:
 def clauses(parts) -> str:
     """Clauses of one sentence: `a；b` in Chinese, `a; b` in English."""
     return ("；" if current() == "zh" else "; ").join(parts)
+
+
+def name(record) -> str:
+    """The name of a product, firm, region or chain as the current language shows it: `name_en` in
+    English (`name_zh` when the data gives no English name), `name_zh` in Chinese. JSON and CSV name
+    fields keep `name_zh` in both languages; tables and text for people use this."""
+    return (current() == "en" and getattr(record, "name_en", None)) or record.name_zh
 
 
 def column(key: str) -> str:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from .i18n import Np_
 
-__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT"]
+__all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT", "AMOUNT_TEXT", "KINDS"]
 
 # fields whose text is written for people, in the current language, in JSON and CSV too; every other
 # field of a row is the same whatever the language (README, "Languages")
 HUMAN_TEXT = frozenset({"reason", "reasons", "firms", "planned_by", "coefficients", "unknown", "open_terms",
-                        "break_even", "policy", "use_target"})
+                        "break_even", "policy", "use_target", "local_users", "downstream"})
+# amounts written as text (`23 万吨` in Chinese, `230 kt` in English): the numbers behind them are in
+# machine fields that do not change (`low`/`high`, `*_value`, `capacity_base`, `value`, `unit`)
+AMOUNT_TEXT = frozenset({"capacity", "supply", "requirement", "balance", "local_use", "outflow",
+                         "capacity_affected", "target"})
 
 COLUMNS = (
     Np_("column", "abroad"), Np_("column", "after"), Np_("column", "aliases"), Np_("column", "balance"),
@@ -45,7 +49,8 @@ COLUMNS = (
     Np_("column", "verdict"), Np_("column", "low"), Np_("column", "high"), Np_("column", "supply_low"),
     Np_("column", "supply_high"), Np_("column", "requirement_low"), Np_("column", "requirement_high"),
     Np_("column", "open_terms"), Np_("column", "group"), Np_("column", "local_use"), Np_("column", "outflow"),
-    Np_("column", "use_low"), Np_("column", "use_high"),
+    Np_("column", "use_low"), Np_("column", "use_high"), Np_("column", "short_unknown_amount"),
+    Np_("column", "value_low"), Np_("column", "value_high"), Np_("column", "price"),
 )
 
 # columns whose cells are machine values from VALUES (a cell may hold a list of them)
@@ -83,14 +88,22 @@ VALUES = (
     Np_("value", "capacities"), Np_("value", "targets"), Np_("value", "FEEDS links"),
     Np_("value", "YIELDS links"), Np_("value", "coefficients"), Np_("value", "estimates"),
     Np_("value", "conversions"),
-    # kinds of source of a producer directory row (graph.model.SOURCE_KINDS)
+    # kinds of source of a directory row or a coefficient (graph.model.SOURCE_KINDS)
     Np_("value", "annual_report"), Np_("value", "prospectus"), Np_("value", "exchange_filing"),
     Np_("value", "government"), Np_("value", "association"), Np_("value", "yearbook"),
     Np_("value", "trade_press"), Np_("value", "news"), Np_("value", "company_site"),
-    Np_("value", "journal"),
+    Np_("value", "journal"), Np_("value", "national_standard"), Np_("value", "handbook"),
+    Np_("value", "encyclopedia"), Np_("value", "stoichiometry"), Np_("value", "estimate"),
     # sectors of the shipped data
     Np_("value", "coal"), Np_("value", "coking"), Np_("value", "coal_chemicals"),
     Np_("value", "chlor_alkali"), Np_("value", "fine_chemicals"), Np_("value", "silicon"),
     Np_("value", "building_materials"), Np_("value", "metallurgy"), Np_("value", "power"),
     Np_("value", "equipment"), Np_("value", "light_industry"),
+)
+
+# the kinds of record that messages name (`unknown product 'x'`, `ambiguous firm 'y'`)
+KINDS = (
+    Np_("kind", "product"), Np_("kind", "chain"), Np_("kind", "firm"), Np_("kind", "region"),
+    Np_("kind", "sector"), Np_("kind", "firm or product"), Np_("kind", "capacity"), Np_("kind", "target"),
+    Np_("kind", "link"), Np_("kind", "conversion"), Np_("kind", "directory row"),
 )

@@ -21,11 +21,12 @@ from markupsafe import Markup
 from . import i18n
 from .files import write_texts
 from .graph.backend import Backend
+from .names import shown_names
 from .queries import balance, bottlenecks, candidates, chains, extend, gaps
 from .queries._common import region_id
 from .viz import chain_data, legend_html, network_block, page_assets
 
-__all__ = ["build_report", "to_markdown", "to_html", "write_report", "balance_chart", "chart_items"]
+__all__ = ["build_report", "to_markdown", "to_html", "write_report", "balance_chart", "chart_items", "step_label"]
 
 _PRESENT = ("operating", "building", "by-product")
 CANDIDATES_PER_PRODUCT = 3
@@ -47,6 +48,11 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     steps_of: dict[str, list[dict]] = {}
     for step in chains(g, region=where):
         steps_of.setdefault(step["chain"], []).append(step)
+    # names as the current language shows them (English names in English); analysis keeps the rows as queried
+    shown = functools.partial(shown_names, g)
+    all_gaps, all_balance, all_bottlenecks = shown(all_gaps), shown(all_balance), shown(all_bottlenecks)
+    offers = {p: shown(rows) for p, rows in offers.items()}
+    steps_of = {c: shown(rows) for c, rows in steps_of.items()}
     sections = []
     for chain in g.chains():
         steps = steps_of[chain.id]
@@ -66,7 +72,7 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     return {
         "region": g.resolve_region(where), "basis": basis, "date": date.today().isoformat(),
         "data_dir": g.data_dir, "gaps": all_gaps, "balance": all_balance,
-        "bottlenecks": all_bottlenecks, "extend": extend(g, region=where, basis=basis), "sections": sections,
+        "bottlenecks": all_bottlenecks, "extend": shown(extend(g, region=where, basis=basis)), "sections": sections,
     }
 
 
@@ -92,6 +98,8 @@ def _environment(markdown: bool) -> jinja2.Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["value"] = i18n.value
     env.filters["listing"] = i18n.join
+    env.filters["name"] = i18n.name
+    env.filters["step"] = step_label
     return env
 
 
@@ -99,8 +107,9 @@ def _unquoted(text: str) -> str:
     return text.strip().strip(_QUOTES)
 
 
-def _step(row: dict) -> str:
-    return row["label"] or i18n.join(row["names"])
+def step_label(row: dict) -> str:
+    """A step as the brief names it: the guideline's word in Chinese, its products' names in English."""
+    return (i18n.current() == "zh" and row["label"]) or i18n.join(row["names"])
 
 
 def _intro(section: dict) -> str:
@@ -114,9 +123,9 @@ def _intro(section: dict) -> str:
 
 def _toc(report: dict) -> list[tuple[str, str]]:
     _ = i18n.gettext
-    return [("balance", _("Shortfalls and surpluses")), ("gaps", _("Top gaps (补链)")),
-            ("bottlenecks", _("Bottlenecks")), ("extend", _("Products that leave the city raw (延链)"))] + [
-        (f"c-{s['chain'].id}", s["chain"].name_zh) for s in report["sections"]]
+    return [("balance", _("Shortfalls and surpluses")), ("gaps", _("Top gaps")),
+            ("bottlenecks", _("Bottlenecks")), ("extend", _("Products that leave the city raw"))] + [
+        (f"c-{s['chain'].id}", i18n.name(s["chain"])) for s in report["sections"]]
 
 
 def _context(report: dict) -> dict:
@@ -149,7 +158,7 @@ def to_markdown(report: dict) -> str:
         })
     return _environment(True).get_template("report.md.j2").render(
         _context(report), sections=sections,
-        top_gaps=[[r["rank"], r["chain_name"], _step(r), v(r["status"]), v(r["kind"]), r["reason"]]
+        top_gaps=[[r["rank"], r["chain_name"], step_label(r), v(r["status"]), v(r["kind"]), r["reason"]]
                   for r in report["gaps"][:10]],
         balance_rows=[[r["name"], v(r["verdict"]), r["supply"], r["requirement"],
                        r["balance"] or "; ".join(r["open_terms"][:2]),
@@ -201,7 +210,7 @@ def chart_items(rows: list[dict]) -> dict:
             (i18n.gettext("Short, amount unknown"), unknown_short, amounts),
             (i18n.gettext("Undecided: a figure is missing"), undecided,
              lambda r: amounts(r) + "; " + "; ".join(r["open_terms"][:3]) + (" …" if len(r["open_terms"]) > 3 else "")),
-            (i18n.gettext("Made here, not used locally (see 延链)"), unused, lambda r: r["supply"])):
+            (i18n.gettext("Made here, not used locally (see products that leave the city)"), unused, lambda r: r["supply"])):
         if found:
             lists.append({"title": title, "rows": [{"name": r["name"], "text": what(r)} for r in found]})
     return {"items": bars, "width": mid + 460, "height": bar * len(bars), "mid": mid, "lists": lists}
@@ -242,7 +251,7 @@ def to_html(report: dict) -> str:
     return _environment(False).get_template("report.html.j2").render(
         _context(report), sections=sections, css=Markup(_CSS), assets=Markup(page_assets()),
         legend=Markup(legend_html()), chart=Markup(balance_chart(report["balance"])),
-        gaps=[dict(r, step=_step(r), kind=i18n.value(r["kind"])) for r in report["gaps"][:10]],
+        gaps=[dict(r, step=step_label(r), kind=i18n.value(r["kind"])) for r in report["gaps"][:10]],
         bottlenecks=report["bottlenecks"][:10], extend=report["extend"][:10])
 
 

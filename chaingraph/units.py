@@ -18,7 +18,7 @@ from .errors import UnitError
 
 __all__ = [
     "UNITS", "base_of", "to_base", "convert", "parse_ratio_unit", "convert_ratio",
-    "format_number", "format_quantity", "humanize", "unit_name", "display_unit",
+    "format_number", "format_quantity", "humanize", "unit_name", "display_unit", "written", "quantity_range",
 ]
 
 _WAN, _YI = 1e4, 1e8  # 万 and 亿
@@ -120,62 +120,99 @@ def format_quantity(value: float, unit: str) -> str:
     return f"{format_number(value)}{'' if unit == '%' else ' '}{unit}"
 
 
-# display units for large base quantities, largest first (Chinese planners read 万吨, 亿千瓦时)
-_DISPLAY = {
-    "t": ("亿吨", "万吨"), "m3": ("亿标立方", "万标立方"), "kWh": ("亿千瓦时", "万千瓦时"),
-    "kW": ("万千瓦",), "weight_case": ("万重箱",), "m2": ("万平方米",),
-    "vehicle": ("万辆",), "CNY": ("亿元", "万元"), "person": ("万人",),
+# display units for quantities, largest first, as (unit, base units in one of it). Chinese planners
+# read the field's scale words (万吨, 亿千瓦时) and write small amounts in words too (吨, 件); English
+# uses SI prefixes where they exist (kt, Mt, GWh) and thousand / million / billion elsewhere.
+_DISPLAY_ZH = {
+    "t": ("亿吨", "万吨"), "m3": ("亿标立方", "万标立方"), "kWh": ("亿千瓦时", "万千瓦时"), "kW": ("万千瓦",),
+    "weight_case": ("万重箱",), "m2": ("万平方米",), "vehicle": ("万辆",), "CNY": ("亿元", "万元"),
+    "person": ("万人",), "piece": ("亿件", "万件"),
 }
-# in Chinese text, small quantities too are written with the field's words, and pieces are 件
-_DISPLAY_ZH = dict(_DISPLAY, piece=("亿件", "万件"))
+_DISPLAY_ZH = {base: tuple((unit, UNITS[unit][1]) for unit in units) for base, units in _DISPLAY_ZH.items()}
 _BASE_ZH = {"t": "吨", "m3": "立方米", "kWh": "千瓦时", "kW": "千瓦", "weight_case": "重箱", "m2": "平方米",
             "vehicle": "辆", "CNY": "元", "person": "人", "piece": "件", "km": "公里", "count": "个"}
+_K, _M, _G = 1e3, 1e6, 1e9
+_DISPLAY_EN = {
+    "t": (("Mt", _M), ("kt", _K)), "kWh": (("TWh", _G), ("GWh", _M), ("MWh", _K)),
+    "kW": (("GW", _M), ("MW", _K)), "m3": (("billion m³", _G), ("million m³", _M)),
+    "m2": (("million m²", _M),), "piece": (("million pieces", _M), ("thousand pieces", _K)),
+    "vehicle": (("million vehicles", _M), ("thousand vehicles", _K)),
+    "weight_case": (("million weight cases", _M), ("thousand weight cases", _K)),
+    "CNY": (("billion CNY", _G), ("million CNY", _M)), "person": (("million people", _M), ("thousand people", _K)),
+}
+_BASE_EN = {"m3": "m³", "m2": "m²", "piece": "pieces", "vehicle": "vehicles", "weight_case": "weight cases",
+            "person": "people"}
 
 
 def unit_name(base: str) -> str:
     """A base unit as the current language writes it on its own: `吨` in Chinese, `t` in English."""
     from .i18n import current
-    return _BASE_ZH.get(base, base) if current() == "zh" else base
+    return (_BASE_ZH if current() == "zh" else _BASE_EN).get(base, base)
 
 
 def display_unit(value: float, base: str) -> tuple[str, float]:
     """The unit a quantity of `value` base units is shown in, and how many base units one of it is:
-    the field's scale words (万吨, 亿千瓦时); in Chinese small amounts and pieces in words too (吨, 万件).
+    the largest unit of the current language that the quantity fills (one table for both languages).
 
     >>> display_unit(2.385e7, "t")
+    ('Mt', 1000000.0)
+    >>> from chaingraph.i18n import language
+    >>> with language("zh"):
+    ...     display_unit(2.385e7, "t")
     ('万吨', 10000.0)
     """
     from .i18n import current
-    if current() == "zh":
-        for candidate in _DISPLAY_ZH.get(base, ()):
-            if abs(value) >= UNITS[candidate][1]:
-                return candidate, UNITS[candidate][1]
-        return _BASE_ZH.get(base, base), 1.0
-    for candidate in _DISPLAY.get(base, ()):  # English keeps the source's 万吨 / 亿千瓦时 for now
-        if abs(value) >= UNITS[candidate][1]:
-            return candidate, UNITS[candidate][1]
-    return base, 1.0
+    for unit, factor in (_DISPLAY_ZH if current() == "zh" else _DISPLAY_EN).get(base, ()):
+        if abs(value) >= factor:
+            return unit, factor
+    return unit_name(base), 1.0
+
+
+def written(value: float, unit: str, high: float | None = None) -> str:
+    """A figure as its source writes it (`8 万吨`, `2–3 万吨`) in Chinese; in English the same amount
+    in English units (`80 kt`), all digits kept. Units without a base are shown as written.
+
+    >>> from chaingraph.i18n import language
+    >>> with language("en"):
+    ...     written(8, "万吨"), written(2, "万吨", 3), written(400, "兆瓦")
+    ('80 kt', '20–30 kt', '400 MW')
+    """
+    from .i18n import current
+    if current() == "zh" or unit not in UNITS:
+        shown = format_number(value) if high is None or high == value else f"{format_number(value)}–{format_number(high)}"
+        return f"{shown}{'' if unit == '%' else ' '}{unit}"
+    low, base = to_base(value, unit)
+    top = low if high is None else to_base(high, unit)[0]
+    return quantity_range(low, top, base, digits=15)
+
+
+def quantity_range(low: float, high: float, base: str, digits: int = 4) -> str:
+    """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
+    if abs(high - low) <= 1e-9 * max(abs(low), abs(high), 1):
+        return humanize(high, base, digits)
+    unit, factor = display_unit(max(abs(low), abs(high)), base)
+    lo, hi = (_round(v / factor, digits) for v in (low, high))
+    return f"{format_number(lo)}–{format_quantity(hi, unit)}"
+
+
+def _round(shown: float, digits: int) -> float:
+    return float(f"{shown:.{digits}g}") if shown else 0.0
 
 
 def humanize(value: float, base: str, digits: int = 4) -> str:
     """A base quantity in the largest display unit it fills (`display_unit`), rounded to `digits`
     significant digits.
 
-    >>> humanize(23850000, "t")
-    '2385 万吨'
-    >>> humanize(1.7e10, "kWh")
-    '170 亿千瓦时'
-    >>> humanize(-5500, "t")
-    '-5500 t'
-
-    Chinese text (`chaingraph.i18n`) writes the field's own words:
-
     >>> from chaingraph.i18n import language
+    >>> with language("en"):
+    ...     humanize(23850000, "t"), humanize(1.7e10, "kWh"), humanize(-5500, "t"), humanize(1.9e8, "piece")
+    ('23.85 Mt', '17 TWh', '-5.5 kt', '190 million pieces')
+
+    Chinese text writes the field's own words:
+
     >>> with language("zh"):
     ...     humanize(23850000, "t"), humanize(1.7e10, "kWh"), humanize(-5500, "t"), humanize(1.9e8, "piece")
     ('2385 万吨', '170 亿千瓦时', '-5500 吨', '1.9 亿件')
     """
     unit, factor = display_unit(value, base)
-    shown = value / factor
-    rounded = float(f"{shown:.{digits}g}") if shown else 0.0
-    return format_quantity(rounded, unit)
+    return format_quantity(_round(value / factor, digits), unit)

@@ -136,9 +136,10 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     else:
         gap_rows = gaps(g, region=where, chain=chain)
     gap_reasons: dict[str, list[str]] = defaultdict(list)
+    chain_names = {c.id: i18n.name(c) for c in g.chains()} if gap_rows else {}
     for row in gap_rows:
         for p in row["products"]:
-            gap_reasons[p].append(f"{row['chain_name']}: {row['reason']}")
+            gap_reasons[p].append(f"{chain_names[row['chain']]}: {row['reason']}")
     risks: dict[str, list[str]] = {}
     # without the region's rows handed over: only the supply risks of the products drawn
     for row in analysis.get("bottlenecks") or bottlenecks(g, region=where, products=keep, kinds=SUPPLY_RISKS):
@@ -156,8 +157,8 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
 
     def producer(row) -> str:
-        return firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
-            "region": regions[row.region].name_zh}
+        return i18n.name(firm(row.firm)) if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": i18n.name(regions[row.region])}
 
     nodes, edges = [], []
     for pid in selected:
@@ -176,7 +177,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         for reason in risks.get(pid, ()):
             lines.append(i18n.gettext("bottleneck: %(reason)s") % {"reason": reason})
         nodes.append({
-            "id": f"p:{pid}", "label": p.name_zh, "kind": "product", "status": status[pid],
+            "id": f"p:{pid}", "label": i18n.name(p), "kind": "product", "status": status[pid],
             "group": p.sector, "color": STATUS_COLOURS[status[pid]][0], "title": "\n".join(lines),
             "names": list(dict.fromkeys([p.name_zh, p.name_en, pid, *p.aliases])), "gap": pid in gap_reasons,
         })
@@ -185,7 +186,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if link.from_ not in keep or link.to not in keep:
             continue
         ratio = f"{link.ratio:g} {link.ratio_unit}" if link.ratio is not None else ""
-        lines = [f"{products[link.from_].name_zh} → {products[link.to].name_zh}: {i18n.value(link.type)}"
+        lines = [f"{i18n.name(products[link.from_])} → {i18n.name(products[link.to])}: {i18n.value(link.type)}"
                  + (f" {ratio}" + (i18n.gettext(" (estimate)") if link.estimate else "") if ratio
                     else i18n.gettext(" (no coefficient)")),
                  f"“{_clip(link.source)}”"]
@@ -213,13 +214,13 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             f = firm(fid)
             share = max((row.capacity_base / largest[row.base_unit] for row in rows if row.capacity_base), default=0)
             lines = [f.name_zh + (f" — {f.name_en}" if f.name_en else ""),
-                     i18n.gettext("in %(region)s") % {"region": regions[f.region].name_zh}]
+                     i18n.gettext("in %(region)s") % {"region": i18n.name(regions[f.region])}]
             for row in rows:
                 amount = describe_capacity(row) or i18n.gettext("capacity not stated")
-                lines.append(f"  {products[row.product].name_zh}: {amount} ({i18n.value(row.status)}) — "
+                lines.append(f"  {i18n.name(products[row.product])}: {amount} ({i18n.value(row.status)}) — "
                              f"“{_clip(row.source)}”")
             nodes.append({
-                "id": f"f:{fid}", "label": f.name_zh, "kind": "firm", "status": "firm", "group": "firm",
+                "id": f"f:{fid}", "label": i18n.name(f), "kind": "firm", "status": "firm", "group": "firm",
                 "color": FIRM_COLOUR, "title": "\n".join(lines), "size": round(6 + 18 * math.sqrt(share), 1),
                 "names": list(dict.fromkeys([f.name_zh, *([f.name_en] if f.name_en else []), fid, *f.aliases])),
                 "gap": False,
@@ -229,21 +230,21 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
                 edges.append({"from": f"f:{fid}", "to": f"p:{row.product}", "kind": "MAKES",
                               "label": amount, "title": i18n.gettext("%(firm)s makes %(product)s: %(amount)s "
                                                                      "(%(status)s)") % {
-                                  "firm": f.name_zh, "product": products[row.product].name_zh,
+                                  "firm": i18n.name(f), "product": i18n.name(products[row.product]),
                                   "amount": amount or i18n.gettext("capacity not stated"),
                                   "status": i18n.value(row.status)} + f"\n“{_clip(row.source)}”",
                               "bottleneck": False})
 
-    what = g.resolve_chain(chain).name_zh if chain else i18n.gettext("all chains")
+    what = i18n.name(g.resolve_chain(chain)) if chain else i18n.gettext("all chains")
     if focus:
         what = i18n.gettext("%(what)s, around %(product)s") % {"what": what,
-                                                              "product": g.resolve_product(focus).name_zh}
+                                                              "product": i18n.name(g.resolve_product(focus))}
     legend = [(label, colour) for colour, label in STATUS_COLOURS.values()]
-    menu = [{"id": c.id, "name": c.name_zh, "nodes": [f"p:{p}" for p in
+    menu = [{"id": c.id, "name": i18n.name(c), "nodes": [f"p:{p}" for p in
                                                       dict.fromkeys(p for s in c.steps for p in s.products) if p in keep]}
             for c in g.chains()]
-    return {"nodes": nodes, "edges": edges, "legend": legend, "region": regions[where].name_zh,
-            "title": f"{regions[where].name_zh}: {what}", "chains": [c for c in menu if c["nodes"]]}
+    return {"nodes": nodes, "edges": edges, "legend": legend, "region": i18n.name(regions[where]),
+            "title": f"{i18n.name(regions[where])}: {what}", "chains": [c for c in menu if c["nodes"]]}
 
 
 def chain_data(g: Backend, chain: str, region: str | None = None, analysis: dict | None = None) -> dict:
@@ -278,7 +279,8 @@ def _join_steps(g: Backend, chain: str, data: dict, pg) -> None:
             continue
         a, b = before.products[0], after.products[0]
         via = [m for m in pg.successors(a) if pg.has_edge(m, b)] if a in pg and b in pg else []
-        label = "via " + "、".join(pg.nodes[m]["name_zh"] for m in via) if via else "chain step"
+        label = (i18n.gettext("via %(products)s") % {"products": i18n.join(i18n.name(g.resolve_product(m)) for m in via)}
+                 if via else i18n.gettext("chain step"))
         data["edges"].append({"from": f"p:{a}", "to": f"p:{b}", "kind": "STEP", "label": label,
                               "title": i18n.gettext("the chain as the guideline writes it: %(label)s") % {
                                   "label": label}, "bottleneck": False})
@@ -464,7 +466,7 @@ function chaingraphDraw(id) {
 def legend_html() -> str:
     """The legend of the colours and marks, as inline HTML."""
     _ = i18n.gettext
-    gap, bottleneck, firm = _("gap in a chain (补链)"), _("bottleneck supply"), _("firm (size: capacity)")
+    gap, bottleneck, firm = _("gap in a chain"), _("bottleneck supply"), _("firm (size: capacity)")
     arrows = _("grey arrow: feeds (label: input per unit); purple dashes: yields a by-product")
     items = [f'<span class=item><span class=sw style="background:{colour}"></span>{html.escape(_(label))}</span>'
              for colour, label in STATUS_COLOURS.values()]

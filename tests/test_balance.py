@@ -38,10 +38,10 @@ def test_three_step_chain_on_capacity(tmp_path, backend):
     assert (rows["metal"]["status"], rows["metal"]["balance_value"]) == ("surplus", pytest.approx(150_000))
     # metal runs at 60万 t -> ore needed 60 x 2 = 120万 t of 100万 t: shortfall 20万 t
     assert (rows["ore"]["status"], rows["ore"]["balance_value"]) == ("shortfall", pytest.approx(-200_000))
-    assert rows["ore"]["requirement"] == "120 万吨" and rows["ore"]["balance"] == "20 万吨 short"
+    assert rows["ore"]["requirement"] == "1.2 Mt" and rows["ore"]["balance"] == "200 kt short"
     assert (rows["ore"]["verdict"], rows["ore"]["low"], rows["ore"]["high"]) == ("short", -200_000, -200_000)
-    assert rows["ore"]["coefficients"] == ["mine 100 万吨 (operating)",
-                                           "for metal: metal 60 万吨 (capacity) × 2 t/t = 120 万吨"]
+    assert rows["ore"]["coefficients"] == ["mine 1 Mt (operating)",
+                                           "for metal: metal 600 kt (capacity) × 2 t/t = 1.2 Mt"]
     assert rows["ore"]["unit"] == "t"
     assert list(rows)[0] == "ore"  # shortfalls come first
     assert "part" not in rows  # a final product: nothing uses it, so nothing to balance (see extend)
@@ -50,8 +50,8 @@ def test_three_step_chain_on_capacity(tmp_path, backend):
 def test_three_step_chain_on_targets(tmp_path, backend):
     rows = by_product(balance(build(tmp_path, backend, **CHAIN), basis="target"))
     # part at its target 50万 t -> metal needed 75万 t of 60万 t: shortfall 15万 t
-    assert "part" not in rows and rows["metal"]["balance"] == "15 万吨 short"
-    assert rows["metal"]["coefficients"][-1] == "for part: part 50 万吨 (target) × 1.5 t/t = 75 万吨"
+    assert "part" not in rows and rows["metal"]["balance"] == "150 kt short"
+    assert rows["metal"]["coefficients"][-1] == "for part: part 500 kt (target) × 1.5 t/t = 750 kt"
     assert (rows["metal"]["status"], rows["metal"]["balance_value"]) == ("shortfall", pytest.approx(-150_000))
     # metal still runs at its own 60万 t: ore is 20万 t short either way
     assert rows["ore"]["balance_value"] == pytest.approx(-200_000)
@@ -61,7 +61,7 @@ def test_by_product_surplus(tmp_path, backend):
     rows = by_product(balance(build(tmp_path, backend, **CHAIN)))
     # slag arises at 60 x 0.5 = 30万 t; the kiln takes 10 x 1 = 10万 t: surplus 20万 t
     slag = rows["slag"]
-    assert slag["supply"] == "30 万吨" and slag["requirement"] == "10 万吨"
+    assert slag["supply"] == "300 kt" and slag["requirement"] == "100 kt"
     assert (slag["status"], slag["balance_value"]) == ("surplus", pytest.approx(200_000))
     assert slag["supply_basis"] == "by-product"
 
@@ -72,7 +72,7 @@ def test_unknown_coefficient_is_unknown_not_zero(tmp_path, backend):
                 links=CHAIN["links"] + [("FEEDS", "fuel", "metal", None, None)])
     fuel = by_product(balance(build(tmp_path, backend, **data)))["fuel"]
     assert fuel["status"] == "unknown" and fuel["balance_value"] is None and fuel["balance"] == ""
-    assert fuel["unknown"] == ["for metal: no coefficient for fuel → metal (metal 60 万吨 (capacity))"]
+    assert fuel["unknown"] == ["for metal: no coefficient for fuel → metal (metal 600 kt (capacity))"]
     # 5万 t covers 60万 t of metal while each t takes at most 50000 / 600000 = 0.08333 t
     assert fuel["break_even"] == ["covered while 1 t of metal takes at most 0.08333 t of fuel"]
 
@@ -80,14 +80,14 @@ def test_unknown_coefficient_is_unknown_not_zero(tmp_path, backend):
 def test_unstated_capacity_takes_the_level_downstream_needs(tmp_path, backend):
     data = dict(CHAIN, capacities=[("mine", "ore", None, None, "operating")] + CHAIN["capacities"][1:])
     ore = by_product(balance(build(tmp_path, backend, **data)))["ore"]
-    assert (ore["status"], ore["supply"], ore["requirement"]) == ("unknown", "≥ 0 t", "120 万吨")
+    assert (ore["status"], ore["supply"], ore["requirement"]) == ("unknown", "≥ 0 t", "1.2 Mt")
     assert ore["unknown"] == ["mine (ore): capacity not stated"]
     # the product ore comes from runs at least at what metal needs
     data = dict(data, products=data["products"] + ["rock"], links=data["links"] + [("FEEDS", "rock", "ore", 3, "t/t")],
                 capacities=data["capacities"] + [("quarry", "rock", 100, "万吨", "operating")])
     rock = by_product(balance(build(tmp_path / "2", backend, **data)))["rock"]
-    assert rock["requirement"] == "≥ 360 万吨" and rock["status"] == "shortfall"
-    assert rock["balance"] == "≥ 260 万吨 short" and rock["high"] == -2_600_000 and rock["low"] is None
+    assert rock["requirement"] == "≥ 3.6 Mt" and rock["status"] == "shortfall"
+    assert rock["balance"] == "≥ 2.6 Mt short" and rock["high"] == -2_600_000 and rock["low"] is None
 
 
 def test_missing_required_input_is_a_shortfall_and_an_alternative_is_not(tmp_path, backend):
@@ -110,7 +110,7 @@ def test_included_use_is_counted_once_and_conversions_apply(tmp_path, backend):
     # metal 60万 t x 10 = 600万 kWh; ore 100万 t less the 120万 t into metal -> 0 x 2 = 0
     assert power["requirement_value"] == pytest.approx(6_000_000)
     # 2000 kW x 5000 h = 1000万 kWh (an estimate): surplus 400万 kWh
-    assert power["supply"] == "1000 万千瓦时" and power["estimate"] is True
+    assert power["supply"] == "10 GWh" and power["estimate"] is True
     assert (power["status"], power["balance_value"]) == ("surplus", pytest.approx(4_000_000))
 
 

@@ -53,7 +53,7 @@ def test_depends_names_the_break_even_of_the_deciding_coefficient(tmp_path, back
     row = by_product(balance(build(tmp_path, backend, **_ore_metal({"capacity": 130}, (2.0, 2.2, 2.5)))))["ore"]
     # typical: 130 - 60 × 2.2 = -2万 t; covered while the ratio is at most 2.2 - 2/60 = 2.167
     assert row["break_even"] == ["covered while ore per metal is at most 2.167 t/t (range 2–2.5, within it)"]
-    assert row["balance"] == "20 万吨 short to 10 万吨 over"
+    assert row["balance"] == "200 kt short to 100 kt over"
 
 
 def test_order_is_robustness_then_size(tmp_path, backend):

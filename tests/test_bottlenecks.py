@@ -27,7 +27,7 @@ def test_kinds_and_ranking(tmp_path, backend):
     # metal is on every route from the raw materials (ore, scrap) to part: a dominator (2),
     # and removing it cuts ore and scrap off from part: an articulation point (1)
     assert rows["ore"]["kinds"] == ["shortfall", "single firm"] and rows["ore"]["score"] == 7
-    assert rows["ore"]["reasons"][0] == "supply 100 万吨 against requirement 160 万吨: 60 万吨 short (capacity basis)"
+    assert rows["ore"]["reasons"][0] == "supply 1 Mt against requirement 1.6 Mt: 600 kt short (capacity basis)"
     assert rows["metal"]["kinds"] == ["shortfall", "single firm", "dominator", "articulation point"]
     assert rows["metal"]["score"] == 4 + 3 + 2 + 1 and rows["metal"]["firms"] == ["smelter"]
     assert rows["metal"]["reasons"][1] == "smelter is the only local producer; part depend on it"
@@ -49,3 +49,27 @@ def test_concentration_needs_users_and_stated_capacities(tmp_path, backend):
     a = by_product(bottlenecks(g, basis="capacity"))["a"]
     assert a["kinds"] == ["concentrated", "dominator"]  # a is also the only raw material of b
     assert a["reasons"][0] == "HHI 8200: f1 holds 90% of stated capacity; b depend on it"
+
+
+def test_short_of_unknown_amount_is_a_machine_field_in_every_language(tmp_path, backend):
+    from chaingraph import i18n
+    from chaingraph.queries import balance
+
+    # metal is made; ore is not made locally and feeds metal without a coefficient: short, amount
+    # unknown. flux is not made either but has a coefficient: short by a known amount.
+    g = build(tmp_path, backend, products=["ore", "flux", "metal"], chains=[("c", "ore > metal")],
+              capacities=[("smelter", "metal", 10, "万吨", "operating")],
+              links=[("FEEDS", "ore", "metal", None, None), ("FEEDS", "flux", "metal", 0.1, "t/t")])
+    for lang in ("en", "zh"):
+        with i18n.language(lang):
+            rows = by_product(balance(g))
+            assert (rows["ore"]["verdict"], rows["ore"]["short_unknown_amount"]) == ("short", True)
+            assert (rows["flux"]["verdict"], rows["flux"]["short_unknown_amount"]) == ("short", False)
+            reasons = by_product(bottlenecks(g))
+            (ore_reason,) = reasons["ore"]["reasons"]
+            (flux_reason,) = reasons["flux"]["reasons"]
+            if lang == "en":
+                assert ore_reason == "not made locally, yet metal consume it (amount unknown) (target basis)"
+                assert flux_reason == "supply 0 t against requirement 1 万吨: 1 万吨 short (target basis)"
+            else:  # the same decision, whatever the requirement's text says in this language
+                assert "metal" in ore_reason and ore_reason != flux_reason and "1 万吨" in flux_reason

@@ -60,12 +60,12 @@ def test_score_parts_by_hand(graph):
     assert big["reasons"] == [
         "the region already makes 1 of its 2 inputs: ore",
         "local users of its output: part",
-        "capacity 100 万吨",
+        "capacity 1 Mt",
         "its plant operates",
         "in the same province (prov)",
     ]
     assert small["reasons"][-1] == "also makes alloy, which the region lacks"
-    assert big["capacity"] == "100 万吨" and vague["capacity"] == ""
+    assert big["capacity"] == "1 Mt" and vague["capacity"] == ""
 
 
 def test_all_gaps_covers_each_gap_product(graph):

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from chaingraph.cli import cli
 from chaingraph.graph import open_backend
+from chaingraph.i18n import language
 from chaingraph.queries import balance, products
 
 from datasets import open_dataset, write_dataset
@@ -189,15 +190,19 @@ def test_products_and_balance_agree_on_local_capacity(backend, tmp_path):
                                        ("f2", "si", 50, "万吨", "planned")],
                            links=[("FEEDS", "si", "poly", 1.2, "t/t")])
     with open_dataset(backend, folder) as g:
-        row = next(r for r in products(g) if r["id"] == "si")
-        supply = next(r for r in balance(g) if r["product"] == "si")["supply"]
-    assert (row["status"], row["capacity"], supply) == ("operating", "≥ 8 万吨", "≥ 8 万吨")
+        for lang, shown in (("en", "≥ 80 kt"), ("zh", "≥ 8 万吨")):
+            with language(lang):
+                row = next(r for r in products(g) if r["id"] == "si")
+                supply = next(r for r in balance(g) if r["product"] == "si")["supply"]
+            assert (row["status"], row["capacity"], supply) == ("operating", shown, shown)
 
 
-def test_shipped_industrial_silicon():
+@pytest.mark.parametrize("lang, shown", [("en", "≥ 80 kt"), ("zh", "≥ 8 万吨")])
+def test_shipped_industrial_silicon(lang, shown):
     g = open_backend()
-    assert next(r for r in products(g) if r["id"] == "industrial_silicon")["capacity"] == "≥ 8 万吨"
-    assert next(r for r in balance(g) if r["product"] == "industrial_silicon")["supply"] == "≥ 8 万吨"
+    with language(lang):
+        assert next(r for r in products(g) if r["id"] == "industrial_silicon")["capacity"] == shown
+        assert next(r for r in balance(g) if r["product"] == "industrial_silicon")["supply"] == shown
 
 
 # -- graph servers at the wrong kind of port ---------------------------------------------------

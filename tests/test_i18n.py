@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 from html.parser import HTMLParser
 import json
+import re
 import os
 import subprocess
 import sys
@@ -139,7 +140,7 @@ def test_json_and_csv_keep_english_keys_and_machine_values_in_both_languages(arg
     if args[-1] == "json":
         zh_rows, en_rows = json.loads(zh.stdout), json.loads(en.stdout)
         assert [list(r) for r in zh_rows] == [list(r) for r in en_rows]
-        strip = [[{k: v for k, v in r.items() if k not in labels.HUMAN_TEXT} for r in rows]
+        strip = [[{k: v for k, v in r.items() if k not in labels.HUMAN_TEXT | labels.AMOUNT_TEXT} for r in rows]
                  for rows in (zh_rows, en_rows)]
         assert strip[0] == strip[1]
     else:
@@ -243,3 +244,116 @@ def test_a_bad_chaingraph_lang_is_one_error_line(args, monkeypatch):
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "Error: unknown language 'fr' in $CHAINGRAPH_LANG (expected zh or en)\n"
+
+
+# columns whose cells are names or quotes as the data writes them (never units: an English brief
+# that wrote 万吨 must fail)
+_DATA_TEXT = ("name_zh", "name_en", "aliases", "source", "ratio_source", "subject", "publisher", "where",
+              "project", "route", "mirror_of", "note")
+_CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def _without_data_text(text: str) -> str:
+    import csv
+    found = set()
+    for path in (ROOT / "data").glob("*.csv"):
+        for row in csv.DictReader(open(path, encoding="utf-8")):
+            for key in _DATA_TEXT:
+                found.update(v.strip() for v in (row.get(key) or "").split(";") if v.strip())
+            if path.name == "chains.csv":  # the guideline's word for each step: `开采=raw_coal > …`
+                found.update(step.split("=")[0].strip() for step in row["steps"].split(">") if "=" in step)
+    for value in sorted(found, key=len, reverse=True):  # longest first: a name inside a quote goes with it
+        text = text.replace(value, " ")
+    return text
+
+
+def test_the_english_brief_has_no_chinese_but_the_data(tmp_path):
+    result = CliRunner().invoke(cli, ["report", "-o", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    page = _Visible()
+    page.feed((tmp_path / "report.html").read_text(encoding="utf-8"))
+    for name, text in (("report.html", " ".join(page.text)),
+                       ("report.md", (tmp_path / "report.md").read_text(encoding="utf-8"))):
+        left = _without_data_text(text)
+        assert sorted(set(re.findall(r"\S*[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+\S*", left))) == [], name
+        assert "Wuhai industrial chains: planner's brief" in text and "Top gaps" in text
+    # the same check finds the Chinese brief's own words
+    zh = tmp_path / "zh"
+    assert CliRunner().invoke(cli, ["report", "-o", str(zh), "--lang", "zh"]).exit_code == 0
+    assert "主要缺口" in _without_data_text((zh / "report.md").read_text(encoding="utf-8"))
+
+
+def test_tables_show_english_names_in_english_and_json_keeps_name_zh():
+    runner = CliRunner()
+    en = runner.invoke(cli, ["balance", "--lang", "en"]).output
+    zh = runner.invoke(cli, ["balance", "--lang", "zh"]).output
+    assert "synthetic ammonia" in en and "合成氨" not in en.split("\n")[2]
+    assert "合成氨" in zh and "synthetic ammonia" not in zh
+    for lang in ("en", "zh"):
+        rows = json.loads(runner.invoke(cli, ["balance", "--lang", lang, "--format", "json"]).output)
+        assert next(r for r in rows if r["product"] == "ammonia")["name"] == "合成氨"
+    gaps_en = runner.invoke(cli, ["gaps", "--lang", "en"]).output
+    assert "coal - carbide - acetic acid - vinyl acetate" in gaps_en
+    first = json.loads(runner.invoke(cli, ["gaps", "--lang", "en", "--format", "json"]).output)[0]
+    assert (first["chain_name"], first["reason"]) == ("煤—电石—醋酸—醋酸乙烯—PVC",
+                                                      "missing middle link between calcium carbide and PVC")
+
+
+def test_clicks_own_words_are_chinese_under_zh():
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--lang", "zh", "--help"]).output
+    assert top.startswith("用法: cli [OPTIONS] COMMAND") and "选项:" in top and "命令:" in top
+    assert "显示本帮助并退出。" in top and "Show this message" not in top
+    sub = runner.invoke(cli, ["gaps", "--lang", "zh", "--help"]).output
+    assert sub.startswith("用法: cli gaps") and "显示本帮助并退出。" in sub
+    bad = runner.invoke(cli, ["--lang", "zh", "gaps", "--bogus"])
+    assert bad.exit_code == 2 and bad.stderr.endswith("Error: 没有选项 '--bogus'。\n")
+    assert "运行 'cli gaps --help' 查看帮助。" in bad.stderr
+    missing = runner.invoke(cli, ["--lang", "zh", "trace"])
+    assert "Error: 缺少参数 'PRODUCT'." in missing.stderr
+    en = runner.invoke(cli, ["gaps", "--bogus"])  # English stays click's own
+    assert en.stderr.startswith("Usage: cli gaps") and en.stderr.endswith("Error: No such option '--bogus'.\n")
+
+
+def test_every_click_message_is_listed_for_the_catalog():
+    import click
+
+    from chaingraph import click_words
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            Path(click.__file__).parent, [("**.py", "python")], keywords={"_": None, "ngettext": (1, 2)}):
+        found.add(message if isinstance(message, str) else message[0])
+    listed = set(click_words.MESSAGES) | {singular for singular, _plural in click_words.PLURALS}
+    assert found - click_words.NOT_SHOWN == listed
+
+
+# -- Error: messages in Chinese under zh (the `Error:` prefix stays; tests elsewhere read English) --
+
+def test_a_bad_csv_cell_is_reported_in_chinese(tmp_path):
+    import shutil
+    folder = tmp_path / "d"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", folder)
+    capacities = folder / "capacities.csv"
+    capacities.write_text(capacities.read_text(encoding="utf-8").replace("lng,23,", "lng,abc,"), encoding="utf-8")
+    zh = CliRunner().invoke(cli, ["--lang", "zh", "--data", str(folder), "validate"])
+    assert (zh.exit_code, zh.stderr) == (1, f"Error: {capacities}，第 5 行，capacity 列：不是数字：'abc'\n")
+    en = CliRunner().invoke(cli, ["--lang", "en", "--data", str(folder), "validate"])
+    assert en.stderr == f"Error: {capacities}, line 5, column capacity: not a number: 'abc'\n"
+
+
+def test_a_missing_data_folder_is_reported_in_chinese(tmp_path):
+    missing = tmp_path / "我的城市"
+    result = CliRunner().invoke(cli, ["--lang", "zh", "--data", str(missing), "gaps"])
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: 找不到数据文件夹：{missing}\n")
+
+
+def test_an_unreachable_server_is_reported_in_chinese():
+    import socket
+    with socket.socket() as s:  # a port nothing listens on: bound, then closed again
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    uri = f"falkordb://127.0.0.1:{port}"
+    result = CliRunner().invoke(cli, ["--lang", "zh", "--backend", "falkordb", "--uri", uri, "info"])
+    assert (result.exit_code, result.stderr) == (1, f"Error: 无法连接 {uri} 上的 falkordb：连接被拒绝\n")
+    unknown = CliRunner().invoke(cli, ["--lang", "zh", "trace", "电石渣x"])
+    assert unknown.stderr.startswith("Error: 未知的产品 '电石渣x'；最接近的：carbide_slag (电石渣)")

@@ -241,10 +241,14 @@ CASES = [
      "sources/old.txt", 1, "-", 'neither UTF-8 nor GB18030 text; re-save it in Excel as "CSV UTF-8 (逗号分隔)"'),
     ("directory row without source kind", directory(directory_row(",trade_press,", ",,")), "directory.csv", 2,
      "source_kind", "empty source_kind (expected one of annual_report, prospectus, exchange_filing, government, "
-     "association, yearbook, trade_press, news, company_site, journal)"),
+     "association, yearbook, trade_press, news, company_site, journal, national_standard, handbook, encyclopedia)"),
     ("directory row of an unknown kind", directory(directory_row(",trade_press,", ",blog,")), "directory.csv", 2,
      "source_kind", "unknown source_kind 'blog' (expected annual_report, prospectus, exchange_filing, government, "
-     "association, yearbook, trade_press, news, company_site, journal)"),
+     "association, yearbook, trade_press, news, company_site, journal, national_standard, handbook, encyclopedia)"),
+    ("directory row resting on stoichiometry", directory(directory_row(",trade_press,", ",stoichiometry,")),
+     "directory.csv", 2, "source_kind", "unknown source_kind 'stoichiometry' (expected annual_report, prospectus, "
+     "exchange_filing, government, association, yearbook, trade_press, news, company_site, journal, "
+     "national_standard, handbook, encyclopedia)"),
     ("directory row without year", directory(directory_row(",2010,", ",,")), "directory.csv", 2, "year",
      "empty year (the year the figure held)"),
     ("directory row without country", directory(directory_row(",cn,", ",,")), "directory.csv", 2, "country",

@@ -12,7 +12,7 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 # something each notebook must print, so a cell that silently prints nothing is caught
 EXPECTED = {"explore_wuhai.ipynb": "电石渣",  # the trace cell reached carbide slag
-            "planner_walkthrough.ipynb": "missing middle link between 电石 and PVC"}
+            "planner_walkthrough.ipynb": "missing middle link between calcium carbide and PVC"}
 
 
 def test_there_is_a_notebook():

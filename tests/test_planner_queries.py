@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from chaingraph.cli import cli
 from chaingraph.errors import ChaingraphError, UnknownNameError
 from chaingraph.graph import open_backend
+from chaingraph.i18n import language
 from chaingraph.queries import extend, gaps, whatif
 
 from datasets import open_dataset, write_dataset
@@ -98,7 +99,10 @@ def test_gaps_ranking_kinds_and_neighbours(gap_graph):
     assert (first["label"], first["products"], first["names"]) == ("中", ["b"], ["b"])
     assert first["written"] is True
     assert first["source"] == "chain broken"
-    assert first["reason"] == "missing middle link between 起 and 止"
+    # English reasons name the products; the guideline's word for a step is Chinese
+    assert first["reason"] == "missing middle link between a and c"
+    with language("zh"):
+        assert gaps(gap_graph)[0]["reason"] == "起与止之间缺少中间环节"
     assert rows[1]["written"] is False
 
 
@@ -114,14 +118,14 @@ def test_gaps_partial_steps_come_after_the_broken_links(make):
         ("p", "partial", ["d"], "planned"),   # and d only planned
         ("p", "downstream", ["e"], "missing"),
     ]
-    assert rows[1]["reason"] == "step 中 is present through b, but c is missing"
+    assert rows[1]["reason"] == "step b/c/d is present through b, but c is missing"
     assert rows[2]["planned_by"] == ["fd"]
 
 
 def test_gaps_reasons(gap_graph):
     assert [r["reason"] for r in gaps(gap_graph)[2:]] == [
         "middle link between a and c is only planned",
-        "chain stops at c locally: 尾 is missing",
+        "chain stops at c locally: d is missing",
         "nothing local supplies c: g is missing",
         "no step of the chain is made locally",
         "no step of the chain is made locally; i is only planned",
@@ -182,7 +186,7 @@ EXTEND = dict(
 
 
 def test_extend_rows_and_ranking(make):
-    rows = extend(make(**EXTEND))
+    rows = extend(make(**EXTEND), prices={})  # by volume: no prices (the shipped ones price coke)
     assert [(r["rank"], r["product"], r["group"]) for r in rows] == [
         (1, "ore", "outflow"),    # 150万 t made, metal's 20万 t take 40万 t: 110万 t leave the city
         (2, "metal", "outflow"),  # 20万 t, its known user part is not made locally
@@ -195,17 +199,17 @@ def test_extend_rows_and_ranking(make):
 def test_extend_columns(make):
     rows = {r["product"]: r for r in extend(make(**EXTEND))}
     ore, metal, slag, coke = rows["ore"], rows["metal"], rows["slag"], rows["coke"]
-    assert (ore["supply"], ore["local_use"], ore["outflow"]) == ("150 万吨", "40 万吨", "110 万吨")
+    assert (ore["supply"], ore["local_use"], ore["outflow"]) == ("1.5 Mt", "400 kt", "1.1 Mt")
     assert (ore["low"], ore["high"], ore["unit"]) == (1_100_000, 1_100_000, "t")
     assert (ore["local_users"], ore["downstream"]) == (["metal"], [])
     assert ore["policy"] == "ore_local: test"
-    assert ore["reason"] == "110 万吨 a year leaves the city after local use by metal; policy wants it used in the city"
+    assert ore["reason"] == "1.1 Mt a year leaves the city after local use by metal; policy wants it used in the city"
     assert (metal["local_users"], metal["downstream"], metal["policy"]) == ([], ["part (missing)"], None)
-    assert metal["reason"] == "20 万吨 a year leaves the city; it could feed part, not made locally"
+    assert metal["reason"] == "200 kt a year leaves the city; it could feed part, not made locally"
     assert coke["downstream"] == ["brick (planned)"]
-    assert (slag["supply"], slag["local_users"], slag["downstream"]) == ("10 万吨", [], [])
+    assert (slag["supply"], slag["local_users"], slag["downstream"]) == ("100 kt", [], [])
     assert slag["reason"] == ("a final by-product: nothing in the graph uses it, so it leaves the city as made "
-                              "(10 万吨)")
+                              "(100 kt)")
     assert rows["coal"]["outflow"] == "not known (supply not stated)"
     assert "part" not in rows and "brick" not in rows
 
@@ -229,7 +233,7 @@ def test_extend_policy_without_local_user(make):
                       ("ore_output", "ore", "capacity", 5, "万吨", "min")])  # the output on the target basis
     [row] = extend(g)
     assert (row["policy"], row["downstream"]) == ("ore_local: test", ["metal (missing)"])
-    assert row["reason"] == ("5 万吨 a year leaves the city; it could feed metal, not made locally; "
+    assert row["reason"] == ("50 kt a year leaves the city; it could feed metal, not made locally; "
                              "policy wants it used in the city")
     [row] = extend(g, basis="capacity")  # on capacity, its output is not stated
     assert row["group"] == "outflow unknown" and row["outflow"] == "not known (supply not stated)"
@@ -269,8 +273,8 @@ def _rows(rows):
 def test_whatif_single_supplier_firm(make):
     rows = whatif(make(**WHATIF), "a")
     assert _rows(rows) == [
-        ("ore", 0, None, "—", 1.0, "removed", "100 万吨", 1_000_000),
-        ("metal", 1, "ore", "FEEDS", 1.0, "cut off", "50 万吨", 500_000),
+        ("ore", 0, None, "—", 1.0, "removed", "1 Mt", 1_000_000),
+        ("metal", 1, "ore", "FEEDS", 1.0, "cut off", "500 kt", 500_000),
         ("slag", 2, "metal", "YIELDS", 1.0, "cut off", "", None),  # a by-product: no stated capacity
     ]
     assert {r["base_unit"] for r in rows} == {"t"}
@@ -278,15 +282,15 @@ def test_whatif_single_supplier_firm(make):
 
 def test_whatif_two_suppliers_partial_share(make):
     assert _rows(whatif(make(**WHATIF), "c")) == [
-        ("coal", 0, None, "—", 0.3, "partly affected", "30 万吨", 300_000),
-        ("coke", 1, "coal", "FEEDS", 0.3, "partly affected", "12 万吨", 120_000),  # 40 万吨 × 0.3
+        ("coal", 0, None, "—", 0.3, "partly affected", "300 kt", 300_000),
+        ("coke", 1, "coal", "FEEDS", 0.3, "partly affected", "120 kt", 120_000),  # 400 kt × 0.3
     ]
 
 
 def test_whatif_product_removed_directly(make):
     assert _rows(whatif(make(**WHATIF), "coal")) == [
-        ("coal", 0, None, "—", 1.0, "removed", "100 万吨", 1_000_000),
-        ("coke", 1, "coal", "FEEDS", 1.0, "cut off", "40 万吨", 400_000),
+        ("coal", 0, None, "—", 1.0, "removed", "1 Mt", 1_000_000),
+        ("coke", 1, "coal", "FEEDS", 1.0, "cut off", "400 kt", 400_000),
     ]
 
 
@@ -451,13 +455,30 @@ def test_cli_gaps(run):
 
 def test_cli_extend(run):
     rows = _json(run("cli_extend", "extend", "--format", "json"))
-    assert [r["product"] for r in rows] == ["ore", "metal", "coke", "coal", "slag"]
+    # coke has a cited price in the shipped price file: it ranks first in its group by value
+    assert [r["product"] for r in rows] == ["coke", "ore", "metal", "coal", "slag"]
+    assert rows[0]["value"] == "5685–6150 万元"
+
+
+def test_cli_extend_takes_the_citys_own_prices(run, tmp_path):
+    header = "product,low,typical,high,unit,year,region,source,source_kind,estimate,flag,note\n"
+    (tmp_path / "cli_extend" / "prices.csv").write_text(
+        header + "coke,1,1,1,万元/t,2011,city,the city's price bureau,government,no,,\n"
+        "ore,100,,100,元/t,2011,city,the city's price bureau,government,no,,\n", encoding="utf-8")
+    rows = {r["product"]: r for r in _json(run("cli_extend", "extend", "--format", "json"))}
+    assert rows["coke"]["value"] == "3 亿元"  # the city's 1万元/t overrides the shipped price
+    assert rows["ore"]["value"] == "1.1 亿元" and rows["ore"]["rank"] == 2  # 110万 t × 100 元/t
+    (tmp_path / "cli_extend" / "prices.csv").write_text(header + "coke,1,1,1,t/t,2011,,x,government,no,,\n",
+                                                        encoding="utf-8")
+    bad = run("cli_extend", "extend")
+    assert bad.exit_code != 0 and bad.stdout == ""
+    assert "prices.csv, line 2, column unit" in bad.stderr and bad.stderr.startswith("Error:")
 
 
 def test_cli_whatif(run):
     rows = _json(run("cli_whatif", "whatif", "--without", "c", "--format", "json"))
     assert [(r["product"], r["lost_share"], r["capacity_affected"]) for r in rows] == [
-        ("coal", 0.3, "30 万吨"), ("coke", 0.3, "12 万吨")]
+        ("coal", 0.3, "300 kt"), ("coke", 0.3, "120 kt")]
     rows = _json(run("cli_whatif", "whatif", "-w", "coal", "-r", "home", "--format", "json"))
     assert rows[0]["effect"] == "removed"
 
@@ -484,3 +505,30 @@ def test_cli_whatif_needs_without(run):
 def test_cli_help_has_an_example(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0 and "Example:\n      chaingraph " in result.stdout
+
+
+def test_extend_values_at_cited_prices_rank_first_within_a_group(make, tmp_path):
+    from chaingraph.reference import load_prices
+
+    path = tmp_path / "prices.csv"
+    path.write_text("product,low,typical,high,unit,year,region,source,source_kind,estimate,flag,note\n"
+                    "metal,1000,1500,2000,元/t,2011,China,a price list,trade_press,no,,\n"
+                    "slag,10,,10,元/t,2011,China,another list,association,no,,\n", encoding="utf-8")
+    rows = extend(make(**EXTEND), prices=load_prices(path))
+    assert [(r["rank"], r["product"]) for r in rows] == [
+        (1, "metal"), (2, "ore"), (3, "coke"), (4, "coal"), (5, "slag")]  # metal has a value: first
+    by = {r["product"]: r for r in rows}
+    metal, slag = by["metal"], by["slag"]
+    # 20万 t leave the city at 1000–2000 元/t: 2–4 亿元
+    assert (metal["value"], metal["value_low"], metal["value_high"]) == ("2–4 亿元", 200_000_000, 400_000_000)
+    assert metal["price"] == "1000–2000 元/t (trade_press, 2011: a price list)"
+    assert (slag["value"], slag["value_low"], slag["value_high"]) == ("100 万元", 1_000_000, 1_000_000)
+    assert (by["ore"]["value"], by["ore"]["value_low"], by["ore"]["price"]) == ("", None, None)
+    assert [r["product"] for r in extend(make(**EXTEND), prices={})][:3] == ["ore", "metal", "coke"]
+
+
+def test_extend_uses_the_shipped_prices_by_default(make):
+    coke = {r["product"]: r for r in extend(make(**EXTEND))}["coke"]
+    # 3万 t at 1895–2050 元/t (MIIT, early 2011): 5685–6150 万元
+    assert (coke["value"], coke["value_low"], coke["value_high"]) == ("5685–6150 万元", 56_850_000, 61_500_000)
+    assert "government, 2011" in coke["price"]

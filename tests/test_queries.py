@@ -5,6 +5,7 @@ import pytest
 
 from chaingraph.errors import ChaingraphError, UnknownNameError
 from chaingraph.graph import open_backend
+from chaingraph.i18n import language
 from chaingraph.queries import chains, firms, info, products, targets, trace
 
 
@@ -20,10 +21,10 @@ def test_product_status_and_capacity(graph):
     rows = {r["id"]: r for r in products(graph)}
     # coal: unnamed city producers; coke: alpha operating + beta (in a park below the city) building
     assert {k: (r["status"], r["firms"], r["capacity"]) for k, r in rows.items()} == {
-        "coal": ("operating", 0, "3000 万吨"),
-        "coke": ("operating", 2, "150 万吨"),  # local capacity as balance counts it: operating + building
+        "coal": ("operating", 0, "30 Mt"),
+        "coke": ("operating", 2, "1.5 Mt"),  # local capacity as balance counts it: operating + building
         "coke_oven_gas": ("by-product", 0, ""),  # yielded by operating coke
-        "lng": ("building", 1, "23 万吨"),
+        "lng": ("building", 1, "230 kt"),
         "carbide": ("planned", 1, ""),  # planned capacity supplies nothing yet
         "carbide_slag": ("missing", 0, ""),
         "pvc": ("missing", 0, ""),  # made in othercity only, which is not home
@@ -44,9 +45,13 @@ def test_chain_steps(graph):
         (2, "焦", ["coke"], "operating"),
         (3, "煤气", ["coke_oven_gas", "lng"], "building"),
     ]
-    assert rows[1]["firms"] == ["阿尔法焦化 100 万吨 (operating)", "贝塔化工 50 万吨 (building)"]
-    assert rows[0]["firms"] == ["(unnamed, 小城市) 3000 万吨 (operating)"]
-    assert rows[2]["firms"] == ["贝塔化工 液化天然气 23 万吨 (building)"]  # several products: named
+    assert rows[1]["firms"] == ["Alpha Coking 1 Mt (operating)", "Beta Chemicals 500 kt (building)"]
+    assert rows[0]["firms"] == ["(unnamed, Mini City) 30 Mt (operating)"]
+    assert rows[2]["firms"] == ["Beta Chemicals liquefied natural gas 230 kt (building)"]  # several products: named
+    with language("zh"):
+        rows = chains(graph, chain="煤—焦—煤气")
+    assert rows[1]["firms"] == ["阿尔法焦化 100 万吨 (运营)", "贝塔化工 50 万吨 (在建)"]
+    assert rows[0]["firms"] == ["（未具名，小城市） 3000 万吨 (运营)"]
     assert {r["chain"] for r in chains(graph)} == {"coal_coke_gas", "carbide_pvc"}
 
 
@@ -73,7 +78,7 @@ def test_firms_region_includes_regions_below(graph):
 
 
 def test_targets(graph):
-    assert [r["target"] for r in targets(graph)] == ["≥ 200 万吨", "≈ 320 亿元"]
+    assert [r["target"] for r in targets(graph)] == ["≥ 2 Mt", "≈ 32 billion CNY"]
     assert [r["id"] for r in targets(graph, product="coke")] == ["coke_capacity"]
     assert targets(graph, region="othercity") == []
 

@@ -6,6 +6,7 @@ import re
 from click.testing import CliRunner
 
 from chaingraph.cli import cli
+from chaingraph.i18n import language
 from chaingraph.report import balance_chart, build_report, to_html, to_markdown
 
 from datasets import write_dataset
@@ -13,7 +14,7 @@ from datasets import write_dataset
 EVIL = "<script>alert(1)</script>"
 
 DATA = dict(
-    products=["ore", "metal", "part", {"id": "slag", "name_zh": "渣|<b>x</b>"}],
+    products=["ore", "metal", "part", {"id": "slag", "name_zh": "渣|<b>x</b>", "name_en": "slag|<b>x</b>"}],
     chains=[("c", "ore > metal > part")],
     capacities=[("mine", "ore", 100, "万吨", "operating"), ("works", "part", 30, "万吨", "building")],
     links=[("FEEDS", "ore", "metal", 2, "t/t"), ("FEEDS", "metal", "part", 1.5, "t/t"),
@@ -51,13 +52,15 @@ def test_html_is_self_contained_and_escapes_names(tmp_path):
     firms.write_text(firms.read_text(encoding="utf-8").replace(",scriptalert1script,,", f',"{EVIL}",,', 1),
                      encoding="utf-8")
     from chaingraph.graph import open_backend
-    page = to_html(build_report(open_backend("memory", tmp_path), basis="capacity"))
-    assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<b>x</b>" not in page and "渣|&lt;b&gt;x&lt;/b&gt;" in page
-    assert_self_contained(page)
-    assert "<svg" in page and "<rect" in page  # the shortfall / surplus chart
-    md = to_markdown(build_report(open_backend("memory", tmp_path), basis="capacity"))
-    assert "渣\\|\\<b\\>x\\</b\\>" in md and "<b>x</b>" not in md  # no markup, no broken table
+    for lang, name in (("en", "slag"), ("zh", "渣")):  # each language shows its own name, escaped
+        with language(lang):
+            page = to_html(build_report(open_backend("memory", tmp_path), basis="capacity"))
+            md = to_markdown(build_report(open_backend("memory", tmp_path), basis="capacity"))
+        assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "<b>x</b>" not in page and f"{name}|&lt;b&gt;x&lt;/b&gt;" in page
+        assert_self_contained(page)
+        assert "<svg" in page and "<rect" in page  # the shortfall / surplus chart
+        assert f"{name}\\|\\<b\\>x\\</b\\>" in md and "<b>x</b>" not in md  # no markup, no broken table
     assert "&lt;" not in md and "&gt;" not in md  # Markdown escapes with backslashes, not entities
 
 

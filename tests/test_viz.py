@@ -39,9 +39,9 @@ def test_firms_hang_off_what_they_make_sized_by_capacity(graph):
     assert firms["f:alpha"]["size"] == 24.0  # the largest stated capacity in tonnes (100 万吨 coke)
     assert 6 < firms["f:beta"]["size"] < 24  # 50 万吨 coke
     makes = sorted((e["from"], e["to"], e["label"]) for e in data["edges"] if e["kind"] == "MAKES")
-    assert makes == [("f:alpha", "p:carbide", "30 万吨"), ("f:alpha", "p:coke", "100 万吨"),
-                     ("f:beta", "p:coke", "50 万吨"), ("f:beta", "p:lng", "23 万吨")]
-    assert "阿尔法焦化年产焦炭100万吨" in nodes["p:coke"]["title"] and "100 万吨 (operating)" in nodes["p:coke"]["title"]
+    assert makes == [("f:alpha", "p:carbide", "300 kt"), ("f:alpha", "p:coke", "1 Mt"),
+                     ("f:beta", "p:coke", "500 kt"), ("f:beta", "p:lng", "230 kt")]
+    assert "阿尔法焦化年产焦炭100万吨" in nodes["p:coke"]["title"] and "1 Mt (operating)" in nodes["p:coke"]["title"]
     assert not any(n["kind"] == "firm" for n in graph_data(graph, firms=False)["nodes"])
 
 
@@ -66,7 +66,7 @@ def test_chain_and_focus_filters(graph):
     around = graph_data(graph, focus="焦炭", depth=1, firms=False)
     assert [n["id"] for n in around["nodes"]] == ["p:coal", "p:coke", "p:coke_oven_gas", "p:carbide"]
     assert [n["id"] for n in graph_data(graph, focus="coke", depth=0, firms=False)["nodes"]] == ["p:coke"]
-    assert chain["chains"] == [{"id": "carbide_pvc", "name": "电石—PVC—管材",  # for the chain menu
+    assert chain["chains"] == [{"id": "carbide_pvc", "name": "carbide - PVC - pipes",  # for the chain menu
                                 "nodes": ["p:carbide", "p:pvc", "p:pvc_pipe"]}]
     assert [c["id"] for c in graph_data(graph)["chains"]] == ["coal_coke_gas", "carbide_pvc"]
     levels = {n["id"]: n["level"] for n in chain_data(graph, "carbide_pvc")["nodes"]}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
+from ..i18n import gettext as _
 
 if TYPE_CHECKING:
     from .backend import Backend
@@ -39,7 +40,7 @@ def connect(name: str, **options: Any) -> CypherBackend:
     if name == "falkordb":
         from .falkordb_backend import FalkorDBBackend
         return FalkorDBBackend(**options)
-    raise ChaingraphError(f"unknown backend {name!r} (expected {', '.join(BACKENDS)})")
+    raise ChaingraphError(_("unknown backend %(name)r (expected %(choices)s)") % {"name": name, "choices": ", ".join(BACKENDS)})
 
 
 def load(name: str, data_dir: str | os.PathLike[str] | None = None, *,
@@ -50,7 +51,7 @@ def load(name: str, data_dir: str | os.PathLike[str] | None = None, *,
     stops half-way, the graph loaded before stays current. Returns `{"rows", "seconds", "load"}`.
     """
     if name not in SERVERS:
-        raise ChaingraphError(f"load needs a server backend ({', '.join(SERVERS)}), not {name!r}")
+        raise ChaingraphError(_("load needs a server backend (%(choices)s), not %(name)r") % {"name": name, "choices": ", ".join(SERVERS)})
     from ..loaders import load_dataset
     ds = load_dataset(data_dir)
     with connect(name, **options) as server:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..i18n import gettext as _
 from .server import CypherBackend, ServerError, reason as _reason
 
 __all__ = ["FalkorDBBackend", "DEFAULT_URI", "CONNECT_TIMEOUT"]
@@ -31,12 +32,12 @@ class FalkorDBBackend(CypherBackend):
         self.uri = uri or DEFAULT_URI
         parts = urlsplit(self.uri if "://" in self.uri else f"falkordb://{self.uri}")
         if parts.scheme not in SCHEMES:
-            raise ServerError(f"not a FalkorDB address: {self.shown_uri} (expected falkordb://host:port)")
+            raise ServerError(_("not a FalkorDB address: %(uri)s (expected falkordb://host:port)") % {"uri": self.shown_uri})
         self.database = database or "chaingraph"
         try:
             port = parts.port or 6379
         except ValueError:
-            raise ServerError(f"not a FalkorDB address: {self.shown_uri} (bad port)") from None
+            raise ServerError(_("not a FalkorDB address: %(uri)s (bad port)") % {"uri": self.shown_uri}) from None
         import redis
         import redis.exceptions
         from falkordb import FalkorDB
@@ -53,18 +54,23 @@ class FalkorDBBackend(CypherBackend):
             # the client connects at once (it asks whether the server is a sentinel)
             self._db = FalkorDB(**address)
         except redis.exceptions.AuthenticationError:
-            raise ServerError(f"falkordb at {self.shown_uri} refused the user name or password") from None
+            raise ServerError(_("%(server)s at %(uri)s refused the user name or password") % {
+                "server": "falkordb", "uri": self.shown_uri}) from None
         except redis.exceptions.ResponseError as e:
             if "auth" in str(e).lower() or "password" in str(e).lower():
-                raise ServerError(f"falkordb at {self.shown_uri} refused the user name or password") from None
+                raise ServerError(_("%(server)s at %(uri)s refused the user name or password") % {
+                "server": "falkordb", "uri": self.shown_uri}) from None
             raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
         except redis.exceptions.TimeoutError:
-            raise ServerError(f"cannot reach falkordb at {self.shown_uri}: no answer within "
-                              f"{CONNECT_TIMEOUT:g} s") from None
+            raise ServerError(_("cannot reach %(server)s at %(uri)s: %(why)s") % {
+                "server": "falkordb", "uri": self.shown_uri,
+                "why": _("no answer within %(seconds)s s") % {"seconds": f"{CONNECT_TIMEOUT:g}"}}) from None
         except (redis.exceptions.ConnectionError, OSError) as e:
-            raise ServerError(f"cannot reach falkordb at {self.shown_uri}: {_reason(e)}") from None
+            raise ServerError(_("cannot reach %(server)s at %(uri)s: %(why)s") % {
+                "server": "falkordb", "uri": self.shown_uri, "why": _reason(e)}) from None
         except redis.exceptions.RedisError as e:  # something answered, but not in the Redis protocol
-            raise ServerError(f"no FalkorDB at {self.shown_uri}: {_answered(e, address['host'], port)}") from None
+            raise ServerError(_("no FalkorDB at %(uri)s: %(why)s") % {
+                "uri": self.shown_uri, "why": _answered(e, address["host"], port)}) from None
         self._graph = self._db.select_graph(self.database)
 
     @property
@@ -126,8 +132,9 @@ def _answered(error: Exception, host: str | None = None, port: int | None = None
     else:
         return text or type(error).__name__
     if answer.startswith("HTTP/"):
-        return f"an HTTP server answered ({answer!r}); FalkorDB speaks the Redis protocol, on port 6379 by default"
-    return f"the server answered {answer!r}, not in the Redis protocol"
+        return _("an HTTP server answered (%(answer)r); FalkorDB speaks the Redis protocol, on port 6379 by "
+                 "default") % {"answer": answer}
+    return _("the server answered %(answer)r, not in the Redis protocol") % {"answer": answer}
 
 
 def _first_line(host: str, port: int) -> str:

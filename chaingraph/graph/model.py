@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "Region", "Product", "Firm", "Step", "Chain", "Capacity", "Target", "Link", "Conversion", "Dataset",
     "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES", "MISSING", "BY_PRODUCT", "SUPPLYING", "product_statuses",
-    "SOURCE_KINDS",
+    "SOURCE_KINDS", "DERIVED_SOURCE_KINDS", "DIRECTORY_SOURCE_KINDS",
 ]
 
 LEVELS = ("country", "province", "city", "district", "park")
@@ -41,9 +41,16 @@ def product_statuses(products: Iterable[str], best: dict[str, str],
     return status
 
 
-# kinds of public source a directory row may rest on (data/README.md, "The producer directory")
+# The one vocabulary of kinds of source, for the producer directory (data/README.md, "The producer
+# directory") and for coefficients (the process coefficient library, a city's links.csv). The last
+# two are not publications: `stoichiometry` (worked out from the chemistry or the geometry, the
+# working shown) and `estimate` (no readable source); a directory row, a fact about a firm, may not
+# rest on either (DIRECTORY_SOURCE_KINDS).
 SOURCE_KINDS = ("annual_report", "prospectus", "exchange_filing", "government", "association",
-                "yearbook", "trade_press", "news", "company_site", "journal")
+                "yearbook", "trade_press", "news", "company_site", "journal", "national_standard",
+                "handbook", "encyclopedia", "stoichiometry", "estimate")
+DERIVED_SOURCE_KINDS = ("stoichiometry", "estimate")
+DIRECTORY_SOURCE_KINDS = tuple(k for k in SOURCE_KINDS if k not in DERIVED_SOURCE_KINDS)
 
 
 def _line():
@@ -145,7 +152,7 @@ class Capacity:
     # rows of the producer directory (directory.csv) also say how the firm makes it and who says so
     route: str | None = None  # the production route, as the source names it
     feed: tuple[str, ...] = ()  # products the route consumes (product ids); () = none in the graph
-    source_kind: str | None = None  # one of SOURCE_KINDS
+    source_kind: str | None = None  # one of DIRECTORY_SOURCE_KINDS
     publisher: str | None = None  # who published the figure
     line: int = _line()
 
@@ -182,7 +189,7 @@ class Link:
     note: str | None
     includes: str | None = None  # the ratio already covers this product's own use of the input
     alternative: bool = False  # one of several inputs that stand in for each other: not required
-    source_kind: str | None = None  # the kind of source of the ratio (reference.SOURCE_KINDS)
+    source_kind: str | None = None  # the kind of source of the ratio (SOURCE_KINDS)
     ratio_year: str | None = None  # the year and region the ratio holds for (library rows)
     ratio_region: str | None = None
     flag: str | None = None  # the ratio is applied far from its year or region

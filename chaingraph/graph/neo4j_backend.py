@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from ..errors import ChaingraphError
+from ..i18n import gettext as _
 from .server import CypherBackend, ServerError, reason
 
 __all__ = ["Neo4jBackend", "CONNECT_TIMEOUT"]
@@ -28,7 +29,7 @@ class Neo4jBackend(CypherBackend):
         super().__init__(graph)
         self.uri = uri or os.environ.get("NEO4J_URI")
         if not self.uri:
-            raise ChaingraphError("no Neo4j server given: use --uri or set NEO4J_URI")
+            raise ChaingraphError(_("no Neo4j server given: use --uri or set NEO4J_URI"))
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         user = user or os.environ.get("NEO4J_USERNAME") or "neo4j"
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
@@ -46,11 +47,13 @@ class Neo4jBackend(CypherBackend):
                 connection_acquisition_timeout=CONNECT_TIMEOUT)
             self._driver.verify_connectivity()
         except errors.AuthError:
-            raise ServerError(f"neo4j at {self.uri} refused the user name or password") from None
+            raise ServerError(_("%(server)s at %(uri)s refused the user name or password") % {
+                "server": "neo4j", "uri": self.uri}) from None
         except (errors.ServiceUnavailable, errors.DriverError, OSError) as e:
-            raise ServerError(f"cannot reach neo4j at {self.uri}: {_why(e)}") from None
+            raise ServerError(_("cannot reach %(server)s at %(uri)s: %(why)s") % {
+                "server": "neo4j", "uri": self.uri, "why": _why(e)}) from None
         except ValueError as e:  # a malformed address
-            raise ServerError(f"not a Neo4j address: {self.uri} ({_first_line(e)})") from None
+            raise ServerError(_("not a Neo4j address: %(uri)s (%(why)s)") % {"uri": self.uri, "why": _first_line(e)}) from None
 
     def where(self) -> str:
         database = f", database {self.database!r}" if self.database else ""
@@ -58,7 +61,7 @@ class Neo4jBackend(CypherBackend):
 
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         try:
-            records, _, _ = self._driver.execute_query(query, params, database_=self.database)
+            records, _summary, _keys = self._driver.execute_query(query, params, database_=self.database)
         except self._errors.Neo4jError as e:
             raise ServerError(f"neo4j at {self.uri}: {e.code}: {_first_line(e.message or '')}") from None
         except (self._errors.DriverError, OSError) as e:
@@ -77,9 +80,10 @@ def _why(error: BaseException) -> str:
         text += " " + str(e).lower()
         causes += [*getattr(e, "exceptions", ()), *([e.__cause__] if e.__cause__ else [])]
     if "looks like http" in text:
-        return "an HTTP server answered, not Bolt (Neo4j takes Bolt on port 7687 by default; 7474 is its web port)"
+        return _("an HTTP server answered, not Bolt (Neo4j takes Bolt on port 7687 by default; 7474 is its web "
+                 "port)")
     if "handshake" in text and "deadline" in text:
-        return f"no Bolt answer within {CONNECT_TIMEOUT:g} s"
+        return _("no Bolt answer within %(seconds)s s") % {"seconds": f"{CONNECT_TIMEOUT:g}"}
     return reason(error)
 
 

@@ -51,14 +51,15 @@ def reason(error: BaseException) -> str:
     """A driver's connection error in a few words (drivers write whole paragraphs)."""
     text = " ".join(str(error).split())
     lowered = text.lower()
+    from ..i18n import gettext as _
     if "refused" in lowered:
-        return "connection refused"
+        return _("connection refused")
     if "timeout" in lowered or "timed out" in lowered:
-        return "timed out"
+        return _("timed out")
     if "closed" in lowered or "reset" in lowered or "defunct" in lowered:
-        return "connection closed"
+        return _("connection closed")
     if "name or service not known" in lowered or "nodename nor servname" in lowered:
-        return "unknown host"
+        return _("unknown host")
     return text or type(error).__name__
 
 

@@ -25,13 +25,14 @@ from typing import Any
 
 from .. import units
 from ..errors import ChaingraphError, DataError, UnitError, UnknownNameError
+from ..i18n import N_, pgettext
+from ..i18n import gettext as _
 from ..graph.model import (
-    BOUNDS, KINDS, LEVELS, LINK_TYPES, SOURCE_KINDS, STATUSES,
+    BOUNDS, DIRECTORY_SOURCE_KINDS, KINDS, LEVELS, LINK_TYPES, SOURCE_KINDS, STATUSES,
     Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
 )
 from ..graph.store import Store, Table, TableBuilder
 from ..names import NameIndex, name_key
-from ..reference import SOURCE_KINDS as COEFFICIENT_SOURCE_KINDS
 from ..reference import apply as apply_library
 
 __all__ = ["load_dataset", "read_store", "default_data_dir", "check_data_dir", "FILES", "QUOTE_SEPARATOR"]
@@ -103,7 +104,7 @@ def _text(value: str, ctx: _Context) -> str:
 
 def _ident(value: str, ctx: _Context) -> str:
     if not _ID.match(value):
-        raise _Invalid(f"bad id {value!r} (expected [a-z0-9_]+)")
+        raise _Invalid(_("bad id %(value)r (expected [a-z0-9_]+)") % {"value": value})
     return value
 
 
@@ -113,19 +114,14 @@ def _number(value: str, ctx: _Context) -> float:
     except ValueError:
         number = math.nan
     if not math.isfinite(number):  # float() also reads 'nan' and 'inf'
-        raise _Invalid(f"not a number: {value!r}")
+        raise _Invalid(_("not a number: %(value)r") % {"value": value})
     return number
 
 
 def _amount(value: str, ctx: _Context) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise _Invalid(f"not a number: {value!r}")
+    number = _number(value, ctx)
     if number < 0:
-        raise _Invalid(f"negative {ctx.column}: {units.format_number(number)}")
+        raise _Invalid(_("negative %(column)s: %(value)s") % {"column": ctx.column, "value": units.format_number(number)})
     return number
 
 
@@ -150,14 +146,15 @@ def _integer(value: str, ctx: _Context) -> int:
     try:
         return int(value)
     except ValueError:
-        raise _Invalid(f"not a whole number: {value!r}") from None
+        raise _Invalid(_("not a whole number: %(value)r") % {"value": value}) from None
 
 
 def _choice(*choices: str) -> Parser:
     @_cached
     def parse(value: str, ctx: _Context) -> str:
         if value not in choices:
-            raise _Invalid(f"unknown {ctx.column} {value!r} (expected {', '.join(choices)})")
+            raise _Invalid(_("unknown %(column)s %(value)r (expected %(choices)s)") % {
+                "column": ctx.column, "value": value, "choices": ", ".join(choices)})
         return value
     return parse
 
@@ -184,7 +181,7 @@ def _ref(kind: str) -> Parser:
 @_cached
 def _unit(value: str, ctx: _Context) -> str:
     if value not in units.UNITS:
-        raise _Invalid(f"unknown unit {value!r}")
+        raise _Invalid(_("unknown unit %(value)r") % {"value": value})
     return value
 
 
@@ -207,11 +204,12 @@ def _quote(value: str, ctx: _Context) -> str:
     if value.startswith(("http://", "https://")):
         return value
     if ctx.sources is None:
-        raise _Invalid(f"quote cannot be checked: folder {os.path.join(ctx.data_dir, 'sources')} not found")
+        raise _Invalid(_("quote cannot be checked: folder %(folder)s not found") % {
+            "folder": os.path.join(ctx.data_dir, "sources")})
     for fragment in value.split(QUOTE_SEPARATOR):
         if fragment not in ctx.sources:
             shown = fragment if len(fragment) <= 30 else fragment[:30] + "…"
-            raise _Invalid(f"quote not found in sources/: {shown!r}")
+            raise _Invalid(_("quote not found in sources/: %(quote)r") % {"quote": shown})
     return value
 
 
@@ -224,7 +222,7 @@ def _steps(value: str, ctx: _Context) -> tuple[Step, ...]:
             label, names = "", label
         products = tuple(p.strip() for p in names.split("|") if p.strip())
         if not products:
-            raise _Invalid(f"empty step {order}")
+            raise _Invalid(_("empty step %(order)s") % {"order": order})
         for product in products:
             _ref("product")(product, ctx)
         steps.append(Step(order, label.strip(), products))
@@ -239,7 +237,7 @@ class Column:
     parse: Parser = _text
     required: bool = False
     default: Any = None  # value of an empty optional cell
-    empty: str = "empty required field"  # message for an empty required cell
+    empty: str = N_("empty required field")  # message for an empty required cell (through the catalog)
     optional: bool = False  # the column itself may be absent (added after files existed)
 
 
@@ -268,7 +266,8 @@ def _field(column: str) -> str:
 
 def _check_conversion(row: dict[str, Any], ctx: _Context) -> None:
     if units.base_of(row["from_unit"]) == units.base_of(row["to_unit"]):
-        raise _Invalid(f"{row['from_unit']!r} and {row['to_unit']!r} need no conversion", "to_unit")
+        raise _Invalid(_("%(from)r and %(to)r need no conversion") % {"from": row["from_unit"], "to": row["to_unit"]},
+                       "to_unit")
     _check_range(row, "factor", "factor_min", "factor_max")
 
 
@@ -286,11 +285,11 @@ def _check_capacity(row: dict[str, Any], ctx: _Context) -> None:
     unit, capacity = row["unit"], row["capacity"]
     if unit is None and (capacity is not None or row.get("capacity_min") is not None
                          or row.get("capacity_max") is not None):
-        raise _Invalid("empty unit (required with a capacity)", "unit")
+        raise _Invalid(_("empty unit (required with a capacity)"), "unit")
     _check_range(row, "capacity", "capacity_min", "capacity_max")
     if row["region"] is None:
         if row["firm"] is None:
-            raise _Invalid("empty region (required when firm is empty)", "region")
+            raise _Invalid(_("empty region (required when firm is empty)"), "region")
         row["region"] = ctx.indexes["firm"].region(row["firm"])
     row["base_unit"] = units.UNITS[unit][0] if unit else None
     row["capacity_base"] = _to_base(capacity, unit) if capacity is not None else None
@@ -334,7 +333,7 @@ def _to_base(value: float, unit: str) -> float:
         return units.to_base(value, unit)[0]
     if shift == 0:
         return value
-    mantissa, _, exponent = repr(value).partition("e")
+    mantissa, _e, exponent = repr(value).partition("e")
     return float(f"{mantissa}e{int(exponent or 0) + shift}")
 
 
@@ -344,13 +343,13 @@ def _power_of_ten(factor: float) -> int | None:
     return exponent if not sign and digits == (1,) and isinstance(exponent, int) else None
 
 
-_SHIFTS = {unit: k for unit, (_, factor) in units.UNITS.items() if (k := _power_of_ten(factor)) is not None}
+_SHIFTS = {unit: k for unit, (_base, factor) in units.UNITS.items() if (k := _power_of_ten(factor)) is not None}
 _SUFFIX = {unit: f"e{k}" for unit, k in _SHIFTS.items()}  # float(repr(v) + "e0") == v
 
 
 def _check_target(row: dict[str, Any], ctx: _Context) -> None:
     if row["bound"] == "range" and row["value_max"] is None:
-        raise _Invalid("empty value_max (required with bound 'range')", "value_max")
+        raise _Invalid(_("empty value_max (required with bound 'range')"), "value_max")
     if row["value_max"] is not None and row["value_max"] < row["value"]:
         raise _Invalid(f"value_max {units.format_number(row['value_max'])} < value "
                        f"{units.format_number(row['value'])}", "value_max")
@@ -359,16 +358,17 @@ def _check_target(row: dict[str, Any], ctx: _Context) -> None:
 def _check_link(row: dict[str, Any], ctx: _Context) -> None:
     ratio, low, high = row["ratio"], row["ratio_min"], row["ratio_max"]
     if (ratio, low, high) != (None, None, None) and row["ratio_unit"] is None:
-        raise _Invalid("empty ratio_unit (required with a ratio)", "ratio_unit")
+        raise _Invalid(_("empty ratio_unit (required with a ratio)"), "ratio_unit")
     if low is not None and high is not None and low > high:
         raise _Invalid(f"ratio_min {units.format_number(low)} > ratio_max {units.format_number(high)}",
                        "ratio_min")
     if row["from_"] == row["to"]:
-        raise _Invalid(f"link from {row['to']} to itself", "to")
+        raise _Invalid(_("link from %(product)s to itself") % {"product": row["to"]}, "to")
     # one edge per pair: the product graph is a DiGraph, and FEEDS + YIELDS on a pair is a contradiction
     pair = (row["from_"], row["to"])
     if pair in ctx.seen:
-        raise _Invalid(f"duplicate link {pair[0]} -> {pair[1]} (first on line {ctx.seen[pair]})", "to")
+        raise _Invalid(_("duplicate link %(from)s -> %(to)s (first on line %(line)s)") % {
+            "from": pair[0], "to": pair[1], "line": ctx.seen[pair]}, "to")
     ctx.seen[pair] = ctx.line
 
 
@@ -387,8 +387,8 @@ def _check_cycles(rows: list[Link], ctx: _Context) -> None:
         if (link.type == "FEEDS" and not link.recycle and link.from_ in component
                 and component[link.from_] == component.get(link.to)):
             cycle = [link.from_, *_path(succ, link.to, link.from_)]
-            raise _Invalid(f"cycle of FEEDS links: {' -> '.join(cycle)} (allowed only when every link "
-                           f"of it is a recycle loop, marked recycle=yes)", "to", link.line)
+            raise _Invalid(_("cycle of FEEDS links: %(cycle)s (allowed only when every link of it is a recycle "
+                             "loop, marked recycle=yes)") % {"cycle": " -> ".join(cycle)}, "to", link.line)
 
 
 def _components(succ: dict[str, list[str]]) -> dict[str, int]:
@@ -467,7 +467,7 @@ def _check_parents(kind: str) -> Finish:
             while parent is not None and parent not in path[1:]:  # stop at a cycle above this row
                 path.append(parent)
                 if parent == row_id:
-                    raise _Invalid(f"parent cycle: {' -> '.join(path)}", "parent", line_of(i))
+                    raise _Invalid(_("parent cycle: %(cycle)s") % {"cycle": " -> ".join(path)}, "parent", line_of(i))
                 parent = parent_of.get(parent)
     return finish
 
@@ -475,9 +475,10 @@ def _check_parents(kind: str) -> Finish:
 def _check_regions(rows: list[Region], ctx: _Context) -> None:
     homes = [r for r in rows if r.home]
     if not homes:
-        raise _Invalid("no home region (expected home=yes on exactly one row)", "home", 1)
+        raise _Invalid(_("no home region (expected home=yes on exactly one row)"), "home", 1)
     if len(homes) > 1:
-        raise _Invalid(f"more than one home region (first on line {homes[0].line})", "home", homes[1].line)
+        raise _Invalid(_("more than one home region (first on line %(line)s)") % {"line": homes[0].line}, "home",
+                       homes[1].line)
     _check_parents("region")(rows, ctx)
 
 
@@ -491,7 +492,8 @@ def _check_names(kind: str) -> Finish:
                 for name in (value,) if isinstance(value, str) else value or ():
                     first_id, first_line = owner.setdefault(name_key(name), (row.id, row.line))
                     if first_id != row.id:
-                        raise _Invalid(f"name {name!r} also names {kind} {first_id!r} (line {first_line})",
+                        raise _Invalid(_("name %(name)r also names %(kind)s %(id)r (line %(line)s)") % {
+                            "name": name, "kind": pgettext("kind", kind), "id": first_id, "line": first_line},
                                        column, row.line)
     return finish
 
@@ -532,19 +534,19 @@ _FIRM_COLUMNS = ("name_zh", "name_en", "aliases")  # given on a firm's first row
 
 def _url(value: str, ctx: _Context) -> str:
     """A web address of the publisher's page (never a bare IP address)."""
-    scheme, _, rest = value.partition("://")
+    scheme, _sep, rest = value.partition("://")
     host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
     if host.startswith("[") and "]" in host:  # an IPv6 literal, perhaps with a port
         host = host[1:host.index("]")]
     elif host.count(":") == 1:  # drop a port
         host = host.rsplit(":", 1)[0]
     if scheme not in ("http", "https") or not host or " " in value:
-        raise _Invalid(f"not a web address: {value!r}")
+        raise _Invalid(_("not a web address: %(value)r") % {"value": value})
     try:
         ipaddress.ip_address(host)
     except ValueError:
         return value
-    raise _Invalid(f"bare IP address {host!r}: cite the publisher's named site")
+    raise _Invalid(_("bare IP address %(host)r: cite the publisher's named site") % {"host": host})
 
 
 def _region_of_level(level: str) -> Parser:
@@ -553,7 +555,8 @@ def _region_of_level(level: str) -> Parser:
         _ref("region")(value, ctx)
         actual = ctx.indexes["region"].by_id[value].level
         if actual != level:
-            raise _Invalid(f"{ctx.column} {value!r} is a {actual}, not a {level}")
+            raise _Invalid(_("%(column)s %(value)r is a %(actual)s, not a %(level)s") % {
+                "column": ctx.column, "value": value, "actual": actual, "level": level})
         return value
     return parse
 
@@ -562,7 +565,7 @@ def _region_of_level(level: str) -> Parser:
 def _year(value: str, ctx: _Context) -> int:
     year = _integer(value, ctx)
     if not 1900 <= year <= 2100:
-        raise _Invalid(f"implausible year {year}")
+        raise _Invalid(_("implausible year %(year)s") % {"year": year})
     return year
 
 
@@ -575,33 +578,35 @@ def _feed(value: str, ctx: _Context) -> tuple[str, ...]:
 
 def _check_directory(row: dict[str, Any], ctx: _Context) -> None:
     if row["capacity"] is not None and row["unit"] is None:
-        raise _Invalid("empty unit (required with a capacity)", "unit")
+        raise _Invalid(_("empty unit (required with a capacity)"), "unit")
     if row["feed"] and row["route"] is None:
-        raise _Invalid("empty route (required with a feed)", "route")
+        raise _Invalid(_("empty route (required with a feed)"), "route")
     regions = ctx.indexes["region"].by_id
     above, region = [], row["region"]
     while region is not None and region not in above:
         above.append(region)
         region = regions[region].parent
     if row["country"] not in above:
-        raise _Invalid(f"region {row['region']!r} is not in country {row['country']!r}", "country")
+        raise _Invalid(_("region %(region)r is not in country %(country)r") % {
+            "region": row["region"], "country": row["country"]}, "country")
     province = next((r for r in above if regions[r].level == "province"), None)
     if row["province"] != province:
-        wanted = f"{province!r}" if province else "empty (the region is in no province)"
-        raise _Invalid(f"province {row['province'] or ''!r} does not match region {row['region']!r}: "
-                       f"expected {wanted}", "province")
+        wanted = f"{province!r}" if province else _("empty (the region is in no province)")
+        raise _Invalid(_("province %(province)r does not match region %(region)r: expected %(wanted)s") % {
+            "province": row["province"] or "", "region": row["region"], "wanted": wanted}, "province")
     firm = row["firm"]
     if firm in ctx.indexes["firm"].by_id:
-        raise _Invalid(f"firm {firm!r} is already in firms.csv (line {ctx.indexes['firm'].line(firm)}); "
-                       f"the directory lists firms of its own", "firm")
+        raise _Invalid(_("firm %(firm)r is already in firms.csv (line %(line)s); the directory lists firms of its "
+                         "own") % {"firm": firm, "line": ctx.indexes["firm"].line(firm)}, "firm")
     first = ctx.seen.setdefault(("firm", firm), (ctx.line, {c: row[c] for c in _FIRM_COLUMNS}))
     if first[0] == ctx.line:
         if row["name_zh"] is None:
-            raise _Invalid("empty name_zh (required on a firm's first row)", "name_zh")
+            raise _Invalid(_("empty name_zh (required on a firm's first row)"), "name_zh")
         return
     for column in _FIRM_COLUMNS:
         if row[column] not in (None, (), first[1][column]):
-            raise _Invalid(f"{column} differs from the firm's first row (line {first[0]})", column)
+            raise _Invalid(_("%(column)s differs from the firm's first row (line %(line)s)") % {
+                "column": column, "line": first[0]}, column)
 
 
 def _directory_records(rows: tuple[DirectoryRow, ...], firm_lines: int,
@@ -651,7 +656,7 @@ FILES: tuple[FileSpec, ...] = (
     ), finish=_check_parents("firm")),
     FileSpec("chains", "chain", Chain, (
         Column("id", _ident, True), Column("name_zh", required=True), Column("name_en"),
-        Column("sector", required=True), Column("steps", _steps, True, empty="empty chain"),
+        Column("sector", required=True), Column("steps", _steps, True, empty=N_("empty chain")),
         Column("written", _yes_no, True), _SOURCE, Column("note"),
     ), finish=_check_names("chain")),
     FileSpec("capacities", "capacity", Capacity, (
@@ -676,7 +681,7 @@ FILES: tuple[FileSpec, ...] = (
         Column("note"), Column("includes", _ref("product"), optional=True),
         Column("alternative", _yes_no, default=False, optional=True),
         Column("recycle", _yes_no, default=False, optional=True),
-        Column("source_kind", _choice(*COEFFICIENT_SOURCE_KINDS), optional=True),
+        Column("source_kind", _choice(*SOURCE_KINDS), optional=True),
     ), key=None, check=_check_link, finish=_check_cycles),
     FileSpec("conversions", "conversion", Conversion, (
         Column("product", _ref("product"), True), Column("from_unit", _unit, True),
@@ -689,10 +694,10 @@ FILES: tuple[FileSpec, ...] = (
         Column("region", _ref("region"), True), Column("province", _region_of_level("province")),
         Column("country", _region_of_level("country"), True), Column("product", _ref("product"), True),
         Column("route"), Column("feed", _feed, default=()), Column("capacity", _amount), Column("unit", _unit),
-        Column("status", _choice(*STATUSES), True), Column("year", _year, True, empty="empty year (the year the figure held)"),
+        Column("status", _choice(*STATUSES), True), Column("year", _year, True, empty=N_("empty year (the year the figure held)")),
         Column("project"), Column("publisher", required=True),
-        Column("source_kind", _choice(*SOURCE_KINDS), True, empty="empty source_kind (expected one of "
-               + ", ".join(SOURCE_KINDS) + ")"),
+        Column("source_kind", _choice(*DIRECTORY_SOURCE_KINDS), True, empty="empty source_kind (expected one of "
+               + ", ".join(DIRECTORY_SOURCE_KINDS) + ")"),
         Column("url", _url, True), Column("where", required=True), Column("mirror_of"), Column("note"),
     ), key=None, check=_check_directory, optional=True),
 )
@@ -710,7 +715,7 @@ def _size(path: str) -> int:
         return 0
 
 
-RESAVE = 're-save it in Excel as "CSV UTF-8 (逗号分隔)"'
+RESAVE = N_('re-save it in Excel as "CSV UTF-8 (逗号分隔)"')
 
 
 def _decode(data: bytes, path: str) -> str:
@@ -724,7 +729,7 @@ def _decode(data: bytes, path: str) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         line = data.count(b"\n", 0, first_bad) + 1
-        raise DataError(path, line, "-", f"neither UTF-8 nor GB18030 text; {RESAVE}") from None
+        raise DataError(path, line, "-", _("neither UTF-8 nor GB18030 text; %(fix)s") % {"fix": _(RESAVE)}) from None
 
 
 def _unterminated(text: str, start: int, header: list[str], at_end: bool) -> tuple[int, str] | None:
@@ -736,7 +741,7 @@ def _unterminated(text: str, start: int, header: list[str], at_end: bool) -> tup
     such field is the one.
     """
     pos = 0
-    for _ in range(start - 1):
+    for _skipped in range(start - 1):
         pos = text.index("\n", pos) + 1
     record_start, opened, culprit = pos, None, None
     while (i := text.find('"', pos)) >= 0:
@@ -783,13 +788,13 @@ def _encoding(path: str) -> tuple[str, int]:
                         blank = False
                 text = decoder.decode(b"", final=True)
         except FileNotFoundError:
-            raise DataError(path, 1, "-", "file not found") from None
+            raise DataError(path, 1, "-", _("file not found")) from None
         except OSError as e:
-            raise DataError(path, 1, "-", f"cannot read: {e.strerror}") from None
+            raise DataError(path, 1, "-", _("cannot read: %(why)s") % {"why": e.strerror}) from None
         except UnicodeDecodeError:
             continue
         if blank and not (text and not text.isspace()):
-            raise DataError(path, 1, "-", "empty file")
+            raise DataError(path, 1, "-", _("empty file"))
         return encoding, newlines + 1
     _decode(Path(path).read_bytes(), path)  # neither: raises, naming the line where UTF-8 stops
     raise AssertionError("unreachable")
@@ -810,7 +815,7 @@ def _read_csv(path: str) -> tuple[list[str], Iterator[tuple[int, list[str]]], in
         found = _unterminated(text, line, header, at_end="unexpected end of data" in str(e))
         if found:
             return DataError(*(path, *found), "unterminated quote: a quoted field opened here never closes")
-        return DataError(path, line, "-", f"bad CSV: {e}")
+        return DataError(path, line, "-", _("bad CSV: %(why)s") % {"why": e})
 
     try:
         header = next(reader)
@@ -836,12 +841,12 @@ def _check_header(spec: FileSpec, header: list[str], path: str) -> None:
     names = [c.name for c in spec.columns]
     for name in (c.name for c in spec.columns if not c.optional):
         if name not in header:
-            raise DataError(path, 1, name, f"missing column {name!r}")
+            raise DataError(path, 1, name, _("missing column %(name)r") % {"name": name})
     for i, name in enumerate(header):
         if name not in names:
-            raise DataError(path, 1, name, f"unknown column {name!r}")
+            raise DataError(path, 1, name, _("unknown column %(name)r") % {"name": name})
         if name in header[:i]:
-            raise DataError(path, 1, name, f"duplicate column {name!r}")
+            raise DataError(path, 1, name, _("duplicate column %(name)r") % {"name": name})
 
 
 def _cache(column: Column) -> dict[str, Any] | None:
@@ -910,7 +915,7 @@ def _load_file(spec: FileSpec, ctx: _Context, table: TableBuilder | None = None)
         ctx.line, ctx.column = line, "-"
         row_lines.append(line)
         if len(cells) != width:
-            raise _Invalid(f"{len(cells)} fields, expected {width}")
+            raise _Invalid(_("%(found)s fields, expected %(expected)s") % {"found": len(cells), "expected": width})
         values = absent.copy()
         for field, at, parse, cache, column in plan:
             text = cells[at]
@@ -922,7 +927,7 @@ def _load_file(spec: FileSpec, ctx: _Context, table: TableBuilder | None = None)
             if not text or text.isspace():  # as `not text.strip()`
                 if column.required:
                     ctx.column = column.name
-                    raise _Invalid(column.empty)
+                    raise _Invalid(_(column.empty))
                 values[field] = column.default
             elif parse is None:
                 values[field] = text
@@ -935,7 +940,8 @@ def _load_file(spec: FileSpec, ctx: _Context, table: TableBuilder | None = None)
         if key:
             ctx.column, value = key, values[key]
             if value in seen:
-                raise _Invalid(f"duplicate id {value!r} (first on line {row_lines[seen[value]]})")
+                raise _Invalid(_("duplicate id %(id)r (first on line %(line)s)") % {
+                    "id": value, "line": row_lines[seen[value]]})
             seen[value] = len(row_lines) - 1
         if check:
             check(values, ctx)
@@ -1035,8 +1041,8 @@ def _batch_columns(spec: FileSpec, batch: list[tuple[int, list[str]]], plan: lis
 def check_data_dir(data_dir: str) -> None:
     """ChaingraphError unless `data_dir` is a folder: `data folder not found: …` or `not a folder: …`."""
     if not os.path.isdir(data_dir):
-        what = "not a folder" if os.path.exists(data_dir) else "data folder not found"
-        raise ChaingraphError(f"{what}: {data_dir}")
+        what = _("not a folder: %(path)s") if os.path.exists(data_dir) else _("data folder not found: %(path)s")
+        raise ChaingraphError(what % {"path": data_dir})
 
 
 def read_store(data_dir: str | os.PathLike[str] | None = None, *,

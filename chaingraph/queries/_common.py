@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from ..graph.backend import Backend
 from ..graph.model import BY_PRODUCT, MISSING, STATUSES, SUPPLYING, Capacity, product_statuses
-from ..units import format_quantity
+from ..units import written
 
 __all__ = ["MISSING", "BY_PRODUCT", "SUPPLYING", "PRESENT", "best_status", "region_id", "local_statuses",
            "total_capacity", "describe_capacity", "local_capacity_rows", "local_capacity"]
@@ -39,7 +39,8 @@ def local_statuses(g: Backend, region: str | None = None) -> dict[str, str]:
 def total_capacity(rows: Iterable[Capacity]) -> str:
     """Stated capacities added up per base unit, e.g. `400 兆瓦; 19000 万片`.
 
-    A group written in one unit keeps it (`6000 吨`); mixed units are shown in the base unit.
+    In Chinese a group written in one unit keeps it (`6000 吨`), mixed units are shown in the base
+    unit; English shows each sum in English units (`400 MW; 190 million pieces`, `units.written`).
     """
     groups: dict[str, list[Capacity]] = {}
     for row in rows:
@@ -49,9 +50,9 @@ def total_capacity(rows: Iterable[Capacity]) -> str:
     for base, group in groups.items():
         units = {r.unit for r in group}
         if len(units) == 1:
-            parts.append(format_quantity(sum(r.capacity for r in group), units.pop()))
+            parts.append(written(sum(r.capacity for r in group), units.pop()))
         else:
-            parts.append(format_quantity(sum(r.capacity_base for r in group), base))
+            parts.append(written(sum(r.capacity_base for r in group), base))
     return "; ".join(parts)
 
 
@@ -72,5 +73,5 @@ def local_capacity(rows: Iterable[Capacity]) -> str:
 
 def describe_capacity(row: Capacity) -> str:
     """One capacity row in a few words: `23 万吨`, or "" when not stated."""
-    return format_quantity(row.capacity, row.unit) if row.capacity is not None else ""
+    return written(row.capacity, row.unit) if row.capacity is not None else ""
 

@@ -19,7 +19,7 @@ from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
 from ..graph.model import Link
-from ..units import base_of, convert, convert_ratio, display_unit, format_number, format_quantity, humanize, unit_name
+from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -28,7 +28,7 @@ __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
 COLUMNS = ("product", "name", "verdict", "status", "supply", "requirement", "balance", "low", "high",
            "supply_low", "supply_high", "requirement_low", "requirement_high", "supply_basis", "coefficients",
            "open_terms", "unknown", "break_even", "use_target", "estimate", "supply_value", "requirement_value",
-           "balance_value", "unit")
+           "balance_value", "unit", "short_unknown_amount")
 
 BASES = ("capacity", "target")
 # short: short at every value in range; over: covered at every value; depends: the sign turns inside
@@ -43,11 +43,7 @@ _EPSILON = 1e-9
 
 def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
     """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
-    if abs(high - low) <= _EPSILON * max(abs(low), abs(high), 1):
-        return humanize(high, base, digits)
-    unit, factor = display_unit(max(abs(low), abs(high)), base)
-    lo, hi = (float(f"{v / factor:.{digits}g}") if v else 0.0 for v in (low, high))
-    return f"{format_number(lo)}–{format_quantity(hi, unit)}"
+    return quantity_range(low, high, base, digits)
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -147,7 +143,7 @@ class _Balancer:
     # -- quantities ----------------------------------------------------------------------------
 
     def name(self, pid: str) -> str:
-        return self.products[pid].name_zh
+        return i18n.name(self.products[pid])
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
                         unit: str) -> tuple[Amount, str] | None:
@@ -182,11 +178,11 @@ class _Balancer:
                 account.parts.append(_Part(Amount(open=(why,)), "", why))
             else:
                 amount, how = converted
-                shown = format_number(target.value) + (f"–{format_number(high)}" if high != target.value else "")
-                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown} {target.unit}{how}"}))
+                shown = written(target.value, target.unit, high)
+                account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
         else:
             for row in self.capacity_rows.get(pid, ()):
-                who = self.g.resolve_firm(row.firm).name_zh if row.firm else _("unnamed producers")
+                who = i18n.name(self.g.resolve_firm(row.firm)) if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
                     why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
@@ -197,12 +193,12 @@ class _Balancer:
                 converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
                     why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
-                        "who": who, "amount": f"{format_number(typ)} {row.unit}", "base": unit_name(self.base[pid])}
+                        "who": who, "amount": written(typ, row.unit), "base": unit_name(self.base[pid])}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 amount, how = converted
-                shown = format_number(typ) if low == high else f"{format_number(low)}–{format_number(high)}"
-                account.parts.append(_Part(amount, f"{who} {shown} {row.unit} ({i18n.value(row.status)}){how}"))
+                shown = written(typ, row.unit) if low == high else written(low, row.unit, high)
+                account.parts.append(_Part(amount, f"{who} {shown} ({i18n.value(row.status)}){how}"))
         self._own[pid] = account
         return account
 
@@ -252,8 +248,8 @@ class _Balancer:
             low, typ = 0.0, 0.0
         result = Amount(low, typ, high, amount.open, amount.estimate or link.estimate)
         ratio = (format_number(r_typ) if r_low == r_high else f"{format_number(r_low)}–{format_number(r_high)}")
-        notes = [n for n in (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None,
-                             link.ratio_source) if n]
+        kinds = (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None)
+        notes = [i18n.value(k) for k in kinds if k] + ([link.ratio_source] if link.ratio_source else [])
         cite = f" ({'; '.join(notes)})" if notes else ""
         text = (f"{label}: {shown} × {ratio} {link.ratio_unit}{own_use} = {result.text(self.base[measured])}"
                 + (_(" (one of several alternative inputs: from 0)") if alternative else "") + cite)
@@ -463,6 +459,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             not link.alternative and (b.level(link.to).amount.high > 0 or not b.level(link.to).amount.complete)
             for link in b.feeds[p.id])
         verdict, low, high = _verdict(supply, need, short_anyway)
+        short_unknown_amount = short_anyway and need.high == 0
         signed = [(1, part) for part in supply_account.parts] + [(-1, part) for part in need_account.parts]
         break_even = _break_evens(signed, supply.typ - need.typ, verdict) if verdict != "unknown" else []
         if supply.complete and supply.high > 0 and verdict == "unknown":
@@ -492,7 +489,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         rows.append({
             "product": p.id, "name": p.name_zh, "verdict": verdict, "status": _STATUS[verdict],
             "supply": supply.text(base),
-            "requirement": (_("> 0 (no coefficient)") if short_anyway and need.high == 0 else need.text(base)),
+            "requirement": _("> 0 (no coefficient)") if short_unknown_amount else need.text(base),
             "balance": _balance_text(verdict, low, high, base),
             "low": low, "high": high,
             "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
@@ -504,7 +501,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             "supply_value": supply.typ, "requirement_value": need.typ,
             "balance_value": supply.typ - need.typ if verdict in ("short", "over") and supply.complete
             and need.complete else None,
-            "unit": base,
+            "unit": base, "short_unknown_amount": short_unknown_amount,
         })
     order = {p.id: i for i, p in enumerate(g.products())}
 

@@ -146,14 +146,14 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
     for n, row in enumerate(balance_rows):
         if row["verdict"] == "short" and "shortfall" in wanted_kinds:
-            if row["requirement"].startswith("> 0"):
+            if row["short_unknown_amount"]:
                 feeds = [u for u in pg.successors(row["product"]) if pg.edges[row["product"], u]["type"] == "FEEDS"]
-                users = [products[u].name_zh for u in feeds if status[u] in PRESENT]
+                users = [i18n.name(products[u]) for u in feeds if status[u] in PRESENT]
                 if users:
                     why = _("not made locally, yet %(users)s consume it (amount unknown)") % {
                         "users": i18n.join(users)}
                 else:  # its users are not made here either, but local targets or products further down need them
-                    needed = [products[u].name_zh for u in feeds if u in wanted] or [products[u].name_zh for u in feeds]
+                    needed = [i18n.name(products[u]) for u in feeds if u in wanted] or [i18n.name(products[u]) for u in feeds]
                     why = _("not made locally, yet it feeds %(products)s, which local targets or products "
                             "need") % {"products": i18n.join(needed)}
             else:
@@ -180,11 +180,11 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             continue
         rows = supplying.get(pid, [])
         named = sorted({r.firm for r in rows if r.firm})
-        firms_of[pid] = [g.resolve_firm(f).name_zh for f in named]
+        firms_of[pid] = [i18n.name(g.resolve_firm(f)) for f in named]
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users or not rows:
             continue
-        user_names = i18n.join(products[u].name_zh for u in users)
+        user_names = i18n.join(i18n.name(products[u]) for u in users)
         if not wanted_kinds & {"single firm", "concentrated"}:
             continue
         if len(named) == 1 and all(r.firm for r in rows):
@@ -201,7 +201,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 if hhi > HHI_CONCENTRATED:
                     reasons[pid].append(("concentrated", _(
                         "HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it") % {
-                        "hhi": hhi, "firm": g.resolve_firm(top_firm).name_zh, "share": 100 * top / whole,
+                        "hhi": hhi, "firm": i18n.name(g.resolve_firm(top_firm)), "share": 100 * top / whole,
                         "users": user_names}))
 
     ends = {}
@@ -216,7 +216,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     position = {pid: i for i, pid in enumerate(products)}
     for d, found_ends in dominated.items():
         found_ends.sort(key=position.__getitem__)
-        names = i18n.join(products[e].name_zh for e in found_ends[:6])
+        names = i18n.join(i18n.name(products[e]) for e in found_ends[:6])
         if len(found_ends) > 6:
             names = _("%(names)s and %(n)s more") % {"names": names, "n": len(found_ends) - 6}
         reasons[d].append(("dominator", i18n.ngettext(

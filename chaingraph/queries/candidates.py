@@ -125,7 +125,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     firm_names: dict[str, str] = {}
 
     def names(ids) -> str:
-        return i18n.join(products[i].name_zh for i in ids)
+        return i18n.join(i18n.name(products[i]) for i in ids)
 
     rows = []
     for pid in wanted:
@@ -180,7 +180,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
             if regions.province(c.region) == home_province:
                 points += SCORE["nearby"]
                 reasons.append(_("in the same province (%(province)s)")
-                               % {"province": regions.by_id[home_province].name_zh})
+                               % {"province": i18n.name(regions.by_id[home_province])})
             country = regions.country(c.region)
             product_rows.append({
                 "product": pid, "name": products[pid].name_zh, "rank": 0,

@@ -46,9 +46,9 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None) -> l
     statuses = local_statuses(g, where)
 
     def who(row: Capacity, several: bool) -> str:
-        name = g.resolve_firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
-            "region": regions[row.region].name_zh}
-        parts = [name, products[row.product].name_zh if several else "", describe_capacity(row),
+        name = i18n.name(g.resolve_firm(row.firm)) if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": i18n.name(regions[row.region])}
+        parts = [name, i18n.name(products[row.product]) if several else "", describe_capacity(row),
                  f"({i18n.value(row.status)})"]
         return " ".join(p for p in parts if p)
 

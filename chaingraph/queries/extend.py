@@ -7,15 +7,22 @@ from ..graph.model import Target
 from ..units import humanize
 from ._common import BY_PRODUCT, PRESENT, region_id
 from .balance import BASES, LOCAL_USE, _Balancer, range_text
+from ..reference import load_prices
 
 __all__ = ["extend", "GROUPS"]
 
 # the columns of the rows, in order (the CLI prints them as the CSV header when there are no rows)
 COLUMNS = ("rank", "group", "product", "name", "status", "supply", "local_use", "outflow", "low", "high",
            "supply_low", "supply_high", "use_low", "use_high", "unit", "local_users", "downstream", "open_terms",
-           "policy", "reason")
+           "policy", "reason", "value", "value_low", "value_high", "price")
 # rank order of the groups
 GROUPS = ("outflow", "outflow unknown", "final products: no local user in the graph")
+
+
+def _price_text(price) -> str:
+    if price.low == price.high:
+        return f"{price.low:g} {price.unit}"
+    return f"{price.low:g}–{price.high:g} {price.unit}"
 
 
 def _reason(group: str, by_product: bool, policy: list[Target], local_users: list[str],
@@ -39,7 +46,18 @@ def _reason(group: str, by_product: bool, policy: list[Target], local_users: lis
     return i18n.clauses(parts)
 
 
-def extend(g: Backend, region: str | None = None, basis: str = "target") -> list[dict]:
+def _value(amount_low: float, amount_typ: float, amount_high: float, price, base: str, bounded: bool):
+    """The value of an amount of a product at its cited price: (text, low, typical, high) in CNY, or
+    Nones when the price is per another unit than the product's base."""
+    p_low, p_typ, p_high, per = price.per_base()
+    if per != base:
+        return None, None, None, None
+    low, typ, high = amount_low * p_low, amount_typ * p_typ, amount_high * p_high
+    return ("" if bounded else "≤ ") + range_text(low, high, "CNY"), low, typ, high
+
+
+def extend(g: Backend, region: str | None = None, basis: str = "target",
+           prices: dict | None = None) -> list[dict]:
     """Rank local products by how much of them leaves the city, as ranges; final products apart.
 
     A product is local when its local status is `operating`, `building` or `by-product`. Its supply
@@ -56,12 +74,17 @@ def extend(g: Backend, region: str | None = None, basis: str = "target") -> list
         supply is not stated or an open term decides, or a policy wants it used in the city), and
         `final products: no local user in the graph` (nothing in the graph consumes it: it is not a
         surplus but an end product, with its supply). Products the city uses up entirely are left
-        out. Fields: `rank`, `group`, `product`, `name`, `status`, `supply`, `local_use`, `outflow`
+        out. Within a group, rows whose product has a cited price (`prices`, default the shipped
+        `chaingraph/reference/prices.csv`) come first, the largest typical value first.
+        Fields: `rank`, `group`, `product`, `name`, `status`, `supply`, `local_use`, `outflow`
         (compact ranges with unit; `≤` where an open use could only lower it), `low` / `high` (the
         outflow's bounds in `unit`, None where unbounded), `supply_low`, `supply_high`, `use_low`,
         `use_high`, `unit`, `local_users` (names of the local products it feeds), `downstream` (the
         products it feeds that are not made locally, as `name (status)`), `open_terms`, `policy`
-        (the target's subject and quote, or None) and `reason` (one sentence).
+        (the target's subject and quote, or None), `reason` (one sentence), `value` (the outflow, or
+        a final product's supply, at the cited price: a compact range in 元 / 亿元, `≤` like the
+        outflow; empty without a price), `value_low` / `value_high` (CNY, None without a price or
+        where unbounded) and `price` (the price range with its kind of source, year and source).
 
     Examples
     --------
@@ -81,6 +104,7 @@ def extend(g: Backend, region: str | None = None, basis: str = "target") -> list
         if t.metric == LOCAL_USE and t.product:
             policies.setdefault(t.product, []).append(t)
 
+    prices = load_prices() if prices is None else prices
     rows = []
     for order, p in enumerate(g.products()):
         status = statuses[p.id]
@@ -104,12 +128,24 @@ def extend(g: Backend, region: str | None = None, basis: str = "target") -> list
         else:
             group = GROUPS[1]
         if group == GROUPS[2]:
-            outflow = supply.text(base) if supply.high > 0 else "not known (supply not stated)"
+            outflow = supply.text(base) if supply.high > 0 else i18n.gettext("not known (supply not stated)")
         elif supply.complete:
             outflow = ("≤ " if use.open else "") + range_text(max(counted_low, 0.0), max(counted_high, 0.0), base)
         else:
-            outflow = "not known (supply not stated)"
-        rows.append((GROUPS.index(group), base != "t", -(supply.typ - use.typ) if supply.complete else 0.0, order, {
+            outflow = i18n.gettext("not known (supply not stated)")
+        value = value_low = value_typ = value_high = None
+        price = prices.get(p.id)
+        if price is not None and supply.complete and group != GROUPS[1]:
+            if group == GROUPS[2]:
+                value, value_low, value_typ, value_high = _value(supply.low, supply.typ, supply.high, price, base, True)
+            else:
+                value, value_low, value_typ, value_high = _value(
+                    max(counted_low, 0.0), max(supply.typ - use.typ, 0.0), max(counted_high, 0.0), price, base,
+                    not use.open)
+                if use.open:
+                    value_low = None  # an open use could lower the outflow: only the upper bound holds
+        volume = -(supply.typ - use.typ) if supply.complete else 0.0
+        rows.append((GROUPS.index(group), value_typ is None, -(value_typ or 0.0), base != "t", volume, order, {
             "group": group, "product": p.id, "name": p.name_zh, "status": status,
             "supply": supply.text(base), "local_use": use.text(base), "outflow": outflow,
             "low": low, "high": high, "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
@@ -120,6 +156,9 @@ def extend(g: Backend, region: str | None = None, basis: str = "target") -> list
             "reason": _reason(group, status == BY_PRODUCT, policy, local_users,
                               [b.name(u) for u in users if statuses[u] not in PRESENT],
                               outflow if supply.complete else humanize(0, base)),
+            "value": value or "", "value_low": value_low, "value_high": value_high,
+            "price": (f"{_price_text(price)} ({i18n.value(price.source_kind)}, {price.year}: {price.source})"
+                      if value is not None else None),
         }))
-    rows.sort(key=lambda r: r[:4])
+    rows.sort(key=lambda r: r[:6])
     return [{"rank": n, **row} for n, (*_, row) in enumerate(rows, 1)]

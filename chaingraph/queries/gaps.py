@@ -21,6 +21,16 @@ def _step_name(step: Step, products: dict[str, Product]) -> str:
     return step.label or "/".join(products[p].name_zh for p in step.products)
 
 
+def _shown_step(step: Step | None, products: dict[str, Product]) -> str | None:
+    """A step as a reason names it: `_step_name` in Chinese; in English its products' English names
+    (the guideline's labels are Chinese words)."""
+    if step is None:
+        return None
+    if i18n.current() == "zh":
+        return _step_name(step, products)
+    return "/".join(i18n.name(products[p]) for p in step.products)
+
+
 def _reason(kind: str, status: str, name: str, before: str | None, after: str | None) -> str:
     _ = i18n.gettext
     words = {"name": name, "before": before, "after": after}
@@ -88,8 +98,8 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
-        return g.resolve_firm(row.firm).name_zh if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
-            "region": regions[row.region].name_zh}
+        return i18n.name(g.resolve_firm(row.firm)) if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+            "region": i18n.name(regions[row.region])}
 
     rows = []
     for c in selected:
@@ -108,7 +118,9 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
                         "status": statuses[p], "kind": "partial", "before": step_name, "after": "、".join(made),
                         "planned_by": list(dict.fromkeys(producer(r) for r in planned.get(p, ()))),
                         "source": c.source,
-                        "reason": _reason("partial", statuses[p], products[p].name_zh, step_name, "、".join(made)),
+                        "reason": _reason("partial", statuses[p], i18n.name(products[p]), _shown_step(step, products),
+                                          i18n.join(i18n.name(products[m]) for m in step.products
+                                                    if statuses[m] in PRESENT)),
                     })
                 continue
             before = max((j for j in present if j < i), default=None)
@@ -124,7 +136,9 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
                 "planned_by": list(dict.fromkeys(
                     producer(r) for p in step.products for r in planned.get(p, ()))),
                 "source": c.source,
-                "reason": _reason(kind, status[i], _step_name(step, products), before_name, after_name),
+                "reason": _reason(kind, status[i], _shown_step(step, products),
+                                  _shown_step(c.steps[before] if before is not None else None, products),
+                                  _shown_step(c.steps[after] if after is not None else None, products)),
             })
     rows.sort(key=lambda r: (KINDS.index(r["kind"]), r["status"] != MISSING, not r["written"],
                              file_order[r["chain"]], r["order"]))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..graph.backend import Backend
-from ..units import format_number, format_quantity
+from ..units import written
 
 __all__ = ["targets"]
 
@@ -36,9 +36,9 @@ def targets(g: Backend, region: str | None = None, product: str | None = None) -
     rows = []
     for t in g.targets(region=region_id, product=product_id):
         if t.bound == "range":
-            figure = f"{format_number(t.value)}–{format_quantity(t.value_max, t.unit)}"
+            figure = written(t.value, t.unit, t.value_max)
         else:
-            figure = _BOUND_SIGNS[t.bound] + format_quantity(t.value, t.unit)
+            figure = _BOUND_SIGNS[t.bound] + written(t.value, t.unit)
         rows.append({
             "id": t.id, "region": t.region, "product": t.product,
             "product_name": names[t.product] if t.product else None, "metric": t.metric,

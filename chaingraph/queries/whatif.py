@@ -6,7 +6,7 @@ import heapq
 from ..errors import ChaingraphError, UnknownNameError
 from ..graph.backend import Backend
 from ..graph.model import Capacity, Firm, Link, Product
-from ..units import base_of, convert, format_quantity
+from ..units import base_of, convert, written
 from ._common import PRESENT, SUPPLYING, local_statuses, region_id
 
 __all__ = ["whatif"]
@@ -184,7 +184,7 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
             "effect": ("unknown share" if share is None else "partly affected" if share < 1
                        else "removed" if depth == 0 else "cut off"),
             "capacity_affected": ("" if affected is None
-                                  else format_quantity(convert(affected, unit, shown), shown)),
+                                  else written(convert(affected, unit, shown), shown)),
             "capacity_affected_base": affected, "base_unit": unit,
         })
     return rows

@@ -11,8 +11,9 @@ product ids of the shipped vocabulary (`electricity`, `calcium_carbide`, `pvc` �
 
 Each row has `low`, `typical`, `high` (typical may be empty: the midpoint is used), `unit`, the `year`
 and `region` the figure holds for, `source` (the publisher and where; a row read through a mirror
-names the original publication and says "mirror"), `source_kind` (one of `SOURCE_KINDS`;
-`estimate` = no readable source), `estimate` (yes when any part of the range is engineering
+names the original publication and says "mirror"), `source_kind` (one of
+`graph.model.SOURCE_KINDS`, the vocabulary the producer directory uses too; `stoichiometry` = worked
+out with the working shown, `estimate` = no readable source), `estimate` (yes when any part of the range is engineering
 knowledge), `flag` (the figure is applied far from its year or region) and `note`.
 
 A dataset's own `links.csv` / `conversions.csv` figure overrides the library's (see `apply`).
@@ -27,22 +28,22 @@ from pathlib import Path
 
 from .. import units
 from ..errors import DataError, UnitError
+from ..graph.model import SOURCE_KINDS
 
-__all__ = ["ProcessCoefficient", "load_process_coefficients", "apply", "LIBRARY", "SOURCE_KINDS", "TYPES"]
+__all__ = ["ProcessCoefficient", "load_process_coefficients", "apply", "LIBRARY", "SOURCE_KINDS", "TYPES",
+           "Price", "load_prices", "prices_for", "PRICES"]
 
 LIBRARY = Path(__file__).with_name("process_coefficients.csv")
 TYPES = ("FEEDS", "YIELDS", "YIELD", "OWN_USE", "CONVERSION")
-SOURCE_KINDS = ("national standard", "government", "association", "handbook", "encyclopedia", "company",
-                "trade press", "stoichiometry", "estimate")
-_COLUMNS = ("type", "from", "to", "low", "typical", "high", "unit", "year", "region", "source",
-            "source_kind", "estimate", "flag", "note")
+# the columns every sourced figure has (the coefficient library and the price file)
+_SOURCED = ("low", "typical", "high", "unit", "year", "region", "source", "source_kind", "estimate", "flag", "note")
+_COLUMNS = ("type", "from", "to") + _SOURCED
 
 
-@dataclass(frozen=True)
-class ProcessCoefficient:
-    type: str
-    from_: str
-    to: str
+@dataclass(frozen=True, kw_only=True)
+class _Sourced:
+    """A figure as a range with its provenance: `low` ≤ `typical` ≤ `high` in `unit`, the `year`
+    and `region` it holds for, `source`, `source_kind` (SOURCE_KINDS), `estimate`, `flag`, `note`."""
     low: float
     typical: float
     high: float
@@ -55,6 +56,13 @@ class ProcessCoefficient:
     flag: str | None
     note: str | None
     line: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcessCoefficient(_Sourced):
+    type: str
+    from_: str
+    to: str
 
     @property
     def cited(self) -> bool:
@@ -72,28 +80,48 @@ def _number(text: str, path: str, line: int, column: str) -> float:
     return value
 
 
+def _read(path: Path, columns: tuple[str, ...]):
+    """The rows of a CSV file with `columns`, as (line, row); DataError when a column is missing."""
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+    missing = [c for c in columns if c not in (reader.fieldnames or ())]
+    if missing:
+        raise DataError(str(path), 1, missing[0], f"missing column {missing[0]!r}")
+    for row in reader:
+        yield reader.line_num, row
+
+
+def _sourced(row: dict, shown: str, line: int, required: tuple[str, ...]) -> dict:
+    """The checked `_Sourced` fields of a row; DataError naming the first bad cell."""
+    for column in required + ("low", "high", "unit", "source", "source_kind"):
+        if not (row[column] or "").strip():
+            raise DataError(shown, line, column, "empty required field")
+    if row["source_kind"] not in SOURCE_KINDS:
+        raise DataError(shown, line, "source_kind", f"unknown source_kind {row['source_kind']!r} "
+                                                    f"(expected one of {', '.join(SOURCE_KINDS)})")
+    low, high = (_number(row[c], shown, line, c) for c in ("low", "high"))
+    typical = _number(row["typical"], shown, line, "typical") if row["typical"].strip() else (low + high) / 2
+    if not low <= typical <= high:
+        raise DataError(shown, line, "typical", "expected low ≤ typical ≤ high")
+    estimate = (row["estimate"] or "no").strip()
+    if estimate not in ("yes", "no"):
+        raise DataError(shown, line, "estimate", f"expected yes or no, not {estimate!r}")
+    return dict(low=low, typical=typical, high=high, unit=row["unit"], year=row["year"] or None,
+                region=row["region"] or None, source=row["source"], source_kind=row["source_kind"],
+                estimate=estimate == "yes", flag=row["flag"] or None, note=row["note"] or None, line=line)
+
+
 def load_process_coefficients(path: str | Path | None = None) -> tuple[ProcessCoefficient, ...]:
     """Read and check the library (default: the shipped file). Raises DataError at the first bad cell."""
     path = Path(path or LIBRARY)
     shown = str(path)
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
-    missing = [c for c in _COLUMNS if c not in (reader.fieldnames or ())]
-    if missing:
-        raise DataError(shown, 1, missing[0], f"missing column {missing[0]!r}")
     rows, seen = [], {}
-    for row in reader:
-        line = reader.line_num
-        for column in ("type", "from", "to", "low", "high", "unit", "source", "source_kind"):
-            if not (row[column] or "").strip():
-                raise DataError(shown, line, column, "empty required field")
+    for line, row in _read(path, _COLUMNS):
+        if not (row["type"] or "").strip():
+            raise DataError(shown, line, "type", "empty required field")
         if row["type"] not in TYPES:
             raise DataError(shown, line, "type", f"unknown type {row['type']!r} (expected {', '.join(TYPES)})")
-        if row["source_kind"] not in SOURCE_KINDS:
-            raise DataError(shown, line, "source_kind", f"unknown source_kind {row['source_kind']!r}")
-        low, high = (_number(row[c], shown, line, c) for c in ("low", "high"))
-        typical = _number(row["typical"], shown, line, "typical") if row["typical"].strip() else (low + high) / 2
-        if not low <= typical <= high:
-            raise DataError(shown, line, "typical", "expected low ≤ typical ≤ high")
+        figure = _sourced(row, shown, line, ("from", "to"))
+        low, high = figure["low"], figure["high"]
         if row["type"] in ("YIELD", "OWN_USE"):
             if row["unit"] != "%":
                 raise DataError(shown, line, "unit", f"a {row['type']} is a share: unit must be '%'")
@@ -108,13 +136,7 @@ def load_process_coefficients(path: str | Path | None = None) -> tuple[ProcessCo
         if key in seen:
             raise DataError(shown, line, "to", f"duplicate {key[0]} {key[1]} -> {key[2]} (first on line {seen[key]})")
         seen[key] = line
-        estimate = (row["estimate"] or "no").strip()
-        if estimate not in ("yes", "no"):
-            raise DataError(shown, line, "estimate", f"expected yes or no, not {estimate!r}")
-        rows.append(ProcessCoefficient(
-            row["type"], row["from"], row["to"], low, typical, high, row["unit"], row["year"] or None,
-            row["region"] or None, row["source"], row["source_kind"], estimate == "yes",
-            row["flag"] or None, row["note"] or None, line))
+        rows.append(ProcessCoefficient(type=row["type"], from_=row["from"], to=row["to"], **figure))
     return tuple(rows)
 
 
@@ -170,3 +192,51 @@ def apply(links: tuple, conversions: tuple, library: tuple[ProcessCoefficient, .
                     source=_citation(c), note=c.note, factor_min=c.low, factor_max=c.high,
                     source_kind=c.source_kind, flag=c.flag))
     return tuple(out), tuple(conversions)
+
+
+# --- prices: value of the outflows (extend) ---------------------------------------------------
+
+PRICES = Path(__file__).with_name("prices.csv")
+_PRICE_COLUMNS = ("product",) + _SOURCED
+
+
+@dataclass(frozen=True, kw_only=True)
+class Price(_Sourced):
+    """A product's price range per unit of the product (`unit` is money/quantity, e.g. `元/t`)."""
+    product: str
+
+    def per_base(self) -> tuple[float, float, float, str]:
+        """(low, typical, high) in CNY per base unit of the product, and that base unit."""
+        factor, unit = units.convert_ratio(1.0, self.unit)
+        return self.low * factor, self.typical * factor, self.high * factor, unit.split("/")[1]
+
+
+def load_prices(path: str | Path | None = None) -> dict[str, Price]:
+    """Read and check a price file (default: the shipped `prices.csv`), keyed by product id.
+    Raises DataError at the first bad cell."""
+    path = Path(path or PRICES)
+    shown = str(path)
+    prices: dict[str, Price] = {}
+    for line, row in _read(path, _PRICE_COLUMNS):
+        figure = _sourced(row, shown, line, ("product", "year"))
+        try:
+            num, _den = units.parse_ratio_unit(row["unit"])
+        except UnitError as e:
+            raise DataError(shown, line, "unit", str(e)) from None
+        if units.base_of(num) != "CNY":
+            raise DataError(shown, line, "unit", f"a price is money per quantity (元/t, 万元/t …), not {row['unit']!r}")
+        if row["product"] in prices:
+            raise DataError(shown, line, "product",
+                            f"duplicate price of {row['product']} (first on line {prices[row['product']].line})")
+        prices[row["product"]] = Price(product=row["product"], **figure)
+    return prices
+
+
+def prices_for(data_dir: str | Path | None) -> dict[str, Price]:
+    """The shipped prices, overridden product by product by a dataset's own `prices.csv` (same
+    columns) when `data_dir` has one."""
+    prices = load_prices()
+    own = Path(data_dir) / "prices.csv" if data_dir is not None else None
+    if own is not None and own.is_file():
+        prices.update(load_prices(own))
+    return prices
