@@ -16,9 +16,10 @@ __all__ = ["COLUMNS", "VALUES", "VALUE_COLUMNS", "HUMAN_TEXT", "AMOUNT_TEXT", "K
 HUMAN_TEXT = frozenset({"reason", "reasons", "firms", "planned_by", "coefficients", "unknown", "open_terms",
                         "break_even", "policy", "use_target", "local_users", "downstream"})
 # amounts written as text (`23 万吨` in Chinese, `230 kt` in English): the numbers behind them are in
-# machine fields that do not change (`low`/`high`, `*_value`, `capacity_base`, `value`, `unit`)
+# machine fields that do not change (`low`/`high`, `*_value`, `capacity_base`, `value_low`/`value_high`,
+# `unit`); `value` is such a text in `extend` (a sum of money) and a number in `targets`
 AMOUNT_TEXT = frozenset({"capacity", "supply", "requirement", "balance", "local_use", "outflow",
-                         "capacity_affected", "target"})
+                         "capacity_affected", "target", "value", "price"})
 
 COLUMNS = (
     Np_("column", "abroad"), Np_("column", "after"), Np_("column", "aliases"), Np_("column", "balance"),

@@ -457,7 +457,7 @@ def test_cli_extend(run):
     rows = _json(run("cli_extend", "extend", "--format", "json"))
     # coke has a cited price in the shipped price file: it ranks first in its group by value
     assert [r["product"] for r in rows] == ["coke", "ore", "metal", "coal", "slag"]
-    assert rows[0]["value"] == "5685–6150 万元"
+    assert rows[0]["value"] == "56.85–61.5 million CNY"
 
 
 def test_cli_extend_takes_the_citys_own_prices(run, tmp_path):
@@ -466,8 +466,8 @@ def test_cli_extend_takes_the_citys_own_prices(run, tmp_path):
         header + "coke,1,1,1,万元/t,2011,city,the city's price bureau,government,no,,\n"
         "ore,100,,100,元/t,2011,city,the city's price bureau,government,no,,\n", encoding="utf-8")
     rows = {r["product"]: r for r in _json(run("cli_extend", "extend", "--format", "json"))}
-    assert rows["coke"]["value"] == "3 亿元"  # the city's 1万元/t overrides the shipped price
-    assert rows["ore"]["value"] == "1.1 亿元" and rows["ore"]["rank"] == 2  # 110万 t × 100 元/t
+    assert rows["coke"]["value"] == "300 million CNY"  # the city's 1万元/t overrides the shipped price
+    assert rows["ore"]["value"] == "110 million CNY" and rows["ore"]["rank"] == 2  # 110万 t × 100 元/t
     (tmp_path / "cli_extend" / "prices.csv").write_text(header + "coke,1,1,1,t/t,2011,,x,government,no,,\n",
                                                         encoding="utf-8")
     bad = run("cli_extend", "extend")
@@ -520,9 +520,9 @@ def test_extend_values_at_cited_prices_rank_first_within_a_group(make, tmp_path)
     by = {r["product"]: r for r in rows}
     metal, slag = by["metal"], by["slag"]
     # 20万 t leave the city at 1000–2000 元/t: 2–4 亿元
-    assert (metal["value"], metal["value_low"], metal["value_high"]) == ("2–4 亿元", 200_000_000, 400_000_000)
+    assert (metal["value"], metal["value_low"], metal["value_high"]) == ("200–400 million CNY", 200_000_000, 400_000_000)
     assert metal["price"] == "1000–2000 元/t (trade_press, 2011: a price list)"
-    assert (slag["value"], slag["value_low"], slag["value_high"]) == ("100 万元", 1_000_000, 1_000_000)
+    assert (slag["value"], slag["value_low"], slag["value_high"]) == ("1 million CNY", 1_000_000, 1_000_000)
     assert (by["ore"]["value"], by["ore"]["value_low"], by["ore"]["price"]) == ("", None, None)
     assert [r["product"] for r in extend(make(**EXTEND), prices={})][:3] == ["ore", "metal", "coke"]
 
@@ -530,5 +530,5 @@ def test_extend_values_at_cited_prices_rank_first_within_a_group(make, tmp_path)
 def test_extend_uses_the_shipped_prices_by_default(make):
     coke = {r["product"]: r for r in extend(make(**EXTEND))}["coke"]
     # 3万 t at 1895–2050 元/t (MIIT, early 2011): 5685–6150 万元
-    assert (coke["value"], coke["value_low"], coke["value_high"]) == ("5685–6150 万元", 56_850_000, 61_500_000)
+    assert (coke["value"], coke["value_low"], coke["value_high"]) == ("56.85–61.5 million CNY", 56_850_000, 61_500_000)
     assert "government, 2011" in coke["price"]
