@@ -1,9 +1,11 @@
 """The compiled form of a dataset: read and validated once, then opened in a moment.
 
-The first command on a dataset folder reads and validates its CSV files (`load_dataset`) and
-writes the records here in a compact columnar form: per column one `array` of numbers, one
-dictionary of the distinct values with an array of codes, or one UTF-8 blob with an array of
-offsets, never one Python object per record. Every later command reads that one file back
+The first command on a dataset folder reads and validates its CSV files (`read_store` in
+loaders/csvfiles.py) into a compact columnar form: per column one `array` of numbers, one
+dictionary of the distinct values with an array of codes, or one string with an array of
+offsets, never one Python object per record. The large files (firms, capacities) go into it as
+they are read, a batch of rows at a time (`TableBuilder`, `ColumnBuilder`); the small ones are
+read as records and encoded (`Table.encode`). Every later command reads that one file back
 (arrays and blobs come back as single objects, so this takes a fraction of a second at a million
 firms) and builds a record only when a query asks for it (`Table.row`); the tables of a few
 thousand rows (regions, products, chains, targets, links) are decoded whole.
@@ -139,7 +141,8 @@ class ColumnBuilder:
                 kind = "objects"
         if kind == "str" and _NUL in "".join(values if None not in values else filter(None, values)):
             kind = "objects"  # as text the values are NUL-separated
-        if kind == "list":
+        empty_lists = kind == "list" and values.count(()) == len(values)  # a column seldom filled in
+        if kind == "list" and not empty_lists:
             items = "".join([x for v in values if v for x in v])
             if _SEP in items or _NUL in items:
                 kind = "objects"
@@ -150,7 +153,7 @@ class ColumnBuilder:
         elif kind not in ("none", self.kind) or (self.kind == "bool" and kind == "none"):
             self._to_objects()
         if self.kind == "list":
-            values = [None if v is None else _SEP.join(v) for v in values]
+            values = [""] * len(values) if empty_lists else [None if v is None else _SEP.join(v) for v in values]
         self._add(values)
 
     def _start(self, kind: str) -> None:
@@ -758,10 +761,4 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
 
 def _build(data_dir: str) -> Store:
     from ..loaders import read_store
-    enabled_before = gc.isenabled()
-    gc.disable()  # the reader makes many objects and frees few: the collector would only rescan them
-    try:
-        return read_store(data_dir)
-    finally:
-        if enabled_before:
-            gc.enable()
+    return read_store(data_dir)

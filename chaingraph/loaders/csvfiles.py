@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import ipaddress
 import itertools
 import keyword
@@ -1057,6 +1058,16 @@ def read_store(data_dir: str | os.PathLike[str] | None = None, *,
     """
     data_dir = os.fspath(default_data_dir() if data_dir is None else data_dir)
     check_data_dir(data_dir)
+    collecting = gc.isenabled()
+    gc.disable()  # the reader makes many objects and frees few: the collector would only rescan them
+    try:
+        return _read_store(data_dir, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_store(data_dir: str, progress: Callable[[int, int], None] | None) -> Store:
     ctx = _Context(data_dir)
     sizes = {spec.file: _size(os.path.join(data_dir, spec.file + ".csv")) for spec in FILES}
     total, done = sum(sizes.values()), 0
