@@ -465,3 +465,15 @@ def test_sources_are_read_relative_to_the_data_dir(mini_copy, monkeypatch):
     monkeypatch.chdir(mini_copy)
     assert run(["--data", ".", "validate"]).exit_code == 0
     assert os.path.isdir("sources")
+
+
+@pytest.mark.parametrize("batch", [None, 2])
+def test_an_id_over_two_lines_is_a_bad_id(mini_copy, monkeypatch, batch):
+    """The batch reader checks a column of ids with one match over the lines they make when joined:
+    an id holding a line break must still fail, and the record's first line is the one named."""
+    if batch:
+        monkeypatch.setattr(csvfiles, "BATCH", batch)
+    replace("firms.csv", "\nbeta,", '\n"be\nta",')(mini_copy)
+    result = run(["--data", str(mini_copy), "validate"])
+    assert result.stderr == f"Error: {mini_copy}/firms.csv, line 3, column id: bad id 'be\\nta' (expected [a-z0-9_]+)\n"
+    assert result.exit_code == 1

@@ -109,6 +109,22 @@ def _ident(value: str, ctx: _Context) -> str:
     return value
 
 
+_IDS = re.compile(r"[a-z0-9_]+(?:\n[a-z0-9_]+)*\Z")  # ids, one a line
+
+
+def _idents(texts: Sequence[str], default: Any, ctx: _Context) -> list[Any] | None:
+    """`_ident` of each text ("": `default`) with one match over them all, or None when one is
+    not an id (the row reader then names it). Batch parsers get no text of spaces only."""
+    given = [text for text in texts if text] if "" in texts else texts
+    joined = "\n".join(given)
+    if given and not (joined.count("\n") == len(given) - 1 and _IDS.match(joined)):
+        return None
+    return [text or default for text in texts] if "" in texts else list(texts)
+
+
+_ident.batch = _idents  # type: ignore[attr-defined]
+
+
 def _number(value: str, ctx: _Context) -> float:
     try:
         number = float(value)
@@ -126,7 +142,7 @@ def _amount(value: str, ctx: _Context) -> float:
     return number
 
 
-def _amounts(texts: Sequence[str], default: Any) -> list[float] | None:
+def _amounts(texts: Sequence[str], default: Any, ctx: _Context) -> list[float] | None:
     """`_amount` of each text (empty: `default`), or None when one is not a number ≥ 0 (or only
     spaces): the row reader then names it."""
     try:
@@ -176,6 +192,15 @@ def _ref(kind: str) -> Parser:
         if value not in index.by_id:
             raise _Invalid(str(UnknownNameError(kind, value, index.closest(value))))
         return value
+
+    def batch(texts: Sequence[str], default: Any, ctx: _Context) -> list[Any] | None:
+        """`parse` of each text ("": `default`) at once, or None when one is unknown."""
+        given = set(texts)
+        given.discard("")
+        if not ctx.indexes[kind].by_id.keys() >= given:
+            return None
+        return [text or default for text in texts] if "" in texts else list(texts)
+    parse.batch = batch  # type: ignore[attr-defined]
     return parse if kind == "firm" else _cached(parse)  # as many firms as rows: nothing to share
 
 
@@ -1010,16 +1035,17 @@ def _batch_columns(spec: FileSpec, batch: list[tuple[int, list[str]]], plan: lis
                         return None
                 columns[field] = list(map(cache.__getitem__, cells))
             continue
-        blank = "" in cells or any(map(str.isspace, cells))
+        empty, spaces = "" in cells, any(map(str.isspace, cells))
+        blank = empty or spaces
         if blank and column.required:
             return None
         try:
             if parse is None:
-                columns[field] = [text or column.default for text in cells] if "" in cells else cells
-                if blank and any(map(str.isspace, cells)):
+                columns[field] = [text or column.default for text in cells] if empty else cells
+                if spaces:
                     columns[field] = [text if text and not text.isspace() else column.default for text in cells]
-            elif hasattr(parse, "batch"):
-                columns[field] = parse.batch(cells, column.default)
+            elif hasattr(parse, "batch") and not spaces:
+                columns[field] = parse.batch(cells, column.default, ctx)
                 if columns[field] is None:
                     return None
             elif blank:
