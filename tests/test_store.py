@@ -70,11 +70,19 @@ def test_answers_are_byte_identical_with_and_without_the_store(dataset, mini, tm
         assert _invoke(data, q, {}) == plain[tuple(q)], q
 
 
-def test_records_come_back_equal(tmp_path):
+@pytest.mark.parametrize("raw", [None, 0], ids=["large-arrays-mapped", "every-array-mapped"])
+def test_records_come_back_equal(tmp_path, monkeypatch, raw):
+    """`raw`: arrays of more bytes than this go raw after the pickle and come back as views of the
+    mapped file (0: every array, as at national size)."""
+    if raw is not None:
+        monkeypatch.setattr(store, "_RAW", raw)
     data = _copy(default_data_dir(), tmp_path / "data")
     ds = chaingraph.loaders.load_dataset(data)
     compiled = store.open_store(data)  # builds
     reopened = store.open_store(data)  # reads the file
+    if raw == 0:
+        assert isinstance(reopened.tables["capacities"].columns["capacity"][1], memoryview)
+        assert isinstance(reopened.indexes["firm_ids"], memoryview)
     for s in (compiled, reopened):
         for table in ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions"):
             assert s.records(table) == getattr(ds, table), table
@@ -119,8 +127,9 @@ def test_bad_data_writes_no_store(mini_copy):
     assert not list(mini_copy.glob(".chaingraph.store*"))
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "other format", "foreign pickle"])
-def test_a_damaged_store_is_rebuilt(mini_copy, damage):
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "other format", "foreign pickle", "bad layout"])
+def test_a_damaged_store_is_rebuilt(mini_copy, damage, monkeypatch):
+    monkeypatch.setattr(store, "_RAW", 0)  # every array raw after the pickle
     expected = _invoke(mini_copy, ["balance"], {})
     path = mini_copy / ".chaingraph.store"
     content = path.read_bytes()
@@ -133,6 +142,10 @@ def test_a_damaged_store_is_rebuilt(mini_copy, damage):
     elif damage == "other format":
         header = {"code": "an older version", "inputs": {}}
         path.write_bytes(store._MAGIC + pickle.dumps(header) + content[len(store._MAGIC):])
+    elif damage == "bad layout":  # the raw arrays said to lie past the layout's own place
+        at = int.from_bytes(content[-len(store._MAGIC) - 8:-len(store._MAGIC)], "little")
+        layout = pickle.dumps([(at - 8, 1000)])
+        path.write_bytes(content[:at] + layout + at.to_bytes(8, "little") + store._MAGIC)
     else:  # a pickle that would run code when loaded: refused, never executed
         path.write_bytes(store._MAGIC + pickle.dumps({"code": os.system}))
     assert _invoke(mini_copy, ["balance"], {}) == expected

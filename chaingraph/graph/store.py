@@ -33,7 +33,9 @@ import bisect
 import dataclasses
 import gc
 import hashlib
+import io
 import itertools
+import mmap
 import math
 import operator
 import os
@@ -51,7 +53,7 @@ from .model import Dataset
 __all__ = ["FORMAT", "Table", "TableBuilder", "ColumnBuilder", "Store", "open_store", "store_path",
            "compile_dataset"]
 
-FORMAT = 1  # bump when the layout below changes
+FORMAT = 2  # bump when the layout below changes
 _MAGIC = b"chaingraph-store\n"
 _NAME = ".chaingraph.store"
 _NO_INT = -(2 ** 63)  # an empty integer cell
@@ -418,12 +420,42 @@ class Table:
         return self._all
 
     def __getstate__(self) -> dict:
-        return {"cls": self.cls.__name__, "n": self.n, "columns": self.columns}
+        return {"cls": self.cls.__name__, "n": self.n, "columns": _raw(self.columns)}
 
     def __setstate__(self, state: dict) -> None:
         if state["cls"] not in model.__all__:
             raise pickle.UnpicklingError(f"not a record class: {state['cls']!r}")
         self.__init__(getattr(model, state["cls"]), state["n"], state["columns"])
+
+
+_RAW = 1 << 16  # arrays of more bytes are stored raw after the pickle and read back as views of the file
+
+
+class _Raw:
+    """A large array in a pickle: written out of band (raw, after the pickle) and read back as a
+    `memoryview` of the mapped file (`_mapped`), which indexes, slices and iterates like the array,
+    so that opening the store copies nothing and only the pages a command touches are read."""
+
+    def __init__(self, data: array):
+        self.data = data
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        return _mapped, (self.data.typecode, pickle.PickleBuffer(self.data))
+
+
+def _mapped(typecode: str, buffer: Any) -> memoryview:
+    return memoryview(buffer).cast("B").cast(typecode)
+
+
+def _raw(value: Any) -> Any:
+    """`value` with its large arrays (in dicts and tuples) wrapped for out-of-band pickling."""
+    if isinstance(value, array):
+        return _Raw(value) if len(value) * value.itemsize > _RAW else value
+    if isinstance(value, tuple):
+        return tuple(_raw(v) for v in value)
+    if isinstance(value, dict) and len(value) < 64:  # a dict of many small groups stays as it is
+        return {k: _raw(v) for k, v in value.items()}
+    return value
 
 
 class TableBuilder:
@@ -549,6 +581,9 @@ class Store:
                    "firm_ids": array("i", sorted(range(len(ids)), key=ids.__getitem__))}
         return cls(data_dir, home_region, tables, indexes)
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "indexes": _raw(self.indexes)}
+
     def records(self, table: str) -> tuple:
         return self.tables[table].all()
 
@@ -672,7 +707,7 @@ class _Loader(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) == ("array", "_array_reconstructor") or (module, name) == ("array", "array"):
             return getattr(__import__("array"), name)
-        if module == __name__ and name in ("Table", "Store"):
+        if module == __name__ and name in ("Table", "Store", "_mapped"):
             return globals()[name]
         if module == model.__name__ and name in model.__all__ and isinstance(getattr(model, name), type):
             return getattr(model, name)
@@ -680,7 +715,12 @@ class _Loader(pickle.Unpickler):
 
 
 def _read(path: Path) -> tuple[dict, Store] | None:
-    """The header and store in `path`, or None when it is missing, foreign, short or corrupt."""
+    """The header and store in `path`, or None when it is missing, foreign, short or corrupt.
+
+    The file: `_MAGIC`, the header's pickle, the store's pickle (protocol 5, its large arrays out
+    of band), those arrays raw (each at a multiple of 8), the list of their (offset, size) pickled,
+    and `_END`: that list's offset (8 bytes, little-endian) and `_MAGIC`.
+    """
     try:
         with open(path, "rb") as f:
             if f.read(len(_MAGIC)) != _MAGIC:
@@ -690,7 +730,15 @@ def _read(path: Path) -> tuple[dict, Store] | None:
                     or not isinstance(header.get("inputs"), dict) \
                     or not all(v is None or (isinstance(v, tuple) and len(v) == 4) for v in header["inputs"].values()):
                 return None
-            store = _Loader(f).load()
+            mapped = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+            if bytes(mapped[-len(_MAGIC):]) != _MAGIC:
+                return None
+            at = int.from_bytes(mapped[-len(_MAGIC) - 8:-len(_MAGIC)], "little")
+            layout = _Loader(io.BytesIO(mapped[at:-len(_MAGIC) - 8])).load()
+            if not (isinstance(layout, list) and all(isinstance(o, int) and isinstance(n, int)
+                                                     and 0 <= o and o + n <= at for o, n in layout)):
+                return None
+            store = _Loader(f, buffers=[mapped[o:o + n] for o, n in layout]).load()
             if not isinstance(store, Store):
                 return None
             return header, store
@@ -704,10 +752,19 @@ def _write(path: Path, header: dict, store: Store) -> None:
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # as any file the user writes, not mkstemp's 0600
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f:  # the layout: `_read`
             f.write(_MAGIC)
             pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(store, f, protocol=pickle.HIGHEST_PROTOCOL)
+            raw: list[pickle.PickleBuffer] = []
+            pickle.dump(store, f, protocol=5, buffer_callback=raw.append)
+            layout = []
+            for buffer in raw:
+                f.write(bytes(-f.tell() % 8))
+                layout.append((f.tell(), buffer.raw().nbytes))
+                f.write(buffer.raw())
+            at = f.tell()
+            pickle.dump(layout, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(at.to_bytes(8, "little") + _MAGIC)
         os.replace(tmp, path)
     except BaseException:
         try:
