@@ -91,6 +91,11 @@ class _Group(_Translated, click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context):
+        from .i18n import current, set_language
+        try:  # the environment's language, read once for the run instead of for every message and cell
+            set_language(current())  # (a command's own --lang, parsed after this, still wins; main resets it)
+        except ChaingraphError:
+            pass  # a bad $CHAINGRAPH_LANG: reported where it is first used, as before
         # library errors become `Error: <message>` on stderr and exit 1, without a traceback
         try:
             return super().invoke(ctx)
@@ -601,7 +606,8 @@ def viz(path: str, chain: str | None, focus: str | None, depth: int, region: str
     if path == "-":
         click.echo(to_html(data), nl=False)
         return
-    click.echo(f"wrote {write_html(data, path)}: {len(data['nodes'])} nodes, {len(data['edges'])} links")
+    click.echo(_("wrote %(path)s: %(nodes)s nodes, %(links)s links") % {
+        "path": write_html(data, path), "nodes": len(data["nodes"]), "links": len(data["edges"])})
 
 
 @cli.command()
@@ -627,11 +633,10 @@ def extract(texts: tuple[str, ...], folder: str, region: str | None, year: int |
     """
     from .extract import extract as run
     summary = run(list(texts), folder, region=region, year=year, lexicon=lexicon)
-    click.echo(f"wrote {folder}: {summary['chains']} chains, {summary['firms']} firms, "
-               f"{summary['capacities']} capacity rows, {summary['targets']} targets, {summary['products']} "
-               f"products ({summary['proposed']} proposed), {summary['links']} links; region "
-               f"{summary['region']}, year {summary['year']}")
-    click.echo(f"review the doubtful rows first: {summary['review']}")
+    click.echo(_("wrote %(folder)s: %(chains)s chains, %(firms)s firms, %(capacities)s capacity rows, "
+                 "%(targets)s targets, %(products)s products (%(proposed)s proposed), %(links)s links; region "
+                 "%(region)s, year %(year)s") % dict(summary, folder=folder))
+    click.echo(_("review the doubtful rows first: %(review)s") % summary)
 
 
 def main() -> None:

@@ -37,7 +37,7 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     where = region_id(g, region)
     all_gaps = gaps(g, region=where)
     all_balance = balance(g, region=where, basis=basis)
-    all_bottlenecks = bottlenecks(g, region=where, basis=basis)
+    all_bottlenecks = bottlenecks(g, region=where, basis=basis, balance_rows=all_balance)
     wanted = list(dict.fromkeys(p for row in all_gaps for p in row["products"]))
     offers: dict[str, list[dict]] = {}
     for row in candidates(g, region=where, all_gaps=True) if wanted else []:
@@ -53,17 +53,22 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     all_gaps, all_balance, all_bottlenecks = shown(all_gaps), shown(all_balance), shown(all_bottlenecks)
     offers = {p: shown(rows) for p, rows in offers.items()}
     steps_of = {c: shown(rows) for c, rows in steps_of.items()}
+    balance_at = {r["product"]: i for i, r in enumerate(all_balance)}  # (one row per product in each)
+    bottleneck_at = {r["product"]: i for i, r in enumerate(all_bottlenecks)}
+    gaps_of: dict[str, list[dict]] = {}
+    for r in all_gaps:
+        gaps_of.setdefault(r["chain"], []).append(r)
     sections = []
     for chain in g.chains():
         steps = steps_of[chain.id]
         members = {p for step in chain.steps for p in step.products}
-        chain_gaps = [r for r in all_gaps if r["chain"] == chain.id]
+        chain_gaps = gaps_of.get(chain.id, [])
         sections.append({
             "chain": chain, "steps": steps,
             "present": sum(1 for s in steps if s["status"] in _PRESENT),
             "gaps": chain_gaps,
-            "balance": [r for r in all_balance if r["product"] in members],
-            "bottlenecks": [r for r in all_bottlenecks if r["product"] in members][:5],
+            "balance": _rows_of(all_balance, balance_at, members),
+            "bottlenecks": _rows_of(all_bottlenecks, bottleneck_at, members)[:5],
             "candidates": {p: offers[p][:CANDIDATES_PER_PRODUCT] for r in chain_gaps for p in r["products"]
                            if p in offers},
             "graph": chain_data(g, chain.id, region=where, analysis=analysis),
@@ -76,6 +81,11 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     }
 
 
+def _rows_of(rows: list[dict], place: dict[str, int], products: set[str]) -> list[dict]:
+    """The rows of these products in the rows' order (one row per product: looked up by `place`)."""
+    return [rows[i] for i in sorted(place[p] for p in products if p in place)]
+
+
 # -- rendering: Jinja2 templates in chaingraph/templates, text through the message catalog ----
 
 _QUOTES = "“”\"「」『』‘’'"
@@ -84,8 +94,10 @@ _QUOTES = "“”\"「」『』‘’'"
 def _md(value) -> str:
     """A value as Markdown text: characters that would make markup, links or table cells are
     backslash-escaped (CommonMark), so a name shows as written and cannot add HTML."""
-    text = str(value if value is not None else "").replace("\n", " ")
-    return "".join("\\" + ch if ch in "\\`*[]<>|" else ch for ch in text)
+    return str(value if value is not None else "").replace("\n", " ").translate(_MD_ESCAPES)
+
+
+_MD_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\`*[]<>|"})
 
 
 @functools.lru_cache(maxsize=None)

@@ -16,6 +16,11 @@ from decimal import Decimal
 
 from .errors import UnitError
 
+
+def _(message: str) -> str:
+    from .i18n import gettext  # i18n is imported late: it is not needed to convert units
+    return gettext(message)
+
 __all__ = [
     "UNITS", "base_of", "to_base", "convert", "parse_ratio_unit", "convert_ratio",
     "format_number", "format_quantity", "humanize", "unit_name", "display_unit", "written", "quantity_range",
@@ -53,7 +58,7 @@ def _lookup(unit: str) -> tuple[str, float]:
     try:
         return UNITS[unit]
     except KeyError:
-        raise UnitError(f"unknown unit {unit!r}") from None
+        raise UnitError(_("unknown unit %(value)r") % {"value": unit}) from None
 
 
 def base_of(unit: str) -> str:
@@ -80,7 +85,7 @@ def convert(value: float, unit: str, to_unit: str) -> float:
     """
     (base, factor), (to_base_unit, to_factor) = _lookup(unit), _lookup(to_unit)
     if base != to_base_unit:
-        raise UnitError(f"cannot convert {unit!r} to {to_unit!r}")
+        raise UnitError(_("cannot convert %(from)r to %(to)r") % {"from": unit, "to": to_unit})
     return float(Decimal(repr(value)) * Decimal(repr(factor)) / Decimal(repr(to_factor)))
 
 
@@ -88,10 +93,10 @@ def parse_ratio_unit(ratio_unit: str) -> tuple[str, str]:
     """Split a ratio unit `numerator/denominator` into its two known units: `("kWh", "t")`."""
     num, sep, den = ratio_unit.partition("/")
     if not sep or not num or not den or "/" in den:
-        raise UnitError(f"bad ratio unit {ratio_unit!r} (expected unit/unit, e.g. t/t)")
+        raise UnitError(_("bad ratio unit %(unit)r (expected unit/unit, e.g. t/t)") % {"unit": ratio_unit})
     for unit in (num, den):
         if unit not in UNITS:
-            raise UnitError(f"bad ratio unit {ratio_unit!r}: unknown unit {unit!r}")
+            raise UnitError(_("bad ratio unit %(unit)r: unknown unit %(part)r") % {"unit": ratio_unit, "part": unit})
     return num, den
 
 
@@ -199,9 +204,10 @@ def _round(shown: float, digits: int) -> float:
     return float(f"{shown:.{digits}g}") if shown else 0.0
 
 
-def humanize(value: float, base: str, digits: int = 4) -> str:
+def humanize(value: float, base: str, digits: int = 4, like: float | None = None) -> str:
     """A base quantity in the largest display unit it fills (`display_unit`), rounded to `digits`
-    significant digits.
+    significant digits; with `like`, in the unit `like` would be shown in (one unit for a column:
+    `humanize(5000, "t", like=1.4e6)` is `0.005 Mt`).
 
     >>> from chaingraph.i18n import language
     >>> with language("en"):
@@ -214,5 +220,5 @@ def humanize(value: float, base: str, digits: int = 4) -> str:
     ...     humanize(23850000, "t"), humanize(1.7e10, "kWh"), humanize(-5500, "t"), humanize(1.9e8, "piece")
     ('2385 万吨', '170 亿千瓦时', '-5500 吨', '1.9 亿件')
     """
-    unit, factor = display_unit(value, base)
+    unit, factor = display_unit(value if like is None else like, base)
     return format_quantity(_round(value / factor, digits), unit)

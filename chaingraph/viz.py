@@ -120,6 +120,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
         return firm_records[fid]
 
+    alone = analysis is None  # no other graph of the region drawn with this one
     if analysis is None:
         analysis = {}
 
@@ -146,19 +147,24 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
             risks[row["product"]] = row["reasons"]
 
-    def by_product() -> dict[str, list]:
-        grouped: dict[str, list] = defaultdict(list)
-        for row in g.capacities(region=where):
-            grouped[row.product].append(row)
-        return grouped
-
-    region_rows = once("capacities", by_product)
-    rows_of: dict[str, list] = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
+    if alone and g.product_rows_cheap:  # one page: the rows of the products drawn, not the region's
+        rows_of: dict[str, list] = defaultdict(list, {pid: rows for pid in selected
+                                                      if (rows := g.capacities(product=pid, region=where))})
+    else:
+        region_rows = once("capacities", lambda: g.capacities_by_product(where))  # every status, by product
+        rows_of = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
     g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
 
     def producer(row) -> str:
         return i18n.name(firm(row.firm)) if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
             "region": i18n.name(regions[row.region])}
+
+    amounts: dict[int, str] = {}  # each row's capacity in words, worked out once for its several lines
+
+    def described(row) -> str:
+        if id(row) not in amounts:
+            amounts[id(row)] = describe_capacity(row)
+        return amounts[id(row)]
 
     nodes, edges = [], []
     for pid in selected:
@@ -170,7 +176,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if rows_of[pid]:
             lines.append(i18n.gettext("made by:"))
             for row in rows_of[pid]:
-                amount = describe_capacity(row) or i18n.gettext("capacity not stated")
+                amount = described(row) or i18n.gettext("capacity not stated")
                 lines.append(f"  {producer(row)}: {amount} ({i18n.value(row.status)}) — “{_clip(row.source)}”")
         for reason in gap_reasons.get(pid, ()):
             lines.append(i18n.gettext("gap: %(reason)s") % {"reason": reason})
@@ -182,8 +188,9 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             "names": list(dict.fromkeys([p.name_zh, p.name_en, pid, *p.aliases])), "gap": pid in gap_reasons,
         })
 
-    for link in g.links():
-        if link.from_ not in keep or link.to not in keep:
+    links_from, place = once("links", lambda: _links_by_product(g))  # (links drawn in file order)
+    for link in sorted((link for p in selected for link in links_from.get(p, ())), key=lambda link: place[id(link)]):
+        if link.to not in keep:
             continue
         ratio = f"{link.ratio:g} {link.ratio_unit}" if link.ratio is not None else ""
         lines = [f"{i18n.name(products[link.from_])} → {i18n.name(products[link.to])}: {i18n.value(link.type)}"
@@ -216,7 +223,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             lines = [f.name_zh + (f" — {f.name_en}" if f.name_en else ""),
                      i18n.gettext("in %(region)s") % {"region": i18n.name(regions[f.region])}]
             for row in rows:
-                amount = describe_capacity(row) or i18n.gettext("capacity not stated")
+                amount = described(row) or i18n.gettext("capacity not stated")
                 lines.append(f"  {i18n.name(products[row.product])}: {amount} ({i18n.value(row.status)}) — "
                              f"“{_clip(row.source)}”")
             nodes.append({
@@ -226,7 +233,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
                 "gap": False,
             })
             for row in rows:
-                amount = describe_capacity(row)
+                amount = described(row)
                 edges.append({"from": f"f:{fid}", "to": f"p:{row.product}", "kind": "MAKES",
                               "label": amount, "title": i18n.gettext("%(firm)s makes %(product)s: %(amount)s "
                                                                      "(%(status)s)") % {
@@ -240,24 +247,55 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         what = i18n.gettext("%(what)s, around %(product)s") % {"what": what,
                                                               "product": i18n.name(g.resolve_product(focus))}
     legend = [(label, colour) for colour, label in STATUS_COLOURS.values()]
-    menu = [{"id": c.id, "name": i18n.name(c), "nodes": [f"p:{p}" for p in
-                                                      dict.fromkeys(p for s in c.steps for p in s.products) if p in keep]}
-            for c in g.chains()]
+    chains, chains_of = once("chain members", lambda: _chain_members(g))
+    menu = [{"id": c.id, "name": i18n.name(c), "nodes": [f"p:{p}" for p in members if p in keep]}
+            for c, members in (chains[i] for i in sorted({i for p in keep for i in chains_of.get(p, ())}))]
     return {"nodes": nodes, "edges": edges, "legend": legend, "region": i18n.name(regions[where]),
             "title": f"{i18n.name(regions[where])}: {what}", "chains": [c for c in menu if c["nodes"]]}
+
+
+def _chain_members(g: Backend) -> tuple[list, dict[str, list[int]]]:
+    """Each chain with its products (in step order, once each), and the chains (by place) of each product."""
+    chains = [(c, list(dict.fromkeys(p for s in c.steps for p in s.products))) for c in g.chains()]
+    chains_of: dict[str, list[int]] = {}
+    for i, (_, members) in enumerate(chains):
+        for p in members:
+            chains_of.setdefault(p, []).append(i)
+    return chains, chains_of
+
+
+def _links_by_product(g: Backend) -> tuple[dict[str, list], dict[int, int]]:
+    """The links out of each product, and each link's place in the file (by the link's id())."""
+    found: dict[str, list] = {}
+    place: dict[int, int] = {}
+    for n, link in enumerate(g.links()):
+        found.setdefault(link.from_, []).append(link)
+        place[id(link)] = n
+    return found, place
 
 
 def chain_data(g: Backend, chain: str, region: str | None = None, analysis: dict | None = None) -> dict:
     """One chain's graph for the report: its products, their links and local firms.
 
-    Each node gets a `level`, its step's place in the chain (a firm: its first product's), so
-    the chain reads left to right as the guideline writes it. `analysis` as in `graph_data`.
+    Each node gets a `level`, its column: the chain reads left to right as the guideline writes it,
+    step by step, and a product made from another product of the same step stands one column to
+    the right of it (a firm: in its first product's column). `analysis` as in `graph_data`.
     """
     data = graph_data(g, region=region, chain=chain, firms=True, analysis=analysis)
+    links = [(e["from"], e["to"]) for e in data["edges"] if e["kind"] in ("FEEDS", "YIELDS")]
     level: dict[str, int] = {}
+    shift = 0  # columns that steps before this one added
     for step in g.resolve_chain(chain).steps:
-        for p in step.products:
-            level.setdefault(f"p:{p}", step.order - 1)
+        # a product made from another product of its own step stands a column to the right of it
+        # (醋酸 → 醋酸乙烯 → 聚乙烯醇 in one step): a link down one column hides its label under the boxes
+        depth = {f"p:{p}": 0 for p in step.products if f"p:{p}" not in level}
+        for _round in range(len(depth)):  # longest path along the step's own links; a cycle stops here
+            for a, b in links:
+                if a in depth and b in depth and depth[b] < depth[a] + 1 < len(depth):
+                    depth[b] = depth[a] + 1
+        for node, d in depth.items():
+            level[node] = step.order - 1 + shift + d
+        shift += max(depth.values(), default=0)
     for e in data["edges"]:
         if e["kind"] == "MAKES":
             level[e["from"]] = min(level.get(e["from"], level[e["to"]]), level[e["to"]])
@@ -265,6 +303,8 @@ def chain_data(g: Backend, chain: str, region: str | None = None, analysis: dict
         n["level"] = level[n["id"]]
     for e in data["edges"]:  # a link that skips steps arcs over them instead of hiding behind them
         e["skips"] = abs(level[e["to"]] - level[e["from"]]) > 1
+        # a link within one column would run down the column, its label under the boxes: it bows out
+        e["same_column"] = level[e["to"]] == level[e["from"]]
     _join_steps(g, chain, data, (analysis or {}).get("product_graph") or g.product_graph())
     return data
 
@@ -355,6 +395,8 @@ def _build_network(data: dict, layout: str) -> dict:
             style = {"color": {"color": BOTTLENECK_EDGE}, "width": 4}
         if e.get("skips"):
             style["smooth"] = {"type": "curvedCCW", "roundness": 0.3}
+        elif e.get("same_column"):
+            style["smooth"] = {"type": "curvedCW", "roundness": 1.0}
         net.add_edge(e["from"], e["to"], label=e["label"], title=e["title"], kind=e["kind"], **style)
     if layout == "force":
         # hidden edges take part in the physics but are not drawn: they pull each sector together
@@ -413,6 +455,43 @@ function legible(network, box, minScale) {
                     animation: false});
   }
 }
+function overlaps(a, b) {
+  return Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0 &&
+         Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0;
+}
+function clearLabels(network, edges) {
+  // a link label drawn over a box is unreadable: move each such label along its link's normal
+  // (vadjust, in steps up or down) to the nearest place where it covers no box and no label
+  // placed before it; the layout is fixed (no physics), so this holds at every zoom
+  // measured at zoom 1, where every label is drawn (vis-network skips labels drawn below 5 px and
+  // does not size them), then the view goes back to where it was
+  var scale = network.getScale(), view = network.getViewPosition();
+  network.moveTo({scale: 1, position: view, animation: false});
+  network.redraw();
+  var boxes = network.body.data.nodes.getIds().map(function (n) { return network.getBoundingBox(n); });
+  var placed = [], updates = [];
+  edges.get().forEach(function (e) {
+    var edge = network.body.edges[e.id], size = edge && edge.labelModule && edge.labelModule.size;
+    if (!e.label || !size || !size.width) return;
+    // with a margin: text is measured a little differently at other zooms
+    var box = {left: size.left - 3, right: size.left + size.width + 3, top: size.top - 3,
+               bottom: size.top + size.height + 3};
+    var best = null;
+    for (var i = 0; i <= 60 && best === null; i++) {  // the nearest clear place within 120 px
+      var dy = (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 4;
+      var moved = {left: box.left, right: box.right, top: box.top + dy, bottom: box.bottom + dy};
+      var clear = !boxes.some(function (b) { return overlaps(moved, b); }) &&
+                  !placed.some(function (b) { return overlaps(moved, b); });
+      if (clear) best = [dy, moved];
+    }
+    if (best === null) return;
+    placed.push(best[1]);
+    if (best[0]) updates.push({id: e.id, font: Object.assign({}, e.font || {}, {vadjust: best[0]})});
+  });
+  if (updates.length) edges.update(updates);
+  network.moveTo({scale: scale, position: view, animation: false});
+  network.redraw();
+}
 function chaingraphDraw(id) {
   var data = JSON.parse(document.getElementById(id + '-data').textContent);
   function tip(text) { var d = document.createElement('div'); d.textContent = text; return d; }
@@ -430,6 +509,7 @@ function chaingraphDraw(id) {
   } else {
     var minScale = parseFloat(document.getElementById(id).getAttribute('data-min-scale') || '0');
     if (minScale) legible(network, document.getElementById(id), minScale);
+    clearLabels(network, edges);
     document.getElementById(id).setAttribute('data-settled', 'yes');
   }
   window.chaingraph.networks[id] = network;

@@ -57,6 +57,19 @@ def test_capacities_by_product_by_status(g):
     assert g.capacities_by_product("home", []) == {}
 
 
+def test_capacities_by_product_of_some_products(g):
+    """Only the rows of the products asked for (a server starts from them), in the same order."""
+    assert {p: lines(rows) for p, rows in g.capacities_by_product("far", products=["part", "metal"]).items()} == {
+        "metal": [5, 6], "part": [7, 8]}
+    assert list(g.capacities_by_product("far", products=["part", "metal"])) == ["metal", "part"]
+    assert {p: lines(rows) for p, rows in g.capacities_by_product("home", ["building"], products=["metal"]).items()} == {
+        "metal": [9]}
+    assert g.capacities_by_product("home", products=[]) == {} == g.capacities_by_product("home", products=["part"])
+    for region in ("home", "home_d", "far"):
+        every = g.capacities_by_product(region)
+        assert g.capacities_by_product(region, products=["ore", "metal", "part"]) == every
+
+
 def test_capacities_by_product_is_the_listing_grouped(g):
     for region in ("home", "home_d", "far"):
         grouped = {}

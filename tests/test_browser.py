@@ -163,6 +163,25 @@ LABEL_PX = """() => Object.entries(window.chaingraph.networks).map(([id, net]) =
 })"""
 
 
+# every link label whose box, as drawn (vadjust included), overlaps a node's box (its label included)
+LABEL_OVERLAPS = """() => Object.entries(window.chaingraph.networks).flatMap(([id, net]) => {
+  const boxes = net.body.data.nodes.getIds().map(n => [n, net.getBoundingBox(n)]);
+  const scale = net.getScale(), view = net.getViewPosition();
+  net.moveTo({scale: 1, position: view, animation: false}); net.redraw();  // every label drawn and sized
+  const found = [];
+  net.body.data.edges.get().filter(e => e.label).forEach(e => {
+    const s = net.body.edges[e.id].labelModule.size, v = (e.font && e.font.vadjust) || 0;
+    if (!s.width) { found.push([id, e.from, e.to, e.label, 'not drawn']); return; }
+    boxes.forEach(([n, b]) => {
+      if (Math.min(s.left + s.width, b.right) > Math.max(s.left, b.left) &&
+          Math.min(s.top + s.height + v, b.bottom) > Math.max(s.top + v, b.top)) found.push([id, e.from, e.to, e.label, n]);
+    });
+  });
+  net.moveTo({scale: scale, position: view, animation: false}); net.redraw();
+  return found;
+})"""
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_fits_1280_px_labels_are_legible_and_contents_resolve(browser, tmp_path, lang):
     result = CliRunner().invoke(cli, ["report", "-o", str(tmp_path), "--lang", lang])
@@ -173,6 +192,7 @@ def test_report_fits_1280_px_labels_are_legible_and_contents_resolve(browser, tm
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
     small = [(id, round(px, 1)) for id, px in page.evaluate(LABEL_PX) if px < 11]
     assert small == [], "chain graphs whose labels are drawn below 11 px"
+    assert page.evaluate(LABEL_OVERLAPS) == [], "link labels under a box"
     targets = page.evaluate("() => [...document.querySelectorAll('nav.toc a')].map(a => a.getAttribute('href'))")
     assert len(targets) == 4 + len(build_report(open_backend())["sections"])
     missing = page.evaluate("""hrefs => hrefs.filter(h => !document.getElementById(h.slice(1)))""", targets)

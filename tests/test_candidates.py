@@ -154,3 +154,13 @@ def test_cli_as_of_and_abroad(tmp_path):
     assert [r["firm"] for r in json.loads(run("--abroad").stdout)] == ["overseas"]
     result = run("--as-of", "soon")
     assert result.exit_code == 2 and "'soon' is not a valid integer" in result.stderr
+
+
+@pytest.mark.parametrize("lang, shown", [("en", ["1.4 Mt", "1.2 Mt", "0.5 Mt"]), ("zh", ["140 万吨", "120 万吨", "50 万吨"])])
+def test_one_unit_per_capacity_column(lang, shown):
+    from chaingraph.graph import open_backend
+    from chaingraph.i18n import language
+    with language(lang):
+        rows = candidates(open_backend(), "醋酸")
+    capacities = [r["capacity"] for r in rows if r["capacity"]]
+    assert capacities[:3] == shown and len({c.split(" ", 1)[1] for c in capacities}) == 1

@@ -357,3 +357,17 @@ def test_an_unreachable_server_is_reported_in_chinese():
     assert (result.exit_code, result.stderr) == (1, f"Error: 无法连接 {uri} 上的 falkordb：连接被拒绝\n")
     unknown = CliRunner().invoke(cli, ["--lang", "zh", "trace", "电石渣x"])
     assert unknown.stderr.startswith("Error: 未知的产品 '电石渣x'；最接近的：carbide_slag (电石渣)")
+
+
+def test_what_an_including_link_already_counts_is_written_in_each_language():
+    from chaingraph.graph import open_backend
+    from chaingraph.queries import balance
+    g = open_backend()
+    found = {}
+    for lang in ("en", "zh"):
+        with i18n.language(lang):
+            row = next(r for r in balance(g, basis="target") if r["product"] == "electricity")
+        found[lang] = " ".join(row["coefficients"])
+        assert row["supply_basis"] == "target"  # the machine value stays clean
+    assert "(needed downstream, less 2.8–3.2 Mt into PVC counted there)" in found["en"]
+    assert "(按下游需求，减去已计入聚氯乙烯的 280–320 万吨)" in found["zh"] and "counted there" not in found["zh"]

@@ -24,7 +24,7 @@ def test_the_shipped_library_loads_and_every_row_is_sourced():
     ("FEEDS,a,b,1,2,3,t/t,,,src,rumour,no,,", "source_kind", "unknown source_kind"),
     # one vocabulary with the directory's, underscores: the library's old spelling is refused
     ("FEEDS,a,b,1,2,3,t/t,,,src,trade press,no,,", "source_kind", "unknown source_kind 'trade press' (expected "
-     "one of annual_report"),
+     "annual_report"),
     ("FEEDS,a,b,1,5,3,t/t,,,src,stoichiometry,no,,", "typical", "low ≤ typical ≤ high"),
     ("YIELD,a,b,40,50,60,t/t,,,src,stoichiometry,no,,", "unit", "unit must be '%'"),
     ("FEEDS,a,b,1,2,3,tonnes/t,,,src,stoichiometry,no,,", "unit", "unknown unit"),
@@ -45,6 +45,23 @@ def test_a_bad_library_or_price_row_names_file_line_and_column(tmp_path, row, co
     with pytest.raises(DataError) as e:
         (load_prices if price else load_process_coefficients)(path)
     assert f"line 2, column {column}" in str(e.value) and message in str(e.value)
+
+
+@pytest.mark.parametrize("name, header, row, column, message", [
+    ("lib.csv", HEADER, "FEEDS,a,b,1,5,3,t/t,,,src,stoichiometry,no,,", "typical", "应满足 low ≤ typical ≤ high"),
+    ("lib.csv", HEADER, "YIELD,a,b,40,50,60,t/t,,,src,stoichiometry,no,,", "unit", "单位必须是 '%'"),
+    ("prices.csv", PRICE_HEADER, "metal,1,2,3,t/t,2011,,src,trade_press,no,,", "unit", "价格是每单位数量的金额"),
+    ("prices.csv", PRICE_HEADER, "metal,1,2,3,元/t,2011,,src,trade_press,maybe,,", "estimate", "应为 yes 或 no"),
+])
+def test_library_and_price_errors_speak_chinese_under_zh(tmp_path, name, header, row, column, message):
+    from chaingraph import i18n
+    from chaingraph.reference import load_prices
+
+    path = tmp_path / name
+    path.write_text(header + row + "\n", encoding="utf-8")
+    with i18n.language("zh"), pytest.raises(DataError) as e:
+        (load_prices if name == "prices.csv" else load_process_coefficients)(path)
+    assert f"第 2 行" in str(e.value) and column in str(e.value) and message in str(e.value)
 
 
 def test_library_fills_in_and_a_city_figure_overrides_it(tmp_path):

@@ -125,3 +125,37 @@ def test_present_descendants_either_way(seed):
         expected = {p: sum(1 for d in nx.descendants(pg, p) if status[d] in ("operating", "building", "by-product"))
                     for p in asked}
         assert analysis._present_descendants(pg, status, asked) == expected
+
+
+def _dominators_on_the_whole_graph(pg: nx.DiGraph, ends: set) -> dict:
+    """The earlier walk: one dominator tree from a super-root over every product of the graph."""
+    root = ("root",)
+    whole = pg.copy()
+    whole.add_edges_from((root, n) for n in pg if pg.in_degree(n) == 0)
+    idom = nx.immediate_dominators(whole, root)
+    found = {}
+    for end in ends:
+        if end not in idom or pg.in_degree(end) == 0:
+            continue
+        chain, node = set(), end
+        while idom[node] != root and idom[node] != node:
+            node = idom[node]
+            chain.add(node)
+        found[end] = chain
+    return found
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_dominators_on_the_ends_ancestors_match_the_whole_graph(seed):
+    # links both ways (cycles, parts only a cycle feeds) and a few ends anywhere in the graph
+    rnd = random.Random(seed)
+    n = rnd.randrange(3, 50)
+    pg = nx.DiGraph()
+    pg.add_nodes_from(f"p{i}" for i in range(n))
+    for _ in range(rnd.randrange(0, 2 * n)):
+        a, b = rnd.sample(range(n), 2)
+        pg.add_edge(f"p{a}", f"p{b}")
+    ends = set(rnd.sample(sorted(pg), rnd.randrange(1, n + 1)))
+    before = nx.to_dict_of_lists(pg)
+    assert analysis._dominators_of_ends(pg, ends) == _dominators_on_the_whole_graph(pg, ends)
+    assert nx.to_dict_of_lists(pg) == before  # the graph is left as it was

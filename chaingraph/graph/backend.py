@@ -37,6 +37,9 @@ class Backend(ABC):
     """
 
     name: str
+    # the rows of one product are found without going through the rest (a store's index, not a query
+    # per product to a server): a question about a few products asks for theirs alone
+    product_rows_cheap = False
 
     @property
     @abstractmethod
@@ -90,16 +93,19 @@ class Backend(ABC):
                 best[row.product] = row.status
         return best
 
-    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
-        """The MAKES rows of the region id and below it, of the given statuses (default: all),
-        grouped by product id: rows in file order, products in the order of their first row;
-        products without rows are left out. One call for every product (a server groups them in
-        one query) instead of `capacities(product=..., region=...)` per product.
+    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
+                              products: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+        """The MAKES rows of the region id and below it, of the given statuses (default: all) and
+        of the given product ids (default: all), grouped by product id: rows in file order,
+        products in the order of their first row; products without rows are left out. One call
+        for every product (a server groups them in one query) instead of
+        `capacities(product=..., region=...)` per product.
         """
         wanted = None if statuses is None else set(statuses)
+        only = None if products is None else set(products)
         grouped: dict[str, list[Capacity]] = {}
         for row in self.capacities(region=region):
-            if wanted is None or row.status in wanted:
+            if (wanted is None or row.status in wanted) and (only is None or row.product in only):
                 grouped.setdefault(row.product, []).append(row)
         return grouped
 
@@ -153,6 +159,13 @@ class Backend(ABC):
         by_id = self._indexes["firm"].by_id
         return {i: by_id[i] for i in ids if i in by_id}
 
+    def firm_names(self, ids: Iterable[str], shown: bool = True) -> dict[str, str]:
+        """The names of the firms with these ids as the current language shows them (`i18n.name`),
+        or with `shown=False` their `name_zh` (what JSON name fields keep), by id; unknown ids left
+        out. What a listing of many capacity rows shows of their firms."""
+        from ..i18n import name
+        return {i: name(firm) if shown else firm.name_zh for i, firm in self.firms_by_id(ids).items()}
+
     def firms_in(self, region: str) -> list[Firm]:
         """The firms located in the region id or below it, in file order."""
         regions = self.subregions(region)
@@ -161,15 +174,19 @@ class Backend(ABC):
     def subsidiaries(self, firm: str) -> set[str]:
         """The firm id and the ids of every firm or plant below it (PART_OF)."""
         children: dict[str, list[str]] = {}
-        for f in self.firms():
-            if f.parent:
-                children.setdefault(f.parent, []).append(f.id)
+        for fid, parent in self._firm_parents():
+            if parent:
+                children.setdefault(parent, []).append(fid)
         found, todo = set(), [firm]
         while todo:
             if (current := todo.pop()) not in found:
                 found.add(current)
                 todo.extend(children.get(current, ()))
         return found
+
+    def _firm_parents(self) -> Iterable[tuple[str, str | None]]:
+        """(id, parent id) of every firm."""
+        return ((f.id, f.parent) for f in self.firms())
 
     def count(self, kind: str) -> int:
         """How many records of a kind (`firms`, `capacities`, or any other listing) there are."""

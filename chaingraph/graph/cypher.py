@@ -12,11 +12,11 @@ Relationships only join nodes of one load, so deleting a load's nodes deletes it
 from __future__ import annotations
 
 __all__ = [
-    "LABELS", "SCHEMA", "STATUS_LABELS", "FIRM_SIZES", "create_nodes", "create_relationships", "START_LOAD",
+    "LABELS", "SCHEMA", "STATUS_LABELS", "FIRM_SIZES", "create_nodes", "create_relationships", "create_firms", "START_LOAD",
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITIES_BY_PRODUCT", "FIRMS_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "FIRMS_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
     "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "producers_outside",
 ]
 
@@ -123,6 +123,31 @@ def create_relationships(start: str, type: str, end: str, props: tuple[str, ...]
             f"CREATE (a)-[:{type} {{{values}}}]->(b)")
 
 
+def create_firms(props: tuple[str, ...], makes: tuple[str, ...], style: str | None = None) -> str:
+    """The batched writer of new firms (and a style label, see FIRM_SIZES) with their LOCATED_IN
+    and MAKES relationships: one statement, so the server never looks up a firm it has just
+    written. Each row is a list: the firm's key, its region's key, the values of `props`, the
+    LOCATED_IN line, then a list of MAKES rows, each the product's key and the values of `makes`.
+    A firm without MAKES rows is written all the same (the UNWIND after its CREATE is empty).
+
+    Examples
+    --------
+    >>> print(create_firms(("id",), ("line", "status")))
+    UNWIND $rows AS row MATCH (r:Region {key: row[1]}) CREATE (f:Firm {key: row[0], load: $load, id: row[2]})-[:LOCATED_IN {line: row[3]}]->(r) WITH f, row UNWIND row[4] AS m MATCH (p:Product {key: m[0]}) CREATE (f)-[:MAKES {line: m[1], status: m[2]}]->(p)
+    """
+    if style is not None and style not in _STYLE_LABELS["Firm"]:
+        raise ValueError(f"not a style label of Firm: {style!r}")
+    _names(props)
+    _names(makes)
+    labels = f"Firm:{style}" if style else "Firm"
+    values = "".join(f", {prop}: row[{i}]" for i, prop in enumerate(props, 2))
+    made = ", ".join(f"{prop}: m[{i}]" for i, prop in enumerate(makes, 1))
+    n = len(props) + 2
+    return (f"UNWIND $rows AS row MATCH (r:Region {{key: row[1]}}) "
+            f"CREATE (f:{labels} {{key: row[0], load: $load{values}}})-[:LOCATED_IN {{line: row[{n}]}}]->(r) "
+            f"WITH f, row UNWIND row[{n + 1}] AS m MATCH (p:Product {{key: m[0]}}) CREATE (f)-[:MAKES {{{made}}}]->(p)")
+
+
 # -- the life of a load -------------------------------------------------------------------------
 
 START_LOAD = (f"CREATE (l:{LOAD_LABEL} {{key: $load, load: $load, graph: $graph, current: false, "
@@ -166,7 +191,8 @@ CHAINS = ("MATCH (c:Chain {load: $load}) OPTIONAL MATCH (c)-[s:HAS_STEP]->(p:Pro
           "RETURN properties(c) AS row, c.line AS line, "
           "collect({order: s.order, label: s.label, position: s.position, product: p.id}) AS steps "
           "ORDER BY line")
-LINKS = ("MATCH (a:Product {load: $load})-[r]->(b:Product) WHERE type(r) IN $types "
+# Typed: an untyped pattern walks every relationship of a product (millions of MAKES nationally).
+LINKS = ("MATCH (a:Product {load: $load})-[r:FEEDS|YIELDS]->(b:Product) "
          "RETURN a.id AS from_id, b.id AS to_id, type(r) AS type, properties(r) AS row ORDER BY r.line")
 # The MAKES rows of a region are found through the index on MAKES.region (`$regions`: the region
 # and those below it); the product's `load` then keeps the current load's rows.
@@ -176,6 +202,9 @@ CAPACITY_STATUSES = _REGION_ROWS + "RETURN p.id AS product, collect(DISTINCT m.s
 # Every MAKES row of the region and below it (of some statuses, or all when `$statuses` is null), in
 # one statement for all products; the caller groups them by product in file order (rows carry `line`).
 CAPACITIES_BY_PRODUCT = _REGION_ROWS + "AND ($statuses IS NULL OR m.status IN $statuses) RETURN properties(m) AS row"
+# The same for a few products (`$keys`: their node keys), starting from them.
+CAPACITIES_OF_PRODUCTS = ("MATCH (p:Product) WHERE p.key IN $keys MATCH (p)<-[m:MAKES]-() WHERE m.region IN $regions "
+                          "AND ($statuses IS NULL OR m.status IN $statuses) RETURN properties(m) AS row")
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"
 
 _CAPACITY_HEADS = {

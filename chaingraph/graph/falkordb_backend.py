@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import re
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -86,27 +87,67 @@ class FalkorDBBackend(CypherBackend):
         try:
             return self._graph.query(query, params)
         except (self._errors.ConnectionError, self._errors.TimeoutError, OSError) as e:
-            raise ServerError(f"lost falkordb at {self.shown_uri}: {_reason(e)}") from None
+            raise ServerError(_("lost %(server)s at %(uri)s: %(why)s") % {
+                "server": "falkordb", "uri": self.shown_uri, "why": _reason(e)}) from None
         except self._errors.ResponseError as e:
             raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
         except self._errors.RedisError as e:
             raise ServerError(f"falkordb at {self.shown_uri}: {_answered(e)}") from None
 
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        result = self._query(query, params)
-        names = [name for _, name in result.header]
-        return [dict(zip(names, row)) for row in result.result_set]
+        """Rows as dicts. The client's parser turns each value of the compact reply into Python
+        one call at a time (seconds for a few ten thousand rows); the values a chaingraph query
+        returns (nulls, strings, numbers, booleans, lists and maps of them) are read here in one
+        pass instead, and anything else (a node, a path ...) by the client's parser."""
+        text = _parameters(params)
+        if text is None:  # a value JSON would not write as FalkorDB reads it: the client's way
+            result = self._query(query, params)
+            names = [name for _, name in result.header]
+            return [dict(zip(names, row)) for row in result.result_set]
+        try:
+            reply = self._graph.execute_command("GRAPH.QUERY", self._graph.name, text + query, "--compact")
+        except (self._errors.ConnectionError, self._errors.TimeoutError, OSError) as e:
+            raise ServerError(f"lost falkordb at {self.shown_uri}: {_reason(e)}") from None
+        except self._errors.ResponseError as e:
+            raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
+        except self._errors.RedisError as e:
+            raise ServerError(f"falkordb at {self.shown_uri}: {_answered(e)}") from None
+        if isinstance(reply[-1], self._errors.ResponseError):  # an error while the query ran
+            raise ServerError(f"falkordb at {self.shown_uri}: {reply[-1]}")
+        if len(reply) < 3:  # statistics only: a statement that returns nothing
+            return []
+        names = [name.decode() if isinstance(name, bytes) else name for _, name in reply[0]]
+        value = self._value
+        return [dict(zip(names, [value(cell) for cell in row])) for row in reply[1]]
 
-    def write_rows(self, query: str, rows: list[list[Any]], **params: Any) -> None:
+    def _value(self, cell: list[Any]) -> Any:
+        kind, value = cell
+        if kind == 2:  # string
+            return value.decode() if isinstance(value, bytes) else value
+        if kind == 1:
+            return None
+        if kind == 3:
+            return int(value)
+        if kind == 5:
+            return float(value)
+        if kind == 10:  # map: key, value, key, value ...
+            return {(value[i].decode() if isinstance(value[i], bytes) else value[i]): self._value(value[i + 1])
+                    for i in range(0, len(value), 2)}
+        if kind == 6:
+            return [self._value(v) for v in value]
+        if kind == 4:
+            return (value.decode() if isinstance(value, bytes) else value) == "true"
+        from falkordb.query_result import parse_scalar
+        return parse_scalar(cell, self._graph)
+
+    def prepare_rows(self, query: str, rows: list[list[Any]], **params: Any) -> Callable[[], Any]:
         """The client writes parameters as Cypher text in Python, value by value (most of a load's
-        time); rows of lists of strings, numbers, booleans and nulls are JSON, which FalkorDB reads
-        as Cypher literals, so json (in C) writes them. JSON's `\\uXXXX` (control characters) is the
-        one escape FalkorDB does not read: such rows go the client's way."""
-        text = "CYPHER rows=" + json.dumps(rows, ensure_ascii=False, allow_nan=False) + "".join(
-            f" {name}={json.dumps(value, ensure_ascii=False)}" for name, value in params.items())
-        if "\\u" in text or not all(isinstance(v, (str, int, float)) for v in params.values()):
-            return super().write_rows(query, rows, **params)
-        self._query(f"{text} {query}", None)
+        time); here json (in C) writes them (`_parameters`), while the batch before is written."""
+        text = _parameters({"rows": rows, **params})
+        if text is None:
+            return super().prepare_rows(query, rows, **params)
+        text += query
+        return lambda: self._query(text, None)
 
     def run_schema(self, statement: str) -> None:
         try:
@@ -117,6 +158,27 @@ class FalkorDBBackend(CypherBackend):
 
     def close(self) -> None:
         self._db.connection.close()
+
+
+def _parameters(params: dict[str, Any]) -> str | None:
+    """`CYPHER name=value ... ` for a query: values of strings, numbers, booleans, nulls and lists
+    and maps of them are JSON, which FalkorDB reads as Cypher literals. None when JSON would write
+    what FalkorDB reads otherwise (a map's keys), a `\\uXXXX` escape (control characters), a number beyond
+    what a float holds, another type; the client's own quoting is used then."""
+    if not params:
+        return ""
+    if any(_has_map(value) for name, value in params.items() if name != "rows"):  # a load's rows hold no map
+        return None  # Cypher map keys are not JSON strings
+    try:
+        text = "CYPHER " + " ".join(f"{name}={json.dumps(value, ensure_ascii=False, allow_nan=False)}"
+                                    for name, value in params.items()) + " "
+    except (TypeError, ValueError):
+        return None
+    return None if "\\u" in text else text
+
+
+def _has_map(value: Any) -> bool:
+    return isinstance(value, dict) or (isinstance(value, (list, tuple)) and any(_has_map(v) for v in value))
 
 
 def _answered(error: Exception, host: str | None = None, port: int | None = None) -> str:

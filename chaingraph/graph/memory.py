@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .backend import Backend
 from .store import Store, open_store
-from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
+from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -82,6 +82,7 @@ class MemoryBackend(Backend):
     """
 
     name = "memory"
+    product_rows_cheap = True
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, *, dataset: Dataset | None = None):
         self.store = Store.from_dataset(dataset) if dataset is not None else open_store(data_dir)
@@ -135,17 +136,56 @@ class MemoryBackend(Backend):
         # an exact id wins over any name (NameIndex.resolve): look it up without indexing every name
         if name in self._firm_ids:
             return self._firm_ids[name]
-        if "firm" not in self._indexes and (row := self.store.firm_row(name)) is not None:
+        if "firm" not in self._indexes and (row := self._firm_row(name)) is not None:
             firm = self._firm_ids[name] = self._firms.row(row)
             return firm
         return super().resolve_firm(name)
 
     def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
-        found: dict[str, Firm] = {}
+        known, ids = self._firm_ids, list(dict.fromkeys(ids))
+        wanted = [i for i in ids if i not in known]
+        # the firms of capacity rows built so far: their row numbers are known (no search by id)
+        numbers = {i: self._firm_row(i) for i in wanted}
+        numbers = {i: n for i, n in numbers.items() if n is not None}
+        known.update(zip(numbers, self._firms.rows(numbers.values())))  # built column by column
+        return {i: known[i] for i in ids if i in known}
+
+    def firm_names(self, ids: Iterable[str], shown: bool = True) -> dict[str, str]:
+        # the name columns alone, for the firms not built yet: no record of every firm of a large region
+        from ..i18n import current, name
+        known, name_zh = self._firm_ids, self._firms.getter("name_zh")
+        name_en = self._firms.getter("name_en") if shown and current() == "en" else lambda row: None
+        found = {}
         for i in ids:
-            if i not in found and (i in self._firm_ids or self.store.firm_row(i) is not None):
-                found[i] = self.resolve_firm(i)
+            if i not in found:
+                if i in known:
+                    found[i] = name(known[i]) if shown else known[i].name_zh
+                elif (row := self._firm_row(i)) is not None:
+                    found[i] = name_en(row) or name_zh(row)  # as `i18n.name` shows a firm
         return found
+
+    @cached_property
+    def _firm_rows(self) -> dict[str, int]:
+        return {}  # firm id -> its row, for the firms of the capacity rows built so far
+
+    def _firm_row(self, firm_id: str) -> int | None:
+        row = self._firm_rows.get(firm_id)
+        return self.store.firm_row(firm_id) if row is None else row
+
+    def _capacity_records(self, numbers: list[int]) -> list[Capacity]:
+        """The capacity rows `numbers`, noting the row of each one's firm (the table's reference)."""
+        records = self._capacities.rows(numbers)
+        column = self._capacities.columns.get("firm")
+        if column is not None and column[0] == "ref":  # the firm column holds the firms' row numbers
+            codes, rows = column[2], self._firm_rows
+            for i, record in zip(numbers, records):
+                if record.firm is not None and record.firm not in rows:
+                    rows[record.firm] = codes[i]
+        return records
+
+    def _firm_parents(self) -> Iterable[tuple[str, str | None]]:
+        # from the id and parent columns: no record of every firm
+        return zip(self._firms.column("id"), self._firms.column("parent"))
 
     def count(self, kind: str) -> int:
         if kind in ("firms", "capacities"):
@@ -160,20 +200,59 @@ class MemoryBackend(Backend):
             if key is not None:
                 found = self.store.rows("capacities", by, key)
                 rows = found if rows is None else sorted(set(rows) & set(found))
-        if region is not None:
+        if region is not None and rows is not None:  # a product's or firm's rows: their own region column
+            local, region_of = self.subregions(region), self._capacities.getter("region")
+            rows = [i for i in rows if region_of(i) in local]
+        elif region is not None:
             local = [self.store.rows("capacities", "region", r) for r in self.subregions(region)]
-            if rows is None:
-                rows = sorted(i for group in local for i in group) if len(local) > 1 else (local or [[]])[0]
-            else:
-                wanted = {i for group in local for i in group}
-                rows = [i for i in rows if i in wanted]
+            rows = sorted(i for group in local for i in group) if len(local) > 1 else (local or [[]])[0]
         return list(range(len(self._capacities))) if rows is None else list(rows)
 
     def capacities(self, product: str | None = None, firm: str | None = None,
                    region: str | None = None) -> list[Capacity]:
         if product is None and firm is None and region is None:
             return list(self._capacities.all())
-        return self._capacities.rows(self._capacity_rows(product, firm, region))
+        return self._capacity_records(self._capacity_rows(product, firm, region))
+
+    @cached_property
+    def _by_region(self) -> dict[tuple, dict]:
+        return {}  # per region (and statuses): what the two methods below found, as the store does not change
+
+    def capacity_statuses(self, region: str) -> dict[str, str]:
+        if ("statuses", region) not in self._by_region:
+            self._by_region["statuses", region] = self._capacity_statuses(region)
+        return dict(self._by_region["statuses", region])
+
+    def _capacity_statuses(self, region: str) -> dict[str, str]:
+        # read from the product and status columns: no record built for the region's rows
+        product, status = self._capacities.getter("product"), self._capacities.getter("status")
+        rank = {s: n for n, s in enumerate(STATUSES)}
+        best: dict[str, str] = {}
+        for i in self._capacity_rows(region=region):
+            p, s = product(i), status(i)
+            if p not in best or rank[s] < rank[best[p]]:
+                best[p] = s
+        return best
+
+    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
+                              products: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+        key = ("rows", region, None if statuses is None else frozenset(statuses))
+        if key not in self._by_region:
+            self._by_region[key] = self._capacities_by_product(region, statuses)
+        only = None if products is None else set(products)
+        return {product: list(rows) for product, rows in self._by_region[key].items()
+                if only is None or product in only}
+
+    def _capacities_by_product(self, region: str, statuses: Iterable[str] | None) -> dict[str, list[Capacity]]:
+        # the rows of the statuses asked for, chosen by the status column before any record is built
+        numbers = self._capacity_rows(region=region)
+        if statuses is not None:
+            wanted, status = set(statuses), self._capacities.getter("status")
+            numbers = [i for i in numbers if status(i) in wanted]
+        grouped: dict[str, list[Capacity]] = {}
+        for row in self._capacity_records(numbers):
+            grouped.setdefault(row.product, []).append(row)
+        return grouped
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:
@@ -187,7 +266,7 @@ class MemoryBackend(Backend):
         else:
             numbers = range(len(self._capacities))
         local = self.subregions(region)
-        rows = self._capacities.rows(sorted(numbers))
+        rows = self._capacity_records(sorted(numbers))
         return [r for r in rows if r.firm and r.region not in local
                 and (products is None or r.product in products) and (firms is None or r.firm in firms)]
 

@@ -65,7 +65,7 @@ class Neo4jBackend(CypherBackend):
         except self._errors.Neo4jError as e:
             raise ServerError(f"neo4j at {self.uri}: {e.code}: {_first_line(e.message or '')}") from None
         except (self._errors.DriverError, OSError) as e:
-            raise ServerError(f"lost neo4j at {self.uri}: {reason(e)}") from None
+            raise ServerError(_("lost %(server)s at %(uri)s: %(why)s") % {"server": "neo4j", "uri": self.uri, "why": reason(e)}) from None
         return [record.data() for record in records]
 
     def close(self) -> None:

@@ -13,10 +13,14 @@ deletes what it left.
 """
 from __future__ import annotations
 
+import gc
 import math
+import queue
+import threading
 import time
-from operator import attrgetter
 import uuid
+from itertools import islice
+from operator import attrgetter
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, fields
@@ -35,7 +39,7 @@ from .model import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["CypherBackend", "ServerError", "load_rows", "reason"]
+__all__ = ["CypherBackend", "ServerError", "load_batches", "reason"]
 
 BATCH = 5000  # rows per UNWIND statement
 DELETE_SLICE = 5000  # relationships per delete statement when old loads are removed
@@ -83,17 +87,30 @@ def _columns(cls: type, *drop: str) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.name not in drop)
 
 
-def _rows(records: Iterable[Any], columns: tuple[str, ...], keys: Callable[[Any], list[Any]]) -> list[list[Any]]:
+def _getter(columns: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    return attrgetter(*columns) if len(columns) > 1 else (lambda r, g=attrgetter(*columns): (g(r),))
+
+
+def _values(record: Any, columns: tuple[str, ...], getters: dict = {}) -> list[Any]:
+    """The values of `columns` of a record as a list; tuples become lists, empty ones null (Neo4j
+    cannot type an empty list)."""
+    if (get := getters.get(columns)) is None:
+        get = getters[columns] = _getter(columns)
+    values = get(record)
+    if any(type(v) is tuple for v in values):
+        return [(list(v) or None) if type(v) is tuple else v for v in values]
+    return list(values)
+
+
+def _rows(records: Iterable[Any], columns: tuple[str, ...], keys: Callable[[Any], list[Any]]) -> Iterator[list[Any]]:
     """Each record as a list: `keys(record)` (node key, or start and end keys), then the values of
-    `columns`; tuples become lists, empty ones null (Neo4j cannot type an empty list)."""
-    get = attrgetter(*columns) if len(columns) > 1 else (lambda r, g=attrgetter(*columns): (g(r),))
-    rows = []
+    `columns` (as `_values`)."""
+    get = _getter(columns)
     for record in records:
         values = get(record)
-        if any(isinstance(v, tuple) for v in values):
-            values = [(list(v) or None) if isinstance(v, tuple) else v for v in values]
-        rows.append([*keys(record), *values])
-    return rows
+        if any(type(v) is tuple for v in values):
+            values = [(list(v) or None) if type(v) is tuple else v for v in values]
+        yield [*keys(record), *values]
 
 
 def _home_statuses(ds: Dataset) -> dict[str, str]:
@@ -127,7 +144,7 @@ def _firm_aliases(ds: Dataset) -> dict[str, list[str]]:
 
 
 def load_size(ds: Dataset) -> int:
-    """The rows `load_rows` writes, counted without building them."""
+    """The rows `load_batches` writes (nodes and relationships), counted without building them."""
     nodes = (len(ds.regions) + len(ds.products) + len(ds.firms) + len(_firm_aliases(ds)) + len(ds.chains)
              + len(ds.targets) + len(ds.conversions))
     relationships = (sum(1 for r in ds.regions if r.parent) + len(ds.firms) + sum(1 for f in ds.firms if f.parent)
@@ -136,15 +153,27 @@ def load_size(ds: Dataset) -> int:
     return nodes + relationships
 
 
-def load_rows(ds: Dataset, load: str) -> Iterator[tuple[str, list[list[Any]]]]:
-    """Every write of a load, as (statement, rows): nodes first, then relationships. Each rows list
-    is built when the previous statement's rows have been written (a generator), so a national
+def _batches(rows: Iterable[list[Any]], size: int) -> Iterator[list[list[Any]]]:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def load_batches(ds: Dataset, load: str, batch_size: int = BATCH) -> Iterator[tuple[str, list[list[Any]], int]]:
+    """Every write of a load, as (statement, rows, graph rows it writes): nodes first, then
+    relationships; a firm comes with its LOCATED_IN and MAKES relationships in one row
+    (cypher.create_firms), so the server never looks a new firm up. Each batch writes about
+    `batch_size` graph rows and is built only when asked for (a generator), so a national
     dataset is never held twice over."""
     def key(id: str) -> str:
         return f"{load}:{id}"
 
     def node_key(record: Any) -> list[str]:
         return [f"{load}:{record.id}"]
+
+    def each(query: str, rows: Iterable[list[Any]]) -> Iterator[tuple[str, list[list[Any]], int]]:
+        for batch in _batches(rows, batch_size):
+            yield query, batch, len(batch)
 
     # For browsing: each product's local status in the home region, each firm's capacity in tonnes.
     status = _home_statuses(ds)
@@ -154,64 +183,139 @@ def load_rows(ds: Dataset, load: str) -> Iterator[tuple[str, list[list[Any]]]]:
             tonnes[c.firm] = tonnes.get(c.firm, 0.0) + c.capacity_base
 
     columns = _columns(Region)
-    yield cypher.create_nodes("Region", columns), _rows(ds.regions, columns, node_key)
+    yield from each(cypher.create_nodes("Region", columns), _rows(ds.regions, columns, node_key))
     columns = _columns(Product)
     for value, label in cypher.STATUS_LABELS.items():
-        yield cypher.create_nodes("Product", (*columns, "status"), label), [
-            [*row, value] for row in _rows((p for p in ds.products if status[p.id] == value), columns, node_key)]
-    # a firm is found by its names: zh_key and en_key hold `<load>:<name key>` (names.py), aliases
-    # are FirmAlias nodes
-    columns = _columns(Firm)
+        yield from each(cypher.create_nodes("Product", (*columns, "status"), label), (
+            [*row, value] for row in _rows((p for p in ds.products if status[p.id] == value), columns, node_key)))
+
+    # A firm is found by its names: zh_key and en_key hold `<load>:<name key>` (names.py), aliases
+    # are FirmAlias nodes. Each firm row carries its region's key, its LOCATED_IN line and its
+    # MAKES rows (each: the product's key, then the row's values).
+    made: dict[str, list[Capacity]] = {}
+    for c in ds.capacities:
+        if c.firm:
+            made.setdefault(c.firm, []).append(c)
+    columns, makes = _columns(Firm), _columns(Capacity)
     firm_columns = (*columns, "zh_key", "en_key")
 
-    def firm_keys(f: Firm) -> list[str]:
-        return [f"{load}:{f.id}"]
+    def firm_rows(firms: Iterable[Firm], sized: bool) -> Iterator[tuple[list[Any], int]]:
+        for f in firms:
+            row = [key(f.id), key(f.region), *_values(f, columns), key(name_key(f.name_zh)),
+                   key(name_key(f.name_en)) if f.name_en else None]
+            if sized:
+                row.append(tonnes[f.id])
+            rows = made.get(f.id, ())
+            row += [f.line, [[key(c.product), *_values(c, makes)] for c in rows]]
+            yield row, 2 + len(rows)
 
-    def with_names(rows: list[list[Any]], firms: list[Firm]) -> list[list[Any]]:
-        for row, f in zip(rows, firms):
-            row += [key(name_key(f.name_zh)), key(name_key(f.name_en)) if f.name_en else None]
-        return rows
+    def firm_batches(query: str, firms: Iterable[Firm], sized: bool) -> Iterator[tuple[str, list[list[Any]], int]]:
+        batch, written = [], 0
+        for row, n in firm_rows(firms, sized):
+            batch.append(row)
+            written += n
+            if written >= batch_size:
+                yield query, batch, written
+                batch, written = [], 0
+        if batch:
+            yield query, batch, written
 
-    unsized = [f for f in ds.firms if f.id not in tonnes]
-    yield cypher.create_nodes("Firm", firm_columns), with_names(_rows(unsized, columns, firm_keys), unsized)
-    del unsized
+    yield from firm_batches(cypher.create_firms(firm_columns, makes), (f for f in ds.firms if f.id not in tonnes),
+                            False)
     for i, (label, least) in enumerate(cypher.FIRM_SIZES):  # largest first
         below = cypher.FIRM_SIZES[i - 1][1] if i else math.inf
-        sized = [f for f in ds.firms if least <= tonnes.get(f.id, -1) < below]
-        yield cypher.create_nodes("Firm", (*firm_columns, "capacity_t"), label), [
-            [*row, tonnes[f.id]] for row, f in zip(with_names(_rows(sized, columns, firm_keys), sized), sized)]
-    yield cypher.create_nodes("FirmAlias", ("ids",)), [[key(name), ids] for name, ids in _firm_aliases(ds).items()]
+        yield from firm_batches(cypher.create_firms((*firm_columns, "capacity_t"), makes, label),
+                                (f for f in ds.firms if least <= tonnes.get(f.id, -1) < below), True)
+    del made
+    yield from each(cypher.create_nodes("FirmAlias", ("ids",)),
+                    ([key(name), ids] for name, ids in _firm_aliases(ds).items()))
     columns = _columns(Chain, "steps")
-    yield cypher.create_nodes("Chain", columns), _rows(ds.chains, columns, node_key)
+    yield from each(cypher.create_nodes("Chain", columns), _rows(ds.chains, columns, node_key))
     columns = _columns(Target)
-    yield cypher.create_nodes("Target", columns), _rows(ds.targets, columns, node_key)
+    yield from each(cypher.create_nodes("Target", columns), _rows(ds.targets, columns, node_key))
     columns = _columns(Conversion)
-    yield cypher.create_nodes("Conversion", columns), _rows(
-        ds.conversions, columns, lambda c: [key(f"conversion:{c.line}")])
+    yield from each(cypher.create_nodes("Conversion", columns), _rows(
+        ds.conversions, columns, lambda c: [key(f"conversion:{c.line}")]))
 
     line = ("line",)
-    yield cypher.create_relationships("Region", "PART_OF", "Region", line), [
-        [key(r.id), key(r.parent), r.line] for r in ds.regions if r.parent]
-    yield cypher.create_relationships("Firm", "LOCATED_IN", "Region", line), [
-        [key(f.id), key(f.region), f.line] for f in ds.firms]
-    yield cypher.create_relationships("Firm", "PART_OF", "Firm", line), [
-        [key(f.id), key(f.parent), f.line] for f in ds.firms if f.parent]
-    yield cypher.create_relationships("Chain", "HAS_STEP", "Product", ("order", "label", "position")), [
-        [key(c.id), key(p), s.order, s.label, i] for c in ds.chains for s in c.steps for i, p in enumerate(s.products)]
-    columns = _columns(Capacity)
-    for maker in ("Firm", "Region"):
-        yield cypher.create_relationships(maker, "MAKES", "Product", columns), _rows(
-            (c for c in ds.capacities if bool(c.firm) == (maker == "Firm")), columns,
-            lambda c: [key(c.firm or c.region), key(c.product)])
+    yield from each(cypher.create_relationships("Region", "PART_OF", "Region", line), (
+        [key(r.id), key(r.parent), r.line] for r in ds.regions if r.parent))
+    yield from each(cypher.create_relationships("Firm", "PART_OF", "Firm", line), (
+        [key(f.id), key(f.parent), f.line] for f in ds.firms if f.parent))
+    yield from each(cypher.create_relationships("Chain", "HAS_STEP", "Product", ("order", "label", "position")), (
+        [key(c.id), key(p), s.order, s.label, i] for c in ds.chains for s in c.steps for i, p in enumerate(s.products)))
+    yield from each(cypher.create_relationships("Region", "MAKES", "Product", makes), _rows(
+        (c for c in ds.capacities if not c.firm), makes, lambda c: [key(c.region), key(c.product)]))
     columns = ("line", "value", "unit", "bound", "year", "source")
     for goal in ("Product", "Target"):
-        yield cypher.create_relationships("Region", "TARGETS", goal, columns), _rows(
+        yield from each(cypher.create_relationships("Region", "TARGETS", goal, columns), _rows(
             (t for t in ds.targets if bool(t.product) == (goal == "Product")), columns,
-            lambda t: [key(t.region), key(t.product or t.id)])
+            lambda t: [key(t.region), key(t.product or t.id)]))
     columns = _columns(Link, "from_", "to", "type")
     for type in ("FEEDS", "YIELDS"):
-        yield cypher.create_relationships("Product", type, "Product", columns), _rows(
-            (link for link in ds.links if link.type == type), columns, lambda link: [key(link.from_), key(link.to)])
+        yield from each(cypher.create_relationships("Product", type, "Product", columns), _rows(
+            (link for link in ds.links if link.type == type), columns, lambda link: [key(link.from_), key(link.to)]))
+
+
+class _Writer:
+    """Sends a load's batches from a thread of its own, in order, while the caller builds the next
+    ones (at most `AHEAD` wait). Before each batch but the first it checks that the load's record
+    is still there; if not (another load removed it), it sends nothing more and sets `removed`.
+    The first error stops it; `put` and the end of the `with` block raise it in the caller."""
+
+    AHEAD = 2
+
+    def __init__(self, backend: CypherBackend, load: str, total: int,
+                 progress: Callable[[int, int], None] | None):
+        self.backend, self.load, self.total, self.progress = backend, load, total, progress
+        self.written = 0
+        self.removed = False
+        self.error: BaseException | None = None
+        self.stop = False
+        self.queue: queue.Queue = queue.Queue(self.AHEAD)
+        self.thread = threading.Thread(target=self._run, name="chaingraph-load", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self.thread.start()
+        return self
+
+    def put(self, send: Callable[[], Any], rows: int) -> bool:
+        """Queue one batch (`send` sends it, `rows` graph rows); False once the writer has stopped."""
+        while self.thread.is_alive():
+            try:
+                self.queue.put((send, rows), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        if self.error is not None:
+            raise self.error
+        return False
+
+    def __exit__(self, kind: type | None, *exc: object) -> None:
+        self.stop = kind is not None  # the caller failed: send nothing more
+        while self.thread.is_alive():
+            try:
+                self.queue.put(None, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        self.thread.join()
+        if kind is None and self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        try:
+            while (item := self.queue.get()) is not None and not self.stop:
+                send, rows = item
+                if self.written and not self.backend.run(cypher.LOAD_ALIVE, load=self.load)[0]["n"]:
+                    self.removed = True
+                    return
+                send()
+                self.written += rows
+                if self.progress:
+                    self.progress(self.written, self.total)
+        except BaseException as e:  # handed to the caller
+            self.error = e
 
 
 class CypherBackend(Backend):
@@ -245,8 +349,9 @@ class CypherBackend(Backend):
     def _current(self) -> dict[str, Any]:
         rows = self.run(cypher.CURRENT_LOAD, graph=self.graph)
         if not rows:
-            raise ChaingraphError(f"nothing loaded in {self.where()}: run `chaingraph --backend {self.name} "
-                                  "load` first")
+            from ..i18n import gettext as _
+            raise ChaingraphError(_("nothing loaded in %(where)s: run `chaingraph --backend %(backend)s load` "
+                                    "first") % {"where": self.where(), "backend": self.name})
         return rows[0]
 
     def check(self) -> CypherBackend:
@@ -302,7 +407,7 @@ class CypherBackend(Backend):
     @cached_property
     def _links(self) -> list[Link]:
         return [_record(Link, r["row"], type=r["type"], from_=r["from_id"], to=r["to_id"])
-                for r in self._rows(cypher.LINKS, types=["FEEDS", "YIELDS"])]
+                for r in self._rows(cypher.LINKS)]
 
     def regions(self) -> list[Region]:
         return list(self._regions)
@@ -335,9 +440,14 @@ class CypherBackend(Backend):
         rows = self._rows(cypher.CAPACITY_STATUSES, regions=sorted(self.subregions(region)))
         return {r["product"]: min(r["statuses"], key=STATUSES.index) for r in rows}
 
-    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
-        rows = self._rows(cypher.CAPACITIES_BY_PRODUCT, regions=sorted(self.subregions(region)),
-                          statuses=None if statuses is None else list(statuses))
+    def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
+                              products: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
+        statuses = None if statuses is None else list(statuses)
+        if products is None:  # the region's rows, through the index on MAKES.region
+            rows = self._rows(cypher.CAPACITIES_BY_PRODUCT, regions=sorted(self.subregions(region)), statuses=statuses)
+        else:  # the rows of a few products, from them
+            rows = self._rows(cypher.CAPACITIES_OF_PRODUCTS, keys=[self._key(p) for p in sorted(set(products))],
+                              regions=sorted(self.subregions(region)), statuses=statuses)
         grouped: dict[str, list[Capacity]] = {}
         for c in sorted((_record(Capacity, r["row"]) for r in rows), key=lambda c: c.line):
             grouped.setdefault(c.product, []).append(c)
@@ -373,7 +483,9 @@ class CypherBackend(Backend):
 
     def firms_by_id(self, ids: Iterable[str]) -> dict[str, Firm]:
         known, ids = self._firms_by_id, list(ids)
-        wanted = sorted(set(ids) - known.keys())
+        # not `set(ids) - known.keys()`: that walks every firm known so far, once per call, and a
+        # query resolves each of its rows' firms by id (1M firms: hours)
+        wanted = sorted({i for i in ids if i not in known})
         for start in range(0, len(wanted), BATCH):
             for r in self.run(cypher.FIRMS_BY_KEY, keys=[self._key(i) for i in wanted[start:start + BATCH]]):
                 firm = _record(Firm, r["row"])
@@ -427,10 +539,11 @@ class CypherBackend(Backend):
 
     # -- loading ------------------------------------------------------------------------------------
 
-    def write_rows(self, query: str, rows: list[list[Any]], **params: Any) -> None:
-        """Run one batched writer (cypher.create_nodes, create_relationships); a server whose
-        client is slow at turning rows into parameters overrides this."""
-        self.run(query, rows=rows, **params)
+    def prepare_rows(self, query: str, rows: list[list[Any]], **params: Any) -> Callable[[], Any]:
+        """One batched writer (cypher.create_nodes, create_firms, create_relationships) made ready
+        to send: the returned call sends it. A server whose client is slow at turning rows into
+        parameters overrides this, to do that work here, while the batch before is written."""
+        return lambda: self.run(query, rows=rows, **params)
 
     def write(self, ds: Dataset, progress: Callable[[int, int], None] | None = None,
               batch_size: int = BATCH) -> dict[str, Any]:
@@ -438,43 +551,45 @@ class CypherBackend(Backend):
 
         `progress(written, total)` is called before the first batch and after each one. Between
         batches the load checks that its record is still there: a load that another one removed
-        stops, deletes what it wrote, and says so.
+        stops, deletes what it wrote, and says so. Batches are built here while a writer thread
+        sends the one before (`_Writer`), so the client's work and the server's overlap.
         """
         started = time.perf_counter()
         for statement in cypher.SCHEMA[self.name]:  # the indexes the writes use exist before them
             self.run_schema(statement)
         load = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         total = load_size(ds)
-        written = 0
         if progress:
-            progress(written, total)
+            progress(0, total)
         stopped = f"load stopped after {{}} of {total} rows, the graph loaded before is unchanged"
         removed = f": another load into {self.where()} removed this one"
+        writer = _Writer(self, load, total, progress)
+        collecting = gc.isenabled()
+        gc.disable()  # a load builds millions of small acyclic lists; scanning the dataset for cycles is waste
         try:
             self.run(cypher.START_LOAD, load=load, graph=self.graph, data_dir=ds.data_dir,
                      home_region=ds.home_region, started=time.time())
-            for query, rows in load_rows(ds, load):
-                for start in range(0, len(rows), batch_size):
-                    if written and not self.run(cypher.LOAD_ALIVE, load=load)[0]["n"]:
-                        self._delete_loads([load])
-                        raise ServerError(stopped.format(written) + removed)
-                    batch = rows[start:start + batch_size]
-                    self.write_rows(query, batch, load=load)
-                    written += len(batch)
-                    if progress:
-                        progress(written, total)
-                del rows
+            with writer:
+                for query, rows, n in load_batches(ds, load, batch_size):
+                    if not writer.put(self.prepare_rows(query, rows, load=load), n):
+                        break
+            if writer.removed:
+                self._delete_loads([load])
+                raise ServerError(stopped.format(writer.written) + removed)
             switched = self.run(cypher.SWITCH_LOAD, graph=self.graph, load=load)[0]["loads"]
         except ServerError as e:
-            if str(e).startswith(stopped.format(written)):
+            if str(e).startswith(stopped.format(writer.written)):
                 raise
-            raise ServerError(f"{stopped.format(written)}: {e}") from None
+            raise ServerError(f"{stopped.format(writer.written)}: {e}") from None
+        finally:
+            if collecting:
+                gc.enable()
         if not switched:
             self._delete_loads([load])
-            raise ServerError(stopped.format(written) + removed)
+            raise ServerError(stopped.format(writer.written) + removed)
         self.__dict__.pop("_current", None)
         self.delete_old_loads()
-        return {"rows": written, "seconds": time.perf_counter() - started, "load": load}
+        return {"rows": writer.written, "seconds": time.perf_counter() - started, "load": load}
 
     def delete_old_loads(self) -> int:
         """Delete every load of this graph but the current one (old loads, stopped loads), and the

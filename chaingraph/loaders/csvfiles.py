@@ -722,8 +722,8 @@ FILES: tuple[FileSpec, ...] = (
         Column("route"), Column("feed", _feed, default=()), Column("capacity", _amount), Column("unit", _unit),
         Column("status", _choice(*STATUSES), True), Column("year", _year, True, empty=N_("empty year (the year the figure held)")),
         Column("project"), Column("publisher", required=True),
-        Column("source_kind", _choice(*DIRECTORY_SOURCE_KINDS), True, empty="empty source_kind (expected one of "
-               + ", ".join(DIRECTORY_SOURCE_KINDS) + ")"),
+        Column("source_kind", _choice(*DIRECTORY_SOURCE_KINDS), True,
+               empty=N_("empty source_kind (expected one of %(choices)s)")),
         Column("url", _url, True), Column("where", required=True), Column("mirror_of"), Column("note"),
     ), key=None, check=_check_directory, optional=True),
 )
@@ -953,7 +953,8 @@ def _load_file(spec: FileSpec, ctx: _Context, table: TableBuilder | None = None)
             if not text or text.isspace():  # as `not text.strip()`
                 if column.required:
                     ctx.column = column.name
-                    raise _Invalid(_(column.empty))
+                    raise _Invalid(_(column.empty) % {"choices": ", ".join(DIRECTORY_SOURCE_KINDS)}
+                                   if "%(choices)s" in column.empty else _(column.empty))
                 values[field] = column.default
             elif parse is None:
                 values[field] = text

@@ -18,7 +18,7 @@ from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
-from ..graph.model import Link
+from ..graph.model import Capacity, Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
@@ -47,6 +47,8 @@ def range_text(low: float, high: float, base: str, digits: int = 4) -> str:
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    if not a and not b:
+        return ()
     return tuple(dict.fromkeys(a + b))
 
 
@@ -76,10 +78,15 @@ class Amount:
         return ("≥ " if self.open else "") + range_text(self.low, self.high, base)
 
 
+_ZERO = Amount()  # nothing (frozen: shared)
+_MADE = (*SUPPLYING, BY_PRODUCT)
+
+
 @dataclass
 class _Level:
     amount: Amount
     how: str  # target / capacity / by-product / needed downstream / not made locally
+    less: str = ""  # text for people: what an including link already counts (`, less 2.8–3.2 Mt into PVC …`)
 
 
 @dataclass
@@ -100,9 +107,14 @@ class _Account:
 
     @property
     def total(self) -> Amount:
-        total = Amount()
-        for part in self.parts:
-            total = total + part.amount
+        # kept once asked for: an account is complete when first asked, its parts do not change after
+        total = self.__dict__.get("_total")
+        if total is None:
+            total = _ZERO
+            for part in self.parts:
+                if part.amount is not _ZERO:  # (x + 0.0 is x: the total is never -0.0, as it starts at 0.0)
+                    total = total + part.amount
+            self._total = total
         return total
 
 
@@ -113,7 +125,7 @@ def _ratio_range(link: Link) -> tuple[float, float, float]:
 
 
 class _Balancer:
-    def __init__(self, g: Backend, region: str, basis: str):
+    def __init__(self, g: Backend, region: str, basis: str, few: bool = False):
         self.g, self.region, self.basis = g, region, basis
         self.products = {p.id: p for p in g.products()}
         self.base = {pid: base_of(p.unit) for pid, p in self.products.items()}
@@ -132,8 +144,13 @@ class _Balancer:
         # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
         self.used_locally = {t.product for t in g.targets(region=region)
                              if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
-        self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
-        g.firms_by_id(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)  # one query on a server
+        if few and g.product_rows_cheap:  # a few products asked about: the rows of those the walk reaches
+            self.capacity_rows, self.firm_names = {}, {}
+        else:
+            self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
+            self.firm_names = g.firm_names(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)
+        self._lazy = few and g.product_rows_cheap
+        self._status_words: dict[str, str] = {}
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}
@@ -144,6 +161,15 @@ class _Balancer:
 
     def name(self, pid: str) -> str:
         return i18n.name(self.products[pid])
+
+    def rows_of(self, pid: str) -> list[Capacity]:
+        """The product's local operating and building rows (`local_capacity_rows`)."""
+        if self._lazy and pid not in self.capacity_rows:
+            rows = self.capacity_rows[pid] = [r for r in self.g.capacities(product=pid, region=self.region)
+                                              if r.status in SUPPLYING]
+            self.firm_names.update(self.g.firm_names(r.firm for r in rows if r.firm and r.firm not in self.firm_names))
+        return self.capacity_rows.get(pid, ())
+
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
                         unit: str) -> tuple[Amount, str] | None:
@@ -181,8 +207,9 @@ class _Balancer:
                 shown = written(target.value, target.unit, high)
                 account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
         else:
-            for row in self.capacity_rows.get(pid, ()):
-                who = i18n.name(self.g.resolve_firm(row.firm)) if row.firm else _("unnamed producers")
+            status_words = self._status_words
+            for row in self.rows_of(pid):
+                who = self.firm_names[row.firm] if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
                     why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
@@ -190,7 +217,12 @@ class _Balancer:
                 typ = row.capacity if row.capacity is not None else row.capacity_min
                 low = row.capacity_min if row.capacity_min is not None else typ
                 high = row.capacity_max if row.capacity_max is not None else typ
-                converted = self.to_product_base(pid, low, typ, high, row.unit)
+                if row.capacity_base is not None and low is typ is high and row.base_unit == self.base[pid]:
+                    # in the product's own base unit: `units.convert` to it is the loader's `capacity_base`
+                    # (`units.to_base`: the same decimal product, then divided by the base unit's factor 1)
+                    converted = Amount(row.capacity_base, row.capacity_base, row.capacity_base), ""
+                else:
+                    converted = self.to_product_base(pid, low, typ, high, row.unit)
                 if converted is None:
                     why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
                         "who": who, "amount": written(typ, row.unit), "base": unit_name(self.base[pid])}
@@ -198,7 +230,9 @@ class _Balancer:
                     continue
                 amount, how = converted
                 shown = written(typ, row.unit) if low == high else written(low, row.unit, high)
-                account.parts.append(_Part(amount, f"{who} {shown} ({i18n.value(row.status)}){how}"))
+                if row.status not in status_words:
+                    status_words[row.status] = i18n.value(row.status)
+                account.parts.append(_Part(amount, f"{who} {shown} ({status_words[row.status]}){how}"))
         self._own[pid] = account
         return account
 
@@ -222,8 +256,8 @@ class _Balancer:
         per = link.to if link.type == "FEEDS" else link.from_  # the ratio is per unit of this product
         amount = level.amount
         if amount.high == 0 and amount.complete:
-            return _Part(Amount(), "")
-        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)})"
+            return _Part(_ZERO, "")
+        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)}{level.less})"
         if link.ratio is None:
             why = _("%(label)s: no coefficient for %(from)s → %(to)s (%(shown)s)") % {
                 "label": label, "from": self.name(link.from_), "to": self.name(link.to), "shown": shown}
@@ -267,6 +301,9 @@ class _Balancer:
         account = _Account()
         for link in self.feeds[pid]:
             level = self.less_included(pid, link.to, self.level(link.to))
+            if level.amount.high == 0 and level.amount.complete:  # as `flow` would: nothing flows (no label needed)
+                account.parts.append(_Part(_ZERO, ""))
+                continue
             account.parts.append(self.flow(link, level, pid, _("for %(product)s") % {"product": self.name(link.to)}))
         self._need[pid] = account
         return account
@@ -289,8 +326,9 @@ class _Balancer:
             a = level.amount
             level = _Level(Amount(max(a.low - s_high, 0.0), max(a.typ - s_typ, 0.0), max(a.high - s_low, 0.0),
                                   _merge(a.open, covered.open), a.estimate or into.estimate),
-                           f"{level.how}, less {range_text(s_low, s_high, self.base[user])} into "
-                           f"{self.name(covering.to)} counted there")
+                           level.how, level.less + _(", less %(amount)s into %(product)s counted there") % {
+                               "amount": range_text(s_low, s_high, self.base[user]),
+                               "product": self.name(covering.to)})
         return level
 
     def level(self, pid: str) -> _Level:
@@ -301,10 +339,10 @@ class _Balancer:
             return _Level(Amount(open=(_("%(product)s: a cycle of links") % {"product": self.name(pid)},)), "cycle")
         self._visiting.add(pid)
         supply = self.supply(pid).total
-        present = self.status[pid] in (*SUPPLYING, BY_PRODUCT) or (
+        present = self.status[pid] in _MADE or (
             self.basis == "target" and pid in self.level_targets)
         if not present:
-            result = _Level(Amount(), "not made locally")
+            result = _Level(_ZERO, "not made locally")
         elif supply.complete:
             how = "target" if self.basis == "target" and pid in self.level_targets else (
                 "by-product" if not self.own(pid).parts else "capacity")
@@ -425,7 +463,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     if basis not in BASES:
         raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
     where = region_id(g, region)
-    b = _Balancer(g, where, basis)
+    b = _Balancer(g, where, basis, few=products is not None)
     selected = None
     if chain:
         c = g.resolve_chain(chain)
@@ -439,6 +477,10 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     for p in g.products():
         if selected is not None and p.id not in selected:
             continue
+        if not b.feeds[p.id] and not b.yields[p.id]:
+            # a final product: nothing in the graph uses it (see `extend`), so nothing to balance (its
+            # supply and need walk no other product, so leaving them out changes no other row)
+            continue
         supply_account, need_account = b.supply(p.id), b.need(p.id)
         supply, need = supply_account.total, need_account.total
         parts = supply_account.parts + need_account.parts
@@ -448,8 +490,6 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             continue
         if not supply.complete and supply.high == 0 and need.complete and need.high == 0:
             continue  # capacity unstated and nothing local uses it: nothing to balance
-        if not b.feeds[p.id] and not b.yields[p.id]:
-            continue  # a final product: nothing in the graph uses it (see `extend`), so nothing to balance
         if supply.complete and supply.high == 0 and need.low == 0 and all(link.alternative for link in b.feeds[p.id]):
             continue  # not made locally and only ever one of several alternative inputs: not needed
         base = b.base[p.id]

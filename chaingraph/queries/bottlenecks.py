@@ -30,16 +30,25 @@ def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
 
     One `immediate_dominators` from a super-root joined to every raw material (a product nothing
     feeds), not one per end: a route to an end runs only through the end's ancestors, so its
-    dominators are the same as in the end's own feeding subgraph. An end nothing feeds (or only
-    a cycle feeds) gets none.
+    dominators are the same as in the end's own feeding subgraph. The walk runs on the ends and
+    their ancestors alone (a node's feeders are all ancestors too, so every route from the root to
+    an end lies inside them): the chains' part of a large taxonomy, not all of it. An end nothing
+    feeds (or only a cycle feeds) gets none.
     """
+    above = {e for e in ends if e in pg}
+    todo = list(above)
+    while todo:
+        for feeder in pg.predecessors(todo.pop()):
+            if feeder not in above:
+                above.add(feeder)
+                todo.append(feeder)
     root = ("root",)  # no product id is a tuple
-    sources = [n for n in pg if pg.in_degree(n) == 0]
-    pg.add_edges_from((root, n) for n in sources)  # for the walk only: taken out again below
-    try:
-        idom = nx.immediate_dominators(pg, root)
-    finally:
-        pg.remove_node(root)
+    sub = nx.DiGraph()
+    sub.add_node(root)
+    sub.add_nodes_from(above)
+    sub.add_edges_from((feeder, n) for n in above for feeder in pg.predecessors(n))
+    sub.add_edges_from((root, n) for n in above if pg.in_degree(n) == 0)
+    idom = nx.immediate_dominators(sub, root)
     found: dict[str, set[str]] = {}
     for end in ends:
         if end not in idom or pg.in_degree(end) == 0:
@@ -86,7 +95,7 @@ def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> di
 
 def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 basis: str = "target", products: Iterable[str] | None = None,
-                kinds: Iterable[str] | None = None) -> list[dict]:
+                kinds: Iterable[str] | None = None, balance_rows: list[dict] | None = None) -> list[dict]:
     """Rank the products (and through them the firms) the region's chains hang on.
 
     Reasons, each kind adding `WEIGHTS[kind]` to the score once:
@@ -103,6 +112,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
       or more; the reason says how many parts that adds.
 
     `products` keeps only these products' rows; `kinds` runs only these analyses (default: all).
+    `balance_rows` hands over what `balance` (same region, basis, chain and products) returned, for
+    a caller that has it already (the brief).
 
     Returns
     -------
@@ -127,7 +138,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     where = region_id(g, region)
     status = local_statuses(g, where)
     products = {p.id: p for p in g.products()}
-    pg = g.product_graph()
+    # the product graph with each link's type, all the analyses below read (no other property)
+    pg = nx.DiGraph()
+    pg.add_nodes_from(products)
+    pg.add_edges_from((link.from_, link.to, {"type": link.type}) for link in g.links())
     selected = None
     chains = g.chains()
     if chain:
@@ -141,8 +155,10 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     reasons: dict[str, list[tuple[str, str]]] = defaultdict(list)
 
     shortage: dict[str, tuple[int, float]] = {}  # product -> (robustness, place in balance's order)
-    balance_rows = (balance(g, region=where, basis=basis, chain=chain, products=only)
-                    if wanted_kinds & {"shortfall", "short in part of the range"} else [])
+    if not wanted_kinds & {"shortfall", "short in part of the range"}:
+        balance_rows = []
+    elif balance_rows is None:
+        balance_rows = balance(g, region=where, basis=basis, chain=chain, products=only)
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
     for n, row in enumerate(balance_rows):
         if row["verdict"] == "short" and "shortfall" in wanted_kinds:
@@ -173,16 +189,22 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             shortage[row["product"]] = (1, n)
 
     firms_of: dict[str, list[str]] = defaultdict(list)
-    supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
-    g.firms_by_id(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
+    if only is not None and g.product_rows_cheap:  # a few products asked about: their rows alone
+        supplying = {pid: rows for pid in selected
+                     if (rows := [r for r in g.capacities(product=pid, region=where) if r.status in SUPPLYING])}
+    else:
+        supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
+    firm_name = g.firm_names(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
     for pid in products:
         if selected is not None and pid not in selected:
             continue
         rows = supplying.get(pid, [])
+        if not rows:  # not made locally: no local producer to depend on
+            continue
         named = sorted({r.firm for r in rows if r.firm})
-        firms_of[pid] = [i18n.name(g.resolve_firm(f)) for f in named]
+        firms_of[pid] = [firm_name[f] for f in named]
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
-        if not users or not rows:
+        if not users:
             continue
         user_names = i18n.join(i18n.name(products[u]) for u in users)
         if not wanted_kinds & {"single firm", "concentrated"}:
@@ -201,7 +223,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 if hhi > HHI_CONCENTRATED:
                     reasons[pid].append(("concentrated", _(
                         "HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it") % {
-                        "hhi": hhi, "firm": i18n.name(g.resolve_firm(top_firm)), "share": 100 * top / whole,
+                        "hhi": hhi, "firm": firm_name[top_firm], "share": 100 * top / whole,
                         "users": user_names}))
 
     ends = {}

@@ -121,8 +121,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
     makes: dict[str, set[str]] = {}
     for c in g.producers_outside(where, firms={c.firm for c in outside_rows}) if outside_rows else ():
         makes.setdefault(c.firm, set()).add(c.product)
-    g.firms_by_id(makes)  # the offering firms in one query on a server (resolve_firm below reuses them)
-    firm_names: dict[str, str] = {}
+    firm_names = g.firm_names(makes, shown=False)  # the offering firms' names, in one query on a server
 
     def names(ids) -> str:
         return i18n.join(i18n.name(products[i]) for i in ids)
@@ -136,11 +135,13 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
         product_offers = [c for c in product_offers
                           if not abroad or regions.country(c.region) != home_country]
         largest = max((c.capacity_base for c in product_offers if c.capacity_base), default=None)
+        column_scale: dict[str, float] = {}  # one display unit per base unit for the product's rows
+        for c in product_offers:
+            if c.capacity_base:
+                column_scale[c.base_unit] = max(column_scale.get(c.base_unit, 0.0), c.capacity_base)
         product_users = users.get(pid, [])
         product_rows = []
         for c in product_offers:
-            if c.firm not in firm_names:
-                firm_names[c.firm] = g.resolve_firm(c.firm).name_zh
             points, reasons = 0.0, []
             if c.route:
                 inputs = list(c.feed)
@@ -167,7 +168,7 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
                 reasons.append(_("local users of its output: %(names)s") % {"names": names(product_users)})
             if largest and c.capacity_base:
                 points += SCORE["capacity"] * c.capacity_base / largest
-                amount = humanize(c.capacity_base, c.base_unit)
+                amount = humanize(c.capacity_base, c.base_unit, like=column_scale.get(c.base_unit))
                 reasons.append(_("capacity %(amount)s (%(year)s)") % {"amount": amount, "year": c.year} if c.year
                                else _("capacity %(amount)s") % {"amount": amount})
             if c.status == "operating":
@@ -188,7 +189,8 @@ def candidates(g: Backend, product: str | None = None, region: str | None = None
                 "region": c.region, "region_name": regions.by_id[c.region].name_zh,
                 "country": regions.by_id[country].name_zh if country else "",
                 "abroad": country != home_country,
-                "capacity": "" if c.capacity_base is None else humanize(c.capacity_base, c.base_unit),
+                "capacity": "" if c.capacity_base is None else humanize(c.capacity_base, c.base_unit,
+                                                                        like=column_scale.get(c.base_unit)),
                 "status": c.status, "year": c.year, "route": c.route or "", "score": round(points, 2),
                 "reasons": reasons, "source_kind": c.source_kind or "", "source": c.source,
             })

@@ -94,11 +94,12 @@ def gaps(g: Backend, region: str | None = None, chain: str | None = None) -> lis
     products = {p.id: p for p in g.products()}
     regions = {r.id: r for r in g.regions()}
     statuses = local_statuses(g, where)
-    planned = g.capacities_by_product(where, ["planned"])
-    g.firms_by_id(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
+    # only a product whose best local status is planned has planned rows a gap row shows
+    planned = g.capacities_by_product(where, ["planned"], products=[p for p, s in statuses.items() if s == "planned"])
+    firm_name = g.firm_names(row.firm for rows in planned.values() for row in rows if row.firm)  # one query on a server
 
     def producer(row: Capacity) -> str:
-        return i18n.name(g.resolve_firm(row.firm)) if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
+        return firm_name[row.firm] if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
             "region": i18n.name(regions[row.region])}
 
     rows = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import heapq
 
+from .. import i18n
 from ..errors import ChaingraphError, UnknownNameError
 from ..graph.backend import Backend
 from ..graph.model import Capacity, Firm, Link, Product
@@ -31,8 +32,9 @@ def _resolve(g: Backend, name: str) -> Firm | Product:
         firm, product = found["firm"], found["product"]
         if (name == firm.id) != (name == product.id):
             return firm if name == firm.id else product
-        raise ChaingraphError(f"ambiguous {name!r}: firm {firm.id} ({firm.name_zh}) and product "
-                              f"{product.id} ({product.name_zh}); give an id")
+        raise ChaingraphError(i18n.gettext("ambiguous %(name)r: firm %(firm)s and product %(product)s; give an id")
+                              % {"name": name, "firm": f"{firm.id} ({firm.name_zh})",
+                                 "product": f"{product.id} ({product.name_zh})"})
     return next(iter(found.values()))
 
 
@@ -114,10 +116,7 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     file_order = {pid: i for i, pid in enumerate(products)}
     statuses = local_statuses(g, where)
     present = {pid for pid, s in statuses.items() if s in PRESENT}
-    supply: dict[str, list[Capacity]] = {}
-    for row in g.capacities(region=where):
-        if row.status in SUPPLYING:
-            supply.setdefault(row.product, []).append(row)
+    supply = g.capacities_by_product(where, SUPPLYING)  # rows in file order, products in the order of their first
     base = {pid: base_of(p.unit) for pid, p in products.items()}
 
     # depth 0: what goes directly, and the capacity it takes with it (known for a firm's own rows)

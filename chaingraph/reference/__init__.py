@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .. import units
 from ..errors import DataError, UnitError
+from ..i18n import gettext as _
 from ..graph.model import SOURCE_KINDS
 
 __all__ = ["ProcessCoefficient", "load_process_coefficients", "apply", "LIBRARY", "SOURCE_KINDS", "TYPES",
@@ -76,7 +77,7 @@ def _number(text: str, path: str, line: int, column: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise DataError(path, line, column, f"not a number ≥ 0: {text!r}")
+        raise DataError(path, line, column, _("not a number ≥ 0: %(value)r") % {"value": text})
     return value
 
 
@@ -85,7 +86,7 @@ def _read(path: Path, columns: tuple[str, ...]):
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
     missing = [c for c in columns if c not in (reader.fieldnames or ())]
     if missing:
-        raise DataError(str(path), 1, missing[0], f"missing column {missing[0]!r}")
+        raise DataError(str(path), 1, missing[0], _("missing column %(name)r") % {"name": missing[0]})
     for row in reader:
         yield reader.line_num, row
 
@@ -94,17 +95,17 @@ def _sourced(row: dict, shown: str, line: int, required: tuple[str, ...]) -> dic
     """The checked `_Sourced` fields of a row; DataError naming the first bad cell."""
     for column in required + ("low", "high", "unit", "source", "source_kind"):
         if not (row[column] or "").strip():
-            raise DataError(shown, line, column, "empty required field")
+            raise DataError(shown, line, column, _("empty required field"))
     if row["source_kind"] not in SOURCE_KINDS:
-        raise DataError(shown, line, "source_kind", f"unknown source_kind {row['source_kind']!r} "
-                                                    f"(expected one of {', '.join(SOURCE_KINDS)})")
+        raise DataError(shown, line, "source_kind", _("unknown %(column)s %(value)r (expected %(choices)s)") % {
+            "column": "source_kind", "value": row["source_kind"], "choices": ", ".join(SOURCE_KINDS)})
     low, high = (_number(row[c], shown, line, c) for c in ("low", "high"))
     typical = _number(row["typical"], shown, line, "typical") if row["typical"].strip() else (low + high) / 2
     if not low <= typical <= high:
-        raise DataError(shown, line, "typical", "expected low ≤ typical ≤ high")
+        raise DataError(shown, line, "typical", _("expected low ≤ typical ≤ high"))
     estimate = (row["estimate"] or "no").strip()
     if estimate not in ("yes", "no"):
-        raise DataError(shown, line, "estimate", f"expected yes or no, not {estimate!r}")
+        raise DataError(shown, line, "estimate", _("expected yes or no, not %(value)r") % {"value": estimate})
     return dict(low=low, typical=typical, high=high, unit=row["unit"], year=row["year"] or None,
                 region=row["region"] or None, source=row["source"], source_kind=row["source_kind"],
                 estimate=estimate == "yes", flag=row["flag"] or None, note=row["note"] or None, line=line)
@@ -117,16 +118,17 @@ def load_process_coefficients(path: str | Path | None = None) -> tuple[ProcessCo
     rows, seen = [], {}
     for line, row in _read(path, _COLUMNS):
         if not (row["type"] or "").strip():
-            raise DataError(shown, line, "type", "empty required field")
+            raise DataError(shown, line, "type", _("empty required field"))
         if row["type"] not in TYPES:
-            raise DataError(shown, line, "type", f"unknown type {row['type']!r} (expected {', '.join(TYPES)})")
+            raise DataError(shown, line, "type", _("unknown %(column)s %(value)r (expected %(choices)s)") % {
+                "column": "type", "value": row["type"], "choices": ", ".join(TYPES)})
         figure = _sourced(row, shown, line, ("from", "to"))
         low, high = figure["low"], figure["high"]
         if row["type"] in ("YIELD", "OWN_USE"):
             if row["unit"] != "%":
-                raise DataError(shown, line, "unit", f"a {row['type']} is a share: unit must be '%'")
+                raise DataError(shown, line, "unit", _("a %(type)s is a share: unit must be '%%'") % {"type": row["type"]})
             if low <= 0 or high > 100:
-                raise DataError(shown, line, "high", "a share must lie in (0, 100] %")
+                raise DataError(shown, line, "high", _("a share must lie in (0, 100] %"))
         else:
             try:
                 units.parse_ratio_unit(row["unit"])
@@ -134,7 +136,8 @@ def load_process_coefficients(path: str | Path | None = None) -> tuple[ProcessCo
                 raise DataError(shown, line, "unit", str(e)) from None
         key = (row["type"], row["from"], row["to"])
         if key in seen:
-            raise DataError(shown, line, "to", f"duplicate {key[0]} {key[1]} -> {key[2]} (first on line {seen[key]})")
+            raise DataError(shown, line, "to", _("duplicate %(type)s %(from)s -> %(to)s (first on line %(line)s)") % {
+                "type": key[0], "from": key[1], "to": key[2], "line": seen[key]})
         seen[key] = line
         rows.append(ProcessCoefficient(type=row["type"], from_=row["from"], to=row["to"], **figure))
     return tuple(rows)
@@ -224,10 +227,11 @@ def load_prices(path: str | Path | None = None) -> dict[str, Price]:
         except UnitError as e:
             raise DataError(shown, line, "unit", str(e)) from None
         if units.base_of(num) != "CNY":
-            raise DataError(shown, line, "unit", f"a price is money per quantity (元/t, 万元/t …), not {row['unit']!r}")
+            raise DataError(shown, line, "unit", _("a price is money per quantity (元/t, 万元/t …), not %(value)r") % {"value": row["unit"]})
         if row["product"] in prices:
             raise DataError(shown, line, "product",
-                            f"duplicate price of {row['product']} (first on line {prices[row['product']].line})")
+                            _("duplicate price of %(product)s (first on line %(line)s)") % {
+                                "product": row["product"], "line": prices[row["product"]].line})
         prices[row["product"]] = Price(product=row["product"], **figure)
     return prices
 

@@ -1,0 +1,98 @@
+"""The embedded store's own query paths give what the plain ones (built on the listings) give.
+
+The memory backend answers statuses, grouped rows, firm names and subsidiaries from the store's
+columns and indexes, and a question about a few products from those products' rows alone; each is
+checked here against the generic implementation in `Backend`, on the shipped dataset and on a
+small synthetic national one (several cities, statuses, firm groups).
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from chaingraph.graph import open_backend
+from chaingraph.graph.backend import Backend
+from chaingraph.graph.model import SUPPLYING
+from chaingraph.i18n import language, name
+from chaingraph.queries import balance, bottlenecks
+from chaingraph.viz import graph_data
+
+_SPEC = importlib.util.spec_from_file_location("synth", Path(__file__).parents[1] / "bench" / "synth.py")
+synth = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(synth)
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("national")
+    synth.generate(folder, firms=1500, seed=5, n_products=150, n_cities=12)
+    return folder
+
+
+@pytest.fixture(params=["shipped", "national"])
+def g(request, national):
+    return open_backend() if request.param == "shipped" else open_backend("memory", national)
+
+
+def _regions(g) -> list[str]:
+    return [r.id for r in g.regions()][:8] + [g.home_region().id]
+
+
+def test_statuses_and_grouped_rows_match_the_listings(g):
+    for region in _regions(g):
+        assert g.capacity_statuses(region) == Backend.capacity_statuses(g, region)
+        for statuses in (None, SUPPLYING, ["planned"]):
+            assert g.capacities_by_product(region, statuses) == Backend.capacities_by_product(g, region, statuses)
+            # kept per region: a caller changing what it got changes nothing for the next
+            g.capacities_by_product(region, statuses).clear()
+            assert g.capacities_by_product(region, statuses) == Backend.capacities_by_product(g, region, statuses)
+
+
+def test_rows_of_a_product_in_a_region_match_the_listing(g):
+    everything = g.capacities()
+    for region in _regions(g):
+        local = g.subregions(region)
+        for p in [p.id for p in g.products()][:40]:
+            assert g.capacities(product=p, region=region) == [
+                r for r in everything if r.product == p and r.region in local]
+
+
+def test_firms_and_names_by_id_take_any_iterable(g):
+    ids = [f.id for f in g.firms()][:50]
+    firms = g.firms_by_id(iter(ids + ["no such firm"] + ids[:3]))  # a generator, an unknown id, repeats
+    assert list(firms) == ids and all(firms[i].id == i for i in ids)
+    for lang in ("zh", "en"):
+        with language(lang):
+            for shown in (True, False):
+                expected = {i: name(firms[i]) if shown else firms[i].name_zh for i in ids}
+                assert g.firm_names(iter(ids + ["no such firm"]), shown=shown) == expected
+                assert Backend.firm_names(g, ids, shown=shown) == expected
+                fresh = type(g)(g.data_dir)  # names of firms no record was built for yet
+                assert fresh.firm_names(ids, shown=shown) == expected
+    with language("en"):  # English names where the data gives them
+        assert any(g.firm_names([i])[i] != firms[i].name_zh for i in ids) or not any(firms[i].name_en for i in ids)
+
+
+def test_subsidiaries_match_the_listing(g):
+    for f in g.firms()[:200]:
+        assert g.subsidiaries(f.id) == Backend.subsidiaries(g, f.id)
+
+
+def test_a_few_products_read_their_own_rows_with_the_same_answers(g, monkeypatch):
+    """balance and bottlenecks for a few products, and a focus page, as with every row of the region."""
+    home = g.home_region().id
+    products = [p.id for p in g.products()]
+    few = [products[i] for i in range(0, len(products), max(1, len(products) // 12))]
+    answers = {}
+    for cheap in (True, False):
+        monkeypatch.setattr(type(g), "product_rows_cheap", cheap)
+        fresh = type(g)(g.data_dir)
+        answers[cheap] = (
+            balance(fresh, region=home, basis="target", products=few),
+            bottlenecks(fresh, region=home, products=few, kinds=("shortfall", "single firm", "concentrated")),
+            graph_data(type(g)(g.data_dir), region=home, focus=few[1], depth=2),
+        )
+    assert answers[True] == answers[False]
+    assert answers[True][0] and answers[True][2]["nodes"]
