@@ -147,9 +147,8 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
             risks[row["product"]] = row["reasons"]
 
-    if alone and g.product_rows_cheap:  # one page: the rows of the products drawn, not the region's
-        rows_of: dict[str, list] = defaultdict(list, {pid: rows for pid in selected
-                                                      if (rows := g.capacities(product=pid, region=where))})
+    if alone:  # one page: the rows of the products drawn, not the region's
+        rows_of: dict[str, list] = defaultdict(list, g.capacities_by_product(where, products=selected))
     else:
         region_rows = once("capacities", lambda: g.capacities_by_product(where))  # every status, by product
         rows_of = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})

@@ -48,6 +48,11 @@ def test_statuses_and_grouped_rows_match_the_listings(g):
             # kept per region: a caller changing what it got changes nothing for the next
             g.capacities_by_product(region, statuses).clear()
             assert g.capacities_by_product(region, statuses) == Backend.capacities_by_product(g, region, statuses)
+            # a few products: by the product index when the region's rows were not read yet, else from them
+            few = [p.id for p in g.products()][::7] + ["no such product"]
+            expected = Backend.capacities_by_product(g, region, statuses, products=few)
+            assert type(g)(g.data_dir).capacities_by_product(region, statuses, products=few) == expected
+            assert g.capacities_by_product(region, statuses, products=few) == expected
 
 
 def test_rows_of_a_product_in_a_region_match_the_listing(g):

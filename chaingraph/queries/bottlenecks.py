@@ -189,11 +189,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             shortage[row["product"]] = (1, n)
 
     firms_of: dict[str, list[str]] = defaultdict(list)
-    if only is not None and g.product_rows_cheap:  # a few products asked about: their rows alone
-        supplying = {pid: rows for pid in selected
-                     if (rows := [r for r in g.capacities(product=pid, region=where) if r.status in SUPPLYING])}
-    else:
-        supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
+    # one query for every product (for a few products asked about: their rows alone)
+    supplying = g.capacities_by_product(where, SUPPLYING, products=None if only is None else selected)
     firm_name = g.firm_names(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
     for pid in products:
         if selected is not None and pid not in selected:
