@@ -48,7 +48,11 @@ def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
     sub.add_nodes_from(above)
     sub.add_edges_from((feeder, n) for n in above for feeder in pg.predecessors(n))
     sub.add_edges_from((root, n) for n in above if pg.in_degree(n) == 0)
-    idom = nx.immediate_dominators(sub, root)
+    return _dominators_from_tree(pg, ends, nx.immediate_dominators(sub, root), root)
+
+
+def _dominators_from_tree(pg: nx.DiGraph, ends: set[str], idom: dict, root) -> dict[str, set[str]]:
+    """Each end's dominators read up the dominator tree `idom` (rooted at `root`)."""
     found: dict[str, set[str]] = {}
     for end in ends:
         if end not in idom or pg.in_degree(end) == 0:
