@@ -101,3 +101,17 @@ def test_a_few_products_read_their_own_rows_with_the_same_answers(g, monkeypatch
         )
     assert answers[True] == answers[False]
     assert answers[True][0] and answers[True][2]["nodes"]
+
+
+def test_whatif_reads_the_rows_it_follows_with_the_same_answers(g, monkeypatch):
+    from chaingraph.queries import whatif
+    home = g.home_region().id
+    local = [f.id for f in g.firms_in(home)][:15]
+    made = list(g.capacity_statuses(home))[:10]
+    answers = {}
+    for cheap in (True, False):
+        monkeypatch.setattr(type(g), "product_rows_cheap", cheap)
+        fresh = type(g)(g.data_dir)
+        answers[cheap] = [whatif(fresh, name, region=home) for name in local + made]
+    assert answers[True] == answers[False]
+    assert any(answers[True])
