@@ -115,3 +115,11 @@ def test_whatif_reads_the_rows_it_follows_with_the_same_answers(g, monkeypatch):
         answers[cheap] = [whatif(fresh, name, region=home) for name in local + made]
     assert answers[True] == answers[False]
     assert any(answers[True])
+
+
+def test_balance_without_coefficient_texts_differs_in_that_column_only(g):
+    home = g.home_region().id
+    full = balance(g, region=home, basis="target")
+    bare = balance(type(g)(g.data_dir), region=home, basis="target", coefficients=False)
+    assert [dict(r, coefficients=[]) for r in full] == bare
+    assert any(r["coefficients"] for r in full)

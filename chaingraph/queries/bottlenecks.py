@@ -162,7 +162,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     if not wanted_kinds & {"shortfall", "short in part of the range"}:
         balance_rows = []
     elif balance_rows is None:
-        balance_rows = balance(g, region=where, basis=basis, chain=chain, products=only)
+        balance_rows = balance(g, region=where, basis=basis, chain=chain, products=only, coefficients=False)
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
     for n, row in enumerate(balance_rows):
         if row["verdict"] == "short" and "shortfall" in wanted_kinds:
