@@ -250,12 +250,12 @@ def validate() -> None:
     """
     import sys
 
-    from .loaders import load_dataset
-    with _progress_bar("validating", sys.stderr.isatty()) as progress:
-        ds = load_dataset(click.get_current_context().meta.get(_DATA), progress=progress)
-    counts = ", ".join(f"{len(getattr(ds, name))} {name}" for name in
+    from .loaders import read_store
+    with _progress_bar("validating", sys.stderr.isatty()) as progress:  # into columns: no record per row
+        store = read_store(click.get_current_context().meta.get(_DATA), progress=progress)
+    counts = ", ".join(f"{len(store.tables[name])} {name}" for name in
                        ("products", "chains", "firms", "regions", "capacities", "targets", "links"))
-    click.echo(f"OK: {counts} in {ds.data_dir}")
+    click.echo(f"OK: {counts} in {store.data_dir}")
 
 
 @contextlib.contextmanager

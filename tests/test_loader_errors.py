@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from chaingraph.cli import cli
-from chaingraph.loaders import load_dataset
+from chaingraph.loaders import csvfiles, load_dataset
 
 OK = "OK: 8 products, 2 chains, 3 firms, 4 regions, 6 capacities, 2 targets, 7 links in {dir}"
 
@@ -280,8 +280,13 @@ def run(args: list[str]):
 
 @pytest.mark.parametrize("mutate, file, line, column, message", [c[1:] for c in CASES],
                          ids=[c[0] for c in CASES])
-@pytest.mark.parametrize("command", ["validate", "info"])
-def test_bad_data(mini_copy, command, mutate, file, line, column, message):
+@pytest.mark.parametrize("command, batch", [("validate", None), ("info", None), ("validate", 2)],
+                         ids=["validate", "info", "validate-in-batches-of-2"])
+def test_bad_data(mini_copy, monkeypatch, command, batch, mutate, file, line, column, message):
+    """`batch`: firms and capacities read 2 rows at a time, so that rows before the bad one are
+    read column by column (loaders/csvfiles.py `_batch_columns`) and the bad one's batch row by row."""
+    if batch:
+        monkeypatch.setattr(csvfiles, "BATCH", batch)
     mutate(mini_copy)
     result = run(["--data", str(mini_copy), command])
     assert result.stderr == f"Error: {mini_copy}/{file}, line {line}, column {column}: {message}\n"
@@ -460,3 +465,15 @@ def test_sources_are_read_relative_to_the_data_dir(mini_copy, monkeypatch):
     monkeypatch.chdir(mini_copy)
     assert run(["--data", ".", "validate"]).exit_code == 0
     assert os.path.isdir("sources")
+
+
+@pytest.mark.parametrize("batch", [None, 2])
+def test_an_id_over_two_lines_is_a_bad_id(mini_copy, monkeypatch, batch):
+    """The batch reader checks a column of ids with one match over the lines they make when joined:
+    an id holding a line break must still fail, and the record's first line is the one named."""
+    if batch:
+        monkeypatch.setattr(csvfiles, "BATCH", batch)
+    replace("firms.csv", "\nbeta,", '\n"be\nta",')(mini_copy)
+    result = run(["--data", str(mini_copy), "validate"])
+    assert result.stderr == f"Error: {mini_copy}/firms.csv, line 3, column id: bad id 'be\\nta' (expected [a-z0-9_]+)\n"
+    assert result.exit_code == 1

@@ -2,6 +2,7 @@
 changes, ignored when damaged, written atomically, placed where the user can write."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -49,6 +50,7 @@ def no_csv_reading(monkeypatch):
 
     def apply():
         monkeypatch.setattr(chaingraph.loaders, "load_dataset", refuse)
+        monkeypatch.setattr(chaingraph.loaders, "read_store", refuse)
     return apply
 
 
@@ -68,11 +70,19 @@ def test_answers_are_byte_identical_with_and_without_the_store(dataset, mini, tm
         assert _invoke(data, q, {}) == plain[tuple(q)], q
 
 
-def test_records_come_back_equal(tmp_path):
+@pytest.mark.parametrize("raw", [None, 0], ids=["large-arrays-mapped", "every-array-mapped"])
+def test_records_come_back_equal(tmp_path, monkeypatch, raw):
+    """`raw`: arrays of more bytes than this go raw after the pickle and come back as views of the
+    mapped file (0: every array, as at national size)."""
+    if raw is not None:
+        monkeypatch.setattr(store, "_RAW", raw)
     data = _copy(default_data_dir(), tmp_path / "data")
     ds = chaingraph.loaders.load_dataset(data)
     compiled = store.open_store(data)  # builds
     reopened = store.open_store(data)  # reads the file
+    if raw == 0:
+        assert isinstance(reopened.tables["capacities"].columns["capacity"][1], memoryview)
+        assert isinstance(reopened.indexes["firm_ids"], memoryview)
     for s in (compiled, reopened):
         for table in ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions"):
             assert s.records(table) == getattr(ds, table), table
@@ -117,8 +127,9 @@ def test_bad_data_writes_no_store(mini_copy):
     assert not list(mini_copy.glob(".chaingraph.store*"))
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "other format", "foreign pickle"])
-def test_a_damaged_store_is_rebuilt(mini_copy, damage):
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "other format", "foreign pickle", "bad layout"])
+def test_a_damaged_store_is_rebuilt(mini_copy, damage, monkeypatch):
+    monkeypatch.setattr(store, "_RAW", 0)  # every array raw after the pickle
     expected = _invoke(mini_copy, ["balance"], {})
     path = mini_copy / ".chaingraph.store"
     content = path.read_bytes()
@@ -131,6 +142,10 @@ def test_a_damaged_store_is_rebuilt(mini_copy, damage):
     elif damage == "other format":
         header = {"code": "an older version", "inputs": {}}
         path.write_bytes(store._MAGIC + pickle.dumps(header) + content[len(store._MAGIC):])
+    elif damage == "bad layout":  # the raw arrays said to lie past the layout's own place
+        at = int.from_bytes(content[-len(store._MAGIC) - 8:-len(store._MAGIC)], "little")
+        layout = pickle.dumps([(at - 8, 1000)])
+        path.write_bytes(content[:at] + layout + at.to_bytes(8, "little") + store._MAGIC)
     else:  # a pickle that would run code when loaded: refused, never executed
         path.write_bytes(store._MAGIC + pickle.dumps({"code": os.system}))
     assert _invoke(mini_copy, ["balance"], {}) == expected
@@ -182,3 +197,74 @@ def test_columns_come_back_as_they_went_in(column):
     get = store._decoder(encoded)
     back = [get(i) for i in range(len(column))]
     assert back == column and [type(v) for v in back] == [type(v) for v in column]
+
+
+@pytest.mark.parametrize("column", [
+    [], [None, None], [True, False, True], [True, None], [1.5, None, 0.0, -0.0, 1e300], [2011, None, -5],
+    [1, None, 2 ** 70], ["a", None, "", "中文"], ["b\0c", "d"], ["d", "b\0c"], [("x", "y"), (), ("z",)],
+    ["same"] * 20 + [None, "other"], [("same",)] * 20 + [()], [1, 1.5], [("a;b",), ("c\x1fd",)],
+    [None] * 5 + [1.5], [None] * 3 + ["x"] * 3, [f"v{i}" for i in range(3000)] + [None, "", "v1"],
+    [f"v{i}" for i in range(3000)] + ["a\0b"], [(f"v{i}", "w") for i in range(3000)] + [None, ()],
+])
+@pytest.mark.parametrize("batch", [1, 7, 1000])
+def test_a_column_built_in_batches_decodes_as_the_whole_list(column, batch, monkeypatch):
+    monkeypatch.setattr(store.ColumnBuilder, "SWITCH", 16)  # joined text from a few hundred values on
+    builder = store.ColumnBuilder()
+    for start in range(0, len(column), batch):
+        builder.extend(column[start:start + batch])
+    encoded = builder.column()
+    back = store._decode_all(encoded, len(column))
+    assert back == column and [type(v) for v in back] == [type(v) for v in column]
+    get = store._decoder(encoded)
+    assert [get(i) for i in range(len(column))] == column
+
+
+def test_mostly_distinct_text_is_joined_not_coded(monkeypatch):
+    monkeypatch.setattr(store.ColumnBuilder, "SWITCH", 1024)
+    builder = store.ColumnBuilder()
+    builder.extend([f"firm {i}" for i in range(20_000)])
+    assert builder.column()[0] == "text" and not builder.index
+    builder = store.ColumnBuilder()
+    builder.extend([f"city {i % 300}" for i in range(20_000)])
+    assert builder.column()[0] == "codes" and len(builder.values) == 300
+
+
+@pytest.mark.parametrize("dataset, batch", [("mini", 2), ("shipped", 3), ("shipped", 4096), ("synthetic", 500)])
+def test_reading_into_columns_gives_the_records_of_the_row_reader(dataset, batch, mini, tmp_path, monkeypatch):
+    """read_store puts firms and capacities straight into columns, `batch` rows at a time, each
+    batch checked column by column; reading the same files into records row by row (as the small
+    files are read) gives equal records, lines too."""
+    from chaingraph.loaders import csvfiles
+    monkeypatch.setattr(csvfiles, "BATCH", batch)
+    if dataset == "synthetic":
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+        import synth
+        source = tmp_path / "synth"
+        synth.generate(source, 3000, 7)
+    else:
+        source = mini if dataset == "mini" else default_data_dir()
+    by_columns: list[str] = []
+    monkeypatch.setattr(csvfiles, "_batch_columns", functools.partial(_spy, by_columns, csvfiles._batch_columns))
+    compiled = chaingraph.loaders.read_store(source)
+    assert {"firms", "capacities"} <= set(by_columns)  # some batches of each were read column by column
+    ctx = csvfiles._Context(str(source))
+    records = {}
+    for spec in csvfiles.FILES[:5]:  # regions, products, firms, chains, capacities: all as records
+        records[spec.file] = csvfiles._load_file(spec, ctx)
+        if spec.file == "firms":
+            ctx.indexes["firm"].region = lambda firm: ctx.indexes["firm"].by_id[firm].region
+    n_firms = len(records["firms"])
+    assert compiled.records("firms")[:n_firms] == records["firms"]
+    assert compiled.records("capacities")[:len(records["capacities"])] == records["capacities"]
+    for table in ("firms", "capacities"):
+        got = compiled.records(table)[:len(records[table])]
+        assert [r.line for r in got] == [r.line for r in records[table]]
+        assert [r.__dict__ for r in got] == [r.__dict__ for r in records[table]]
+
+
+def _spy(done: list, batch_columns, spec, *args):
+    """Call the loader's `_batch_columns`; note the file when it read the batch column by column."""
+    columns = batch_columns(spec, *args)
+    if columns is not None:
+        done.append(spec.file)
+    return columns

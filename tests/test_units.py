@@ -68,3 +68,20 @@ def test_format_quantity(value, unit, text):
 
 def test_format_number():
     assert format_number(0.047) == "0.047" and format_number(-2.0) == "-2"
+
+
+def test_the_loaders_conversion_to_base_is_units_to_base_to_the_bit():
+    """The loader scales capacities by powers of ten without Decimal (loaders/csvfiles._to_base):
+    the same float as units.to_base for every unit and many values."""
+    import random
+
+    from chaingraph.loaders.csvfiles import _to_base
+    rnd = random.Random(13)
+    values = [0.0, -0.0, 1.0, 2.3, 7.7, 0.1, 1e-7, 1e22, 123456789.123, 5e-324, 1.7976931348623157e308 / 1e9]
+    values += [round(rnd.paretovariate(1.2) * 5, rnd.randrange(0, 5)) for _ in range(3000)]
+    values += [rnd.uniform(0, 1e6) for _ in range(3000)] + [rnd.random() * 10 ** rnd.randrange(-30, 30) for _ in range(3000)]
+    for unit in UNITS:
+        for value in values:
+            expected = to_base(value, unit)[0]
+            got = _to_base(value, unit)
+            assert got == expected and repr(got) == repr(expected), (value, unit)

@@ -1,9 +1,11 @@
 """The compiled form of a dataset: read and validated once, then opened in a moment.
 
-The first command on a dataset folder reads and validates its CSV files (`load_dataset`) and
-writes the records here in a compact columnar form: per column one `array` of numbers, one
-dictionary of the distinct values with an array of codes, or one UTF-8 blob with an array of
-offsets, never one Python object per record. Every later command reads that one file back
+The first command on a dataset folder reads and validates its CSV files (`read_store` in
+loaders/csvfiles.py) into a compact columnar form: per column one `array` of numbers, one
+dictionary of the distinct values with an array of codes, or one string with an array of
+offsets, never one Python object per record. The large files (firms, capacities) go into it as
+they are read, a batch of rows at a time (`TableBuilder`, `ColumnBuilder`); the small ones are
+read as records and encoded (`Table.encode`). Every later command reads that one file back
 (arrays and blobs come back as single objects, so this takes a fraction of a second at a million
 firms) and builds a record only when a query asks for it (`Table.row`); the tables of a few
 thousand rows (regions, products, chains, targets, links) are decoded whole.
@@ -28,9 +30,14 @@ or none, never half of one.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import gc
 import hashlib
+import io
+import itertools
+import mmap
 import math
+import operator
 import os
 import pickle
 import sys
@@ -43,9 +50,10 @@ from typing import Any
 from . import model
 from .model import Dataset
 
-__all__ = ["FORMAT", "Table", "Store", "open_store", "store_path", "compile_dataset"]
+__all__ = ["FORMAT", "Table", "TableBuilder", "ColumnBuilder", "Store", "open_store", "store_path",
+           "compile_dataset"]
 
-FORMAT = 1  # bump when the layout below changes
+FORMAT = 2  # bump when the layout below changes
 _MAGIC = b"chaingraph-store\n"
 _NAME = ".chaingraph.store"
 _NO_INT = -(2 ** 63)  # an empty integer cell
@@ -97,6 +105,138 @@ def _encode(values: Sequence[Any]) -> tuple:
             nones = bytes(v is None for v in values) if None in values else b""
             return ("text", wrap, _NUL.join(v or "" for v in values), offsets, nones)
     return ("objects", list(values))
+
+
+class ColumnBuilder:
+    """One column written a batch of values at a time, into the form `_encode` gives the whole list:
+    no Python object kept per value (numbers go into arrays; text into a dictionary of the
+    distinct values and an array of codes, or, once most values differ, into joined text and
+    offsets). `column()` is the column as `_encode` writes it.
+
+    >>> b = ColumnBuilder()
+    >>> b.extend(["a", None, "a"]); b.extend(["b"])
+    >>> _decode_all(b.column(), 4)
+    ['a', None, 'a', 'b']
+    """
+
+    SWITCH = 1 << 16  # distinct values a text column may have before, if nearly all differ, it becomes joined text
+    _KINDS = {bool: "bool", float: "float", int: "int", str: "str", tuple: "list"}
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.kind = "none"  # none, bool, float, int, str, list (str with items joined by _SEP), objects
+        self.data: Any = None  # bool: bytearray; float, int: array; str, list: codes (array); objects: list
+        self.index: dict[Any, int] = {}  # str, list: value -> code (None -> -1)
+        self.values: list[str] = []  # str, list: the distinct values by code
+        self.text = False  # str, list: joined text (chunks, offsets, nones) instead of codes
+        self.chunks: list[str] = []
+        self.offsets = array("q", [0])
+        self.nones = bytearray()
+
+    def extend(self, values: list) -> None:
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        kind = "none" if not kinds else self._KINDS.get(kinds.pop(), "objects") if len(kinds) == 1 else "objects"
+        if kind == "int":
+            numbers = values if None not in values else [v for v in values if v is not None]
+            if not _NO_INT < min(numbers) <= max(numbers) < 2 ** 63:
+                kind = "objects"
+        if kind == "str" and _NUL in "".join(values if None not in values else filter(None, values)):
+            kind = "objects"  # as text the values are NUL-separated
+        empty_lists = kind == "list" and values.count(()) == len(values)  # a column seldom filled in
+        if kind == "list" and not empty_lists:
+            items = "".join([x for v in values if v for x in v])
+            if _SEP in items or _NUL in items:
+                kind = "objects"
+        if kind == "bool" and None in values:
+            kind = "objects"
+        if self.kind == "none" and kind != "none":
+            self._start(kind)
+        elif kind not in ("none", self.kind) or (self.kind == "bool" and kind == "none"):
+            self._to_objects()
+        if self.kind == "list":
+            values = [""] * len(values) if empty_lists else [None if v is None else _SEP.join(v) for v in values]
+        self._add(values)
+
+    def _start(self, kind: str) -> None:
+        n, self.n, self.kind = self.n, 0, kind
+        self.data = {"bool": bytearray, "float": lambda: array("d"), "int": lambda: array("q"),
+                     "str": lambda: array("i"), "list": lambda: array("i"), "objects": list}[kind]()
+        self.index = {None: -1}
+        if n:
+            self._add([None] * n)
+
+    def _add(self, values: list) -> None:
+        kind = self.kind
+        if kind == "none":
+            pass
+        elif kind in ("bool", "objects"):
+            self.data.extend(values)
+        elif kind == "float":
+            self.data.extend(values if None not in values else [math.nan if v is None else v for v in values])
+        elif kind == "int":
+            self.data.extend(values if None not in values else [_NO_INT if v is None else v for v in values])
+        elif self.text:
+            self._add_text(values)
+        else:
+            codes = list(map(self.index.get, values, itertools.repeat(-2, len(values))))
+            if -2 in codes:  # values not seen before: the next codes, in order of appearance
+                new = dict.fromkeys(v for v, code in zip(values, codes) if code == -2)
+                self.index.update(zip(new, range(len(self.values), len(self.values) + len(new))))
+                self.values.extend(new)
+                codes = list(map(self.index.__getitem__, values))
+            self.data.extend(codes)
+            self.n += len(values)
+            if len(self.values) > self.SWITCH and len(self.values) * 10 > self.n * 9:  # ids, names
+                self._to_text()
+            return
+        self.n += len(values)
+
+    def _to_text(self) -> None:
+        """Most values differ: a dictionary would only cost memory; keep them as joined text."""
+        distinct = [*self.values, None]  # code -1: None
+        codes, self.data, self.index, self.values, self.text = self.data, None, {}, [], True
+        for start in range(0, len(codes), 8192):
+            self._add_text([distinct[c] for c in codes[start:start + 8192]])
+
+    def _add_text(self, values: list) -> None:
+        """Append `values` (str without NUL, or None) to the joined text."""
+        texts = values if None not in values else ["" if v is None else v for v in values]
+        self.nones.extend(bytes(len(values)) if texts is values else bytes(v is None for v in values))
+        ends = itertools.accumulate(map(operator.add, map(len, texts), itertools.repeat(1)), initial=self.offsets[-1])
+        next(ends)  # the initial value: the end of the text so far, already there
+        self.offsets.extend(ends)
+        self.chunks.append(_NUL.join(texts))
+
+    def _to_objects(self) -> None:
+        if self.kind != "objects":
+            values = _decode_all(self.column(), self.n)
+            self.__init__()
+            self.n, self.kind, self.data = len(values), "objects", values
+
+    def column(self, narrow: bool = False) -> tuple:
+        """The column as `_encode` writes it (more values may be added after); `narrow`: its
+        numbers in the narrowest array that holds them (for the store: smaller, read faster)."""
+        kind = self.kind
+        if narrow and kind == "int" and _NO_INT not in self.data:  # no empty cell: any width will do
+            return ("int", _narrow(self.data, min(self.data, default=0), max(self.data, default=0)))
+        if kind in ("none", "bool", "float", "int", "objects"):
+            return (kind, self.n) if kind == "none" else (kind, bytes(self.data) if kind == "bool" else self.data)
+        wrap = "list" if kind == "list" else ""
+        if not self.text:
+            return ("codes", wrap, list(self.values), _narrow(self.data, -1, len(self.values)) if narrow else self.data)
+        self.chunks = [_NUL.join(self.chunks)]  # one string from now on (joining one string is free)
+        offsets = _narrow(self.offsets, 0, self.offsets[-1]) if narrow else self.offsets
+        return ("text", wrap, self.chunks[0], offsets, bytes(self.nones) if any(self.nones) else b"")
+
+
+def _narrow(numbers: array, low: int, high: int) -> array:
+    """`numbers` (all within low..high) in the narrowest array that holds them."""
+    for code in "bhi":
+        bits = array(code).itemsize * 8
+        if -(1 << (bits - 1)) <= low and high < 1 << (bits - 1):
+            return numbers if code == numbers.typecode else array(code, numbers)
+    return numbers
 
 
 def _unwrap(wrap: str) -> Callable[[Any], Any]:
@@ -280,12 +420,102 @@ class Table:
         return self._all
 
     def __getstate__(self) -> dict:
-        return {"cls": self.cls.__name__, "n": self.n, "columns": self.columns}
+        return {"cls": self.cls.__name__, "n": self.n, "columns": _raw(self.columns)}
 
     def __setstate__(self, state: dict) -> None:
         if state["cls"] not in model.__all__:
             raise pickle.UnpicklingError(f"not a record class: {state['cls']!r}")
         self.__init__(getattr(model, state["cls"]), state["n"], state["columns"])
+
+
+_RAW = 1 << 16  # arrays of more bytes are stored raw after the pickle and read back as views of the file
+
+
+class _Raw:
+    """A large array in a pickle: written out of band (raw, after the pickle) and read back as a
+    `memoryview` of the mapped file (`_mapped`), which indexes, slices and iterates like the array,
+    so that opening the store copies nothing and only the pages a command touches are read."""
+
+    def __init__(self, data: array):
+        self.data = data
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        return _mapped, (self.data.typecode, pickle.PickleBuffer(self.data))
+
+
+def _mapped(typecode: str, buffer: Any) -> memoryview:
+    return memoryview(buffer).cast("B").cast(typecode)
+
+
+def _raw(value: Any) -> Any:
+    """`value` with its large arrays (in dicts and tuples) wrapped for out-of-band pickling."""
+    if isinstance(value, array):
+        return _Raw(value) if len(value) * value.itemsize > _RAW else value
+    if isinstance(value, tuple):
+        return tuple(_raw(v) for v in value)
+    if isinstance(value, dict) and len(value) < 64:  # a dict of many small groups stays as it is
+        return {k: _raw(v) for k, v in value.items()}
+    return value
+
+
+class TableBuilder:
+    """The records of one file as columns, appended a row at a time (a dict of every field, `line`
+    included, or a record): rows wait in a small batch, then each column takes the batch at once.
+
+    Columns named in `refs` hold the row numbers of another table's records: `refs[name]` maps
+    the ids to them (it may grow as records are appended to that table).
+    """
+
+    BATCH = 4096
+
+    def __init__(self, cls: type, refs: dict[str, dict[str, int]] | None = None):
+        self.cls, self.refs, self.n = cls, refs or {}, 0
+        self.fields = list(cls.__dataclass_fields__)
+        self.defaults = {f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING
+                                  else None if f.default is dataclasses.MISSING else f.default)
+                         for f in dataclasses.fields(cls)}
+        self.columns = {name: ColumnBuilder() for name in self.fields if name not in self.refs}
+        self.codes = {name: array("i") for name in self.refs}
+        self._cells = operator.itemgetter(*self.columns, *self.codes)  # a row's values, column by column
+        self.pending: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        return self.n + len(self.pending)
+
+    def append(self, values: dict[str, Any]) -> None:
+        self.pending.append(values)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def extend(self, columns: dict[str, Sequence[Any]], n: int) -> None:
+        """`n` rows given column by column (every field)."""
+        self.flush()
+        for name, builder in self.columns.items():
+            builder.extend(columns[name])
+        for name, codes in self.codes.items():
+            codes.extend(map(self.refs[name].get, columns[name], itertools.repeat(-1)))  # None: -1
+        self.n += n
+
+    def append_record(self, record: Any) -> None:
+        self.append({name: getattr(record, name) for name in self.fields})
+
+    def flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        columns = zip(*map(self._cells, rows))
+        for builder, values in zip(self.columns.values(), columns):
+            builder.extend(values)
+        for name, values in zip(self.codes, columns):
+            self.codes[name].extend(map(self.refs[name].get, values, itertools.repeat(-1)))  # None: -1
+        self.n += len(rows)
+
+    def table(self, refs: dict[str, Table] | None = None, narrow: bool = False) -> Table:
+        """The rows so far as a Table (`refs`: the table each ref column points into, when asked
+        for; `narrow`: see `ColumnBuilder.column`)."""
+        self.flush()
+        return Table(self.cls, self.n, {name: ("ref", (refs or {}).get(name), self.codes[name]) if name in self.codes
+                                        else self.columns[name].column(narrow) for name in self.fields})
 
 
 # -- the store ----------------------------------------------------------------------------------
@@ -323,25 +553,36 @@ class Store:
         capacities.columns = {name: ("ref", tables["firms"], firm_codes) if name == "firm" else col
                               for name, col in capacities.columns.items()}
         tables["capacities"] = capacities
+        return cls.from_tables(ds.data_dir, ds.home_region, tables)
+
+    @classmethod
+    def from_tables(cls, data_dir: str, home_region: str, tables: dict[str, Table]) -> Store:
+        """The store of these tables (the capacities' `firm` column a ref into the firms): makes
+        the row indexes."""
+        firms, capacities = tables["firms"], tables["capacities"]
+        firm_codes = capacities.columns["firm"][2]
         # the capacity rows of each firm: firm i's are by_firm[start[i]:start[i + 1]] (counting sort)
-        start = array("q", [0]) * (len(ds.firms) + 1)
+        start = array("q", [0]) * (len(firms) + 1)
         for code in firm_codes:
             if code >= 0:
                 start[code + 1] += 1
-        for i in range(len(ds.firms)):
+        for i in range(len(firms)):
             start[i + 1] += start[i]
         by_firm, fill = array("i", [0]) * start[-1], array("q", start)
         for row, code in enumerate(firm_codes):
             if code >= 0:
                 by_firm[fill[code]] = row
                 fill[code] += 1
-        ids = [f.id for f in ds.firms]
-        indexes = {"capacities": {"product": _groups(c.product for c in caps),
-                                  "region": _groups(c.region for c in caps)},
-                   "targets": {"product": _groups(t.product for t in ds.targets)},
+        ids = firms.column("id")
+        indexes = {"capacities": {"product": _groups(capacities.column("product")),
+                                  "region": _groups(capacities.column("region"))},
+                   "targets": {"product": _groups(tables["targets"].column("product"))},
                    "firm_capacities": (start, by_firm),
                    "firm_ids": array("i", sorted(range(len(ids)), key=ids.__getitem__))}
-        return cls(ds.data_dir, ds.home_region, tables, indexes)
+        return cls(data_dir, home_region, tables, indexes)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "indexes": _raw(self.indexes)}
 
     def records(self, table: str) -> tuple:
         return self.tables[table].all()
@@ -466,7 +707,7 @@ class _Loader(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) == ("array", "_array_reconstructor") or (module, name) == ("array", "array"):
             return getattr(__import__("array"), name)
-        if module == __name__ and name in ("Table", "Store"):
+        if module == __name__ and name in ("Table", "Store", "_mapped"):
             return globals()[name]
         if module == model.__name__ and name in model.__all__ and isinstance(getattr(model, name), type):
             return getattr(model, name)
@@ -474,7 +715,12 @@ class _Loader(pickle.Unpickler):
 
 
 def _read(path: Path) -> tuple[dict, Store] | None:
-    """The header and store in `path`, or None when it is missing, foreign, short or corrupt."""
+    """The header and store in `path`, or None when it is missing, foreign, short or corrupt.
+
+    The file: `_MAGIC`, the header's pickle, the store's pickle (protocol 5, its large arrays out
+    of band), those arrays raw (each at a multiple of 8), the list of their (offset, size) pickled,
+    and `_END`: that list's offset (8 bytes, little-endian) and `_MAGIC`.
+    """
     try:
         with open(path, "rb") as f:
             if f.read(len(_MAGIC)) != _MAGIC:
@@ -484,7 +730,15 @@ def _read(path: Path) -> tuple[dict, Store] | None:
                     or not isinstance(header.get("inputs"), dict) \
                     or not all(v is None or (isinstance(v, tuple) and len(v) == 4) for v in header["inputs"].values()):
                 return None
-            store = _Loader(f).load()
+            mapped = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+            if bytes(mapped[-len(_MAGIC):]) != _MAGIC:
+                return None
+            at = int.from_bytes(mapped[-len(_MAGIC) - 8:-len(_MAGIC)], "little")
+            layout = _Loader(io.BytesIO(mapped[at:-len(_MAGIC) - 8])).load()
+            if not (isinstance(layout, list) and all(isinstance(o, int) and isinstance(n, int)
+                                                     and 0 <= o and o + n <= at for o, n in layout)):
+                return None
+            store = _Loader(f, buffers=[mapped[o:o + n] for o, n in layout]).load()
             if not isinstance(store, Store):
                 return None
             return header, store
@@ -498,10 +752,19 @@ def _write(path: Path, header: dict, store: Store) -> None:
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # as any file the user writes, not mkstemp's 0600
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f:  # the layout: `_read`
             f.write(_MAGIC)
             pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(store, f, protocol=pickle.HIGHEST_PROTOCOL)
+            raw: list[pickle.PickleBuffer] = []
+            pickle.dump(store, f, protocol=5, buffer_callback=raw.append)
+            layout = []
+            for buffer in raw:
+                f.write(bytes(-f.tell() % 8))
+                layout.append((f.tell(), buffer.raw().nbytes))
+                f.write(buffer.raw())
+            at = f.tell()
+            pickle.dump(layout, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(at.to_bytes(8, "little") + _MAGIC)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -554,14 +817,5 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
 
 
 def _build(data_dir: str) -> Store:
-    from ..loaders import load_dataset
-    enabled_before = gc.isenabled()
-    gc.disable()
-    try:
-        ds = load_dataset(data_dir)
-        return Store.from_dataset(ds)
-    finally:
-        if enabled_before:
-            gc.enable()
-
-
+    from ..loaders import read_store
+    return read_store(data_dir)

@@ -1,4 +1,4 @@
-"""Loaders: dataset files -> validated records."""
-from .csvfiles import default_data_dir, load_dataset
+"""Loaders: dataset files -> validated records (or straight into the compiled store)."""
+from .csvfiles import default_data_dir, load_dataset, read_store
 
-__all__ = ["load_dataset", "default_data_dir"]
+__all__ = ["load_dataset", "read_store", "default_data_dir"]

@@ -7,15 +7,19 @@ line and column. The producer directory's rows become Firm and Capacity records 
 """
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import gc
 import ipaddress
+import itertools
 import keyword
 import math
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from array import array
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,10 +32,11 @@ from ..graph.model import (
     BOUNDS, DIRECTORY_SOURCE_KINDS, KINDS, LEVELS, LINK_TYPES, SOURCE_KINDS, STATUSES,
     Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
 )
+from ..graph.store import Store, Table, TableBuilder
 from ..names import NameIndex, name_key
 from ..reference import apply as apply_library
 
-__all__ = ["load_dataset", "default_data_dir", "check_data_dir", "FILES", "QUOTE_SEPARATOR"]
+__all__ = ["load_dataset", "read_store", "default_data_dir", "check_data_dir", "FILES", "QUOTE_SEPARATOR"]
 
 QUOTE_SEPARATOR = " … "  # joins several fragments of one source quote
 _ID = re.compile(r"[a-z0-9_]+\Z")
@@ -86,6 +91,14 @@ class _Context:
 Parser = Callable[[str, _Context], Any]
 
 
+def _cached(parse: Parser) -> Parser:
+    """Mark a parser whose value depends only on the text (and the files read before) and whose
+    column holds few distinct texts: the reader parses each distinct text of the column once
+    (each distinct quote is looked up in sources/ once, not once per row)."""
+    parse.cached = True  # type: ignore[attr-defined]
+    return parse
+
+
 def _text(value: str, ctx: _Context) -> str:
     return value
 
@@ -94,6 +107,22 @@ def _ident(value: str, ctx: _Context) -> str:
     if not _ID.match(value):
         raise _Invalid(_("bad id %(value)r (expected [a-z0-9_]+)") % {"value": value})
     return value
+
+
+_IDS = re.compile(r"[a-z0-9_]+(?:\n[a-z0-9_]+)*\Z")  # ids, one a line
+
+
+def _idents(texts: Sequence[str], default: Any, ctx: _Context) -> list[Any] | None:
+    """`_ident` of each text ("": `default`) with one match over them all, or None when one is
+    not an id (the row reader then names it). Batch parsers get no text of spaces only."""
+    given = [text for text in texts if text] if "" in texts else texts
+    joined = "\n".join(given)
+    if given and not (joined.count("\n") == len(given) - 1 and _IDS.match(joined)):
+        return None
+    return [text or default for text in texts] if "" in texts else list(texts)
+
+
+_ident.batch = _idents  # type: ignore[attr-defined]
 
 
 def _number(value: str, ctx: _Context) -> float:
@@ -113,6 +142,23 @@ def _amount(value: str, ctx: _Context) -> float:
     return number
 
 
+def _amounts(texts: Sequence[str], default: Any, ctx: _Context) -> list[float] | None:
+    """`_amount` of each text (empty: `default`), or None when one is not a number ≥ 0 (or only
+    spaces): the row reader then names it."""
+    try:
+        numbers = [float(text) if text else default for text in texts]
+    except ValueError:
+        return None
+    given = numbers if default not in numbers else [v for v in numbers if v is not default]
+    if given and not (all(map(math.isfinite, given)) and min(given) >= 0):
+        return None
+    return numbers
+
+
+_amount.batch = _amounts  # type: ignore[attr-defined]
+
+
+@_cached
 def _integer(value: str, ctx: _Context) -> int:
     try:
         return int(value)
@@ -121,6 +167,7 @@ def _integer(value: str, ctx: _Context) -> int:
 
 
 def _choice(*choices: str) -> Parser:
+    @_cached
     def parse(value: str, ctx: _Context) -> str:
         if value not in choices:
             raise _Invalid(_("unknown %(column)s %(value)r (expected %(choices)s)") % {
@@ -129,6 +176,7 @@ def _choice(*choices: str) -> Parser:
     return parse
 
 
+@_cached
 def _yes_no(value: str, ctx: _Context) -> bool:
     return _choice("yes", "no")(value, ctx) == "yes"
 
@@ -144,15 +192,26 @@ def _ref(kind: str) -> Parser:
         if value not in index.by_id:
             raise _Invalid(str(UnknownNameError(kind, value, index.closest(value))))
         return value
-    return parse
+
+    def batch(texts: Sequence[str], default: Any, ctx: _Context) -> list[Any] | None:
+        """`parse` of each text ("": `default`) at once, or None when one is unknown."""
+        given = set(texts)
+        given.discard("")
+        if not ctx.indexes[kind].by_id.keys() >= given:
+            return None
+        return [text or default for text in texts] if "" in texts else list(texts)
+    parse.batch = batch  # type: ignore[attr-defined]
+    return parse if kind == "firm" else _cached(parse)  # as many firms as rows: nothing to share
 
 
+@_cached
 def _unit(value: str, ctx: _Context) -> str:
     if value not in units.UNITS:
         raise _Invalid(_("unknown unit %(value)r") % {"value": value})
     return value
 
 
+@_cached
 def _ratio_unit(value: str, ctx: _Context) -> str:
     try:
         units.parse_ratio_unit(value)
@@ -161,6 +220,7 @@ def _ratio_unit(value: str, ctx: _Context) -> str:
     return value
 
 
+@_cached
 def _quote(value: str, ctx: _Context) -> str:
     """A quote whose every fragment occurs verbatim under sources/ (the folder must exist).
 
@@ -219,6 +279,9 @@ class FileSpec:
     columns: tuple[Column, ...]
     key: str | None = "id"  # column whose values must be unique
     check: Check | None = None
+    # `check` over a batch of rows, column by column, filling the same values: False when any row
+    # needs `check` itself (reading the batch row by row then names its first problem)
+    batch_check: Callable[[dict[str, list[Any]], _Context], bool] | None = None
     finish: Finish | None = None
     optional: bool = False  # the file may be absent: no records
 
@@ -236,6 +299,8 @@ def _check_conversion(row: dict[str, Any], ctx: _Context) -> None:
 
 def _check_range(row: dict[str, Any], value: str, low: str, high: str) -> None:
     """`low` ≤ `value` ≤ `high` where given (optional range columns)."""
+    if row.get(low) is None and row.get(high) is None:
+        return
     given = [(c, row.get(c)) for c in (low, value, high) if row.get(c) is not None]
     for (a, x), (b, y) in zip(given, given[1:]):
         if x > y:
@@ -243,18 +308,69 @@ def _check_range(row: dict[str, Any], value: str, low: str, high: str) -> None:
 
 
 def _check_capacity(row: dict[str, Any], ctx: _Context) -> None:
-    if (row["capacity"] is not None or row.get("capacity_min") is not None
-            or row.get("capacity_max") is not None) and row["unit"] is None:
+    unit, capacity = row["unit"], row["capacity"]
+    if unit is None and (capacity is not None or row.get("capacity_min") is not None
+                         or row.get("capacity_max") is not None):
         raise _Invalid(_("empty unit (required with a capacity)"), "unit")
     _check_range(row, "capacity", "capacity_min", "capacity_max")
     if row["region"] is None:
         if row["firm"] is None:
             raise _Invalid(_("empty region (required when firm is empty)"), "region")
-        row["region"] = ctx.indexes["firm"].by_id[row["firm"]].region
-    row["base_unit"] = units.base_of(row["unit"]) if row["unit"] else None
-    row["capacity_base"] = (
-        units.to_base(row["capacity"], row["unit"])[0] if row["capacity"] is not None else None
-    )
+        row["region"] = ctx.indexes["firm"].region(row["firm"])
+    row["base_unit"] = units.UNITS[unit][0] if unit else None
+    row["capacity_base"] = _to_base(capacity, unit) if capacity is not None else None
+
+
+def _check_capacities(columns: dict[str, list[Any]], ctx: _Context) -> bool:
+    """`_check_capacity` on a batch of rows, column by column: True when every row passes, with
+    `region`, `base_unit` and `capacity_base` filled as it fills them; False when a row needs
+    `_check_capacity` itself (a unit missing, a range given, a row without firm and region)."""
+    unit, capacity, region = columns["unit"], columns["capacity"], columns["region"]
+    if None in unit and any(u is None and c is not None for u, c in zip(unit, capacity)):
+        return False
+    n = len(unit)
+    if columns["capacity_min"].count(None) != n or columns["capacity_max"].count(None) != n:
+        return False
+    if None in region:
+        if any(r is None and f is None for r, f in zip(region, columns["firm"])):
+            return False
+        firm_regions = ctx.indexes["firm"].regions(columns["firm"])
+        columns["region"] = [f if r is None else r for r, f in zip(region, firm_regions)]
+    columns["base_unit"] = [None if u is None else units.UNITS[u][0] for u in unit]
+    columns["capacity_base"] = _to_base_all(capacity, unit)
+    return True
+
+
+def _to_base_all(values: list[float | None], unit: list[str | None]) -> list[float | None]:
+    """`_to_base` of each value (None stays None), in one pass of string arithmetic where it can."""
+    if _SUFFIX.keys() >= set(unit) - {None}:
+        texts = [None if v is None else repr(v) for v in values]
+        if "e" not in "".join(filter(None, texts)):  # no exponent to add the shift to: append one
+            return [None if text is None else float(text + _SUFFIX[u]) for text, u in zip(texts, unit)]
+    return [None if v is None else _to_base(v, u) for v, u in zip(values, unit)]
+
+
+def _to_base(value: float, unit: str) -> float:
+    """`units.to_base(value, unit)[0]`, the same float, without decimal arithmetic for the units
+    whose factor is a power of ten (all of them today): value × 10^k written as a decimal is
+    exact, and `float` of that text rounds it once, as `float(Decimal)` does."""
+    shift = _SHIFTS.get(unit)
+    if shift is None:
+        return units.to_base(value, unit)[0]
+    if shift == 0:
+        return value
+    mantissa, _e, exponent = repr(value).partition("e")
+    return float(f"{mantissa}e{int(exponent or 0) + shift}")
+
+
+def _power_of_ten(factor: float) -> int | None:
+    """k when `factor` is 10^k as the decimal its repr spells (what units._scale multiplies by)."""
+    sign, digits, exponent = Decimal(repr(factor)).normalize().as_tuple()
+    return exponent if not sign and digits == (1,) and isinstance(exponent, int) else None
+
+
+_SHIFTS = {unit: k for unit, (_base, factor) in units.UNITS.items() if (k := _power_of_ten(factor)) is not None}
+_SUFFIX = {unit: f"e{k}" for unit, k in _SHIFTS.items()}  # float(repr(v) + "e0") == v
 
 
 def _check_target(row: dict[str, Any], ctx: _Context) -> None:
@@ -358,19 +474,27 @@ def _path(succ: dict[str, list[str]], start: str, end: str) -> list[str]:
 
 def _check_parents(kind: str) -> Finish:
     """Every parent exists and no record is its own ancestor (queries walk up without a guard)."""
-    def finish(rows: list[Any], ctx: _Context) -> None:
-        index = NameIndex(kind, rows)
-        for row in rows:
-            if row.parent is not None and row.parent not in index.by_id:
-                message = str(UnknownNameError(kind, row.parent, index.closest(row.parent)))
-                raise _Invalid(message, "parent", row.line)
-        for row in rows:
-            path, parent = [row.id], row.parent
+    def finish(rows: list[Any] | TableBuilder, ctx: _Context) -> None:
+        if isinstance(rows, TableBuilder):
+            table = rows.table()
+            parents, id_of, line_of = table.column("parent"), table.getter("id"), table.getter("line")
+        else:
+            parents = [row.parent for row in rows]
+            id_of, line_of = (lambda i: rows[i].id), (lambda i: rows[i].line)
+        parented = [(i, parent) for i, parent in enumerate(parents) if parent is not None]
+        for i, parent in parented:
+            if parent not in ctx.seen:  # the file's ids (its duplicate check)
+                message = str(UnknownNameError(kind, parent, ctx.indexes[kind].closest(parent)))
+                raise _Invalid(message, "parent", line_of(i))
+        parent_of = {id_of(i): parent for i, parent in parented}
+        for i, parent in parented:
+            row_id = id_of(i)
+            path = [row_id]
             while parent is not None and parent not in path[1:]:  # stop at a cycle above this row
                 path.append(parent)
-                if parent == row.id:
-                    raise _Invalid(_("parent cycle: %(cycle)s") % {"cycle": " -> ".join(path)}, "parent", row.line)
-                parent = index.by_id[parent].parent
+                if parent == row_id:
+                    raise _Invalid(_("parent cycle: %(cycle)s") % {"cycle": " -> ".join(path)}, "parent", line_of(i))
+                parent = parent_of.get(parent)
     return finish
 
 
@@ -452,6 +576,7 @@ def _url(value: str, ctx: _Context) -> str:
 
 
 def _region_of_level(level: str) -> Parser:
+    @_cached
     def parse(value: str, ctx: _Context) -> str:
         _ref("region")(value, ctx)
         actual = ctx.indexes["region"].by_id[value].level
@@ -462,6 +587,7 @@ def _region_of_level(level: str) -> Parser:
     return parse
 
 
+@_cached
 def _year(value: str, ctx: _Context) -> int:
     year = _integer(value, ctx)
     if not 1900 <= year <= 2100:
@@ -497,7 +623,7 @@ def _check_directory(row: dict[str, Any], ctx: _Context) -> None:
     firm = row["firm"]
     if firm in ctx.indexes["firm"].by_id:
         raise _Invalid(_("firm %(firm)r is already in firms.csv (line %(line)s); the directory lists firms of its "
-                         "own") % {"firm": firm, "line": ctx.indexes["firm"].by_id[firm].line}, "firm")
+                         "own") % {"firm": firm, "line": ctx.indexes["firm"].line(firm)}, "firm")
     first = ctx.seen.setdefault(("firm", firm), (ctx.line, {c: row[c] for c in _FIRM_COLUMNS}))
     if first[0] == ctx.line:
         if row["name_zh"] is None:
@@ -565,7 +691,7 @@ FILES: tuple[FileSpec, ...] = (
         Column("status", _choice(*STATUSES), True), Column("year", _integer), Column("project"),
         _SOURCE, Column("note"), Column("capacity_min", _amount, optional=True),
         Column("capacity_max", _amount, optional=True),
-    ), key=None, check=_check_capacity),
+    ), key=None, check=_check_capacity, batch_check=_check_capacities),
     FileSpec("targets", "target", Target, (
         Column("id", _ident, True), Column("region", _ref("region"), True),
         Column("product", _ref("product")), Column("metric", required=True),
@@ -673,23 +799,45 @@ def _count_outside_quotes(text: str, start: int, end: int, char: str) -> int:
     return count
 
 
+def _encoding(path: str) -> tuple[str, int]:
+    """The encoding the file is read in and its number of lines, found by decoding it once in
+    blocks, keeping no text: UTF-8 (perhaps with a byte-order mark), else GB18030 (`_decode`)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        newlines, blank = 0, True
+        try:
+            with open(path, "rb") as f:
+                while block := f.read(1 << 20):
+                    newlines += block.count(b"\n")  # never a byte of a character in either encoding
+                    text = decoder.decode(block)
+                    if blank and text and not text.isspace():
+                        blank = False
+                text = decoder.decode(b"", final=True)
+        except FileNotFoundError:
+            raise DataError(path, 1, "-", _("file not found")) from None
+        except OSError as e:
+            raise DataError(path, 1, "-", _("cannot read: %(why)s") % {"why": e.strerror}) from None
+        except UnicodeDecodeError:
+            continue
+        if blank and not (text and not text.isspace()):
+            raise DataError(path, 1, "-", _("empty file"))
+        return encoding, newlines + 1
+    _decode(Path(path).read_bytes(), path)  # neither: raises, naming the line where UTF-8 stops
+    raise AssertionError("unreachable")
+
+
 def _read_csv(path: str) -> tuple[list[str], Iterator[tuple[int, list[str]]], int]:
     """The header, the (physical line of the record's start, cells) of each non-empty record, and
-    the number of lines."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataError(path, 1, "-", _("file not found")) from None
-    except OSError as e:
-        raise DataError(path, 1, "-", _("cannot read: %(why)s") % {"why": e.strerror}) from None
-    text = _decode(data, path)
-    if not text.strip():
-        raise DataError(path, 1, "-", _("empty file"))
+    the number of lines. The file is read as it is parsed, never whole."""
+    encoding, lines = _encoding(path)
+    file = open(path, encoding=encoding, newline="")
     # strict: a quote left open is an error rather than a field running to the end of the file
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(file, strict=True)
     header: list[str] = []
 
     def fail(e: csv.Error, line: int) -> DataError:
+        file.close()
+        text = _decode(Path(path).read_bytes(), path)  # only now: where the quote opened
         found = _unterminated(text, line, header, at_end="unexpected end of data" in str(e))
         if found:
             return DataError(*(path, *found), "unterminated quote: a quoted field opened here never closes")
@@ -703,14 +851,16 @@ def _read_csv(path: str) -> tuple[list[str], Iterator[tuple[int, list[str]]], in
     def records() -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
         try:
-            for cells in reader:
-                if any(cell.strip() for cell in cells):  # skip blank lines and rows of bare commas
-                    yield line, cells
-                line = reader.line_num + 1
+            with file:
+                for cells in reader:
+                    # skip blank lines and rows of bare commas
+                    if (cells and cells[0].strip()) or any(cell.strip() for cell in cells):
+                        yield line, cells
+                    line = reader.line_num + 1
         except csv.Error as e:
             raise fail(e, line) from None
 
-    return header, records(), text.count("\n") + 1
+    return header, records(), lines
 
 
 def _check_header(spec: FileSpec, header: list[str], path: str) -> None:
@@ -725,48 +875,195 @@ def _check_header(spec: FileSpec, header: list[str], path: str) -> None:
             raise DataError(path, 1, name, _("duplicate column %(name)r") % {"name": name})
 
 
-def _load_file(spec: FileSpec, ctx: _Context) -> tuple[Any, ...]:
+def _cache(column: Column) -> dict[str, Any] | None:
+    """Where the reader keeps a `_cached` parser's values by text; an empty cell of an optional
+    column reads as its default."""
+    if not getattr(column.parse, "cached", False):
+        return None
+    return {} if column.required else {"": column.default}
+
+
+class _Ids:
+    """What later files ask about the records of a file read into columns (firms.csv): whether an
+    id exists, a record's region and line, close names for a message; no record per row."""
+
+    def __init__(self, kind: str, rows: dict[str, int], table: TableBuilder):
+        self.kind, self.by_id, self._table = kind, rows, table.table()  # by_id: id -> row number
+        self._region, self._line = self._table.getter("region"), self._table.getter("line")
+        self._regions: list[str | None] | None = None  # every record's, when asked for many
+
+    def region(self, record_id: str) -> str:
+        return self._region(self.by_id[record_id])
+
+    def regions(self, record_ids: Sequence[str | None]) -> list[str | None]:
+        """The region of each id (None: None), at once."""
+        if self._regions is None:
+            self._regions = [*self._table.column("region"), None]
+        return list(map(self._regions.__getitem__, map(self.by_id.get, record_ids, itertools.repeat(-1))))
+
+    def line(self, record_id: str) -> int:
+        return self._line(self.by_id[record_id])
+
+    def closest(self, name: str) -> list[str]:  # for a message: the one time every record is built
+        return NameIndex(self.kind, self._table.all()).closest(name)
+
+
+BATCH = 4096  # rows a table's reader validates column by column at once
+
+
+def _load_file(spec: FileSpec, ctx: _Context, table: TableBuilder | None = None) -> tuple[Any, ...]:
+    """The records of one file, or () when `table` is given: the rows then go into it as columns.
+
+    Each column's parser is looked up once per file; a parser marked `_cached` runs once per
+    distinct text of its column. Into a table, rows are read in batches: a batch is validated
+    column by column (`_batch_columns`) when every cell is one the reader has seen the like of
+    before, else row by row, so that the first bad cell is found, and named, as always.
+    """
     path = os.path.join(ctx.data_dir, spec.file + ".csv")
     if spec.optional and not os.path.exists(path):
         return ()
     header, records, lines = _read_csv(path)
     _check_header(spec, header, path)
     position = {name: i for i, name in enumerate(header)}
-    rows: list[Any] = []
-    ctx.seen = {}
-    try:
-        for line, cells in records:
-            ctx.line, ctx.column = line, "-"
-            if ctx.progress and len(rows) % PROGRESS_ROWS == 0:
-                ctx.progress(line / lines)
-            if len(cells) != len(header):
-                raise _Invalid(_("%(found)s fields, expected %(expected)s") % {"found": len(cells), "expected": len(header)})
-            values: dict[str, Any] = {}
-            for column in spec.columns:
+    # per column present: (field, position, parser (None: the text itself), cache of parsed texts or None, column)
+    plan = [(_field(c.name), position[c.name], None if c.parse is _text else c.parse, _cache(c), c)
+            for c in spec.columns if c.name in position]
+    # a row starts with the values of the columns the file leaves out (and, into a table, every field)
+    absent = {**(table.defaults if table is not None else {}),
+              **{_field(c.name): c.default for c in spec.columns if c.name not in position}}
+    last, width, missing = spec.columns[-1].name, len(header), object()
+    key, check, progress = spec.key, spec.check, ctx.progress
+    ctx.seen = seen = {}  # key -> its row number
+    row_lines = array("q")  # the line of each row
+
+    def read(line: int, cells: list[str]) -> dict[str, Any]:
+        """The values of one row (raises _Invalid at its first bad cell)."""
+        ctx.line, ctx.column = line, "-"
+        row_lines.append(line)
+        if len(cells) != width:
+            raise _Invalid(_("%(found)s fields, expected %(expected)s") % {"found": len(cells), "expected": width})
+        values = absent.copy()
+        for field, at, parse, cache, column in plan:
+            text = cells[at]
+            if cache is not None:
+                value = cache.get(text, missing)
+                if value is not missing:
+                    values[field] = value
+                    continue
+            if not text or text.isspace():  # as `not text.strip()`
+                if column.required:
+                    ctx.column = column.name
+                    raise _Invalid(_(column.empty) % {"choices": ", ".join(DIRECTORY_SOURCE_KINDS)}
+                                   if "%(choices)s" in column.empty else _(column.empty))
+                values[field] = column.default
+            elif parse is None:
+                values[field] = text
+            else:
                 ctx.column = column.name
-                text = cells[position[column.name]] if column.name in position else ""
-                if not text.strip():
-                    if column.required:
-                        raise _Invalid(_(column.empty) % {"choices": ", ".join(DIRECTORY_SOURCE_KINDS)}
-                                       if "%(choices)s" in column.empty else _(column.empty))
-                    values[_field(column.name)] = column.default
-                else:
-                    values[_field(column.name)] = column.parse(text, ctx)
-            if spec.key:
-                ctx.column, key = spec.key, values[spec.key]
-                if key in ctx.seen:
-                    raise _Invalid(_("duplicate id %(id)r (first on line %(line)s)") % {"id": key, "line": ctx.seen[key]})
-                ctx.seen[key] = ctx.line
-            if spec.check:
-                spec.check(values, ctx)
-            rows.append(spec.model(**values, line=ctx.line))
+                values[field] = value = parse(text, ctx)
+                if cache is not None:
+                    cache[text] = value
+        ctx.column = last
+        if key:
+            ctx.column, value = key, values[key]
+            if value in seen:
+                raise _Invalid(_("duplicate id %(id)r (first on line %(line)s)") % {
+                    "id": value, "line": row_lines[seen[value]]})
+            seen[value] = len(row_lines) - 1
+        if check:
+            check(values, ctx)
+        return values
+
+    rows: list[Any] = []
+    try:
+        if table is None:
+            for line, cells in records:
+                if progress and len(row_lines) % PROGRESS_ROWS == 0:
+                    progress(line / lines)
+                rows.append(spec.model(**read(line, cells), line=line))
+        else:
+            while batch := list(itertools.islice(records, BATCH)):
+                if progress:
+                    progress(batch[0][0] / lines)
+                columns = _batch_columns(spec, batch, plan, absent, width, seen, ctx)
+                if columns is None:
+                    for line, cells in batch:
+                        values = read(line, cells)
+                        values["line"] = line
+                        table.append(values)
+                    continue
+                first = len(row_lines)
+                row_lines.extend(columns["line"])
+                if key:
+                    seen.update(zip(columns[key], range(first, len(row_lines))))
+                table.extend(columns, len(batch))
+        if hasattr(spec.model, "names"):
+            ctx.indexes[spec.kind] = NameIndex(spec.kind, rows) if table is None else _Ids(spec.kind, seen, table)
         if spec.finish:
-            spec.finish(rows, ctx)
+            spec.finish(rows if table is None else table, ctx)
     except _Invalid as e:
         raise DataError(path, e.line or ctx.line, e.column or ctx.column, e.message) from None
-    if hasattr(spec.model, "names"):
-        ctx.indexes[spec.kind] = NameIndex(spec.kind, rows)
     return tuple(rows)
+
+
+def _batch_columns(spec: FileSpec, batch: list[tuple[int, list[str]]], plan: list, absent: dict[str, Any],
+                   width: int, seen: dict[Any, int], ctx: _Context) -> dict[str, Sequence[Any]] | None:
+    """The values of a batch of rows, column by column (as the row reader gives them, and `line`),
+    or None when a row needs the row reader: a text its column's cache has not seen, an empty
+    cell where a value is required, anything a parser or check rejects, a duplicate key. The
+    batch is then read again row by row, which names the first problem. Nothing is changed here."""
+    if spec.check and not spec.batch_check:
+        return None
+    rows = [cells for _, cells in batch]
+    if set(map(len, rows)) != {width}:
+        return None
+    texts = list(zip(*rows))
+    n = len(rows)
+    columns: dict[str, Sequence[Any]] = {field: [value] * n for field, value in absent.items()}
+    for field, at, parse, cache, column in plan:
+        cells = texts[at]
+        if cache is not None:
+            try:
+                columns[field] = list(map(cache.__getitem__, cells))  # an empty optional cell is cached too
+            except KeyError:  # texts not seen before: parse each once, as the row reader would
+                for text in set(cells).difference(cache):
+                    if not text or text.isspace():
+                        return None
+                    ctx.column = column.name
+                    try:
+                        cache[text] = parse(text, ctx)
+                    except _Invalid:
+                        return None
+                columns[field] = list(map(cache.__getitem__, cells))
+            continue
+        empty, spaces = "" in cells, any(map(str.isspace, cells))
+        blank = empty or spaces
+        if blank and column.required:
+            return None
+        try:
+            if parse is None:
+                columns[field] = [text or column.default for text in cells] if empty else cells
+                if spaces:
+                    columns[field] = [text if text and not text.isspace() else column.default for text in cells]
+            elif hasattr(parse, "batch") and not spaces:
+                columns[field] = parse.batch(cells, column.default, ctx)
+                if columns[field] is None:
+                    return None
+            elif blank:
+                columns[field] = [parse(text, ctx) if text and not text.isspace() else column.default
+                                  for text in cells]
+            else:
+                columns[field] = [parse(text, ctx) for text in cells]
+        except _Invalid:
+            return None
+    if spec.key:
+        keys = columns[_field(spec.key)]
+        if len(set(keys)) != n or not seen.keys().isdisjoint(keys):
+            return None
+    if spec.batch_check and not spec.batch_check(columns, ctx):
+        return None
+    columns["line"] = [line for line, _ in batch]
+    return columns
 
 
 def check_data_dir(data_dir: str) -> None:
@@ -776,9 +1073,73 @@ def check_data_dir(data_dir: str) -> None:
         raise ChaingraphError(what % {"path": data_dir})
 
 
+def read_store(data_dir: str | os.PathLike[str] | None = None, *,
+               progress: Callable[[int, int], None] | None = None) -> Store:
+    """Read and validate every file of a dataset folder (default: `default_data_dir()`) into its
+    compiled form (graph/store.py): the large files (firms, capacities) straight into columns,
+    a row at a time, with no record per row; the others as records.
+
+    Raises DataError at the first problem, naming the file as `data_dir` joined with its name.
+    `progress(done, total)`, when given, is called as the files are read, in bytes (within a
+    file, estimated from the line reached).
+    """
+    data_dir = os.fspath(default_data_dir() if data_dir is None else data_dir)
+    check_data_dir(data_dir)
+    collecting = gc.isenabled()
+    gc.disable()  # the reader makes many objects and frees few: the collector would only rescan them
+    try:
+        return _read_store(data_dir, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_store(data_dir: str, progress: Callable[[int, int], None] | None) -> Store:
+    ctx = _Context(data_dir)
+    sizes = {spec.file: _size(os.path.join(data_dir, spec.file + ".csv")) for spec in FILES}
+    total, done = sum(sizes.values()), 0
+    firm_rows: dict[str, int] = {}
+    columns = {"firms": TableBuilder(Firm), "capacities": TableBuilder(Capacity, refs={"firm": firm_rows})}
+    tables: dict[str, Any] = {}
+    for spec in FILES:
+        if progress:
+            def within(fraction: float, before: int = done, size: int = sizes[spec.file]) -> None:
+                progress(before + int(size * fraction), total)
+            ctx.progress = within
+        tables[spec.file] = _load_file(spec, ctx, columns.get(spec.file))
+        if spec.file == "firms":
+            firm_rows.update(ctx.seen)  # id -> row number: what the capacities' firm column holds
+        done += sizes[spec.file]
+        if progress:
+            progress(done, total)
+    # the process coefficient library fills in what the dataset's own links and conversions leave out
+    tables["links"], tables["conversions"] = apply_library(tables["links"], tables["conversions"],
+                                                           conversion_type=Conversion,
+                                                           products={p.id for p in tables["products"]})
+    firms, capacities = columns["firms"], columns["capacities"]
+    last_line = {name: table.table().getter("line")(len(table) - 1) if len(table) else 0
+                 for name, table in columns.items()}
+    directory_firms, directory_capacities = _directory_records(tables.pop("directory"), last_line["firms"],
+                                                               last_line["capacities"])
+    for firm in directory_firms:
+        firm_rows[firm.id] = len(firms)
+        firms.append_record(firm)
+    for capacity in directory_capacities:
+        capacities.append_record(capacity)
+    home = next(r.id for r in tables["regions"] if r.home)
+    built = {name: Table.encode(_MODELS[name], records) for name, records in tables.items() if name not in columns}
+    built["firms"] = firms.table(narrow=True)
+    built["capacities"] = capacities.table(refs={"firm": built["firms"]}, narrow=True)
+    return Store.from_tables(data_dir, home, built)
+
+
+_MODELS = {spec.file: spec.model for spec in FILES} | {"links": Link, "conversions": Conversion}
+
+
 def load_dataset(data_dir: str | os.PathLike[str] | None = None, *,
                  progress: Callable[[int, int], None] | None = None) -> Dataset:
-    """Read and validate every file of a dataset folder (default: `default_data_dir()`).
+    """Read and validate every file of a dataset folder (default: `default_data_dir()`): every
+    record, as a `Dataset` (`read_store`, then each record built).
 
     Raises DataError at the first problem, naming the file as `data_dir` joined with its name.
     `progress(done, total)`, when given, is called as the files are read, in bytes (within a
@@ -790,29 +1151,4 @@ def load_dataset(data_dir: str | os.PathLike[str] | None = None, *,
     >>> ds.home_region in {r.id for r in ds.regions}
     True
     """
-    data_dir = os.fspath(default_data_dir() if data_dir is None else data_dir)
-    check_data_dir(data_dir)
-    ctx = _Context(data_dir)
-    sizes = {spec.file: _size(os.path.join(data_dir, spec.file + ".csv")) for spec in FILES}
-    total, done = sum(sizes.values()), 0
-    tables = {}
-    for spec in FILES:
-        if progress:
-            def within(fraction: float, before: int = done, size: int = sizes[spec.file]) -> None:
-                progress(before + int(size * fraction), total)
-            ctx.progress = within
-        tables[spec.file] = _load_file(spec, ctx)
-        done += sizes[spec.file]
-        if progress:
-            progress(done, total)
-    # the process coefficient library fills in what the dataset's own links and conversions leave out
-    tables["links"], tables["conversions"] = apply_library(tables["links"], tables["conversions"],
-                                                           conversion_type=Conversion,
-                                                           products={p.id for p in tables["products"]})
-    firms, capacities = _directory_records(tables.pop("directory"),
-                                           max((f.line for f in tables["firms"]), default=0),
-                                           max((c.line for c in tables["capacities"]), default=0))
-    tables["firms"] += tuple(firms)
-    tables["capacities"] += tuple(capacities)
-    home = next(r.id for r in tables["regions"] if r.home)
-    return Dataset(data_dir=data_dir, home_region=home, **tables)
+    return read_store(data_dir, progress=progress).dataset()
