@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -34,8 +35,14 @@ def printable(text: str) -> str:
 
 def text_width(text: str) -> int:
     """Columns `text` takes on a terminal: CJK wide and full-width characters take two."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in text)
+    if text.isascii():  # no ASCII character is combining, wide or full-width
+        return len(text)
+    return sum(map(_char_width, text))
+
+
+@functools.lru_cache(maxsize=None)
+def _char_width(ch: str) -> int:
+    return 0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def _cell(value: Any, separator: str) -> str:

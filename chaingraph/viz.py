@@ -52,10 +52,13 @@ def _clip(text: str | None, limit: int = _QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _selected_products(g: Backend, chain: str | None, focus: str | None, depth: int | None) -> list[str]:
-    """Product ids to draw, in file order: a chain's, or the neighbourhood of a focus product."""
-    order = [p.id for p in g.products()]
-    chosen = set(order)
+def _selected_products(g: Backend, chain: str | None, focus: str | None, depth: int | None,
+                       position: dict[str, int] | None = None) -> list[str]:
+    """Product ids to draw, in file order: a chain's, or the neighbourhood of a focus product.
+    `position`: each product's place in the file, when the caller has it."""
+    if position is None:
+        position = {p.id: i for i, p in enumerate(g.products())}
+    chosen = set(position)
     if chain:
         c = g.resolve_chain(chain)
         chosen = {p for step in c.steps for p in step.products}
@@ -71,7 +74,7 @@ def _selected_products(g: Backend, chain: str | None, focus: str | None, depth: 
             frontier = {n for p in frontier for n in neighbours[p]} - found
             found |= frontier
         chosen = found
-    return [p for p in order if p in chosen]
+    return sorted((p for p in chosen if p in position), key=position.__getitem__)
 
 
 def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
@@ -109,17 +112,6 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     (['product'], True)
     """
     where = region_id(g, region)
-    selected = _selected_products(g, chain, focus, depth)
-    keep = set(selected)
-    products = {p.id: p for p in g.products()}
-    regions = {r.id: r for r in g.regions()}
-    firm_records: dict[str, object] = {}  # only the firms drawn, each looked up once
-
-    def firm(fid: str):
-        if fid not in firm_records:
-            firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
-        return firm_records[fid]
-
     alone = analysis is None  # no other graph of the region drawn with this one
     if analysis is None:
         analysis = {}
@@ -129,6 +121,18 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if (key, where) not in analysis:
             analysis[key, where] = compute()
         return analysis[key, where]
+
+    products = once("products", lambda: {p.id: p for p in g.products()})
+    regions = once("regions", lambda: {r.id: r for r in g.regions()})
+    selected = _selected_products(g, chain, focus, depth,
+                                  once("product places", lambda: {pid: i for i, pid in enumerate(products)}))
+    keep = set(selected)
+    firm_records: dict[str, object] = {}  # only the firms drawn, each looked up once
+
+    def firm(fid: str):
+        if fid not in firm_records:
+            firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
+        return firm_records[fid]
 
     status = once("statuses", lambda: local_statuses(g, where))
     if "gaps" in analysis:
@@ -147,9 +151,8 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
         if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
             risks[row["product"]] = row["reasons"]
 
-    if alone and g.product_rows_cheap:  # one page: the rows of the products drawn, not the region's
-        rows_of: dict[str, list] = defaultdict(list, {pid: rows for pid in selected
-                                                      if (rows := g.capacities(product=pid, region=where))})
+    if alone:  # one page: the rows of the products drawn, not the region's
+        rows_of: dict[str, list] = defaultdict(list, g.capacities_by_product(where, products=selected))
     else:
         region_rows = once("capacities", lambda: g.capacities_by_product(where))  # every status, by product
         rows_of = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})

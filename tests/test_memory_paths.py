@@ -48,6 +48,11 @@ def test_statuses_and_grouped_rows_match_the_listings(g):
             # kept per region: a caller changing what it got changes nothing for the next
             g.capacities_by_product(region, statuses).clear()
             assert g.capacities_by_product(region, statuses) == Backend.capacities_by_product(g, region, statuses)
+            # a few products: by the product index when the region's rows were not read yet, else from them
+            few = [p.id for p in g.products()][::7] + ["no such product"]
+            expected = Backend.capacities_by_product(g, region, statuses, products=few)
+            assert type(g)(g.data_dir).capacities_by_product(region, statuses, products=few) == expected
+            assert g.capacities_by_product(region, statuses, products=few) == expected
 
 
 def test_rows_of_a_product_in_a_region_match_the_listing(g):
@@ -96,3 +101,25 @@ def test_a_few_products_read_their_own_rows_with_the_same_answers(g, monkeypatch
         )
     assert answers[True] == answers[False]
     assert answers[True][0] and answers[True][2]["nodes"]
+
+
+def test_whatif_reads_the_rows_it_follows_with_the_same_answers(g, monkeypatch):
+    from chaingraph.queries import whatif
+    home = g.home_region().id
+    local = [f.id for f in g.firms_in(home)][:15]
+    made = list(g.capacity_statuses(home))[:10]
+    answers = {}
+    for cheap in (True, False):
+        monkeypatch.setattr(type(g), "product_rows_cheap", cheap)
+        fresh = type(g)(g.data_dir)
+        answers[cheap] = [whatif(fresh, name, region=home) for name in local + made]
+    assert answers[True] == answers[False]
+    assert any(answers[True])
+
+
+def test_balance_without_coefficient_texts_differs_in_that_column_only(g):
+    home = g.home_region().id
+    full = balance(g, region=home, basis="target")
+    bare = balance(type(g)(g.data_dir), region=home, basis="target", coefficients=False)
+    assert [dict(r, coefficients=[]) for r in full] == bare
+    assert any(r["coefficients"] for r in full)

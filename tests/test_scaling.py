@@ -132,17 +132,7 @@ def _dominators_on_the_whole_graph(pg: nx.DiGraph, ends: set) -> dict:
     root = ("root",)
     whole = pg.copy()
     whole.add_edges_from((root, n) for n in pg if pg.in_degree(n) == 0)
-    idom = nx.immediate_dominators(whole, root)
-    found = {}
-    for end in ends:
-        if end not in idom or pg.in_degree(end) == 0:
-            continue
-        chain, node = set(), end
-        while idom[node] != root and idom[node] != node:
-            node = idom[node]
-            chain.add(node)
-        found[end] = chain
-    return found
+    return analysis._dominators_from_tree(pg, ends, nx.immediate_dominators(whole, root), root)
 
 
 @pytest.mark.parametrize("seed", range(60))

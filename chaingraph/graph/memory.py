@@ -237,11 +237,27 @@ class MemoryBackend(Backend):
     def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
                               products: Iterable[str] | None = None) -> dict[str, list[Capacity]]:
         key = ("rows", region, None if statuses is None else frozenset(statuses))
+        if products is not None and key not in self._by_region:
+            return self._rows_of_products(region, statuses, products)
         if key not in self._by_region:
             self._by_region[key] = self._capacities_by_product(region, statuses)
         only = None if products is None else set(products)
         return {product: list(rows) for product, rows in self._by_region[key].items()
                 if only is None or product in only}
+
+    def _rows_of_products(self, region: str, statuses: Iterable[str] | None,
+                          products: Iterable[str]) -> dict[str, list[Capacity]]:
+        """`capacities_by_product` for a few products: each one's rows by the product index, no other row."""
+        wanted, status = None if statuses is None else set(statuses), self._capacities.getter("status")
+        found = []
+        for p in dict.fromkeys(products):
+            numbers = self._capacity_rows(product=p, region=region)
+            if wanted is not None:
+                numbers = [i for i in numbers if status(i) in wanted]
+            if numbers:
+                found.append((numbers[0], p, numbers))
+        found.sort()  # products in the order of their first row
+        return {p: self._capacity_records(numbers) for _, p, numbers in found}
 
     def _capacities_by_product(self, region: str, statuses: Iterable[str] | None) -> dict[str, list[Capacity]]:
         # the rows of the statuses asked for, chosen by the status column before any record is built

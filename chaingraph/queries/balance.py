@@ -101,6 +101,22 @@ class _Part:
     per_unit: float = 0.0
 
 
+class _RowPart(_Part):
+    """A capacity row's part: its text (`who 23 万吨 (operating)`) written when first read, so that
+    a question that shows no texts (extend, bottlenecks) writes none for a region's many rows."""
+
+    def __init__(self, amount: Amount, who: str, low: float, typ: float, high: float, unit: str, status: str,
+                 how: str):
+        self.amount, self.unknown, self.coefficient, self.per_unit = amount, None, None, 0.0  # as `_Part`'s defaults
+        self._words = (who, low, typ, high, unit, status, how)
+
+    @property
+    def text(self) -> str:  # the same words `own` wrote before (written in the language of the moment)
+        who, low, typ, high, unit, status, how = self._words
+        shown = written(typ, unit) if low == high else written(low, unit, high)
+        return f"{who} {shown} ({i18n.value(status)}){how}"
+
+
 @dataclass
 class _Account:
     parts: list[_Part] = field(default_factory=list)
@@ -150,7 +166,6 @@ class _Balancer:
             self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
             self.firm_names = g.firm_names(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)
         self._lazy = few and g.product_rows_cheap
-        self._status_words: dict[str, str] = {}
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}
@@ -207,7 +222,6 @@ class _Balancer:
                 shown = written(target.value, target.unit, high)
                 account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
         else:
-            status_words = self._status_words
             for row in self.rows_of(pid):
                 who = self.firm_names[row.firm] if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
@@ -229,10 +243,7 @@ class _Balancer:
                     account.parts.append(_Part(Amount(open=(why,)), "", why))
                     continue
                 amount, how = converted
-                shown = written(typ, row.unit) if low == high else written(low, row.unit, high)
-                if row.status not in status_words:
-                    status_words[row.status] = i18n.value(row.status)
-                account.parts.append(_Part(amount, f"{who} {shown} ({status_words[row.status]}){how}"))
+                account.parts.append(_RowPart(amount, who, low, typ, high, row.unit, row.status, how))
         self._own[pid] = account
         return account
 
@@ -419,7 +430,8 @@ def _break_evens(parts: list[tuple[int, _Part]], bal_typ: float, verdict: str) -
 
 
 def balance(g: Backend, region: str | None = None, basis: str = "capacity",
-            chain: str | None = None, products: Iterable[str] | None = None) -> list[dict]:
+            chain: str | None = None, products: Iterable[str] | None = None,
+            coefficients: bool = True) -> list[dict]:
     """Local supply against local requirement, product by product, as ranges with a verdict.
 
     `basis` is `capacity` (operating and building capacity) or `target` (the guideline's output
@@ -431,6 +443,8 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     downstream"), so a target propagates up the chain (PVC → carbide → lime → limestone); where a
     `local_use_share` policy of 100 % keeps a product in the city (carbide is no longer sold out), it
     runs at exactly that. An alternative input (one of several) counts from 0 to its full use.
+    `coefficients=False` leaves that column empty, for a caller that shows none of it (`bottlenecks`):
+    a region's capacity rows are then not written out one by one.
 
     Returns
     -------
@@ -535,7 +549,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
             "requirement_low": need.low, "requirement_high": need.high if need.complete else None,
             "supply_basis": b.level(p.id).how,
-            "coefficients": [part.text for part in parts if part.text],
+            "coefficients": [part.text for part in parts if part.text] if coefficients else [],
             "open_terms": open_terms, "unknown": open_terms, "break_even": break_even, "use_target": use_target,
             "estimate": supply.estimate or need.estimate,
             "supply_value": supply.typ, "requirement_value": need.typ,

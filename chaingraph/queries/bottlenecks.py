@@ -48,7 +48,11 @@ def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
     sub.add_nodes_from(above)
     sub.add_edges_from((feeder, n) for n in above for feeder in pg.predecessors(n))
     sub.add_edges_from((root, n) for n in above if pg.in_degree(n) == 0)
-    idom = nx.immediate_dominators(sub, root)
+    return _dominators_from_tree(pg, ends, nx.immediate_dominators(sub, root), root)
+
+
+def _dominators_from_tree(pg: nx.DiGraph, ends: set[str], idom: dict, root) -> dict[str, set[str]]:
+    """Each end's dominators read up the dominator tree `idom` (rooted at `root`)."""
     found: dict[str, set[str]] = {}
     for end in ends:
         if end not in idom or pg.in_degree(end) == 0:
@@ -158,7 +162,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     if not wanted_kinds & {"shortfall", "short in part of the range"}:
         balance_rows = []
     elif balance_rows is None:
-        balance_rows = balance(g, region=where, basis=basis, chain=chain, products=only)
+        balance_rows = balance(g, region=where, basis=basis, chain=chain, products=only, coefficients=False)
     wanted = {r["product"] for r in balance_rows if r["requirement_value"] or r["supply_value"]}
     for n, row in enumerate(balance_rows):
         if row["verdict"] == "short" and "shortfall" in wanted_kinds:
@@ -189,11 +193,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             shortage[row["product"]] = (1, n)
 
     firms_of: dict[str, list[str]] = defaultdict(list)
-    if only is not None and g.product_rows_cheap:  # a few products asked about: their rows alone
-        supplying = {pid: rows for pid in selected
-                     if (rows := [r for r in g.capacities(product=pid, region=where) if r.status in SUPPLYING])}
-    else:
-        supplying = g.capacities_by_product(where, SUPPLYING)  # one query for every product
+    # one query for every product (for a few products asked about: their rows alone)
+    supplying = g.capacities_by_product(where, SUPPLYING, products=None if only is None else selected)
     firm_name = g.firm_names(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
     for pid in products:
         if selected is not None and pid not in selected:

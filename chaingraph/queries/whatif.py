@@ -38,6 +38,21 @@ def _resolve(g: Backend, name: str) -> Firm | Product:
     return next(iter(found.values()))
 
 
+class _Supply(dict):
+    """A region's operating and building rows by product (`capacities_by_product`), those of
+    `first` read at once and any other product's when first asked for."""
+
+    def __init__(self, g: Backend, region: str, first: set[str]):
+        super().__init__(g.capacities_by_product(region, SUPPLYING, products=first))
+        self.g, self.region, self.read = g, region, set(first)
+
+    def get(self, pid: str, default=None):
+        if pid not in self.read:
+            self.read.add(pid)
+            self.update(self.g.capacities_by_product(self.region, SUPPLYING, products=[pid]))
+        return super().get(pid, default)
+
+
 def _with_subsidiaries(g: Backend, firm: str) -> set[str]:
     """The firm and every firm or plant below it (PART_OF): a group stops with its plants."""
     return g.subsidiaries(firm)
@@ -116,13 +131,17 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     file_order = {pid: i for i, pid in enumerate(products)}
     statuses = local_statuses(g, where)
     present = {pid for pid, s in statuses.items() if s in PRESENT}
-    supply = g.capacities_by_product(where, SUPPLYING)  # rows in file order, products in the order of their first
     base = {pid: base_of(p.unit) for pid, p in products.items()}
+    firms = _with_subsidiaries(g, removed.id) if isinstance(removed, Firm) else set()
+    if g.product_rows_cheap:  # the rows of the products the firm makes, then of those the loss reaches
+        made = {r.product for f in firms for r in g.capacities(firm=f, region=where) if r.status in SUPPLYING}
+        supply = _Supply(g, where, made)
+    else:
+        supply = g.capacities_by_product(where, SUPPLYING)  # one query for every product
 
     # depth 0: what goes directly, and the capacity it takes with it (known for a firm's own rows)
     seeds: dict[str, tuple[float | None, float | None]] = {}
     if isinstance(removed, Firm):
-        firms = _with_subsidiaries(g, removed.id)
         for pid, own in supply.items():
             if taken := [r for r in own if r.firm in firms]:
                 seeds[pid] = (_lost_share(own, taken, base[pid]), _stated(taken, base[pid]))
