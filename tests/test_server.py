@@ -362,14 +362,7 @@ def test_a_reload_at_size_keeps_one_copy(server, tmp_path):
     before = server.counts(options)
     deleted = []
     with connect(server.backend, **options) as g:
-        run = g.run
-
-        def counting(query: str, **params):
-            rows = run(query, **params)
-            if query in cypher.DELETE_RELATIONSHIPS.values() or query in cypher.DELETE_NODES.values():
-                deleted.append(rows[0]["deleted"])
-            return rows
-        g.run = counting
+        _count_deletes(g, lambda nodes, n: deleted.append(n))
         second = g.write(load_dataset(folder))
     assert second["rows"] == first["rows"] and server.counts(options) == before
     assert max(deleted) <= server_module.DELETE_SLICE and sum(deleted) >= first["rows"]
@@ -377,6 +370,19 @@ def test_a_reload_at_size_keeps_one_copy(server, tmp_path):
     assert g.load_id == second["load"]
     assert gaps(g, region="syn_c001") == gaps(memory, region="syn_c001")
     assert info(g) == info(memory)
+
+
+def _count_deletes(g, record) -> None:
+    """Wrap the backend's `run` so every delete statement reports (is it a node delete, how many
+    it removed) to `record`."""
+    run = g.run
+
+    def counting(query: str, **params):
+        rows = run(query, **params)
+        if query in cypher.DELETE_RELATIONSHIPS.values() or query in cypher.DELETE_NODES.values():
+            record(query in cypher.DELETE_NODES.values(), rows[0]["deleted"])
+        return rows
+    g.run = counting
 
 
 def test_deletes_are_sliced():
@@ -409,14 +415,7 @@ def test_a_delete_never_holds_more_than_a_slice(server, tmp_path, monkeypatch):
     monkeypatch.setattr(server_module, "DELETE_NODES", 25)
     deleted = []
     with connect(server.backend, **options) as g:
-        run = g.run
-
-        def counting(query: str, **params):
-            rows = run(query, **params)
-            if query in cypher.DELETE_RELATIONSHIPS.values() or query in cypher.DELETE_NODES.values():
-                deleted.append((query in cypher.DELETE_NODES.values(), rows[0]["deleted"]))
-            return rows
-        g.run = counting
+        _count_deletes(g, lambda nodes, n: deleted.append((nodes, n)))
         g.write(load_dataset(folder))
         assert g.run("MATCH (n) WHERE n.load = $load RETURN count(n) AS n", load=first)[0]["n"] == 0
     assert max(n for is_node, n in deleted if not is_node) == 40 and max(n for is_node, n in deleted if is_node) <= 25
