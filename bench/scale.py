@@ -118,7 +118,10 @@ def falkordb_peak_mb(pid: int) -> float | None:
 
 def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
     folder = dataset(args.work, firms, args.seed)
-    picked = picks(folder)
+    # in a child process: the million-firm maps it reads would otherwise stay in this process, and
+    # every command started from it would begin with (and report as its peak) this process's size
+    picked = json.loads(subprocess.run([sys.executable, __file__, "--picks", str(folder)], check=True,
+                                       capture_output=True, text=True).stdout)
     results: list[dict] = []
     base = [args.chaingraph, "--data", str(folder)]
 
@@ -213,4 +216,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--picks"]:
+        print(json.dumps(picks(Path(sys.argv[2]))))
+        sys.exit(0)
     main()

@@ -12,6 +12,8 @@ the base unit of that unit's dimension first.
 """
 from __future__ import annotations
 
+import functools
+
 from decimal import Decimal
 
 from .errors import UnitError
@@ -183,7 +185,14 @@ def written(value: float, unit: str, high: float | None = None) -> str:
     ('80 kt', '20–30 kt', '400 MW')
     """
     from .i18n import current
-    if current() == "zh" or unit not in UNITS:
+    return _written(value, unit, high, current())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _written(value: float, unit: str, high: float | None, language: str) -> str:
+    # kept per language: a region's many capacity rows repeat the same figures (a listing of 146k
+    # rows writes about a quarter as many distinct ones)
+    if language == "zh" or unit not in UNITS:
         shown = format_number(value) if high is None or high == value else f"{format_number(value)}–{format_number(high)}"
         return f"{shown}{'' if unit == '%' else ' '}{unit}"
     low, base = to_base(value, unit)
