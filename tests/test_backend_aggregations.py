@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from chaingraph.graph.model import CapacitySums, sum_rows
 from datasets import build
 
 # home (city) has a district `home_d`; `far` is elsewhere. capacities.csv lines (header = line 1):
@@ -92,3 +93,55 @@ def test_producers_outside(g):
     assert g.producers_outside("home", products=["nothing"]) == []
     assert g.producers_outside("home", products=["ore"]) == [c for c in g.capacities(product="ore")
                                                            if c.region == "far"]
+
+
+# For `capacity_sums`: a product whose rows mix every kind. Lines (header = 1): 2-4 plain rows of
+# `bar` in 万吨 and 吨 (summed in one base unit), 5 a `bar` row without a figure; 6-7 `rod`: a plain
+# row beside a ranged one (nothing summed: both listed); 8-9 `wire`: amounts that are not whole
+# tonnes (0.00001 万吨 = 0.1 t), summed in file order; 10 `coil` in another base unit (pieces).
+SUMS = dict(
+    products=["bar", "rod", "wire", "coil"],
+    capacities=[
+        ("a", "bar", 100, "万吨", "operating"),
+        ("b", "bar", 2.5, "万吨", "operating"),
+        ("c", "bar", 7, "吨", "building"),
+        ("d", "bar", None, None, "operating"),
+        ("a", "rod", 3, "万吨", "operating"),
+        ("b", "rod", 4, "万吨", "building", None, {"capacity_min": 3, "capacity_max": 5}),
+        ("a", "wire", 0.00001, "万吨", "operating"),
+        ("b", "wire", 0.00002, "万吨", "operating"),
+        ("c", "coil", 12, "万片", "planned"),
+    ],
+)
+
+
+@pytest.mark.parametrize("summed_from", [20_000, 1], ids=["rows", "supply nodes"])
+def test_capacity_sums(backend_name, tmp_path, monkeypatch, summed_from):
+    """Per product: plain rows summed by base unit (exactly the file-order sum, even of amounts
+    that are not whole numbers), the other rows listed; ranges beside plain rows: all listed. On
+    a server, from the rows or from the Supply nodes a load writes for a region with many rows."""
+    from chaingraph.graph import server
+    monkeypatch.setattr(server, "SUMMED_FROM", summed_from)
+    with build(tmp_path / "d", backend_name, **SUMS) as g:
+        if backend_name != "memory":
+            assert g._summed == ({"home"} if summed_from == 1 else set())
+        sums = g.capacity_sums("home")
+        assert list(sums) == ["bar", "rod", "wire", "coil"]
+        bar = sums["bar"]
+        assert (bar.rows, bar.stated, lines(bar.others)) == (4, {"t": (3, 1025007.0)}, [5])
+        assert bar.units == {("t", "万吨"), ("t", "吨"), (None, None)}
+        rod = sums["rod"]
+        assert (rod.rows, rod.stated, lines(rod.others)) == (2, {}, [6, 7])
+        wire = sums["wire"]
+        assert wire.stated == {"t": (2, 0.1 + 0.2)} and wire.others == ()  # 0.30000000000000004, as added in order
+        assert sums["coil"].stated == {"piece": (1, 120000.0)}
+        assert g.capacity_sums("home", ["building"]) == {
+            "bar": sum_rows(g.capacities_by_product("home", ["building"])["bar"]),
+            "rod": sum_rows(g.capacities_by_product("home", ["building"])["rod"])}
+        assert g.capacity_sums("home", []) == {}
+        unlisted = g.capacity_sums("home", listed=False)  # rows without a figure beside a sum: counted only
+        assert list(unlisted) == list(sums) and unlisted["bar"] == CapacitySums(4, bar.stated, (), bar.units)
+        assert all(unlisted[p] == sums[p] for p in ("rod", "wire", "coil"))
+        for statuses in (None, ["operating"], ["operating", "building"]):
+            assert g.capacity_sums("home", statuses) == {
+                p: sum_rows(rows) for p, rows in g.capacities_by_product("home", statuses).items()}

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from chaingraph.cli import cli
 from chaingraph.errors import ChaingraphError, DataError
 from chaingraph.graph import connect, cypher, load, open_backend
+from chaingraph.graph import server as server_module
 from chaingraph.loaders import load_dataset
 from chaingraph.queries import (
     balance, bottlenecks, candidates, chains, extend, firms, gaps, info, products, targets, trace, whatif,
@@ -129,6 +130,32 @@ def test_every_query_gives_the_rows_of_memory_on_each_server(server):
         memory = open_backend("memory")
         for name, query in QUERIES.items():
             assert query(g) == query(memory), name
+
+
+@pytest.mark.parametrize("summed_from", [1, 10])
+def test_summed_regions_give_the_rows_of_memory(server, monkeypatch, summed_from):
+    """A load sums the rows of regions with many (server.SUMMED_FROM) in Supply nodes, read
+    instead of the rows: here every region with a row (1), or only some (10), of the shipped
+    dataset; every query gives the same rows as in memory."""
+    monkeypatch.setattr(server_module, "SUMMED_FROM", summed_from)
+    options = server.graph()
+    load(server.backend, **options)
+    counts = server.counts(options)
+    memory = open_backend("memory")
+    with open_backend(server.backend, **options) as g:
+        own = {r.id: len(memory.capacities(region=r.id)) - sum(len(memory.capacities(region=c))
+                                                                for c in memory._children.get(r.id, ()))
+               for r in memory.regions()}
+        assert g._summed == {r for r, n in own.items() if n >= summed_from} and g._summed
+        assert counts["Supply"] >= len(g._summed)
+        assert 0 < len(g._summed) < len(own) if summed_from == 10 else True
+        for name, query in QUERIES.items():
+            assert query(g) == query(memory), name
+        for firm in ("huayou_gas", "xinshiji", "shenhua_wuhai_energy"):
+            assert whatif(g, firm) == whatif(memory, firm)
+        for region in [r.id for r in memory.regions()]:
+            assert g.capacity_sums(region) == memory.capacity_sums(region)
+            assert g.capacity_statuses(region) == memory.capacity_statuses(region)
 
 
 def test_records_come_back_equal_and_in_file_order(server, mini):
@@ -524,7 +551,14 @@ def test_an_unknown_firm_name_gets_suggestions_on_the_server(server, mini, monke
 
 def test_aggregation_cypher_is_pinned():
     rows = "MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHERE p.load = $load "
+    supply = "MATCH (s:Supply) WHERE s.region IN $regions WITH s WHERE s.load = $load "
     assert cypher.CAPACITY_STATUSES == rows + "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses"
+    assert cypher.SUPPLY_STATUSES == supply + "RETURN s.product AS product, collect(DISTINCT s.status) AS statuses"
+    assert cypher.CAPACITY_SUMS.startswith(rows + "AND ($statuses IS NULL OR m.status IN $statuses) WITH ")
+    assert cypher.SUPPLY_SUMS.startswith(supply + "AND ($statuses IS NULL OR s.status IN $statuses) RETURN ")
+    assert cypher.CAPACITY_OTHERS.startswith("MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions ")
+    assert "CREATE INDEX FOR (n:Supply) ON (n.region)" in cypher.SCHEMA["falkordb"]
+    assert "CREATE INDEX FOR ()-[r:MAKES]-() ON (r.listed_in)" in cypher.SCHEMA["falkordb"]
     values = "[" + ", ".join(f"m.{f}" for f in cypher.CAPACITY_FIELDS) + "] AS row"
     assert cypher.CAPACITY_FIELDS[:3] == ("firm", "region", "product") and "line" in cypher.CAPACITY_FIELDS
     assert cypher.CAPACITIES_BY_PRODUCT == (
@@ -547,10 +581,14 @@ def test_the_region_rows_use_the_index_on_falkordb(falkordb_server, mini):
     graph = fresh()
     load("falkordb", mini, uri=falkordb_server, database=graph)
     with connect("falkordb", uri=falkordb_server, database=graph) as g:
-        for statement in (cypher.CAPACITY_STATUSES, cypher.CAPACITIES_BY_PRODUCT, cypher.capacities("region")):
+        for statement in (cypher.CAPACITY_STATUSES, cypher.CAPACITIES_BY_PRODUCT, cypher.capacities("region"),
+                          cypher.CAPACITY_SUMS, cypher.CAPACITY_OTHERS):
             plan = g._graph.explain(statement, {"regions": ["minicity"], "load": g.load_id, "statuses": None,
                                                 "firm": None})
             assert "Edge By Index Scan | [m:MAKES]" in str(plan), statement
+        for statement in (cypher.SUPPLY_STATUSES, cypher.SUPPLY_SUMS):
+            plan = g._graph.explain(statement, {"regions": ["minicity"], "load": g.load_id, "statuses": None})
+            assert "Node By Index Scan | (s:Supply)" in str(plan), statement
 
 
 def test_each_aggregation_is_one_query(server, mini):

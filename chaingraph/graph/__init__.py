@@ -47,12 +47,14 @@ def load(name: str, data_dir: str | os.PathLike[str] | None = None, *,
          progress: Callable[[int, int], None] | None = None, **options: Any) -> dict[str, Any]:
     """Validate the dataset in `data_dir`, then load it into a server, replacing what was there.
 
-    Bad data raises before the server is contacted. The load is atomic (graph/server.py): if it
+    Bad data raises before the server is contacted. The dataset's compiled store is used (and
+    written when there is none yet, as any command's first open does), so a national dataset
+    goes to the server in batches from its columns, never all at once as records. The load is atomic (graph/server.py): if it
     stops half-way, the graph loaded before stays current. Returns `{"rows", "seconds", "load"}`.
     """
     if name not in SERVERS:
         raise ChaingraphError(_("load needs a server backend (%(choices)s), not %(name)r") % {"name": name, "choices": ", ".join(SERVERS)})
-    from ..loaders import load_dataset
-    ds = load_dataset(data_dir)
+    from .store import open_store
+    store = open_store(data_dir)  # validated once and compiled (store.py); a load streams its columns
     with connect(name, **options) as server:
-        return server.write(ds, progress=progress)
+        return server.write(store, progress=progress)

@@ -20,13 +20,16 @@ __all__ = [
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUMMED_REGIONS", "FIRM_SUMS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
     "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "producers_outside",
 ]
 
 # Labels of the data nodes, in the order a load writes them. A FirmAlias node holds the firms one
-# alias names (`ids`), so that a firm is found by any of its names with an indexed lookup.
-LABELS = ("Region", "Product", "Firm", "FirmAlias", "Chain", "Target", "Conversion")
+# alias names (`ids`), so that a firm is found by any of its names with an indexed lookup. A Supply
+# node sums the capacity rows of one region, product, status, base unit and unit (SUPPLY_FIELDS);
+# a load writes them for the regions with many rows (`Region.summed`), so that a large city's
+# totals are read from a few thousand nodes, not from its 146,000 rows at 1M firms.
+LABELS = ("Region", "Product", "Firm", "FirmAlias", "Chain", "Target", "Conversion", "Supply")
 LOAD_LABEL = "ChaingraphLoad"
 RELATIONSHIPS = {  # (from label, type, to label) a load may write
     ("Region", "PART_OF", "Region"), ("Firm", "PART_OF", "Firm"), ("Firm", "LOCATED_IN", "Region"),
@@ -36,8 +39,16 @@ RELATIONSHIPS = {  # (from label, type, to label) a load may write
 }
 # Indexed properties beyond `key` and `load`: a firm's names (`<load>:<name key>`, see names.py) and
 # the region of a MAKES row, so that a name or a region's capacity rows are found without a scan.
-NODE_INDEXES = {"Firm": ("zh_key", "en_key")}
-RELATIONSHIP_INDEXES = {"MAKES": ("region",)}
+NODE_INDEXES = {"Firm": ("zh_key", "en_key"), "Supply": ("region",)}
+# `listed_in`: the row's region, set only on a row that a Supply node cannot sum (a range, no figure),
+# so that those few are found by the index without reading the others
+RELATIONSHIP_INDEXES = {"MAKES": ("region", "listed_in")}
+# A Supply node's properties: which rows (region, product, status, base unit, unit, plain: one stated
+# figure in a base unit, model.plain), how many, the sum of their `capacity_base` (plain rows),
+# of its sizes, how many of those are not whole numbers, how many rows have a range or an amount
+# without a figure, and the first row's line.
+SUPPLY_FIELDS = ("region", "product", "status", "base_unit", "unit", "plain", "rows", "total", "size",
+                 "fractional", "ranged", "first")
 
 
 def _schema_neo4j() -> list[str]:
@@ -201,8 +212,13 @@ LINKS = ("MATCH (a:Product {load: $load})-[r:FEEDS|YIELDS]->(b:Product) "
 # The MAKES rows of a region are found through the index on MAKES.region (`$regions`: the region
 # and those below it); the product's `load` then keeps the current load's rows.
 _REGION_ROWS = "MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHERE p.load = $load "
-# The best status per product is picked from these in Python (model.STATUSES gives the order).
+# The best status per product is picked from these in Python (model.STATUSES gives the order): from
+# the rows of regions without Supply nodes, and from the Supply nodes of those with (`$regions`
+# holds the summed ones then), which hold every row's status.
 CAPACITY_STATUSES = _REGION_ROWS + "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses"
+_SUPPLY_NODES = "MATCH (s:Supply) WHERE s.region IN $regions WITH s WHERE s.load = $load "
+SUPPLY_STATUSES = _SUPPLY_NODES + "RETURN s.product AS product, collect(DISTINCT s.status) AS statuses"
+SUMMED_REGIONS = "MATCH (r:Region {load: $load}) WHERE r.summed = true RETURN r.id AS id"
 # Every MAKES row of the region and below it (of some statuses, or all when `$statuses` is null), in
 # one statement for all products; the caller groups them by product in file order (rows carry `line`).
 # A city's rows are many (146,000 at 1M firms): each comes as a list of the Capacity fields in order
@@ -213,6 +229,38 @@ CAPACITIES_BY_PRODUCT = _REGION_ROWS + "AND ($statuses IS NULL OR m.status IN $s
 # The same for a few products (`$keys`: their node keys), starting from them.
 CAPACITIES_OF_PRODUCTS = ("MATCH (p:Product) WHERE p.key IN $keys MATCH (p)<-[m:MAKES]-() WHERE m.region IN $regions "
                           "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES)
+# Per product, the region's rows summed (model.CapacitySums), by base unit, unit and whether the
+# rows are plain (one stated figure in a base unit, model.plain): how many, the first line, the
+# plain rows' sum, the sum of their sizes and how many are not whole numbers (a sum of whole
+# numbers below 2**53 is the same in any order, so the server's sum is the file-order sum), and
+# how many rows have a range or an amount without a figure (beside plain rows, the caller then
+# lists every row). From the rows (CAPACITY_SUMS) or, for the regions that have them, from the
+# Supply nodes (SUPPLY_SUMS: the same columns, summed again). The rows that are not plain come
+# whole from CAPACITY_OTHERS, through the index on MAKES.listed_in.
+_PLAIN = ("m.capacity IS NOT NULL AND m.capacity_min IS NULL AND m.capacity_max IS NULL "
+          "AND m.capacity_base IS NOT NULL")
+_UNSTATED = ("m.capacity IS NULL AND m.capacity_min IS NULL AND m.capacity_max IS NULL "
+             "AND m.capacity_base IS NULL")
+CAPACITY_SUMS = (_REGION_ROWS + "AND ($statuses IS NULL OR m.status IN $statuses) "
+                 f"WITH m.product AS product, m, ({_PLAIN}) AS plain, ({_UNSTATED}) AS unstated "
+                 "RETURN product, m.base_unit AS base_unit, m.unit AS unit, plain, count(m) AS rows, "
+                 "min(m.line) AS first, sum(CASE WHEN plain THEN m.capacity_base ELSE 0.0 END) AS total, "
+                 "sum(CASE WHEN plain THEN abs(m.capacity_base) ELSE 0.0 END) AS size, "
+                 "sum(CASE WHEN plain AND m.capacity_base <> floor(m.capacity_base) THEN 1 ELSE 0 END) AS fractional, "
+                 "sum(CASE WHEN plain OR unstated THEN 0 ELSE 1 END) AS ranged")
+SUPPLY_SUMS = (_SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses) "
+               "RETURN s.product AS product, s.base_unit AS base_unit, s.unit AS unit, s.plain AS plain, "
+               "sum(s.rows) AS rows, min(s.first) AS first, sum(s.total) AS total, sum(s.size) AS size, "
+               "sum(s.fractional) AS fractional, sum(s.ranged) AS ranged")
+CAPACITY_OTHERS = ("MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions WITH m, p WHERE p.load = $load "
+                   "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES)
+# Per product and firm (model order: `Backend.firm_sums`): how many rows, how many with an amount in
+# a base unit, their sum, and (to tell whether that sum is the file-order sum, as CAPACITY_SUMS)
+# how many amounts are not whole numbers and the sum of their sizes.
+FIRM_SUMS = (_REGION_ROWS + "AND ($statuses IS NULL OR m.status IN $statuses) "
+             "RETURN m.product AS product, m.firm AS firm, count(m) AS rows, count(m.capacity_base) AS stated, "
+             "sum(m.capacity_base) AS total, min(m.line) AS first, sum(abs(m.capacity_base)) AS size, "
+             "sum(CASE WHEN m.capacity_base <> floor(m.capacity_base) THEN 1 ELSE 0 END) AS fractional")
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"
 
 _CAPACITY_HEADS = {

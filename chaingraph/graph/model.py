@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 __all__ = [
-    "Region", "Product", "Firm", "Step", "Chain", "Capacity", "Target", "Link", "Conversion", "Dataset",
+    "Region", "Product", "Firm", "Step", "Chain", "Capacity", "CapacitySums", "plain", "sum_rows", "unlisted", "Target", "Link", "Conversion", "Dataset",
     "LEVELS", "KINDS", "STATUSES", "BOUNDS", "LINK_TYPES", "MISSING", "BY_PRODUCT", "SUPPLYING", "product_statuses",
     "SOURCE_KINDS", "DERIVED_SOURCE_KINDS", "DIRECTORY_SOURCE_KINDS",
 ]
@@ -155,6 +155,62 @@ class Capacity:
     source_kind: str | None = None  # one of DIRECTORY_SOURCE_KINDS
     publisher: str | None = None  # who published the figure
     line: int = _line()
+
+
+def plain(row: Capacity) -> bool:
+    """A row whose capacity is one stated figure (no range) with its amount in a base unit."""
+    return (row.capacity is not None and row.capacity_min is None and row.capacity_max is None
+            and row.capacity_base is not None)
+
+
+def _unstated(row: Capacity) -> bool:
+    return row.capacity is None and row.capacity_min is None and row.capacity_max is None and row.capacity_base is None
+
+
+@dataclass(frozen=True)
+class CapacitySums:
+    """One product's capacity rows (in a region, of some statuses) summed where a sum says all,
+    so that a server sends a few numbers instead of every row (`Backend.capacity_sums`).
+
+    `stated`: base unit -> (how many, their `capacity_base` added up in file order) of the `plain`
+    rows; `others`: every other row, as records in file order. When a product has plain rows and
+    also rows with a range (or an amount without a figure), the order of the additions would
+    matter: then nothing is summed and every row is in `others`. So beside a sum, `others` holds
+    only rows whose capacity is not stated at all (or none: `unlisted`, they stay counted in
+    `rows`). `units`: (base unit, unit) of every row.
+    """
+
+    rows: int
+    stated: dict[str, tuple[int, float]]
+    others: tuple[Capacity, ...]
+    units: frozenset[tuple[str | None, str | None]]
+
+
+def sum_rows(rows: Iterable[Capacity]) -> CapacitySums:
+    """The `CapacitySums` of one product's rows (in file order).
+
+    >>> rows = [Capacity("a", "c", "coke", 10.0, "万吨", "operating", None, None, "s", None, 100000.0, "t"),
+    ...         Capacity("b", "c", "coke", None, None, "operating", None, None, "s", None, None, None)]
+    >>> s = sum_rows(rows)
+    >>> s.rows, s.stated, [r.firm for r in s.others]
+    (2, {'t': (1, 100000.0)}, ['b'])
+    """
+    rows = list(rows)
+    stated: dict[str, tuple[int, float]] = {}
+    others = [r for r in rows if not plain(r)]
+    if len(others) < len(rows) and not all(map(_unstated, others)):
+        others = rows  # ranges beside plain figures: no sum
+    else:
+        for r in rows:
+            if plain(r):
+                n, total = stated.get(r.base_unit, (0, 0.0))
+                stated[r.base_unit] = (n + 1, total + r.capacity_base)
+    return CapacitySums(len(rows), stated, tuple(others), frozenset((r.base_unit, r.unit) for r in rows))
+
+
+def unlisted(sums: CapacitySums) -> CapacitySums:
+    """`sums` without the rows listed beside a sum (they stay counted in `rows`)."""
+    return CapacitySums(sums.rows, sums.stated, (), sums.units) if sums.stated else sums
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import math
+from array import array
 import queue
 import threading
 import time
@@ -30,19 +31,23 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 from . import cypher
-from .backend import Backend
+from .backend import Backend, sum_firms
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, label as name_label, name_key
 from .model import (
-    STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target, product_statuses,
+    STATUSES, Capacity, CapacitySums, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
+    product_statuses, sum_rows, unlisted,
 )
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .store import Store
+
 __all__ = ["CypherBackend", "ServerError", "load_batches", "reason"]
 
 BATCH = 5000  # rows per UNWIND statement
+SUMMED_FROM = 20_000  # capacity rows of its own from which a region's rows are also summed (Supply nodes)
 DELETE_SLICE = 5000  # relationships per delete statement when old loads are removed
 DELETE_NODES = 2000  # nodes per delete statement
 CLOSEST_FROM_ALL = 20_000  # up to this many firms, suggestions for an unknown name weigh every firm
@@ -120,44 +125,113 @@ def _rows(records: Iterable[Any], columns: tuple[str, ...], keys: Callable[[Any]
         yield [*keys(record), *values]
 
 
-def _home_statuses(ds: Dataset) -> dict[str, str]:
-    """Each product's local status in the home region and below it (as `local_statuses`)."""
+def _home_statuses(store: Store) -> dict[str, str]:
+    """Each product's local status in the home region and below it (as `local_statuses`), from
+    the home region's capacity rows alone (the store's region index)."""
     children: dict[str, list[str]] = {}
-    for r in ds.regions:
+    for r in store.records("regions"):
         if r.parent:
             children.setdefault(r.parent, []).append(r.id)
-    home, todo = set(), [ds.home_region]
+    home, todo = set(), [store.home_region]
     while todo:
         if (region := todo.pop()) not in home:
             home.add(region)
             todo.extend(children.get(region, ()))
+    caps = store.tables["capacities"]
     best: dict[str, str] = {}
-    for c in ds.capacities:
-        if c.region in home and (c.product not in best or STATUSES.index(c.status) < STATUSES.index(best[c.product])):
-            best[c.product] = c.status
-    return product_statuses((p.id for p in ds.products), best,
-                            ((link.from_, link.to) for link in ds.links if link.type == "YIELDS"))
+    for region in home:
+        numbers = store.rows("capacities", "region", region)
+        for product, status in zip(caps.cells("product", numbers), caps.cells("status", numbers)):
+            if product not in best or STATUSES.index(status) < STATUSES.index(best[product]):
+                best[product] = status
+    return product_statuses((p.id for p in store.records("products")), best,
+                            ((link.from_, link.to) for link in store.records("links") if link.type == "YIELDS"))
 
 
-def _firm_aliases(ds: Dataset) -> dict[str, list[str]]:
+def _firm_aliases(store: Store) -> dict[str, list[str]]:
     """Each alias (as its name key) and the firms it names."""
     aliases: dict[str, list[str]] = {}
-    for f in ds.firms:
-        for alias in f.aliases:
+    firms = store.tables["firms"]
+    for i, names in enumerate(firms.column("aliases")):
+        for alias in names or ():
             ids = aliases.setdefault(name_key(alias), [])
-            if f.id not in ids:
-                ids.append(f.id)
+            if (fid := firms.row_id(i)) not in ids:
+                ids.append(fid)
     return aliases
 
 
-def load_size(ds: Dataset) -> int:
+def _firm_tonnes(store: Store) -> array:
+    """Each firm's capacity in tonnes (by firm row number; NaN: no capacity stated in tonnes),
+    added up in file order."""
+    caps = store.tables["capacities"]
+    tonnes = array("d", [math.nan]) * len(store.tables["firms"])
+    for code, unit, amount in zip(caps.columns["firm"][2], caps.column("base_unit"), caps.column("capacity_base")):
+        if code >= 0 and unit == "t" and amount is not None:
+            before = tonnes[code]
+            tonnes[code] = amount if before != before else before + amount
+    return tonnes
+
+
+_CHUNK = 100_000  # capacity rows read from the store at a time, to sum them
+
+
+def _summed(store: Store) -> list[str]:
+    """The regions whose capacity rows a load also sums in Supply nodes: those with at least
+    SUMMED_FROM rows of their own (a large city; a small one's rows are read as fast as sums)."""
+    return [r.id for r in store.records("regions") if len(store.rows("capacities", "region", r.id)) >= SUMMED_FROM]
+
+
+def _supply(store: Store) -> list[list[Any]]:
+    """The Supply nodes' values (cypher.SUPPLY_FIELDS): the capacity rows of the `_summed` regions
+    summed by region, product, status, base unit, unit and plainness, in file order."""
+    caps = store.tables["capacities"]
+    names = ("region", "product", "status", "base_unit", "unit", "capacity", "capacity_min", "capacity_max",
+             "capacity_base", "line")
+    groups: dict[tuple, list[Any]] = {}
+    rows = sorted(i for region in _summed(store) for i in store.rows("capacities", "region", region))
+    for at in range(0, len(rows), _CHUNK):
+        numbers = rows[at:at + _CHUNK]
+        for region, product, status, base_unit, unit, capacity, low, high, amount, line in zip(
+                *(caps.cells(name, numbers) for name in names)):
+            plain = capacity is not None and low is None and high is None and amount is not None
+            group = groups.get(key := (region, product, status, base_unit, unit, plain))
+            if group is None:
+                group = groups[key] = [0, 0.0, 0.0, 0, 0, line]
+            group[0] += 1
+            if plain:
+                group[1] += amount
+                group[2] += abs(amount)
+                group[3] += amount != math.floor(amount)
+            elif capacity is not None or low is not None or high is not None or amount is not None:
+                group[4] += 1
+    return [[*key, *values] for key, values in groups.items()]
+
+
+def _listed_in(rows: list[list[Any]], makes: tuple[str, ...]) -> list[Any]:
+    """MAKES.listed_in of some capacity rows (each the values of `makes`): the row's region where
+    a Supply node cannot sum the row (not `model.plain`), else None."""
+    at = [makes.index(name) for name in ("capacity", "capacity_min", "capacity_max", "capacity_base", "region")]
+    capacity, low, high, amount, region = at
+    return [None if (r[capacity] is not None and r[low] is None and r[high] is None and r[amount] is not None)
+            else r[region] for r in rows]
+
+
+def load_size(data: Store | Dataset) -> int:
     """The rows `load_batches` writes (nodes and relationships), counted without building them."""
-    nodes = (len(ds.regions) + len(ds.products) + len(ds.firms) + len(_firm_aliases(ds)) + len(ds.chains)
-             + len(ds.targets) + len(ds.conversions))
-    relationships = (sum(1 for r in ds.regions if r.parent) + len(ds.firms) + sum(1 for f in ds.firms if f.parent)
-                     + sum(len(s.products) for c in ds.chains for s in c.steps) + len(ds.capacities)
-                     + len(ds.targets) + len(ds.links))
+    store = _store(data)
+    t = store.tables
+    parents = sum(1 for p in t["firms"].column("parent") if p)
+    nodes = (len(t["regions"]) + len(t["products"]) + len(t["firms"]) + len(_firm_aliases(store)) + len(t["chains"])
+             + len(t["targets"]) + len(t["conversions"]) + len(_supply(store)))
+    relationships = (sum(1 for r in store.records("regions") if r.parent) + len(t["firms"]) + parents
+                     + sum(len(s.products) for c in store.records("chains") for s in c.steps) + len(t["capacities"])
+                     + len(t["targets"]) + len(t["links"]))
     return nodes + relationships
+
+
+def _store(data: Store | Dataset) -> Store:
+    from .store import Store
+    return data if isinstance(data, Store) else Store.from_dataset(data)
 
 
 def _batches(rows: Iterable[list[Any]], size: int) -> Iterator[list[list[Any]]]:
@@ -166,12 +240,20 @@ def _batches(rows: Iterable[list[Any]], size: int) -> Iterator[list[list[Any]]]:
         yield batch
 
 
-def load_batches(ds: Dataset, load: str, batch_size: int = BATCH) -> Iterator[tuple[str, list[list[Any]], int]]:
+def _listed(values: list[Any]) -> list[Any]:
+    """A column's tuples as lists, empty ones null (as `_values`)."""
+    return [(list(v) or None) if type(v) is tuple else v for v in values]
+
+
+def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> Iterator[tuple[str, list[list[Any]], int]]:
     """Every write of a load, as (statement, rows, graph rows it writes): nodes first, then
     relationships; a firm comes with its LOCATED_IN and MAKES relationships in one row
     (cypher.create_firms), so the server never looks a new firm up. Each batch writes about
-    `batch_size` graph rows and is built only when asked for (a generator), so a national
-    dataset is never held twice over."""
+    `batch_size` graph rows and is built only when asked for (a generator) from the compiled
+    store's columns (store.py): the firms and capacity rows of one batch at a time, so a
+    national dataset is never held as records."""
+    store = _store(data)
+
     def key(id: str) -> str:
         return f"{load}:{id}"
 
@@ -183,85 +265,109 @@ def load_batches(ds: Dataset, load: str, batch_size: int = BATCH) -> Iterator[tu
             yield query, batch, len(batch)
 
     # For browsing: each product's local status in the home region, each firm's capacity in tonnes.
-    status = _home_statuses(ds)
-    tonnes: dict[str, float] = {}
-    for c in ds.capacities:
-        if c.firm and c.base_unit == "t" and c.capacity_base is not None:
-            tonnes[c.firm] = tonnes.get(c.firm, 0.0) + c.capacity_base
+    status = _home_statuses(store)
+    tonnes = _firm_tonnes(store)
 
     columns = _columns(Region)
-    yield from each(cypher.create_nodes("Region", columns), _rows(ds.regions, columns, node_key))
+    summed = set(_summed(store))
+    yield from each(cypher.create_nodes("Region", (*columns, "summed")), (
+        [*row, True if region.id in summed else None] for region, row in
+        zip(store.records("regions"), _rows(store.records("regions"), columns, node_key))))
     columns = _columns(Product)
+    products = store.records("products")
     for value, label in cypher.STATUS_LABELS.items():
         yield from each(cypher.create_nodes("Product", (*columns, "status"), label), (
-            [*row, value] for row in _rows((p for p in ds.products if status[p.id] == value), columns, node_key)))
+            [*row, value] for row in _rows((p for p in products if status[p.id] == value), columns, node_key)))
 
     # A firm is found by its names: zh_key and en_key hold `<load>:<name key>` (names.py), aliases
     # are FirmAlias nodes. Each firm row carries its region's key, its LOCATED_IN line and its
     # MAKES rows (each: the product's key, then the row's values).
-    made: dict[str, list[Capacity]] = {}
-    for c in ds.capacities:
-        if c.firm:
-            made.setdefault(c.firm, []).append(c)
+    firms, caps = store.tables["firms"], store.tables["capacities"]
+    start, by_firm = store.indexes["firm_capacities"]
     columns, makes = _columns(Firm), _columns(Capacity)
     firm_columns = (*columns, "zh_key", "en_key")
+    written = (*makes, "listed_in")  # MAKES properties: a row's values, then where it is listed
 
-    def firm_rows(firms: Iterable[Firm], sized: bool) -> Iterator[tuple[list[Any], int]]:
-        for f in firms:
-            row = [key(f.id), key(f.region), *_values(f, columns), key(name_key(f.name_zh)),
-                   key(name_key(f.name_en)) if f.name_en else None]
+    def firm_rows(numbers: list[int], sized: bool) -> list[tuple[list[Any], int]]:
+        """The rows of some firms (row numbers), each with the graph rows it writes."""
+        values = [_listed(firms.cells(name, numbers)) for name in columns]
+        made = [by_firm[start[i]:start[i + 1]] for i in numbers]
+        rows = [i for group in made for i in group]
+        cells = [_listed(caps.cells(name, rows)) for name in makes]
+        cells.append(_listed_in(list(zip(*cells)), makes))
+        product = makes.index("product")
+        capacity_rows = [[key(c[product]), *c] for c in zip(*cells)]
+        found, at = [], 0
+        for n, (i, f) in enumerate(zip(numbers, zip(*values))):
+            fid, name_zh, name_en, region, line = f[0], f[1], f[2], f[4], f[-1]
+            row = [key(fid), key(region), *f, key(name_key(name_zh)), key(name_key(name_en)) if name_en else None]
             if sized:
-                row.append(tonnes[f.id])
-            rows = made.get(f.id, ())
-            row += [f.line, [[key(c.product), *_values(c, makes)] for c in rows]]
-            yield row, 2 + len(rows)
+                row.append(tonnes[i])
+            k = len(made[n])
+            row += [line, capacity_rows[at:at + k]]
+            at += k
+            found.append((row, 2 + k))
+        return found
 
-    def firm_batches(query: str, firms: Iterable[Firm], sized: bool) -> Iterator[tuple[str, list[list[Any]], int]]:
+    def firm_batches(query: str, numbers: Iterable[int], sized: bool) -> Iterator[tuple[str, list[list[Any]], int]]:
         batch, written = [], 0
-        for row, n in firm_rows(firms, sized):
-            batch.append(row)
-            written += n
-            if written >= batch_size:
-                yield query, batch, written
-                batch, written = [], 0
+        numbers = iter(numbers)
+        while chunk := list(islice(numbers, max(batch_size // 4, 1))):
+            for row, n in firm_rows(chunk, sized):
+                batch.append(row)
+                written += n
+                if written >= batch_size:
+                    yield query, batch, written
+                    batch, written = [], 0
         if batch:
             yield query, batch, written
 
-    yield from firm_batches(cypher.create_firms(firm_columns, makes), (f for f in ds.firms if f.id not in tonnes),
+    everyone = range(len(firms))
+    yield from firm_batches(cypher.create_firms(firm_columns, written), (i for i in everyone if tonnes[i] != tonnes[i]),
                             False)
-    for i, (label, least) in enumerate(cypher.FIRM_SIZES):  # largest first
-        below = cypher.FIRM_SIZES[i - 1][1] if i else math.inf
-        yield from firm_batches(cypher.create_firms((*firm_columns, "capacity_t"), makes, label),
-                                (f for f in ds.firms if least <= tonnes.get(f.id, -1) < below), True)
-    del made
+    for n, (label, least) in enumerate(cypher.FIRM_SIZES):  # largest first
+        below = cypher.FIRM_SIZES[n - 1][1] if n else math.inf
+        yield from firm_batches(cypher.create_firms((*firm_columns, "capacity_t"), written, label),
+                                (i for i in everyone if least <= tonnes[i] < below), True)
     yield from each(cypher.create_nodes("FirmAlias", ("ids",)),
-                    ([key(name), ids] for name, ids in _firm_aliases(ds).items()))
+                    ([key(name), ids] for name, ids in _firm_aliases(store).items()))
     columns = _columns(Chain, "steps")
-    yield from each(cypher.create_nodes("Chain", columns), _rows(ds.chains, columns, node_key))
+    yield from each(cypher.create_nodes("Chain", columns), _rows(store.records("chains"), columns, node_key))
+    targets = store.records("targets")
     columns = _columns(Target)
-    yield from each(cypher.create_nodes("Target", columns), _rows(ds.targets, columns, node_key))
+    yield from each(cypher.create_nodes("Target", columns), _rows(targets, columns, node_key))
     columns = _columns(Conversion)
     yield from each(cypher.create_nodes("Conversion", columns), _rows(
-        ds.conversions, columns, lambda c: [key(f"conversion:{c.line}")]))
+        store.records("conversions"), columns, lambda c: [key(f"conversion:{c.line}")]))
+    yield from each(cypher.create_nodes("Supply", cypher.SUPPLY_FIELDS), (
+        [key(f"supply:{n}"), *values] for n, values in enumerate(_supply(store))))
 
     line = ("line",)
     yield from each(cypher.create_relationships("Region", "PART_OF", "Region", line), (
-        [key(r.id), key(r.parent), r.line] for r in ds.regions if r.parent))
+        [key(r.id), key(r.parent), r.line] for r in store.records("regions") if r.parent))
+    firm_line = firms.getter("line")
     yield from each(cypher.create_relationships("Firm", "PART_OF", "Firm", line), (
-        [key(f.id), key(f.parent), f.line] for f in ds.firms if f.parent))
+        [key(firms.row_id(i)), key(parent), firm_line(i)] for i, parent in enumerate(firms.column("parent"))
+        if parent))
     yield from each(cypher.create_relationships("Chain", "HAS_STEP", "Product", ("order", "label", "position")), (
-        [key(c.id), key(p), s.order, s.label, i] for c in ds.chains for s in c.steps for i, p in enumerate(s.products)))
-    yield from each(cypher.create_relationships("Region", "MAKES", "Product", makes), _rows(
-        (c for c in ds.capacities if not c.firm), makes, lambda c: [key(c.region), key(c.product)]))
+        [key(c.id), key(p), s.order, s.label, i] for c in store.records("chains") for s in c.steps
+        for i, p in enumerate(s.products)))
+    unnamed = [i for i, code in enumerate(caps.columns["firm"][2]) if code < 0]
+    region_rows = [[key(c.region), key(c.product), *values] for c, values in
+                   zip(caps.rows(unnamed), _rows(caps.rows(unnamed), makes, lambda c: []))]
+    for row, listed_in in zip(region_rows, _listed_in([row[2:] for row in region_rows], makes)):
+        row.append(listed_in)
+    yield from each(cypher.create_relationships("Region", "MAKES", "Product", written), region_rows)
     columns = ("line", "value", "unit", "bound", "year", "source")
     for goal in ("Product", "Target"):
         yield from each(cypher.create_relationships("Region", "TARGETS", goal, columns), _rows(
-            (t for t in ds.targets if bool(t.product) == (goal == "Product")), columns,
+            (t for t in targets if bool(t.product) == (goal == "Product")), columns,
             lambda t: [key(t.region), key(t.product or t.id)]))
     columns = _columns(Link, "from_", "to", "type")
     for type in ("FEEDS", "YIELDS"):
         yield from each(cypher.create_relationships("Product", type, "Product", columns), _rows(
-            (link for link in ds.links if link.type == type), columns, lambda link: [key(link.from_), key(link.to)]))
+            (link for link in store.records("links") if link.type == type), columns,
+            lambda link: [key(link.from_), key(link.to)]))
 
 
 class _Rows(dict):
@@ -458,11 +564,27 @@ class CypherBackend(Backend):
     def _asked(self) -> dict[tuple, Any]:
         return {}
 
+    @cached_property
+    def _summed(self) -> set[str]:
+        """The regions whose rows the load also summed in Supply nodes (`Region.summed`)."""
+        return {r["id"] for r in self._rows(cypher.SUMMED_REGIONS)}
+
+    def _read_sums(self, region: str, rows_query: str, supply_query: str, **params: Any) -> list[dict[str, Any]]:
+        """A region's aggregate: from the Supply nodes of its summed regions, from the rows of the others."""
+        regions = self.subregions(region)
+        summed, read = sorted(regions & self._summed), sorted(regions - self._summed)
+        return ((self._rows(rows_query, regions=read, **params) if read else [])
+                + (self._rows(supply_query, regions=summed, **params) if summed else []))
+
     def capacity_statuses(self, region: str) -> dict[str, str]:
         key = ("statuses", region)
         if key not in self._asked:
-            rows = self._rows(cypher.CAPACITY_STATUSES, regions=sorted(self.subregions(region)))
-            self._asked[key] = {r["product"]: min(r["statuses"], key=STATUSES.index) for r in rows}
+            best: dict[str, str] = {}
+            for r in self._read_sums(region, cypher.CAPACITY_STATUSES, cypher.SUPPLY_STATUSES):
+                status = min(r["statuses"], key=STATUSES.index)
+                if r["product"] not in best or STATUSES.index(status) < STATUSES.index(best[r["product"]]):
+                    best[r["product"]] = status
+            self._asked[key] = best
         return dict(self._asked[key])
 
     def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
@@ -487,6 +609,62 @@ class CypherBackend(Backend):
         copy = _Rows((product, list(rows)) for product, rows in grouped.items())
         copy.source = grouped  # the cached rows live as long as a copy does
         return copy
+
+    def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
+                      listed: bool = True) -> dict[str, CapacitySums]:
+        """As Backend.capacity_sums, summed on the server: a few rows per product instead of every
+        row, from the Supply nodes of a large city (cypher.SUPPLY_SUMS) and the rows of the other
+        regions (CAPACITY_SUMS); the rows that are not plain come whole (CAPACITY_OTHERS). A product whose sum the server cannot give exactly (amounts
+        that are not whole numbers, or a total beyond 2**53) or that has ranges beside plain rows
+        is summed here from its rows, fetched for it alone."""
+        statuses = None if statuses is None else sorted(set(statuses))
+        regions = sorted(self.subregions(region))
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in self._read_sums(region, cypher.CAPACITY_SUMS, cypher.SUPPLY_SUMS, statuses=statuses):
+            groups.setdefault(r["product"], []).append(r)
+        others: dict[str, list[Capacity]] = {}
+        names = cypher.CAPACITY_FIELDS
+        if listed:
+            for c in sorted((_record(Capacity, dict(zip(names, r["row"]))) for r in
+                             self._rows(cypher.CAPACITY_OTHERS, regions=regions, statuses=statuses)),
+                            key=lambda c: c.line):
+                others.setdefault(c.product, []).append(c)
+        found: dict[str, CapacitySums] = {}
+        inexact = []  # summed here from their rows
+        for pid, rows in sorted(groups.items(), key=lambda item: min(r["first"] for r in item[1])):
+            summed = [r for r in rows if r["plain"]]
+            if (summed and (any(r["ranged"] or r["fractional"] for r in rows)
+                            or sum(r["size"] for r in summed) >= 2 ** 53)) or (not summed and not listed):
+                inexact.append(pid)
+                found[pid] = None  # keeps the product's place
+                continue
+            stated: dict[str, tuple[int, float]] = {}
+            for r in summed:
+                n, total = stated.get(r["base_unit"], (0, 0.0))
+                stated[r["base_unit"]] = (n + r["rows"], total + float(r["total"]))
+            found[pid] = CapacitySums(sum(r["rows"] for r in rows), stated, tuple(others.get(pid, ())),
+                                      frozenset((r["base_unit"], r["unit"]) for r in rows))
+        if inexact:
+            for pid, rows in self.capacities_by_product(region, statuses, products=inexact).items():
+                found[pid] = sum_rows(rows) if listed else unlisted(sum_rows(rows))
+        return found
+
+    def firm_sums(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, dict[str | None, tuple[int, int, float]]]:
+        """As Backend.firm_sums, one line per product and firm from the server (cypher.FIRM_SUMS); a
+        product where a firm's sum may differ from the file-order sum (amounts that are not whole
+        numbers) is summed here from its rows."""
+        statuses = None if statuses is None else sorted(set(statuses))
+        rows = sorted(self._rows(cypher.FIRM_SUMS, regions=sorted(self.subregions(region)), statuses=statuses),
+                      key=lambda r: r["first"])
+        found: dict[str, dict[str | None, tuple[int, int, float]]] = {}
+        inexact = set()
+        for r in rows:
+            found.setdefault(r["product"], {})[r["firm"]] = (r["rows"], r["stated"], float(r["total"] or 0.0))
+            if r["stated"] > 1 and (r["fractional"] or r["size"] >= 2 ** 53):
+                inexact.add(r["product"])
+        if inexact:
+            found.update(sum_firms(self.capacities_by_product(region, statuses, products=sorted(inexact))))
+        return found
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:
@@ -599,7 +777,7 @@ class CypherBackend(Backend):
         parameters overrides this, to do that work here, while the batch before is written."""
         return lambda: self.run(query, rows=rows, **params)
 
-    def write(self, ds: Dataset, progress: Callable[[int, int], None] | None = None,
+    def write(self, data: Store | Dataset, progress: Callable[[int, int], None] | None = None,
               batch_size: int = BATCH) -> dict[str, Any]:
         """Load a validated dataset atomically (module docstring); returns rows written and seconds.
 
@@ -609,6 +787,7 @@ class CypherBackend(Backend):
         sends the one before (`_Writer`), so the client's work and the server's overlap.
         """
         started = time.perf_counter()
+        ds = _store(data)  # a validated dataset's compiled form: batches are built from its columns
         for statement in cypher.SCHEMA[self.name]:  # the indexes the writes use exist before them
             self.run_schema(statement)
         load = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"

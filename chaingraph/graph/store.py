@@ -353,6 +353,11 @@ class Table:
                 known[i] = make(dict(zip(names, values)))
         return [known[i] if i in known else self.row(i) for i in numbers]
 
+    def cells(self, name: str, numbers: Sequence[int]) -> list:
+        """The cells of some rows in one column, without building or keeping records (a load
+        streams a national table this way, a batch at a time)."""
+        return self._cells(name, numbers)
+
     def _cells(self, name: str, numbers: list[int]) -> list:
         """The cells of `numbers` in column `name` (a list comprehension per column: no call per cell)."""
         col = self.columns[name]

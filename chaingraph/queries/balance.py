@@ -18,7 +18,7 @@ from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
-from ..graph.model import Capacity, Link
+from ..graph.model import Capacity, CapacitySums, Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
 from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
 
@@ -141,7 +141,12 @@ def _ratio_range(link: Link) -> tuple[float, float, float]:
 
 
 class _Balancer:
-    def __init__(self, g: Backend, region: str, basis: str, few: bool = False):
+    """`texts=False`: the caller shows no contribution's text (`extend`, `bottlenecks`): each
+    product's capacity rows are then summed by the backend (`capacity_sums`; on a server a few
+    numbers per product instead of a city's every row), and only the rows a sum cannot stand for
+    (capacity not stated, ranges) are read one by one."""
+
+    def __init__(self, g: Backend, region: str, basis: str, few: bool = False, texts: bool = True):
         self.g, self.region, self.basis = g, region, basis
         self.products = {p.id: p for p in g.products()}
         self.base = {pid: base_of(p.unit) for pid, p in self.products.items()}
@@ -160,8 +165,17 @@ class _Balancer:
         # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
         self.used_locally = {t.product for t in g.targets(region=region)
                              if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
+        self.sums: dict[str, CapacitySums] | None = None
         if few and g.product_rows_cheap:  # a few products asked about: the rows of those the walk reaches
             self.capacity_rows, self.firm_names = {}, {}
+        elif not texts:
+            self.sums = g.capacity_sums(region, SUPPLYING)
+            # rows summed in another base unit than the product's are converted one by one
+            other_unit = [pid for pid, s in self.sums.items() if any(u != self.base.get(pid) for u in s.stated)]
+            self.capacity_rows = g.capacities_by_product(region, SUPPLYING, products=other_unit) if other_unit else {}
+            self.firm_names = g.firm_names(r.firm for rows in (*self.capacity_rows.values(),
+                                                               *(s.others for s in self.sums.values()))
+                                           for r in rows if r.firm)
         else:
             self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
             self.firm_names = g.firm_names(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)
@@ -222,7 +236,15 @@ class _Balancer:
                 shown = written(target.value, target.unit, high)
                 account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
         else:
-            for row in self.rows_of(pid):
+            rows = self.rows_of(pid)
+            if self.sums is not None and pid not in self.capacity_rows and pid in self.sums:
+                summed = self.sums[pid]
+                if summed.stated:  # the plain rows at once: their sum is the one the rows add up to
+                    total = summed.stated[self.base[pid]][1]
+                    amount = Amount(total, total, total)
+                    account.parts.append(_Part(amount, amount.text(self.base[pid])))
+                rows = summed.others  # beside a sum, rows without a stated capacity
+            for row in rows:
                 who = self.firm_names[row.firm] if row.firm else _("unnamed producers")
                 if row.capacity is None and row.capacity_min is None:
                     why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
@@ -477,7 +499,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     if basis not in BASES:
         raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
     where = region_id(g, region)
-    b = _Balancer(g, where, basis, few=products is not None)
+    b = _Balancer(g, where, basis, few=products is not None, texts=coefficients)
     selected = None
     if chain:
         c = g.resolve_chain(chain)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from .. import i18n
-from ..graph.backend import Backend
+from ..graph.backend import Backend, sum_firms
 from ..i18n import gettext as _
 from ._common import local_statuses, PRESENT, SUPPLYING, region_id
 from .balance import balance
@@ -193,16 +193,20 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             shortage[row["product"]] = (1, n)
 
     firms_of: dict[str, list[str]] = defaultdict(list)
-    # one query for every product (for a few products asked about: their rows alone)
-    supplying = g.capacities_by_product(where, SUPPLYING, products=None if only is None else selected)
-    firm_name = g.firm_names(r.firm for rows in supplying.values() for r in rows if r.firm)  # one query on a server
+    # each product's local firms with their rows added up: one line per firm from a server (for a
+    # few products asked about: their rows alone)
+    if only is None:
+        supplying = g.firm_sums(where, SUPPLYING)
+    else:
+        supplying = sum_firms(g.capacities_by_product(where, SUPPLYING, products=selected))
+    firm_name = g.firm_names(f for firms in supplying.values() for f in firms if f)  # one query on a server
     for pid in products:
         if selected is not None and pid not in selected:
             continue
-        rows = supplying.get(pid, [])
-        if not rows:  # not made locally: no local producer to depend on
+        firms = supplying.get(pid, {})  # firm -> (rows, rows with an amount in a base unit, their sum)
+        if not firms:  # not made locally: no local producer to depend on
             continue
-        named = sorted({r.firm for r in rows if r.firm})
+        named = sorted(f for f in firms if f)
         firms_of[pid] = [firm_name[f] for f in named]
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users:
@@ -210,13 +214,11 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         user_names = i18n.join(i18n.name(products[u]) for u in users)
         if not wanted_kinds & {"single firm", "concentrated"}:
             continue
-        if len(named) == 1 and all(r.firm for r in rows):
+        if len(named) == 1 and None not in firms:
             reasons[pid].append(("single firm", _("%(firm)s is the only local producer; %(users)s depend on it")
                                  % {"firm": firms_of[pid][0], "users": user_names}))
-        elif len(named) > 1 and all(r.firm and r.capacity_base is not None for r in rows):
-            totals: dict[str, float] = defaultdict(float)
-            for r in rows:
-                totals[r.firm] += r.capacity_base
+        elif len(named) > 1 and None not in firms and all(n == stated for n, stated, _total in firms.values()):
+            totals = {f: total for f, (_n, _stated, total) in firms.items()}
             whole = sum(totals.values())
             if whole > 0:
                 hhi = sum((100 * v / whole) ** 2 for v in totals.values())

@@ -97,7 +97,7 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
         from ..errors import ChaingraphError
         raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
     where = region_id(g, region)
-    b = _Balancer(g, where, basis)
+    b = _Balancer(g, where, basis, texts=False)  # totals only: no contribution is shown
     statuses = b.status
     policies: dict[str, list[Target]] = {}
     for t in g.targets(region=where):

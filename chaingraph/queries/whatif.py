@@ -6,7 +6,7 @@ import heapq
 from .. import i18n
 from ..errors import ChaingraphError, UnknownNameError
 from ..graph.backend import Backend
-from ..graph.model import Capacity, Firm, Link, Product
+from ..graph.model import Capacity, CapacitySums, Firm, Link, Product, sum_rows
 from ..units import base_of, convert, written
 from ._common import PRESENT, SUPPLYING, local_statuses, region_id
 
@@ -65,11 +65,21 @@ def _stated(rows: list[Capacity], base: str) -> float | None:
     return sum(r.capacity_base for r in rows)
 
 
-def _lost_share(rows: list[Capacity], removed: list[Capacity], base: str) -> float | None:
+def _stated_sum(rows: CapacitySums, base: str) -> float | None:
+    """`_stated` of the rows a `CapacitySums` stands for."""
+    if any(unit != base for unit in rows.stated):
+        return None
+    if not rows.stated:
+        return _stated(list(rows.others), base)  # every row is listed
+    count, total = rows.stated[base]
+    return total if count == rows.rows else None  # the other rows have no figure
+
+
+def _lost_share(rows: CapacitySums, removed: list[Capacity], base: str) -> float | None:
     """Share of the local supply `rows` that `removed` takes away; None when it cannot be told."""
-    if len(removed) == len(rows):
+    if len(removed) == rows.rows:
         return 1.0  # the only local producer(s): everything goes, stated or not
-    total, lost = _stated(rows, base), _stated(removed, base)
+    total, lost = _stated_sum(rows, base), _stated(removed, base)
     if total is None or lost is None or total <= 0:
         return None
     return lost / total
@@ -133,18 +143,25 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     present = {pid for pid, s in statuses.items() if s in PRESENT}
     base = {pid: base_of(p.unit) for pid, p in products.items()}
     firms = _with_subsidiaries(g, removed.id) if isinstance(removed, Firm) else set()
+    # the firm's (and its plants') local operating and building rows, by product in file order
+    taken: dict[str, list[Capacity]] = {}
+    for r in sorted((r for f in firms for r in g.capacities(firm=f, region=where) if r.status in SUPPLYING),
+                    key=lambda r: r.line):
+        taken.setdefault(r.product, []).append(r)
     if g.product_rows_cheap:  # the rows of the products the firm makes, then of those the loss reaches
-        made = {r.product for f in firms for r in g.capacities(firm=f, region=where) if r.status in SUPPLYING}
-        supply = _Supply(g, where, made)
-    else:
-        supply = g.capacities_by_product(where, SUPPLYING)  # one query for every product
+        supply = _Supply(g, where, set(taken))
+
+        def supplied(pid: str) -> CapacitySums | None:
+            return sum_rows(own) if (own := supply.get(pid)) else None
+    else:  # each product's rows summed on the server: a few numbers per product, not every row
+        sums = g.capacity_sums(where, SUPPLYING, listed=False)
+        supplied = sums.get
 
     # depth 0: what goes directly, and the capacity it takes with it (known for a firm's own rows)
     seeds: dict[str, tuple[float | None, float | None]] = {}
     if isinstance(removed, Firm):
-        for pid, own in supply.items():
-            if taken := [r for r in own if r.firm in firms]:
-                seeds[pid] = (_lost_share(own, taken, base[pid]), _stated(taken, base[pid]))
+        for pid, lost in taken.items():
+            seeds[pid] = (_lost_share(supplied(pid), lost, base[pid]), _stated(lost, base[pid]))
     elif removed.id in present:
         seeds[removed.id] = (1.0, None)
 
@@ -184,16 +201,16 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     by_depth = sorted(reached.items(), key=lambda item: (item[1][0], file_order[item[0]]))
     for pid, (depth, via, relation, share) in by_depth:
         unit = base[pid]
-        local = supply.get(pid, [])
+        local = supplied(pid)
         affected = None
         if depth == 0 and seeds[pid][1] is not None:
             affected = seeds[pid][1]
-        elif share is not None and local and (stated := _stated(local, unit)) is not None:
+        elif share is not None and local and (stated := _stated_sum(local, unit)) is not None:
             affected = stated * share
         if affected is not None:
             affected = round(affected, 6)
         # shown in the unit the sources write, when they agree
-        shown_units = {r.unit for r in local if r.unit and r.base_unit == unit}
+        shown_units = {shown for base_unit, shown in (local.units if local else ()) if shown and base_unit == unit}
         shown = shown_units.pop() if len(shown_units) == 1 else unit
         rows.append({
             "product": pid, "name": products[pid].name_zh, "depth": depth, "via": via,
