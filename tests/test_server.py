@@ -706,3 +706,28 @@ def test_text_that_json_would_escape_is_written_as_it_is(falkordb_server, tmp_pa
     load("falkordb", folder, uri=falkordb_server, database=graph)
     g = open_backend("falkordb", uri=falkordb_server, database=graph)
     assert [p.note for p in g.products()] == notes == [p.note for p in open_backend("memory", folder).products()]
+
+
+def test_a_load_streams_the_compiled_store(falkordb_server, mini_copy, monkeypatch):
+    """`load` checks the dataset through its compiled store (written by the first open, reused
+    after) and builds its batches from the store's columns: never every firm or capacity row as
+    records at once, never the whole dataset."""
+    import chaingraph.loaders
+    from chaingraph.graph.store import Store, Table
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole dataset was built")
+
+    monkeypatch.setattr(Store, "dataset", refuse)
+    monkeypatch.setattr(chaingraph.loaders, "load_dataset", refuse)
+    whole, every = [], Table.all
+    monkeypatch.setattr(Table, "all", lambda self: whole.append(self.cls.__name__) or every(self))
+    options = {"uri": falkordb_server, "database": fresh()}
+    first = load("falkordb", mini_copy, **options)
+    assert "Firm" not in whole and "Capacity" not in whole and "Product" in whole
+    monkeypatch.setattr(chaingraph.loaders, "read_store", refuse)  # the second load reuses the store
+    assert load("falkordb", mini_copy, **options)["rows"] == first["rows"] == 50
+    monkeypatch.undo()
+    with open_backend("falkordb", **options) as g:
+        memory = open_backend("memory", mini_copy)
+        assert g.firms() == memory.firms() and g.capacities() == memory.capacities()
