@@ -142,7 +142,7 @@ class Backend(ABC):
         region id and below it (of some statuses, default all): how many rows, how many of them
         have an amount in a base unit, and those amounts (`capacity_base`) added up in file order.
         Products and each product's firms in the order of their first row. Who makes a product
-        locally and how much (`bottlenecks`), without every row: a server sends one line per firm.
+        locally and how much (`bottlenecks`), without whole rows: a server sends four values per row.
         """
         return sum_firms(self.capacities_by_product(region, statuses))
 

@@ -142,8 +142,18 @@ class FalkorDBBackend(CypherBackend):
             return found
         if kind == 5:
             return float(value)
-        if kind == 6:
-            return [self._value(v) for v in value]
+        if kind == 6:  # a list: of scalars mostly (a capacity row's values), read without a call each
+            found = []
+            for inner, item in value:
+                if inner == 2 or inner == 3:
+                    found.append(item)
+                elif inner == 1:
+                    found.append(None)
+                elif inner == 5:
+                    found.append(float(item))
+                else:
+                    found.append(self._value([inner, item]))
+            return found
         if kind == 4:
             return value == "true"
         from falkordb.query_result import parse_scalar

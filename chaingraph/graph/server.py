@@ -22,7 +22,7 @@ import time
 import uuid
 import weakref
 from itertools import islice
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, fields
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 from . import cypher
-from .backend import Backend, sum_firms
+from .backend import Backend
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, label as name_label, name_key
 from .model import (
@@ -87,6 +87,21 @@ def _record(cls: type, props: dict[str, Any], **given: Any) -> Any:
             value = tuple(value)
         values[name] = value
     return cls(**values)
+
+
+def _capacities(rows: Iterable[list[Any]]) -> list[Capacity]:
+    """Capacity records from rows of cypher.CAPACITY_FIELDS values (a city's rows: 146,000 at a
+    million firms), each filled at once as the store fills its records (no per-field checks:
+    the only list is `feed`, and no field is left out)."""
+    names, new = cypher.CAPACITY_FIELDS, Capacity.__new__
+    feed = names.index("feed")
+    found = []
+    for values in rows:
+        values[feed] = tuple(values[feed]) if values[feed] else ()
+        record = new(Capacity)
+        record.__dict__.update(zip(names, values))
+        found.append(record)
+    return found
 
 
 @cache
@@ -602,8 +617,7 @@ class CypherBackend(Backend):
                 rows = self._rows(cypher.CAPACITIES_OF_PRODUCTS, keys=[self._key(p) for p in products],
                                   regions=sorted(self.subregions(region)), statuses=statuses)
             grouped = _Rows()
-            names = cypher.CAPACITY_FIELDS
-            for c in sorted((_record(Capacity, dict(zip(names, r["row"]))) for r in rows), key=lambda c: c.line):
+            for c in sorted(_capacities(r["row"] for r in rows), key=attrgetter("line")):
                 grouped.setdefault(c.product, []).append(c)
             self._asked[key] = weakref.ref(grouped)
         copy = _Rows((product, list(rows)) for product, rows in grouped.items())
@@ -623,11 +637,10 @@ class CypherBackend(Backend):
         for r in self._read_sums(region, cypher.CAPACITY_SUMS, cypher.SUPPLY_SUMS, statuses=statuses):
             groups.setdefault(r["product"], []).append(r)
         others: dict[str, list[Capacity]] = {}
-        names = cypher.CAPACITY_FIELDS
         if listed:
-            for c in sorted((_record(Capacity, dict(zip(names, r["row"]))) for r in
-                             self._rows(cypher.CAPACITY_OTHERS, regions=regions, statuses=statuses)),
-                            key=lambda c: c.line):
+            for c in sorted(_capacities(r["row"] for r in
+                                        self._rows(cypher.CAPACITY_OTHERS, regions=regions, statuses=statuses)),
+                            key=attrgetter("line")):
                 others.setdefault(c.product, []).append(c)
         found: dict[str, CapacitySums] = {}
         inexact = []  # summed here from their rows
@@ -650,20 +663,20 @@ class CypherBackend(Backend):
         return found
 
     def firm_sums(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, dict[str | None, tuple[int, int, float]]]:
-        """As Backend.firm_sums, one line per product and firm from the server (cypher.FIRM_SUMS); a
-        product where a firm's sum may differ from the file-order sum (amounts that are not whole
-        numbers) is summed here from its rows."""
+        """As Backend.firm_sums, from four values per row (cypher.FIRM_AMOUNTS) instead of whole
+        rows, added up here in file order."""
         statuses = None if statuses is None else sorted(set(statuses))
-        rows = sorted(self._rows(cypher.FIRM_SUMS, regions=sorted(self.subregions(region)), statuses=statuses),
-                      key=lambda r: r["first"])
+        rows = self._rows(cypher.FIRM_AMOUNTS, regions=sorted(self.subregions(region)), statuses=statuses)
+        rows.sort(key=itemgetter("line"))
         found: dict[str, dict[str | None, tuple[int, int, float]]] = {}
-        inexact = set()
         for r in rows:
-            found.setdefault(r["product"], {})[r["firm"]] = (r["rows"], r["stated"], float(r["total"] or 0.0))
-            if r["stated"] > 1 and (r["fractional"] or r["size"] >= 2 ** 53):
-                inexact.add(r["product"])
-        if inexact:
-            found.update(sum_firms(self.capacities_by_product(region, statuses, products=sorted(inexact))))
+            firms = found.get(r["product"])
+            if firms is None:
+                firms = found[r["product"]] = {}
+            n, stated, total = firms.get(r["firm"], (0, 0, 0.0))
+            if (amount := r["amount"]) is not None:
+                stated, total = stated + 1, total + amount
+            firms[r["firm"]] = (n + 1, stated, total)
         return found
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
