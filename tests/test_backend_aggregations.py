@@ -1,12 +1,15 @@
-"""The backend's aggregations (`capacities_by_product`, `producers_outside`) on every backend, on
+"""The backend's aggregations (`capacities_by_product`, `capacity_columns`, `capacity_sums`,
+`firm_sums`, `producers_outside`) on every backend, on
 a hand-built dataset whose answers are known by construction: the server answers each with one
 Cypher query (graph/cypher.py), memory walks its graph; both must give the same records."""
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
 from chaingraph.graph.backend import sum_firms
-from chaingraph.graph.model import CapacitySums, sum_rows
+from chaingraph.graph.model import Capacity, CapacitySums, sum_rows
 from datasets import build
 
 # home (city) has a district `home_d`; `far` is elsewhere. capacities.csv lines (header = line 1):
@@ -176,3 +179,20 @@ def test_firm_sums_of_amounts_that_are_not_whole(backend_name, tmp_path):
     rows = [("a", "wire", v, "万吨", "operating") for v in (0.00001, 0.00002, 0.00003)]
     with build(tmp_path / "d", backend_name, products=["wire"], capacities=rows) as g:
         assert g.firm_sums("home") == {"wire": {"a": (3, 3, 0.1 + 0.2 + 0.3)}}  # 0.6000000000000001
+
+
+def test_capacity_columns(g):
+    """The fields asked for of each product's rows, as columns, in file order (a server sends
+    only those fields)."""
+    assert g.capacity_columns("far") == {"ore": {"firm": ["f_far"], "capacity_base": [500_000.0]},
+                                         "metal": {"firm": ["f_far", "f_home"], "capacity_base": [200_000.0, 300_000.0]},
+                                         "part": {"firm": ["f_far2", None], "capacity_base": [None, 30_000.0]}}
+    assert g.capacity_columns("home", ["building"], ("line", "status")) == {"metal": {"line": [9], "status": ["building"]}}
+    every = tuple(f.name for f in fields(Capacity))
+    for region in ("home", "home_d", "far"):
+        for statuses in (None, ["operating"], ["operating", "building"]):
+            assert g.capacity_columns(region, statuses, every) == {
+                p: {f: [getattr(r, f) for r in rows] for f in every}
+                for p, rows in g.capacities_by_product(region, statuses).items()}
+    assert g.capacity_columns("far", products=["part"]) == {"part": {"firm": ["f_far2", None],
+                                                                     "capacity_base": [None, 30_000.0]}}

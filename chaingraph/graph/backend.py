@@ -125,6 +125,18 @@ class Backend(ABC):
                 grouped.setdefault(row.product, []).append(row)
         return grouped
 
+    def capacity_columns(self, region: str, statuses: Iterable[str] | None = None,
+                         fields: Iterable[str] = ("firm", "capacity_base"),
+                         products: Iterable[str] | None = None) -> dict[str, dict[str, list]]:
+        """`capacities_by_product(region, statuses, products)` as columns: per product id (same
+        order), for each of `fields` (Capacity's field names) the list of its rows' values (same
+        order). What a question adding up a region's many rows per product reads, without a record
+        per row.
+        """
+        fields = tuple(fields)
+        return {product: {f: [getattr(r, f) for r in rows] for f in fields}
+                for product, rows in self.capacities_by_product(region, statuses, products).items()}
+
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
                       listed: bool = True) -> dict[str, CapacitySums]:
         """`capacities_by_product(region, statuses)` with each product's rows summed (`CapacitySums`:

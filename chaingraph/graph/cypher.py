@@ -21,7 +21,7 @@ __all__ = [
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
     "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUMMED_REGIONS", "FIRM_AMOUNTS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
-    "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "producers_outside",
+    "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "capacity_columns", "producers_outside",
 ]
 
 # Labels of the data nodes, in the order a load writes them. A FirmAlias node holds the firms one
@@ -283,6 +283,22 @@ FIRMS_IN = "MATCH (r:Region) WHERE r.key IN $keys MATCH (r)<-[:LOCATED_IN]-(n:Fi
 SUBSIDIARIES = "MATCH (:Firm {key: $key})<-[:PART_OF*0..]-(n:Firm) RETURN DISTINCT n.id AS id"
 COUNT_FIRMS = "MATCH (n:Firm {load: $load}) RETURN count(n) AS n"
 COUNT_CAPACITIES = "MATCH (p:Product {load: $load})<-[m:MAKES]-() RETURN count(m) AS n"
+
+
+def capacity_columns(fields: tuple[str, ...]) -> str:
+    """Some fields of every MAKES row of the region and below it (of some statuses): each row a list,
+    the product and the line first, then the fields (CAPACITY_FIELDS only), not the whole row.
+
+    Examples
+    --------
+    >>> print(capacity_columns(("firm", "capacity_base")))
+    MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHERE p.load = $load AND ($statuses IS NULL OR m.status IN $statuses) RETURN [m.product, m.line, m.firm, m.capacity_base] AS row
+    """
+    unknown = [f for f in fields if f not in CAPACITY_FIELDS]
+    if unknown:
+        raise ValueError(f"not a capacity field: {unknown[0]!r}")
+    values = "".join(f", m.{f}" for f in fields)
+    return _REGION_ROWS + f"AND ($statuses IS NULL OR m.status IN $statuses) RETURN [m.product, m.line{values}] AS row"
 
 
 def capacities(by: str | None) -> str:

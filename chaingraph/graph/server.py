@@ -624,6 +624,30 @@ class CypherBackend(Backend):
         copy.source = grouped  # the cached rows live as long as a copy does
         return copy
 
+    def capacity_columns(self, region: str, statuses: Iterable[str] | None = None,
+                         fields: Iterable[str] = ("firm", "capacity_base"),
+                         products: Iterable[str] | None = None) -> dict[str, dict[str, list]]:
+        """As Backend.capacity_columns, with only the fields asked for sent (cypher.capacity_columns):
+        a few values per row, not whole rows; the rows of a few products come as rows."""
+        fields = tuple(fields)
+        if products is not None:
+            return super().capacity_columns(region, statuses, fields, products)
+        statuses = None if statuses is None else sorted(set(statuses))
+        rows = [r["row"] for r in self._rows(cypher.capacity_columns(fields), regions=sorted(self.subregions(region)),
+                                             statuses=statuses)]
+        rows.sort(key=itemgetter(1))  # file order
+        found: dict[str, dict[str, list]] = {}
+        for row in rows:
+            columns = found.get(row[0])
+            if columns is None:
+                columns = found[row[0]] = {f: [] for f in fields}
+            for f, value in zip(fields, row[2:]):
+                columns[f].append(value)
+        if "feed" in fields:  # the one list of a row: a tuple, () when empty
+            for columns in found.values():
+                columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
+        return found
+
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
                       listed: bool = True) -> dict[str, CapacitySums]:
         """As Backend.capacity_sums, summed on the server: a few rows per product instead of every
