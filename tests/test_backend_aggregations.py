@@ -196,3 +196,22 @@ def test_capacity_columns(g):
                 for p, rows in g.capacities_by_product(region, statuses).items()}
     assert g.capacity_columns("far", products=["part"]) == {"part": {"firm": ["f_far2", None],
                                                                      "capacity_base": [None, 30_000.0]}}
+
+
+def test_capacity_columns_asked_again_come_without_a_query(backend_name, tmp_path):
+    """A server keeps the columns it sent last for a region: some of them asked again (bottlenecks
+    after its balance) come as copies, without a query; another field asked for is fetched."""
+    with build(tmp_path / "d", backend_name, **DATA) as g:
+        every = g.capacity_columns("far", None, ("firm", "capacity_base", "status"))
+        sent = []
+        if backend_name != "memory":
+            run = g.run
+            g.run = lambda query, **params: sent.append(query) or run(query, **params)
+        again = g.capacity_columns("far", None, ("capacity_base", "firm"))
+        assert again == {p: {"capacity_base": c["capacity_base"], "firm": c["firm"]} for p, c in every.items()}
+        again["metal"]["firm"].append("changed")  # a copy: what is kept does not change
+        assert g.capacity_columns("far", None, ("firm",))["metal"] == {"firm": ["f_far", "f_home"]}
+        assert sent == []
+        assert g.capacity_columns("far", None, ("line",)) == {"ore": {"line": [3]}, "metal": {"line": [5, 6]},
+                                                              "part": {"line": [7, 8]}}
+        assert len(sent) == (0 if backend_name == "memory" else 1)

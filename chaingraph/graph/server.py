@@ -633,20 +633,27 @@ class CypherBackend(Backend):
         if products is not None:
             return super().capacity_columns(region, statuses, fields, products)
         statuses = None if statuses is None else sorted(set(statuses))
-        rows = [r["row"] for r in self._rows(cypher.capacity_columns(fields), regions=sorted(self.subregions(region)),
-                                             statuses=statuses)]
-        rows.sort(key=itemgetter(1))  # file order
-        found: dict[str, dict[str, list]] = {}
-        for row in rows:
-            columns = found.get(row[0])
-            if columns is None:
-                columns = found[row[0]] = {f: [] for f in fields}
-            for f, value in zip(fields, row[2:]):
-                columns[f].append(value)
-        if "feed" in fields:  # the one list of a row: a tuple, () when empty
-            for columns in found.values():
-                columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
-        return found
+        # the columns sent last for this region and statuses, kept: a question that asks again for
+        # some of them (`bottlenecks` after its `balance`) gets copies without a query
+        key = ("columns", region, None if statuses is None else tuple(statuses))
+        known = self._asked.get(key)
+        if known is None or not set(fields) <= known[0]:
+            asked = tuple(dict.fromkeys((*fields, *(known[0] if known else ()))))
+            rows = [r["row"] for r in self._rows(cypher.capacity_columns(asked),
+                                                 regions=sorted(self.subregions(region)), statuses=statuses)]
+            rows.sort(key=itemgetter(1))  # file order
+            found: dict[str, dict[str, list]] = {}
+            for row in rows:
+                columns = found.get(row[0])
+                if columns is None:
+                    columns = found[row[0]] = {f: [] for f in asked}
+                for f, value in zip(asked, row[2:]):
+                    columns[f].append(value)
+            if "feed" in asked:  # the one list of a row: a tuple, () when empty
+                for columns in found.values():
+                    columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
+            known = self._asked[key] = (set(asked), found)
+        return {product: {f: list(columns[f]) for f in fields} for product, columns in known[1].items()}
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
                       listed: bool = True) -> dict[str, CapacitySums]:
