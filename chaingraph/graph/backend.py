@@ -109,6 +109,18 @@ class Backend(ABC):
                 grouped.setdefault(row.product, []).append(row)
         return grouped
 
+    def capacity_columns(self, region: str, statuses: Iterable[str] | None = None,
+                         fields: Iterable[str] = ("firm", "capacity_base"),
+                         products: Iterable[str] | None = None) -> dict[str, dict[str, list]]:
+        """`capacities_by_product(region, statuses, products)` as columns: per product id (same
+        order), for each of `fields` (Capacity's field names) the list of its rows' values (same
+        order). What a question adding up a region's many rows per product reads, without a record
+        per row.
+        """
+        fields = tuple(fields)
+        return {product: {f: [getattr(r, f) for r in rows] for f in fields}
+                for product, rows in self.capacities_by_product(region, statuses, products).items()}
+
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:
         """MAKES rows of named firms whose row's region is neither the region id nor below it, in

@@ -5,7 +5,7 @@ from .. import i18n
 from ..graph.backend import Backend
 from ..graph.model import Target
 from ..units import humanize
-from ._common import BY_PRODUCT, PRESENT, region_id
+from ._common import without_gc, BY_PRODUCT, PRESENT, listed_terms, region_id
 from .balance import BASES, LOCAL_USE, _Balancer, range_text
 from ..reference import load_prices
 
@@ -56,6 +56,7 @@ def _value(amount_low: float, amount_typ: float, amount_high: float, price, base
     return ("" if bounded else "≤ ") + range_text(low, high, "CNY"), low, typ, high
 
 
+@without_gc
 def extend(g: Backend, region: str | None = None, basis: str = "target",
            prices: dict | None = None) -> list[dict]:
     """Rank local products by how much of them leaves the city, as ranges; final products apart.
@@ -151,7 +152,7 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
             "low": low, "high": high, "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
             "use_low": use.low, "use_high": use.high if use.complete else None, "unit": base,
             "local_users": local_users, "downstream": downstream,
-            "open_terms": list(dict.fromkeys(supply.open + use.open)),
+            "open_terms": listed_terms(list(dict.fromkeys(supply.open + use.open))),
             "policy": "; ".join(f"{t.subject}: {t.source}" for t in policy) or None,
             "reason": _reason(group, status == BY_PRODUCT, policy, local_users,
                               [b.name(u) for u in users if statuses[u] not in PRESENT],
