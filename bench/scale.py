@@ -32,11 +32,13 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import synth  # noqa: E402
 
 CITY = "syn_c001"
-QUERIES = ("gaps", "balance", "bottlenecks", "candidates", "candidates-all", "extend", "whatif", "report")
+QUERIES = ("gaps", "balance", "balance-target", "balance-json", "bottlenecks", "bottlenecks-json", "candidates",
+           "candidates-all", "extend", "extend-json", "whatif", "report")
 
 
 def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
-    """Run one process; its wall seconds, peak RSS in MB, and exit status (or 'timeout')."""
+    """Run one process; its wall seconds, CPU seconds (user + system), peak RSS in MB, and exit
+    status (or 'timeout')."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
@@ -48,7 +50,8 @@ def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
-                return {"seconds": None, "rss_mb": usage.ru_maxrss / 1024, "status": "timeout"}
+                return {"seconds": None, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+                        "status": "timeout"}
             time.sleep(0.02)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -56,7 +59,8 @@ def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
         message = err.read().decode(errors="replace").strip().splitlines()
         out.seek(0)
         last = (out.read()[-2000:].decode(errors="replace").strip().splitlines() or [""])[-1]
-    result = {"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024, "status": "ok", "last_line": last}
+    result = {"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+              "status": "ok", "last_line": last}
     if proc.returncode:
         result["status"] = f"exit {proc.returncode}: {message[-1] if message else ''}"[:120]
     return result
@@ -97,10 +101,14 @@ def query_argv(name: str, picked: dict[str, str], out: Path) -> list[str]:
     return {
         "gaps": ["gaps", "--region", CITY],
         "balance": ["balance", "--region", CITY],
+        "balance-target": ["balance", "--basis", "target", "--region", CITY],
+        "balance-json": ["balance", "--region", CITY, "--format", "json"],
         "bottlenecks": ["bottlenecks", "--region", CITY],
+        "bottlenecks-json": ["bottlenecks", "--region", CITY, "--format", "json"],
         "candidates": ["candidates", picked["product"], "--region", CITY],
         "candidates-all": ["candidates", "--all-gaps", "--region", CITY],
         "extend": ["extend", "--region", CITY],
+        "extend-json": ["extend", "--region", CITY, "--format", "json"],
         "whatif": ["whatif", "--without", picked["firm"], "--region", CITY],
         "report": ["report", "-o", str(out / "report"), "--region", CITY],
     }[name]
@@ -130,7 +138,8 @@ def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
         row = {"firms": firms, "backend": backend, "step": step, **result, **extra}
         results.append(row)
         shown = "-" if row["seconds"] is None else f"{row['seconds']:.2f} s"
-        print(f"  {firms:>8} {backend:<9} {step:<16} {shown:>10} {row['rss_mb']:8.0f} MB  {row['status']}"
+        print(f"  {firms:>8} {backend:<9} {step:<16} {shown:>10} {row['cpu_s']:7.2f} s CPU {row['rss_mb']:8.0f} MB  "
+              f"{row['status']}"
               + (f"  {extra}" if extra else ""), file=sys.stderr, flush=True)
 
     with tempfile.TemporaryDirectory(prefix="chaingraph-scale-") as tmp:
@@ -139,8 +148,8 @@ def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
         queries = [q for q in args.queries if q]
         if "memory" in args.backends:
             # a fresh copy of the files, so that no compiled form from an earlier run is reused
-            fresh = out / "data"
-            shutil.copytree(folder, fresh)
+            fresh = out / "data"  # (without a compiled store an earlier command left in the folder)
+            shutil.copytree(folder, fresh, ignore=shutil.ignore_patterns(".chaingraph.store*"))
             mem = [args.chaingraph, "--data", str(fresh)]
             record("memory", "first open", run(mem + ["info"], env, args.timeout))
             record("memory", "later open", run(mem + ["info"], env, args.timeout))
@@ -173,7 +182,8 @@ def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| firms | backend | step | seconds | peak RSS (MB) | note |", "|---:|---|---|---:|---:|---|"]
+    lines = ["| firms | backend | step | seconds | CPU seconds | peak RSS (MB) | note |",
+             "|---:|---|---|---:|---:|---:|---|"]
     for r in results:
         note = []
         if r.get("rows_per_s"):
@@ -185,7 +195,7 @@ def table(results: list[dict]) -> str:
         if r["status"] != "ok":
             note.append(r["status"])
         seconds = "-" if r["seconds"] is None else f"{r['seconds']:.2f}"
-        lines.append(f"| {r['firms']:,} | {r['backend']} | {r['step']} | {seconds} | {r['rss_mb']:.0f} | "
+        lines.append(f"| {r['firms']:,} | {r['backend']} | {r['step']} | {seconds} | {r['cpu_s']:.2f} | {r['rss_mb']:.0f} | "
                      f"{'; '.join(note)} |")
     return "\n".join(lines)
 

@@ -109,11 +109,11 @@ def _table(rows: list[dict]) -> str:
     records += [[_cell_lines(row.get(c), c in VALUE_COLUMNS) for c in columns] for row in rows]
     widths = [max(text_width(line) for record in records for line in record[i]) for i in range(len(columns))]
     out, blanks = [], [" " * width for width in widths]
-    for record in records:  # each cell's lines padded once; a cell with fewer lines than its row, blank
-        padded = [[text + " " * (width - text_width(text)) for text in cell] for cell, width in zip(record, widths)]
-        for n in range(max(len(cell) for cell in record)):
-            out.append("  ".join([cell[n] if n < len(cell) else blank for cell, blank in zip(padded, blanks)]).rstrip()
-                       + "\n")
+    for record in records:  # each cell's lines padded once, and blank lines below the shorter cells
+        height = max(len(cell) for cell in record)
+        padded = [[text + " " * (width - text_width(text)) for text in cell] + [blank] * (height - len(cell))
+                  for cell, width, blank in zip(record, widths, blanks)]
+        out.extend("  ".join(line).rstrip() + "\n" for line in zip(*padded))
     return "".join(out)
 
 

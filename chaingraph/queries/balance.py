@@ -147,14 +147,9 @@ class _MorePart(_LazyPart):
     """The capacity rows of a product not named one by one (beyond `LISTED`), in one item."""
 
     def __init__(self, amount: Amount, n: int, base: str):
-        self.amount, self.unknown, self.coefficient, self.per_unit = amount, None, None, 0.0
-        self._words = (n, base)
-
-    @property
-    def text(self) -> str:
-        n, base = self._words
-        return i18n.ngettext("and %(n)s more capacity row: %(amount)s", "and %(n)s more capacity rows: %(amount)s",
-                             n) % {"n": n, "amount": self.amount.text(base)}
+        super().__init__(amount, lambda: i18n.ngettext(
+            "and %(n)s more capacity row: %(amount)s", "and %(n)s more capacity rows: %(amount)s", n) % {
+            "n": n, "amount": amount.text(base)})
 
 
 @dataclass
