@@ -85,7 +85,9 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     Products are coloured by local status (`local_statuses`), products of a chain step that
     `gaps` reports get a thick dashed border, FEEDS edges out of a product with a supply risk
     (`bottlenecks`: shortfall, single firm, concentrated) are drawn thick and red. With `firms`,
-    every local firm hangs off the products it makes, sized by its stated capacity. `chain`
+    every local firm hangs off the products it makes, sized by its stated capacity (of a product
+    with more than `DRAWN` local capacity rows, the firms of the `DRAWN` largest; its hover text
+    counts the others). `chain`
     keeps one chain's products; `focus` keeps the products within `depth` links (default 2) of
     one product. `region` is the region whose firms count as local (default: home).
     `analysis` may hand over what a caller drawing many graphs has computed once for the region:

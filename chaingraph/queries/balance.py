@@ -629,8 +629,9 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         `requirement_high` (None where unbounded), `supply_value`, `requirement_value`,
         `balance_value` (typical values; the balance None unless the verdict is short or over),
         `supply_basis`, `coefficients` (each counted contribution with its coefficient, kind of
-        source and source), `open_terms` (each figure that is missing, by name), `unknown` (the
-        same), `break_even` (the value of a deciding coefficient at which the sign turns; for a
+        source and source; of a product's own capacity rows at most `LISTED`, the largest, and the
+        others summed in one item), `open_terms` (each figure that is missing, by name: at most
+        `LISTED_TERMS`, then how many more), `unknown` (the same), `break_even` (the value of a deciding coefficient at which the sign turns; for a
         missing coefficient, the largest value the supply still covers), `use_target`, `estimate`,
         `unit` (the product's base unit).
 

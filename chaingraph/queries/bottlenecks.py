@@ -149,7 +149,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         products depending on it first): `rank`,
         `product`, `name`, `status` (local), `score`,
         `kinds`, `reasons` (a sentence each), `dependents` (how many locally present products it
-        feeds, directly or further down), `firms` (local producers).
+        feeds, directly or further down), `firms` (local producers: all of them by id, or where there are more than `LISTED` the
+        `LISTED` largest and how many more).
 
     Examples
     --------

@@ -81,8 +81,9 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
         (compact ranges with unit; `≤` where an open use could only lower it), `low` / `high` (the
         outflow's bounds in `unit`, None where unbounded), `supply_low`, `supply_high`, `use_low`,
         `use_high`, `unit`, `local_users` (names of the local products it feeds), `downstream` (the
-        products it feeds that are not made locally, as `name (status)`), `open_terms`, `policy`
-        (the target's subject and quote, or None), `reason` (one sentence), `value` (the outflow, or
+        products it feeds that are not made locally, as `name (status)`), `open_terms` (as in
+        `balance`), `policy` (the target's subject and quote, or None), `reason` (one sentence),
+        `value` (the outflow, or
         a final product's supply, at the cited price: a compact range in 元 / 亿元, `≤` like the
         outflow; empty without a price), `value_low` / `value_high` (CNY, None without a price or
         where unbounded) and `price` (the price range with its kind of source, year and source).
