@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import sys
 from collections.abc import Callable, Iterator
 
 import click
@@ -71,13 +72,30 @@ class _Translated(click.Command):
             return super().get_short_help_str(limit)
 
 
+def _lang_in(args: list[str]) -> str | None:
+    """The last valid `--lang X` / `--lang=X` on the command line, wherever it stands."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else \
+            arg[len("--lang="):] if arg.startswith("--lang=") else None
+        if value in ("zh", "en"):
+            found = value
+    return found
+
+
 class _Group(_Translated, click.Group):
     command_class = _Translated
 
-    def main(self, *args, **kwargs):
+    def main(self, args=None, *rest, **kwargs):
         from .i18n import set_language
+        args = sys.argv[1:] if args is None else list(args)
+        lang = _lang_in(args)
+        if lang is not None:  # before click parses: its own errors (a bad option) are then in it too
+            set_language(lang)
         try:
-            return super().main(*args, **kwargs)
+            return super().main(args, *rest, **kwargs)
         except ChaingraphError as e:  # raised outside a command (help text in a bad $CHAINGRAPH_LANG)
             if not kwargs.get("standalone_mode", True):
                 raise

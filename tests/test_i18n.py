@@ -309,6 +309,9 @@ def test_clicks_own_words_are_chinese_under_zh():
     bad = runner.invoke(cli, ["--lang", "zh", "gaps", "--bogus"])
     assert bad.exit_code == 2 and bad.stderr.endswith("Error: 没有选项 '--bogus'。\n")
     assert "运行 'cli gaps --help' 查看帮助。" in bad.stderr
+    for args in (["gaps", "--lang", "zh", "--bogus"], ["gaps", "--bogus", "--lang=zh"]):  # --lang after the command
+        bad = runner.invoke(cli, args)
+        assert bad.exit_code == 2 and bad.stderr.endswith("Error: 没有选项 '--bogus'。\n"), args
     missing = runner.invoke(cli, ["--lang", "zh", "trace"])
     assert "Error: 缺少参数 'PRODUCT'." in missing.stderr
     en = runner.invoke(cli, ["gaps", "--bogus"])  # English stays click's own

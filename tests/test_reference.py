@@ -71,11 +71,17 @@ def test_library_fills_in_and_a_city_figure_overrides_it(tmp_path):
                          ("FEEDS", "raw_coal", "washed_coal", None, None)])
     links = {(l.from_, l.to): l for l in load_dataset(tmp_path).links}
     power = links["electricity", "calcium_carbide"]
-    assert (power.origin, power.ratio_min, power.ratio_max, power.source_kind) == ("library", 3050, 3400, "estimate")
+    # GB 21343-2023 grade 1 (3,000 kWh/t) to an estimated 3,400 for 2011 furnaces
+    assert (power.origin, power.ratio_min, power.ratio_max, power.source_kind) == ("library", 3000, 3400,
+                                                                                    "national_standard")
+    assert power.estimate and "GB 21343-2023" in power.ratio_source
     carbide = links["calcium_carbide", "pvc"]
     assert (carbide.origin, carbide.ratio, carbide.ratio_min) == ("dataset", 1.7, None)  # the city's own figure
-    washing = links["raw_coal", "washed_coal"]  # a YIELD of 45–58–75 % becomes 100/yield t per t
+    washing = links["raw_coal", "washed_coal"]  # a YIELD of 45–48.7–75 % becomes 100/yield t per t
     assert washing.ratio_min == pytest.approx(100 / 75, rel=1e-5) and washing.ratio_max == pytest.approx(100 / 45, rel=1e-5)
+    # the typical is Wuhai's own 2020 ratio of washed clean coal to raw coal output, 1,741/3,576 万吨
+    assert washing.ratio == pytest.approx(100 / 48.7, rel=1e-5) and washing.source_kind == "news"
+    assert "1,741/3,576" in washing.ratio_source and washing.flag
 
 
 def test_one_vocabulary_of_source_kinds_for_the_directory_and_the_library():

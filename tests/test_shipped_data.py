@@ -116,9 +116,8 @@ def test_washing_cap_is_a_maximum_and_utilisation_rates_are_there(graph):
 
 # Links whose coefficient is engineering knowledge only (no readable source): they ship as estimates.
 ESTIMATE_ONLY = {
-    ("electricity", "calcium_carbide"), ("electricity", "magnesium"), ("electricity", "cement"),
-    ("pvc", "pvc_pipe"), ("pvc", "pvc_profile"), ("coke", "steel"), ("steel", "rolled_steel"),
-    ("ferroalloy", "steel"),
+    ("electricity", "magnesium"), ("pvc", "pvc_pipe"), ("pvc", "pvc_profile"), ("coke", "steel"),
+    ("steel", "rolled_steel"), ("ferroalloy", "steel"),
 }
 
 
@@ -148,8 +147,9 @@ def test_coefficients_come_from_the_library_with_a_source_kind(graph):
 
 def test_power_hours_are_the_guideline_years(graph):
     (conv,) = graph.conversions()
-    assert (conv.product, conv.factor_min, conv.factor_max) == ("electricity", 4822, 5305)
-    assert "Jan–Nov 2011" in conv.source and conv.estimate and conv.flag
+    # the floor: NEA's Jan–Nov 2011 thermal hours plus December's all-plant hours (2011 full year less Jan–Nov)
+    assert (conv.product, conv.factor_min, conv.factor_max) == ("electricity", 4822 + (4572 + 158 - 4353), 5305)
+    assert "Jan–Nov 2011" in conv.source and "4,572 h in 2012" in conv.source and conv.estimate and conv.flag
 
 
 def test_named_projects_with_figures(graph):

@@ -108,6 +108,23 @@ def test_touching_a_file_without_changing_it_keeps_the_store(mini_copy, no_csv_r
     assert _invoke(mini_copy, ["gaps"], {}) == before
 
 
+def test_a_copied_folder_is_hashed_once_then_known_by_its_sizes_and_times(mini_copy, tmp_path, monkeypatch,
+                                                                         no_csv_reading):
+    expected = _invoke(mini_copy, ["gaps"], {})
+    copied = Path(shutil.copytree(mini_copy, tmp_path / "copied"))  # new inodes and times, same content
+    no_csv_reading()
+    hashed = []
+    digest = store._digest
+    monkeypatch.setattr(store, "_digest", lambda path: hashed.append(path) or digest(path))
+    assert _invoke(copied, ["gaps"], {}) == expected  # hashes every input once, reads no CSV
+    assert hashed
+    hashed.clear()
+    assert _invoke(copied, ["gaps"], {}) == expected
+    assert _invoke(copied, ["balance"], {}) == _invoke(mini_copy, ["balance"], {})
+    assert hashed == []  # the store now holds the copy's sizes and times
+    assert [p.name for p in copied.iterdir() if p.name.startswith(".chaingraph")] == [".chaingraph.store"]
+
+
 def test_a_changed_source_text_is_checked_again(tmp_path):
     data = _copy(default_data_dir(), tmp_path / "data")
     assert CliRunner().invoke(cli, ["--data", str(data), "info"]).exit_code == 0
@@ -143,9 +160,10 @@ def test_a_damaged_store_is_rebuilt(mini_copy, damage, monkeypatch):
         header = {"code": "an older version", "inputs": {}}
         path.write_bytes(store._MAGIC + pickle.dumps(header) + content[len(store._MAGIC):])
     elif damage == "bad layout":  # the raw arrays said to lie past the layout's own place
+        _, _, start = store._read(path)
         at = int.from_bytes(content[-len(store._MAGIC) - 8:-len(store._MAGIC)], "little")
         layout = pickle.dumps([(at - 8, 1000)])
-        path.write_bytes(content[:at] + layout + at.to_bytes(8, "little") + store._MAGIC)
+        path.write_bytes(content[:start + at] + layout + at.to_bytes(8, "little") + store._MAGIC)
     else:  # a pickle that would run code when loaded: refused, never executed
         path.write_bytes(store._MAGIC + pickle.dumps({"code": os.system}))
     assert _invoke(mini_copy, ["balance"], {}) == expected

@@ -18,7 +18,9 @@ When it is used: the file records, for every input (the dataset's CSV files and 
 `sources/`, which the quotes are checked against), its size, modification time and content hash,
 and the hash of the code that reads and encodes it (loader, model, units, this module) and
 `FORMAT`. A later command compares sizes and times (a `stat` per file); where one differs it
-hashes that file's content, and rebuilds unless the content is the same. A file that cannot be
+hashes that file's content, and rebuilds unless the content is the same; when it is (a copied
+or touched folder), the new sizes and times are written into the file, so the hashing happens
+once. A file that cannot be
 read, is cut short, is of another format or holds anything but this module's data is ignored
 and rebuilt, never trusted: it is unpickled with a loader that admits only arrays and the
 model's record classes.
@@ -40,6 +42,7 @@ import math
 import operator
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 from array import array
@@ -53,7 +56,7 @@ from .model import Dataset
 __all__ = ["FORMAT", "Table", "TableBuilder", "ColumnBuilder", "Store", "open_store", "store_path",
            "compile_dataset"]
 
-FORMAT = 2  # bump when the layout below changes
+FORMAT = 3  # bump when the layout below changes
 _MAGIC = b"chaingraph-store\n"
 _NAME = ".chaingraph.store"
 _NO_INT = -(2 ** 63)  # an empty integer cell
@@ -716,12 +719,15 @@ class _Loader(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a store")
 
 
-def _read(path: Path) -> tuple[dict, Store] | None:
-    """The header and store in `path`, or None when it is missing, foreign, short or corrupt.
+def _read(path: Path) -> tuple[dict, Store, int] | None:
+    """The header, the store in `path` and where the store's part of the file starts, or None
+    when it is missing, foreign, short or corrupt.
 
-    The file: `_MAGIC`, the header's pickle, the store's pickle (protocol 5, its large arrays out
-    of band), those arrays raw (each at a multiple of 8), the list of their (offset, size) pickled,
-    and `_END`: that list's offset (8 bytes, little-endian) and `_MAGIC`.
+    The file: `_MAGIC`, the header's pickle, then the body: the store's pickle (protocol 5, its
+    large arrays out of band), those arrays raw (each at a multiple of 8 from the body's start),
+    the list of their (offset, size) pickled, and `_END`: that list's offset (8 bytes,
+    little-endian) and `_MAGIC`. Offsets count from the body's start, so a new header (the
+    inputs' new sizes and times) is written in front of the same body (`_rewrite_header`).
     """
     try:
         with open(path, "rb") as f:
@@ -732,9 +738,13 @@ def _read(path: Path) -> tuple[dict, Store] | None:
                     or not isinstance(header.get("inputs"), dict) \
                     or not all(v is None or (isinstance(v, tuple) and len(v) == 4) for v in header["inputs"].values()):
                 return None
-            mapped = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
-            if bytes(mapped[-len(_MAGIC):]) != _MAGIC:
+            start = f.tell()
+            start += -start % 8  # `_head`'s padding
+            f.seek(start)
+            whole = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+            if bytes(whole[-len(_MAGIC):]) != _MAGIC:
                 return None
+            mapped = whole[start:]
             at = int.from_bytes(mapped[-len(_MAGIC) - 8:-len(_MAGIC)], "little")
             layout = _Loader(io.BytesIO(mapped[at:-len(_MAGIC) - 8])).load()
             if not (isinstance(layout, list) and all(isinstance(o, int) and isinstance(n, int)
@@ -743,30 +753,54 @@ def _read(path: Path) -> tuple[dict, Store] | None:
             store = _Loader(f, buffers=[mapped[o:o + n] for o, n in layout]).load()
             if not isinstance(store, Store):
                 return None
-            return header, store
+            return header, store, start
     except Exception:  # noqa: BLE001 - any damage means: rebuild
         return None
 
 
+def _head(header: dict) -> bytes:
+    """`_MAGIC` and the header's pickle, padded with zeros to a multiple of 8 (the body's arrays
+    are aligned from there; `_read` skips the padding)."""
+    head = _MAGIC + pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+    return head + bytes(-len(head) % 8)
+
+
 def _write(path: Path, header: dict, store: Store) -> None:
     """Write atomically: a temporary file next to `path`, renamed over it."""
+    def body(f: Any) -> None:  # the layout: `_read`
+        start = f.tell()
+        raw: list[pickle.PickleBuffer] = []
+        pickle.dump(store, f, protocol=5, buffer_callback=raw.append)
+        layout = []
+        for buffer in raw:
+            f.write(bytes(-(f.tell() - start) % 8))
+            layout.append((f.tell() - start, buffer.raw().nbytes))
+            f.write(buffer.raw())
+        at = f.tell() - start
+        pickle.dump(layout, f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.write(at.to_bytes(8, "little") + _MAGIC)
+    _replace(path, header, body)
+
+
+def _rewrite_header(path: Path, header: dict, start: int) -> None:
+    """`path` with a new header in front of its body (from byte `start`), written atomically like
+    `_write`: a copied or touched dataset whose content is the same is then recognised by a
+    `stat` per file again, not re-hashed on every command. Readers that mapped the old file keep it."""
+    def body(f: Any) -> None:
+        with open(path, "rb") as old:
+            old.seek(start)
+            shutil.copyfileobj(old, f, 1 << 20)
+    _replace(path, header, body)
+
+
+def _replace(path: Path, header: dict, body: Callable[[Any], None]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # as any file the user writes, not mkstemp's 0600
-        with os.fdopen(fd, "wb") as f:  # the layout: `_read`
-            f.write(_MAGIC)
-            pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
-            raw: list[pickle.PickleBuffer] = []
-            pickle.dump(store, f, protocol=5, buffer_callback=raw.append)
-            layout = []
-            for buffer in raw:
-                f.write(bytes(-f.tell() % 8))
-                layout.append((f.tell(), buffer.raw().nbytes))
-                f.write(buffer.raw())
-            at = f.tell()
-            pickle.dump(layout, f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.write(at.to_bytes(8, "little") + _MAGIC)
+        with os.fdopen(fd, "wb") as f:
+            f.write(_head(header))
+            body(f)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -800,10 +834,15 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
     try:
         found = _read(path)
         if found is not None:
-            header, store = found
+            header, store, start = found
             now = _fingerprint(data_dir, header["inputs"])
             if _same_content(now, header["inputs"]):
                 store.data_dir = data_dir  # as the user gave it, for messages
+                if now != header["inputs"]:  # same content, new sizes or times: remember them
+                    try:
+                        _rewrite_header(path, {**header, "inputs": now}, start)
+                    except OSError:
+                        pass  # a read-only place: next time hashes again
                 return store
         before = _fingerprint(data_dir)
         store = _build(data_dir)
