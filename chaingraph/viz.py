@@ -85,7 +85,9 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     Products are coloured by local status (`local_statuses`), products of a chain step that
     `gaps` reports get a thick dashed border, FEEDS edges out of a product with a supply risk
     (`bottlenecks`: shortfall, single firm, concentrated) are drawn thick and red. With `firms`,
-    every local firm hangs off the products it makes, sized by its stated capacity. `chain`
+    every local firm hangs off the products it makes, sized by its stated capacity (of a product
+    with more than `DRAWN` local capacity rows, the firms of the `DRAWN` largest; its hover text
+    counts the others). `chain`
     keeps one chain's products; `focus` keeps the products within `depth` links (default 2) of
     one product. `region` is the region whose firms count as local (default: home).
     `analysis` may hand over what a caller drawing many graphs has computed once for the region:
@@ -152,10 +154,14 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             risks[row["product"]] = row["reasons"]
 
     if alone:  # one page: the rows of the products drawn, not the region's
-        rows_of: dict[str, list] = defaultdict(list, g.capacities_by_product(where, products=selected))
-    else:
-        region_rows = once("capacities", lambda: g.capacities_by_product(where))  # every status, by product
-        rows_of = defaultdict(list, {pid: region_rows[pid] for pid in selected if pid in region_rows})
+        columns = g.capacity_columns(where, None, _DRAWN_FIELDS, products=selected)
+    else:  # every status, by product: read as columns once for the region, each graph draws its products'
+        columns = once("capacity columns", lambda: g.capacity_columns(where, None, _DRAWN_FIELDS))
+    more: dict[str, int] = {}  # rows of a product not drawn (beyond DRAWN)
+    rows_of: dict[str, list] = defaultdict(list)
+    for pid in selected:
+        if pid in columns:
+            rows_of[pid], more[pid] = _drawn_rows(columns[pid])
     g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
 
     def producer(row) -> str:
@@ -181,6 +187,10 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             for row in rows_of[pid]:
                 amount = described(row) or i18n.gettext("capacity not stated")
                 lines.append(f"  {producer(row)}: {amount} ({i18n.value(row.status)}) — “{_clip(row.source)}”")
+            if more.get(pid):
+                lines.append("  " + i18n.ngettext("and %(n)s more capacity row (not drawn)",
+                                                  "and %(n)s more capacity rows (not drawn)", more[pid])
+                             % {"n": more[pid]})
         for reason in gap_reasons.get(pid, ()):
             lines.append(i18n.gettext("gap: %(reason)s") % {"reason": reason})
         for reason in risks.get(pid, ()):
@@ -255,6 +265,35 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             for c, members in (chains[i] for i in sorted({i for p in keep for i in chains_of.get(p, ())}))]
     return {"nodes": nodes, "edges": edges, "legend": legend, "region": i18n.name(regions[where]),
             "title": f"{i18n.name(regions[where])}: {what}", "chains": [c for c in menu if c["nodes"]]}
+
+
+# At most this many capacity rows of one product are drawn (firms, their links, the product's "made
+# by" lines): the largest; the others are counted in the product's hover text. A city's guideline
+# names a dozen at most (Wuhai: 12 for one product, all drawn); a national dataset's city hundreds.
+DRAWN = 15
+_DRAWN_FIELDS = ("firm", "region", "product", "capacity", "unit", "status", "source", "capacity_base", "base_unit")
+
+
+class _Row:
+    """The fields of a capacity row a graph draws (`_DRAWN_FIELDS`)."""
+
+    __slots__ = _DRAWN_FIELDS
+
+    def __init__(self, values):
+        for name, value in zip(_DRAWN_FIELDS, values):
+            setattr(self, name, value)
+
+
+def _drawn_rows(columns: dict[str, list]) -> tuple[list[_Row], int]:
+    """A product's rows to draw, and how many are left out: all of them in file order when there
+    are `DRAWN` or fewer, else the `DRAWN` largest by capacity in base units (unstated last; ties
+    in file order), largest first."""
+    sizes = list(columns["capacity_base"])
+    numbers = range(len(sizes))
+    if len(sizes) > DRAWN:
+        numbers = sorted(numbers, key=lambda i: -sizes[i] if sizes[i] is not None else math.inf)[:DRAWN]
+    rows = [_Row([columns[f][i] for f in _DRAWN_FIELDS]) for i in numbers]
+    return rows, len(sizes) - len(rows)
 
 
 def _chain_members(g: Backend) -> tuple[list, dict[str, list[int]]]:

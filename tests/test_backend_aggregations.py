@@ -1,5 +1,5 @@
 """The backend's aggregations (`capacities_by_product`, `capacity_columns`, `capacity_sums`,
-`firm_sums`, `producers_outside`) on every backend, on
+`producers_outside`) on every backend, on
 a hand-built dataset whose answers are known by construction: the server answers each with one
 Cypher query (graph/cypher.py), memory walks its graph; both must give the same records."""
 from __future__ import annotations
@@ -8,7 +8,6 @@ from dataclasses import fields
 
 import pytest
 
-from chaingraph.graph.backend import sum_firms
 from chaingraph.graph.model import Capacity, CapacitySums, sum_rows
 from datasets import build
 
@@ -149,36 +148,6 @@ def test_capacity_sums(backend_name, tmp_path, monkeypatch, summed_from):
         for statuses in (None, ["operating"], ["operating", "building"]):
             assert g.capacity_sums("home", statuses) == {
                 p: sum_rows(rows) for p, rows in g.capacities_by_product("home", statuses).items()}
-
-
-def test_firm_sums(g):
-    """Per product, per firm (None: unnamed producers), in the order of their first row: rows,
-    rows with an amount in a base unit, and those amounts added up."""
-    assert g.firm_sums("home") == {"ore": {"f_home": (1, 1, 1_000_000.0)},
-                                   "metal": {None: (1, 1, 100_000.0), "f_dist": (1, 1, 50_000.0)}}
-    assert g.firm_sums("far") == {"ore": {"f_far": (1, 1, 500_000.0)},
-                                  "metal": {"f_far": (1, 1, 200_000.0), "f_home": (1, 1, 300_000.0)},
-                                  "part": {"f_far2": (1, 0, 0.0), None: (1, 1, 30_000.0)}}
-    assert g.firm_sums("far", ["planned"]) == {"metal": {"f_far": (1, 1, 200_000.0)},
-                                               "part": {"f_far2": (1, 0, 0.0)}}
-    assert g.firm_sums("home", []) == {}
-
-
-def test_firm_sums_add_a_firms_rows_in_file_order(backend_name, tmp_path):
-    with build(tmp_path / "d", backend_name, **SUMS) as g:
-        sums = g.firm_sums("home")
-        assert sums["wire"] == {"a": (1, 1, 0.1), "b": (1, 1, 0.2)}
-        assert sums["bar"] == {"a": (1, 1, 1_000_000.0), "b": (1, 1, 25_000.0), "c": (1, 1, 7.0), "d": (1, 0, 0.0)}
-        for statuses in (None, ["operating"], ["building"]):
-            assert g.firm_sums("home", statuses) == sum_firms(g.capacities_by_product("home", statuses))
-
-
-def test_firm_sums_of_amounts_that_are_not_whole(backend_name, tmp_path):
-    """A firm's rows that are not whole numbers are added in file order (on a server: summed
-    from the rows, since the server may add them in another order)."""
-    rows = [("a", "wire", v, "万吨", "operating") for v in (0.00001, 0.00002, 0.00003)]
-    with build(tmp_path / "d", backend_name, products=["wire"], capacities=rows) as g:
-        assert g.firm_sums("home") == {"wire": {"a": (3, 3, 0.1 + 0.2 + 0.3)}}  # 0.6000000000000001
 
 
 def test_capacity_columns(g):

@@ -123,3 +123,20 @@ def test_balance_without_coefficient_texts_differs_in_that_column_only(g):
     bare = balance(type(g)(g.data_dir), region=home, basis="target", coefficients=False)
     assert [dict(r, coefficients=[]) for r in full] == bare
     assert any(r["coefficients"] for r in full)
+
+
+def test_rows_read_as_columns_give_the_answers_of_the_records(g, monkeypatch):
+    """balance, extend and bottlenecks from the store's columns (`capacity_columns`, a cell decoded
+    when read) are those from the region's records grouped by product (`Backend.capacity_columns`)."""
+    from chaingraph.queries import extend
+    home = g.home_region().id
+
+    def answers() -> tuple:
+        fresh = type(g)(g.data_dir)
+        with language("en"):
+            return (balance(fresh, region=home, basis="target"), balance(fresh, region=home, basis="capacity"),
+                    extend(fresh, region=home), bottlenecks(fresh, region=home))
+    columns = answers()
+    monkeypatch.setattr(type(g), "capacity_columns", Backend.capacity_columns)
+    assert answers() == columns
+    assert all(columns)

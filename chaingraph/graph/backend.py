@@ -29,25 +29,12 @@ class _Indexes(dict):
         return index
 
 
-def sum_firms(grouped: dict[str, list[Capacity]]) -> dict[str, dict[str | None, tuple[int, int, float]]]:
-    """`Backend.firm_sums` of capacity rows grouped by product (in file order)."""
-    found: dict[str, dict[str | None, tuple[int, int, float]]] = {}
-    for pid, rows in grouped.items():
-        firms = found[pid] = {}
-        for r in rows:
-            n, stated, total = firms.get(r.firm, (0, 0, 0.0))
-            if r.capacity_base is not None:
-                stated, total = stated + 1, total + r.capacity_base
-            firms[r.firm] = (n + 1, stated, total)
-    return found
-
-
 class Backend(ABC):
     """A dataset loaded into a graph store.
 
     Listings return records (graph/model.py) in file order. Filters take ids; turn user input into
     ids with the `resolve_*` methods, which accept an id, Chinese or English name or alias.
-    The aggregations (`capacity_statuses`, `capacities_by_product`, `capacity_sums`, `firm_sums`,
+    The aggregations (`capacity_statuses`, `capacities_by_product`, `capacity_columns`, `capacity_sums`,
     `producers_outside`) have
     plain implementations here, built on the listings; a server answers each with one query.
     """
@@ -141,22 +128,13 @@ class Backend(ABC):
                       listed: bool = True) -> dict[str, CapacitySums]:
         """`capacities_by_product(region, statuses)` with each product's rows summed (`CapacitySums`:
         the plain rows' amounts added up, the others listed), for a question that needs totals and
-        not every row (`whatif`, the totals of `balance`): a server sends per-product sums instead
+        not every row (`whatif`): a server sends per-product sums instead
         of a city's rows (146,000 at a million firms). Products in the order of their first row.
         `listed=False`: beside a sum, the rows without any figure are only counted (in `rows`),
         not listed, for a question that does not name them (`whatif`).
         """
         found = {pid: sum_rows(rows) for pid, rows in self.capacities_by_product(region, statuses).items()}
         return found if listed else {pid: unlisted(s) for pid, s in found.items()}
-
-    def firm_sums(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, dict[str | None, tuple[int, int, float]]]:
-        """Per product, per firm (None: the region's unnamed producers), of the MAKES rows of the
-        region id and below it (of some statuses, default all): how many rows, how many of them
-        have an amount in a base unit, and those amounts (`capacity_base`) added up in file order.
-        Products and each product's firms in the order of their first row. Who makes a product
-        locally and how much (`bottlenecks`), without whole rows: a server sends four values per row.
-        """
-        return sum_firms(self.capacities_by_product(region, statuses))
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:

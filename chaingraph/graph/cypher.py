@@ -20,7 +20,7 @@ __all__ = [
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUMMED_REGIONS", "FIRM_AMOUNTS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUMMED_REGIONS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
     "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "capacity_columns", "producers_outside",
 ]
 
@@ -254,11 +254,6 @@ SUPPLY_SUMS = (_SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses)
                "sum(s.fractional) AS fractional, sum(s.ranged) AS ranged")
 CAPACITY_OTHERS = ("MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions WITH m, p WHERE p.load = $load "
                    "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES)
-# Per row, what `Backend.firm_sums` adds up (product, firm, amount in a base unit, line): a row is a
-# product and a firm at a million firms, so summing on the server would send as many lines (and
-# FalkorDB groups 146,000 of them slower than it sends the rows); the caller adds them in file order.
-FIRM_AMOUNTS = (_REGION_ROWS + "AND ($statuses IS NULL OR m.status IN $statuses) "
-                "RETURN m.product AS product, m.firm AS firm, m.capacity_base AS amount, m.line AS line")
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"
 
 _CAPACITY_HEADS = {

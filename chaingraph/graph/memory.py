@@ -2,20 +2,65 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from functools import cached_property
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .backend import Backend
-from .store import Store, open_store
+from .store import Store, Table, open_store
 from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["MemoryBackend", "build_graph"]
+
+
+class _Cells(Sequence):
+    """One column of some capacity rows (`MemoryBackend.capacity_columns`): a cell read by its
+    index is decoded alone; the whole column (iterated, searched, counted) is decoded once, column
+    at a time. A question that adds up every row's capacity but names a few firms decodes the
+    capacity column of every row and the firm column of those few."""
+
+    __slots__ = ("_table", "_field", "_numbers", "_get", "_list", "_noted")
+
+    def __init__(self, table: Table, field: str, numbers: list[int], get: Callable[[int], Any],
+                 noted: dict[str, int] | None = None):
+        self._table, self._field, self._numbers, self._get, self._list = table, field, numbers, get, None
+        self._noted = noted  # for a column of firms: firm id -> its row, filled as they are read
+
+    def _all(self) -> list:
+        if self._list is None:
+            self._list = self._table._cells(self._field, self._numbers)
+            if self._noted is not None:
+                codes = self._table.columns[self._field][2]
+                self._noted.update({f: codes[i] for f, i in zip(self._list, self._numbers) if f is not None})
+        return self._list
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, k):
+        if self._list is not None or isinstance(k, slice):
+            return self._all()[k]
+        return self._get(self._numbers[k])
+
+    def __iter__(self) -> Iterator:
+        return iter(self._all())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def count(self, value: object) -> int:
+        return self._all().count(value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 def build_graph(ds: Dataset) -> nx.MultiDiGraph:
@@ -225,14 +270,82 @@ class MemoryBackend(Backend):
 
     def _capacity_statuses(self, region: str) -> dict[str, str]:
         # read from the product and status columns: no record built for the region's rows
-        product, status = self._capacities.getter("product"), self._capacities.getter("status")
+        products, product = self._codes("product")
+        statuses, status = self._codes("status")
         rank = {s: n for n, s in enumerate(STATUSES)}
-        best: dict[str, str] = {}
+        ranks = [rank.get(s, 0) for s in statuses]  # by the status column's code (the last: None, no row)
+        best: dict = {}  # product code -> the best rank so far (in the order of the products' first rows)
+        worst = len(STATUSES)
         for i in self._capacity_rows(region=region):
-            p, s = product(i), status(i)
-            if p not in best or rank[s] < rank[best[p]]:
-                best[p] = s
-        return best
+            p, r = product[i], ranks[status[i]]
+            if r < best.get(p, worst):
+                best[p] = r
+        return {products[p]: STATUSES[r] for p, r in best.items()}
+
+    def _codes(self, column: str) -> tuple[list, Sequence[int]]:
+        """A capacity column as (its distinct values, each row's index into them): the store's own
+        dictionary coding, or one made here for a column stored otherwise."""
+        found = self._by_region.get(("codes", column))
+        if found is None:
+            col = self._capacities.columns[column]
+            if col[0] == "codes" and not col[1]:
+                found = [*col[2], None], col[3]  # code -1 (an empty cell): the last value, None
+            else:  # a small table keeps a column of mostly distinct values as text
+                values = self._capacities.column(column)
+                distinct = {v: n for n, v in enumerate(dict.fromkeys(values))}
+                found = list(distinct), [distinct[v] for v in values]
+            self._by_region["codes", column] = found
+        return found
+
+    def _numbers_by_product(self, region: str, statuses: Iterable[str] | None) -> dict[str, list[int]]:
+        """The region's capacity row numbers of the statuses asked for (default: all), by product
+        id: rows in file order, products in the order of their first row (`capacities_by_product`)."""
+        key = ("numbers", region, None if statuses is None else frozenset(statuses))
+        found = self._by_region.get(key)
+        if found is None:
+            products, product = self._codes("product")
+            groups: dict[int, list[int]] = {}
+            numbers = self._capacity_rows(region=region)
+            if statuses is not None:
+                names, status = self._codes("status")
+                keep = {n for n, s in enumerate(names) if s in key[2]}
+                numbers = [i for i in numbers if status[i] in keep]
+            for i in numbers:
+                group = groups.get(product[i])
+                if group is None:
+                    groups[product[i]] = [i]
+                else:
+                    group.append(i)
+            found = self._by_region[key] = {products[p]: group for p, group in groups.items()}
+        return found
+
+    def capacity_columns(self, region: str, statuses: Iterable[str] | None = None,
+                         fields: Iterable[str] = ("firm", "capacity_base"),
+                         products: Iterable[str] | None = None) -> dict[str, dict[str, list]]:
+        # cut from the store's columns: no record built for the region's rows
+        fields, table = tuple(fields), self._capacities
+        if products is not None:  # a few products: their rows by the product index (`capacities_by_product`)
+            return super().capacity_columns(region, statuses, fields, products)
+        grouped = self._numbers_by_product(region, statuses)
+        getters = {f: self._cell(f) for f in fields}
+        firms = self._firm_rows if table.columns["firm"][0] == "ref" else None
+        return {product: {f: _Cells(table, f, numbers, getters[f], firms if f == "firm" else None) for f in fields}
+                for product, numbers in grouped.items()}
+
+    def _cell(self, field: str) -> Callable[[int], Any]:
+        """A capacity row's cell in `field`; for `firm`, the firm's row is noted (naming it later
+        needs no search by id)."""
+        column = self._capacities.columns[field]
+        if field != "firm" or column[0] != "ref":
+            return self._capacities.getter(field)
+        codes, ids, rows = column[2], column[1].getter("id"), self._firm_rows
+
+        def firm(i: int) -> str | None:
+            if (code := codes[i]) < 0:
+                return None
+            rows[found := ids(code)] = code
+            return found
+        return firm
 
     def capacities_by_product(self, region: str, statuses: Iterable[str] | None = None,
                               products: Iterable[str] | None = None) -> dict[str, list[Capacity]]:

@@ -693,23 +693,6 @@ class CypherBackend(Backend):
                 found[pid] = sum_rows(rows) if listed else unlisted(sum_rows(rows))
         return found
 
-    def firm_sums(self, region: str, statuses: Iterable[str] | None = None) -> dict[str, dict[str | None, tuple[int, int, float]]]:
-        """As Backend.firm_sums, from four values per row (cypher.FIRM_AMOUNTS) instead of whole
-        rows, added up here in file order."""
-        statuses = None if statuses is None else sorted(set(statuses))
-        rows = self._rows(cypher.FIRM_AMOUNTS, regions=sorted(self.subregions(region)), statuses=statuses)
-        rows.sort(key=itemgetter("line"))
-        found: dict[str, dict[str | None, tuple[int, int, float]]] = {}
-        for r in rows:
-            firms = found.get(r["product"])
-            if firms is None:
-                firms = found[r["product"]] = {}
-            n, stated, total = firms.get(r["firm"], (0, 0, 0.0))
-            if (amount := r["amount"]) is not None:
-                stated, total = stated + 1, total + amount
-            firms[r["firm"]] = (n + 1, stated, total)
-        return found
-
     def producers_outside(self, region: str, products: Iterable[str] | None = None,
                           firms: Iterable[str] | None = None) -> list[Capacity]:
         products = None if products is None else sorted(set(products))

@@ -368,13 +368,11 @@ class Table:
         if kind == "codes":
             _, wrap, values, codes = col
             values = [*(map(_unwrap(wrap), values) if wrap else values), None]
-            return [values[codes[i]] for i in numbers]
+            return [values[c] for c in map(codes.__getitem__, numbers)]
         if kind == "float":
-            data = col[1]
-            return [None if x != x else x for x in (data[i] for i in numbers)]
+            return [None if x != x else x for x in map(col[1].__getitem__, numbers)]
         if kind == "int":
-            data = col[1]
-            return [None if x == _NO_INT else x for x in (data[i] for i in numbers)]
+            return [None if x == _NO_INT else x for x in map(col[1].__getitem__, numbers)]
         if kind == "text" and not col[1] and not col[4]:
             _, _, text, offsets, _ = col
             return [text[offsets[i]:offsets[i + 1] - 1] for i in numbers]
@@ -382,6 +380,10 @@ class Table:
             return [None] * len(numbers)
         if kind == "ref":
             target, codes = col[1], col[2]
+            ids = target.columns["id"]
+            if ids[0] == "text" and not ids[1] and not ids[4]:  # the ids sliced out of their text at once
+                _, _, text, offsets, _ = ids
+                return [None if c < 0 else text[offsets[c]:offsets[c + 1] - 1] for c in map(codes.__getitem__, numbers)]
             return [None if (c := codes[i]) < 0 else target.row_id(c) for i in numbers]
         get = self.getter(name)
         return [get(i) for i in numbers]

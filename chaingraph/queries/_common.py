@@ -1,17 +1,60 @@
 """Helpers shared by the queries: local status and capacity totals."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import gc
+from collections.abc import Callable, Iterable
 
 from ..graph.backend import Backend
 from ..graph.model import BY_PRODUCT, MISSING, STATUSES, SUPPLYING, Capacity, product_statuses
 from ..units import written
 
-__all__ = ["MISSING", "BY_PRODUCT", "SUPPLYING", "PRESENT", "best_status", "region_id", "local_statuses",
+__all__ = ["MISSING", "BY_PRODUCT", "SUPPLYING", "PRESENT", "LISTED", "LISTED_TERMS", "listed_terms", "without_gc", "best_status", "region_id", "local_statuses",
            "total_capacity", "describe_capacity", "local_capacity_rows", "local_capacity"]
 
 PRESENT = (*SUPPLYING, BY_PRODUCT)  # the product is made locally
+# At most this many capacity rows (or firms) of one product are named one by one in a row's text
+# lists (balance's coefficients and open terms, bottlenecks' firms); the others are summed up in one
+# item ("and 488 more …"). A city's guideline names a few producers per product; a national
+# dataset's city has hundreds, which nobody reads one by one (`firms --product P` lists them all).
+LISTED = 10
+# At most this many open terms are named in one row (the rest counted): a row's terms gather those of
+# every product up and down its chain (26 for Wuhai's raw coal; hundreds in a national dataset's city).
+LISTED_TERMS = 30
 _RANK = {status: rank for rank, status in enumerate((STATUSES[0], STATUSES[1], BY_PRODUCT, *STATUSES[2:], MISSING))}
+
+
+def without_gc(query: Callable) -> Callable:
+    """`query` run with Python's cyclic garbage collector paused (and resumed after, as it was).
+
+    A question over a region's many rows makes many small objects at once; each batch of them
+    would start a collection that walks every object alive (at a million firms, a third of the
+    time of `balance`). Nothing is lost: what is garbage is collected once the collector runs again.
+    """
+    @functools.wraps(query)
+    def run(*args, **kwargs):
+        if not gc.isenabled():
+            return query(*args, **kwargs)
+        gc.disable()
+        try:
+            return query(*args, **kwargs)
+        finally:
+            gc.enable()
+    return run
+
+
+def listed_terms(terms: list[str]) -> list[str]:
+    """A row's open terms as it lists them: the first `LISTED_TERMS` by name, then how many more there are.
+
+    >>> listed_terms(["a"] * 3) == ["a"] * 3, len(listed_terms([str(n) for n in range(45)]))
+    (True, 31)
+    """
+    if len(terms) <= LISTED_TERMS:
+        return terms
+    from ..i18n import ngettext
+    more = len(terms) - LISTED_TERMS
+    return terms[:LISTED_TERMS] + [ngettext("and %(n)s more open term", "and %(n)s more open terms", more)
+                                   % {"n": more}]
 
 
 def best_status(statuses: Iterable[str]) -> str:

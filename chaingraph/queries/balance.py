@@ -10,17 +10,20 @@ an *open term*, named in the row, and the amount is then only a lower bound (`�
 """
 from __future__ import annotations
 
+import heapq
+import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import reduce
 from dataclasses import dataclass, field
 
 from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend
-from ..graph.model import Capacity, CapacitySums, Link
+from ..graph.model import Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
-from ._common import BY_PRODUCT, MISSING, SUPPLYING, local_capacity_rows, local_statuses, region_id
+from ._common import without_gc, BY_PRODUCT, LISTED, MISSING, SUPPLYING, listed_terms, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
 
@@ -100,38 +103,96 @@ class _Part:
     coefficient: tuple[str, float, float, float, str] | None = None
     per_unit: float = 0.0
 
+    def says(self) -> bool:
+        """Whether the part has a text (without writing it, for a part that writes it when read)."""
+        return bool(self.text)
 
-class _RowPart(_Part):
+
+class _LazyPart(_Part):
+    """A part whose text is written when first read: `words()` writes it."""
+
+    def __init__(self, amount: Amount, words, coefficient: tuple | None = None, per_unit: float = 0.0):
+        self.amount, self.unknown, self.coefficient, self.per_unit = amount, None, coefficient, per_unit
+        self._words, self._text = words, None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._words()
+        return self._text
+
+    def says(self) -> bool:
+        return True
+
+
+class _RowPart(_LazyPart):
     """A capacity row's part: its text (`who 23 万吨 (operating)`) written when first read, so that
     a question that shows no texts (extend, bottlenecks) writes none for a region's many rows."""
 
     def __init__(self, amount: Amount, who: str, low: float, typ: float, high: float, unit: str, status: str,
                  how: str):
         self.amount, self.unknown, self.coefficient, self.per_unit = amount, None, None, 0.0  # as `_Part`'s defaults
-        self._words = (who, low, typ, high, unit, status, how)
+        self._words, self._text = (who, low, typ, high, unit, status, how), None
 
     @property
     def text(self) -> str:  # the same words `own` wrote before (written in the language of the moment)
-        who, low, typ, high, unit, status, how = self._words
-        shown = written(typ, unit) if low == high else written(low, unit, high)
-        return f"{who} {shown} ({i18n.value(status)}){how}"
+        if self._text is None:
+            who, low, typ, high, unit, status, how = self._words
+            shown = written(typ, unit) if low == high else written(low, unit, high)
+            self._text = f"{who} {shown} ({i18n.value(status)}){how}"
+        return self._text
+
+
+class _MorePart(_LazyPart):
+    """The capacity rows of a product not named one by one (beyond `LISTED`), in one item."""
+
+    def __init__(self, amount: Amount, n: int, base: str):
+        super().__init__(amount, lambda: i18n.ngettext(
+            "and %(n)s more capacity row: %(amount)s", "and %(n)s more capacity rows: %(amount)s", n) % {
+            "n": n, "amount": amount.text(base)})
 
 
 @dataclass
 class _Account:
     parts: list[_Part] = field(default_factory=list)
+    # the total of the first `counted` parts, added up already (a product's own rows, `_Balancer.own`)
+    start: Amount = _ZERO
+    counted: int = 0
 
     @property
     def total(self) -> Amount:
         # kept once asked for: an account is complete when first asked, its parts do not change after
         total = self.__dict__.get("_total")
         if total is None:
-            total = _ZERO
-            for part in self.parts:
+            total = self.start
+            for part in self.parts[self.counted:]:
                 if part.amount is not _ZERO:  # (x + 0.0 is x: the total is never -0.0, as it starts at 0.0)
                     total = total + part.amount
             self._total = total
         return total
+
+
+# the fields of a capacity row `own` reads (`Backend.capacity_columns`)
+_ROW_FIELDS = ("firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit", "status")
+
+
+@dataclass
+class _Tally:
+    """A product's local rows added up in file order (`_Balancer.tally`), and the rows its text names."""
+
+    columns: dict[str, list]
+    total: Amount
+    rows: list[tuple[int, float, float, float, str]]  # the rows named: (row, amount low, typical, high, how)
+    more: tuple[int, Amount] | None  # the other counted rows: how many, their amount
+    opens: list[tuple[int, float | None]]  # rows of no countable amount: (row, typical capacity if stated)
+    more_open: tuple[int, int]  # open rows not named: capacity not stated, not comparable
+
+    def __post_init__(self) -> None:
+        firm = self.columns["firm"]  # the firms of the rows named, each read once
+        self.firm_of = {i: firm[i] for i in (*(r[0] for r in self.rows), *(i for i, _ in self.opens))}
+
+    def firms(self) -> Iterable[str]:
+        return (f for f in self.firm_of.values() if f)
 
 
 def _ratio_range(link: Link) -> tuple[float, float, float]:
@@ -141,12 +202,7 @@ def _ratio_range(link: Link) -> tuple[float, float, float]:
 
 
 class _Balancer:
-    """`texts=False`: the caller shows no contribution's text (`extend`, `bottlenecks`): each
-    product's capacity rows are then summed by the backend (`capacity_sums`; on a server a few
-    numbers per product instead of a city's every row), and only the rows a sum cannot stand for
-    (capacity not stated, ranges) are read one by one."""
-
-    def __init__(self, g: Backend, region: str, basis: str, few: bool = False, texts: bool = True):
+    def __init__(self, g: Backend, region: str, basis: str, few: bool = False):
         self.g, self.region, self.basis = g, region, basis
         self.products = {p.id: p for p in g.products()}
         self.base = {pid: base_of(p.unit) for pid, p in self.products.items()}
@@ -165,21 +221,16 @@ class _Balancer:
         # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
         self.used_locally = {t.product for t in g.targets(region=region)
                              if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
-        self.sums: dict[str, CapacitySums] | None = None
-        if few and g.product_rows_cheap:  # a few products asked about: the rows of those the walk reaches
-            self.capacity_rows, self.firm_names = {}, {}
-        elif not texts:
-            self.sums = g.capacity_sums(region, SUPPLYING)
-            # rows summed in another base unit than the product's are converted one by one
-            other_unit = [pid for pid, s in self.sums.items() if any(u != self.base.get(pid) for u in s.stated)]
-            self.capacity_rows = g.capacities_by_product(region, SUPPLYING, products=other_unit) if other_unit else {}
-            self.firm_names = g.firm_names(r.firm for rows in (*self.capacity_rows.values(),
-                                                               *(s.others for s in self.sums.values()))
-                                           for r in rows if r.firm)
-        else:
-            self.capacity_rows = local_capacity_rows(g, region)  # one query for every product
-            self.firm_names = g.firm_names(r.firm for rows in self.capacity_rows.values() for r in rows if r.firm)
-        self._lazy = few and g.product_rows_cheap
+        self._lazy = few and g.product_rows_cheap  # a few products asked about: the rows of those the walk reaches
+        self.tallies: dict[str, _Tally] = {}
+        self.firm_names: dict[str, str] = {}
+        if not self._lazy:
+            # a product's local operating and building rows (`local_capacity_rows`) as columns, one
+            # query for every product; added up, then the firms of the rows named, in one query
+            for pid, columns in g.capacity_columns(region, SUPPLYING, _ROW_FIELDS).items():
+                if pid in self.base:
+                    self.tallies[pid] = self.tally(pid, columns)
+            self.firm_names = g.firm_names(f for t in self.tallies.values() for f in t.firms())
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}
@@ -191,14 +242,94 @@ class _Balancer:
     def name(self, pid: str) -> str:
         return i18n.name(self.products[pid])
 
-    def rows_of(self, pid: str) -> list[Capacity]:
-        """The product's local operating and building rows (`local_capacity_rows`)."""
-        if self._lazy and pid not in self.capacity_rows:
-            rows = self.capacity_rows[pid] = [r for r in self.g.capacities(product=pid, region=self.region)
-                                              if r.status in SUPPLYING]
-            self.firm_names.update(self.g.firm_names(r.firm for r in rows if r.firm and r.firm not in self.firm_names))
-        return self.capacity_rows.get(pid, ())
+    def tally_of(self, pid: str) -> _Tally | None:
+        """The product's local operating and building rows, added up (None: it has none)."""
+        if self._lazy and pid not in self.tallies:
+            rows = [r for r in self.g.capacities(product=pid, region=self.region) if r.status in SUPPLYING]
+            if rows:
+                tally = self.tallies[pid] = self.tally(pid, {f: [getattr(r, f) for r in rows] for f in _ROW_FIELDS})
+                self.firm_names.update(self.g.firm_names(f for f in tally.firms() if f not in self.firm_names))
+            else:
+                self.tallies[pid] = None
+        return self.tallies.get(pid)
 
+    def tally(self, pid: str, columns: dict[str, list]) -> _Tally:
+        """Rows of the product (`_ROW_FIELDS` as columns) added up in file order, in its base unit;
+        the rows to name picked: every one when there are `LISTED` or fewer, else the `LISTED`
+        largest, and the first `LISTED` rows of no countable amount."""
+        base = self.base[pid]
+        # the columns read for every row, whole (a store may hand out columns read a cell at a time)
+        caps, mins, maxs = list(columns["capacity"]), list(columns["capacity_min"]), list(columns["capacity_max"])
+        bases, base_units, units = list(columns["capacity_base"]), list(columns["base_unit"]), columns["unit"]
+        columns = dict(columns, capacity=caps, capacity_min=mins, capacity_max=maxs, capacity_base=bases)
+        n = len(caps)
+        if mins.count(None) == n and maxs.count(None) == n:  # no ranges: most often every row in base units
+            if None in caps:
+                stated = [i for i, cap in enumerate(caps) if cap is not None]
+                values, in_base = [bases[i] for i in stated], [base_units[i] for i in stated].count(base) == len(stated)
+            else:
+                stated, values, in_base = range(n), bases, base_units.count(base) == n
+            if in_base and None not in values:
+                return self._plain_tally(columns, stated, values)
+        counted: list[tuple[int, float, float, float, str]] = []
+        opens: list[tuple[int, float | None]] = []
+        low_sum = typ_sum = high_sum = 0.0
+        estimate = False
+        for i, cap in enumerate(caps):
+            cap_min = mins[i]
+            if cap is None and cap_min is None:
+                opens.append((i, None))
+                continue
+            typ = cap if cap is not None else cap_min
+            low = cap_min if cap_min is not None else typ
+            high = maxs[i] if maxs[i] is not None else typ
+            in_base = bases[i]
+            if in_base is not None and low is typ is high and base_units[i] == base:
+                # in the product's own base unit: `units.convert` to it is the loader's `capacity_base`
+                # (`units.to_base`: the same decimal product, then divided by the base unit's factor 1)
+                row = (i, in_base, in_base, in_base, "")
+            else:
+                converted = self.to_product_base(pid, low, typ, high, units[i])
+                if converted is None:
+                    opens.append((i, typ))
+                    continue
+                amount, how = converted
+                row = (i, amount.low, amount.typ, amount.high, how)
+                estimate = estimate or amount.estimate
+            # added in file order, as the rows' amounts one after the other
+            low_sum, typ_sum, high_sum = low_sum + row[1], typ_sum + row[2], high_sum + row[3]
+            counted.append(row)
+        more = None
+        if len(counted) > LISTED:  # the largest (ties: in file order), and the others in one sum
+            named = heapq.nlargest(LISTED, range(len(counted)), key=lambda k: counted[k][2])
+            skipped = sorted(set(range(len(counted))) - set(named))
+            low = typ = high = 0.0
+            for k in skipped:
+                row = counted[k]
+                low, typ, high = low + row[1], typ + row[2], high + row[3]
+            more = (len(skipped), Amount(low, typ, high))
+            counted = [counted[k] for k in named]
+        unstated = sum(1 for _, typ in opens[LISTED:] if typ is None)
+        return _Tally(columns, Amount(low_sum, typ_sum, high_sum, estimate=estimate), counted, more, opens[:LISTED],
+                      (unstated, len(opens[LISTED:]) - unstated))
+
+    @staticmethod
+    def _plain_tally(columns: dict[str, list], stated: Sequence[int], values: list[float]) -> _Tally:
+        """`tally` where every row with a capacity states it in the product's base unit (`values`,
+        its `capacity_base`, of the rows `stated`) and no row gives a range: the sum is one
+        addition after another in file order, as `tally` adds them."""
+        total = reduce(operator.add, values, 0.0)
+        n = len(values)
+        named = heapq.nlargest(LISTED, range(n), key=values.__getitem__) if n > LISTED else range(n)
+        more = None
+        if n > LISTED:
+            skipped = set(range(n)).difference(named)
+            rest = reduce(operator.add, [values[k] for k in sorted(skipped)], 0.0)
+            more = (len(skipped), Amount(rest, rest, rest))
+        opens = [(i, None) for i, cap in enumerate(columns["capacity"]) if cap is None] if len(stated) < len(
+            columns["capacity"]) else []  # (the column was read whole: `tally`)
+        rows = [(stated[k], values[k], values[k], values[k], "") for k in named]
+        return _Tally(columns, Amount(total, total, total), rows, more, opens[:LISTED], (len(opens[LISTED:]), 0))
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
                         unit: str) -> tuple[Amount, str] | None:
@@ -235,45 +366,57 @@ class _Balancer:
                 amount, how = converted
                 shown = written(target.value, target.unit, high)
                 account.parts.append(_Part(amount, _("target %(amount)s") % {"amount": f"{shown}{how}"}))
-        else:
-            rows = self.rows_of(pid)
-            if self.sums is not None and pid not in self.capacity_rows and pid in self.sums:
-                summed = self.sums[pid]
-                if summed.stated:  # the plain rows at once: their sum is the one the rows add up to
-                    total = summed.stated[self.base[pid]][1]
-                    amount = Amount(total, total, total)
-                    account.parts.append(_Part(amount, amount.text(self.base[pid])))
-                rows = summed.others  # beside a sum, rows without a stated capacity
-            for row in rows:
-                who = self.firm_names[row.firm] if row.firm else _("unnamed producers")
-                if row.capacity is None and row.capacity_min is None:
-                    why = _("%(who)s (%(product)s): capacity not stated") % {"who": who, "product": self.name(pid)}
-                    account.parts.append(_Part(Amount(open=(why,)), "", why))
-                    continue
-                typ = row.capacity if row.capacity is not None else row.capacity_min
-                low = row.capacity_min if row.capacity_min is not None else typ
-                high = row.capacity_max if row.capacity_max is not None else typ
-                if row.capacity_base is not None and low is typ is high and row.base_unit == self.base[pid]:
-                    # in the product's own base unit: `units.convert` to it is the loader's `capacity_base`
-                    # (`units.to_base`: the same decimal product, then divided by the base unit's factor 1)
-                    converted = Amount(row.capacity_base, row.capacity_base, row.capacity_base), ""
-                else:
-                    converted = self.to_product_base(pid, low, typ, high, row.unit)
-                if converted is None:
-                    why = _("%(who)s: %(amount)s cannot be compared with %(base)s") % {
-                        "who": who, "amount": written(typ, row.unit), "base": unit_name(self.base[pid])}
-                    account.parts.append(_Part(Amount(open=(why,)), "", why))
-                    continue
-                amount, how = converted
-                account.parts.append(_RowPart(amount, who, low, typ, high, row.unit, row.status, how))
+        elif (tally := self.tally_of(pid)) is not None:
+            account = self._rows_account(pid, tally)
         self._own[pid] = account
         return account
+
+    def _rows_account(self, pid: str, tally: _Tally) -> _Account:
+        """The product's own output from its rows: the tally's total, its named rows as parts."""
+        columns, base, product = tally.columns, self.base[pid], self.name(pid)
+        caps, mins, maxs = columns["capacity"], columns["capacity_min"], columns["capacity_max"]
+        units, statuses, names, unnamed = columns["unit"], columns["status"], self.firm_names, _("unnamed producers")
+        who = {i: names[f] if f else unnamed for i, f in tally.firm_of.items()}
+
+        parts: list[_Part] = []
+        for i, low, typ, high, how in tally.rows:
+            typed = caps[i] if caps[i] is not None else mins[i]
+            shown_low = mins[i] if mins[i] is not None else typed
+            shown_high = maxs[i] if maxs[i] is not None else typed
+            parts.append(_RowPart(Amount(low, typ, high), who[i], shown_low, typed, shown_high, units[i], statuses[i],
+                                  how))
+        if tally.more is not None:
+            parts.append(_MorePart(tally.more[1], tally.more[0], base))
+        whys = []
+        unstated_text = _("%(who)s (%(product)s): capacity not stated")
+        for i, typ in tally.opens:
+            if typ is None:
+                whys.append(unstated_text % {"who": who[i], "product": product})
+            else:
+                whys.append(_("%(who)s: %(amount)s cannot be compared with %(base)s") % {
+                    "who": who[i], "amount": written(typ, units[i]), "base": unit_name(base)})
+        unstated, incomparable = tally.more_open
+        if unstated:
+            whys.append(i18n.ngettext("%(product)s: %(n)s more capacity row with no capacity stated",
+                                      "%(product)s: %(n)s more capacity rows with no capacity stated",
+                                      unstated) % {"product": product, "n": unstated})
+        if incomparable:
+            whys.append(i18n.ngettext("%(product)s: %(n)s more capacity row in a unit not comparable with %(base)s",
+                                      "%(product)s: %(n)s more capacity rows in units not comparable with %(base)s",
+                                      incomparable) % {"product": product, "n": incomparable, "base": unit_name(base)})
+        total = tally.total
+        if whys:  # one part for them all: the account's total is counted already
+            whys = tuple(dict.fromkeys(whys))
+            parts.append(_Part(Amount(open=whys), "", whys[0]))
+            total = Amount(total.low, total.typ, total.high, whys, total.estimate)
+        return _Account(parts, start=total, counted=len(parts))
 
     def supply(self, pid: str) -> _Account:
         """Own output plus what local products yield of it, net of their own use."""
         if pid in self._supply:
             return self._supply[pid]
-        account = _Account(list(self.own(pid).parts))
+        own = self.own(pid)
+        account = _Account(list(own.parts), start=own.total, counted=len(own.parts))
         for link in self.yields[pid]:
             level = self.level(link.from_)
             account.parts.append(self.flow(link, level, pid, _("by-product of %(product)s") % {
@@ -290,8 +433,8 @@ class _Balancer:
         amount = level.amount
         if amount.high == 0 and amount.complete:
             return _Part(_ZERO, "")
-        shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)}{level.less})"
         if link.ratio is None:
+            shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)}{level.less})"
             why = _("%(label)s: no coefficient for %(from)s → %(to)s (%(shown)s)") % {
                 "label": label, "from": self.name(link.from_), "to": self.name(link.to), "shown": shown}
             return _Part(Amount(open=(why,) + amount.open), "", why)
@@ -314,18 +457,21 @@ class _Balancer:
         if alternative:
             low, typ = 0.0, 0.0
         result = Amount(low, typ, high, amount.open, amount.estimate or link.estimate)
-        ratio = (format_number(r_typ) if r_low == r_high else f"{format_number(r_low)}–{format_number(r_high)}")
-        kinds = (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None)
-        notes = [i18n.value(k) for k in kinds if k] + ([link.ratio_source] if link.ratio_source else [])
-        cite = f" ({'; '.join(notes)})" if notes else ""
-        text = (f"{label}: {shown} × {ratio} {link.ratio_unit}{own_use} = {result.text(self.base[measured])}"
-                + (_(" (one of several alternative inputs: from 0)") if alternative else "") + cite)
+
+        def text() -> str:  # written when read: a question that shows no coefficient writes none
+            shown = f"{self.name(per)} {amount.text(self.base[per])} ({i18n.value(level.how)}{level.less})"
+            ratio = (format_number(r_typ) if r_low == r_high else f"{format_number(r_low)}–{format_number(r_high)}")
+            kinds = (link.source_kind, "estimate" if link.estimate and link.source_kind != "estimate" else None)
+            notes = [i18n.value(k) for k in kinds if k] + ([link.ratio_source] if link.ratio_source else [])
+            cite = f" ({'; '.join(notes)})" if notes else ""
+            return (f"{label}: {shown} × {ratio} {link.ratio_unit}{own_use} = {result.text(self.base[measured])}"
+                    + (_(" (one of several alternative inputs: from 0)") if alternative else "") + cite)
         coefficient = None
         if r_low != r_high and not alternative:
             what, per_what = (link.from_, link.to) if link.type == "FEEDS" else (link.to, link.from_)
             coefficient = (_("%(what)s per %(per)s") % {"what": self.name(what), "per": self.name(per_what)},
                            r_low, r_typ, r_high, link.ratio_unit)
-        return _Part(result, text, coefficient=coefficient, per_unit=amount.typ * scale)
+        return _LazyPart(result, text, coefficient=coefficient, per_unit=amount.typ * scale)
 
     def need(self, pid: str) -> _Account:
         """What the local users of the product consume at their level."""
@@ -451,6 +597,7 @@ def _break_evens(parts: list[tuple[int, _Part]], bal_typ: float, verdict: str) -
     return [text for *_rest, text in found[:3]]
 
 
+@without_gc
 def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             chain: str | None = None, products: Iterable[str] | None = None,
             coefficients: bool = True) -> list[dict]:
@@ -482,8 +629,9 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         `requirement_high` (None where unbounded), `supply_value`, `requirement_value`,
         `balance_value` (typical values; the balance None unless the verdict is short or over),
         `supply_basis`, `coefficients` (each counted contribution with its coefficient, kind of
-        source and source), `open_terms` (each figure that is missing, by name), `unknown` (the
-        same), `break_even` (the value of a deciding coefficient at which the sign turns; for a
+        source and source; of a product's own capacity rows at most `LISTED`, the largest, and the
+        others summed in one item), `open_terms` (each figure that is missing, by name: at most
+        `LISTED_TERMS`, then how many more), `unknown` (the same), `break_even` (the value of a deciding coefficient at which the sign turns; for a
         missing coefficient, the largest value the supply still covers), `use_target`, `estimate`,
         `unit` (the product's base unit).
 
@@ -499,7 +647,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
     if basis not in BASES:
         raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
     where = region_id(g, region)
-    b = _Balancer(g, where, basis, few=products is not None, texts=coefficients)
+    b = _Balancer(g, where, basis, few=products is not None)
     selected = None
     if chain:
         c = g.resolve_chain(chain)
@@ -520,7 +668,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
         supply_account, need_account = b.supply(p.id), b.need(p.id)
         supply, need = supply_account.total, need_account.total
         parts = supply_account.parts + need_account.parts
-        if not any(part.text or part.unknown for part in parts) and b.status[p.id] == MISSING:
+        if not any(part.unknown or part.says() for part in parts) and b.status[p.id] == MISSING:
             continue  # neither made nor needed locally: nothing to balance
         if not parts or (supply.complete and need.complete and supply.high == 0 and need.high == 0):
             continue
@@ -555,6 +703,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
                          if len(open_terms) == 1 else
                          _("covered while 1 %(unit)s of %(user)s takes at most %(most)s %(base)s of %(product)s "
                            "(the other open terms at zero)")) % words)
+        terms = listed_terms(open_terms)
         use_target = None
         if p.id in utilisation and supply.high > 0:
             t = utilisation[p.id]
@@ -571,8 +720,8 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
             "requirement_low": need.low, "requirement_high": need.high if need.complete else None,
             "supply_basis": b.level(p.id).how,
-            "coefficients": [part.text for part in parts if part.text] if coefficients else [],
-            "open_terms": open_terms, "unknown": open_terms, "break_even": break_even, "use_target": use_target,
+            "coefficients": [text for text in (part.text for part in parts) if text] if coefficients else [],
+            "open_terms": terms, "unknown": terms, "break_even": break_even, "use_target": use_target,
             "estimate": supply.estimate or need.estimate,
             "supply_value": supply.typ, "requirement_value": need.typ,
             "balance_value": supply.typ - need.typ if verdict in ("short", "over") and supply.complete

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .. import i18n
-from ..graph.backend import Backend, sum_firms
+from ..graph.backend import Backend
 from ..i18n import gettext as _
-from ._common import local_statuses, PRESENT, SUPPLYING, region_id
+from ._common import without_gc, LISTED, local_statuses, PRESENT, SUPPLYING, region_id
 from .balance import balance
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["bottlenecks", "WEIGHTS", "HHI_CONCENTRATED"]
 
@@ -35,6 +37,7 @@ def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
     an end lies inside them): the chains' part of a large taxonomy, not all of it. An end nothing
     feeds (or only a cycle feeds) gets none.
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     above = {e for e in ends if e in pg}
     todo = list(above)
     while todo:
@@ -69,6 +72,7 @@ def _articulation_points(pg: nx.DiGraph) -> dict[str, int]:
     """Each articulation point of the product graph (undirected) with the number of parts
     removing it adds: one less than the blocks (biconnected components) it belongs to, counted
     in one pass over the blocks instead of one count of the graph's components per point."""
+    import networkx as nx  # here: importing the queries needs no graph library
     undirected = nx.Graph(pg.edges)  # the linked products; self-links split nothing
     undirected.remove_edges_from(nx.selfloop_edges(undirected))
     blocks: dict[str, int] = defaultdict(int)
@@ -85,6 +89,7 @@ def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> di
     product (d is below p exactly when p is above d), so a graph of 100k products with a few
     hundred present ones costs a few hundred walks, not one per product asked about.
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     products = list(products)
     present = [d for d in pg if status.get(d) in PRESENT]
     if len(products) <= len(present):
@@ -97,6 +102,21 @@ def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> di
     return counts
 
 
+def _named_firms(firms: list[str | None], capacities: list[float | None]) -> list[str]:
+    """A product's local firms (ids) as its `firms` field names them: all of them by id when there
+    are `LISTED` or fewer; else the largest by stated capacity first (ties: by id), of which the
+    row shows the first `LISTED`."""
+    named = sorted({f for f in firms if f})
+    if len(named) <= LISTED:
+        return named
+    held: dict[str, float] = dict.fromkeys(named, 0.0)
+    for firm, capacity in zip(firms, capacities):
+        if firm and capacity is not None:
+            held[firm] += capacity
+    return sorted(named, key=lambda f: -held[f])  # stable: ties stay by id
+
+
+@without_gc
 def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 basis: str = "target", products: Iterable[str] | None = None,
                 kinds: Iterable[str] | None = None, balance_rows: list[dict] | None = None) -> list[dict]:
@@ -129,7 +149,8 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         products depending on it first): `rank`,
         `product`, `name`, `status` (local), `score`,
         `kinds`, `reasons` (a sentence each), `dependents` (how many locally present products it
-        feeds, directly or further down), `firms` (local producers).
+        feeds, directly or further down), `firms` (local producers: all of them by id, or where there are more than `LISTED` the
+        `LISTED` largest and how many more).
 
     Examples
     --------
@@ -138,6 +159,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     >>> rows[0]["rank"], "shortfall" in rows[0]["kinds"]
     (1, True)
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     only = None if products is None else set(products)
     where = region_id(g, region)
     status = local_statuses(g, where)
@@ -193,41 +215,53 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             shortage[row["product"]] = (1, n)
 
     firms_of: dict[str, list[str]] = defaultdict(list)
-    # each product's local firms with their rows added up: one line per firm from a server (for a
-    # few products asked about: their rows alone)
-    if only is None:
-        supplying = g.firm_sums(where, SUPPLYING)
-    else:
-        supplying = sum_firms(g.capacities_by_product(where, SUPPLYING, products=selected))
-    firm_name = g.firm_names(f for firms in supplying.values() for f in firms if f)  # one query on a server
+    # one query for every product (for a few products asked about: their rows alone), as columns
+    supplying = g.capacity_columns(where, SUPPLYING, ("firm", "capacity_base"),
+                                   products=None if only is None else selected)
+    named_of: dict[str, list[str]] = {}
+    by_firm: list[tuple[str, str, str, dict]] = []  # (product, kind, the firm it names, its words)
     for pid in products:
         if selected is not None and pid not in selected:
             continue
-        firms = supplying.get(pid, {})  # firm -> (rows, rows with an amount in a base unit, their sum)
-        if not firms:  # not made locally: no local producer to depend on
+        rows = supplying.get(pid)
+        if not rows or not rows["firm"]:  # not made locally: no local producer to depend on
             continue
-        named = sorted(f for f in firms if f)
-        firms_of[pid] = [firm_name[f] for f in named]
+        firms, capacities = rows["firm"], rows["capacity_base"]
+        named = named_of[pid] = _named_firms(firms, capacities)
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users:
             continue
-        user_names = i18n.join(i18n.name(products[u]) for u in users)
+        words = {"users": i18n.join(i18n.name(products[u]) for u in users)}
         if not wanted_kinds & {"single firm", "concentrated"}:
             continue
-        if len(named) == 1 and None not in firms:
-            reasons[pid].append(("single firm", _("%(firm)s is the only local producer; %(users)s depend on it")
-                                 % {"firm": firms_of[pid][0], "users": user_names}))
-        elif len(named) > 1 and None not in firms and all(n == stated for n, stated, _total in firms.values()):
-            totals = {f: total for f, (_n, _stated, total) in firms.items()}
+        every_named = None not in firms
+        if len(named) == 1 and every_named:
+            by_firm.append((pid, "single firm", named[0], words))
+        elif len(named) > 1 and every_named and None not in capacities:
+            totals: dict[str, float] = defaultdict(float)
+            for firm, capacity in zip(firms, capacities):
+                totals[firm] += capacity
             whole = sum(totals.values())
             if whole > 0:
                 hhi = sum((100 * v / whole) ** 2 for v in totals.values())
                 top_firm, top = max(totals.items(), key=lambda kv: kv[1])
                 if hhi > HHI_CONCENTRATED:
-                    reasons[pid].append(("concentrated", _(
-                        "HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it") % {
-                        "hhi": hhi, "firm": firm_name[top_firm], "share": 100 * top / whole,
-                        "users": user_names}))
+                    by_firm.append((pid, "concentrated", top_firm, dict(words, hhi=hhi, share=100 * top / whole)))
+    # the names of the firms shown, in one query on a server
+    firm_name = g.firm_names({f for named in named_of.values() for f in named[:LISTED]} | {f for _, _, f, _ in by_firm})
+    for pid, named in named_of.items():
+        firms_of[pid] = [firm_name[f] for f in named[:LISTED]]
+        if len(named) > LISTED:
+            firms_of[pid].append(i18n.ngettext("and %(n)s more firm", "and %(n)s more firms", len(named) - LISTED)
+                                 % {"n": len(named) - LISTED})
+    for pid, kind, firm, words in by_firm:
+        if kind == "single firm":
+            reasons[pid].append((kind, _("%(firm)s is the only local producer; %(users)s depend on it")
+                                 % dict(words, firm=firm_name[firm])))
+        else:
+            reasons[pid].append((kind, _(
+                "HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it")
+                % dict(words, firm=firm_name[firm])))
 
     ends = {}
     for c in chains:

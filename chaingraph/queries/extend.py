@@ -5,7 +5,7 @@ from .. import i18n
 from ..graph.backend import Backend
 from ..graph.model import Target
 from ..units import humanize
-from ._common import BY_PRODUCT, PRESENT, region_id
+from ._common import without_gc, BY_PRODUCT, PRESENT, listed_terms, region_id
 from .balance import BASES, LOCAL_USE, _Balancer, range_text
 from ..reference import load_prices
 
@@ -56,6 +56,7 @@ def _value(amount_low: float, amount_typ: float, amount_high: float, price, base
     return ("" if bounded else "≤ ") + range_text(low, high, "CNY"), low, typ, high
 
 
+@without_gc
 def extend(g: Backend, region: str | None = None, basis: str = "target",
            prices: dict | None = None) -> list[dict]:
     """Rank local products by how much of them leaves the city, as ranges; final products apart.
@@ -80,8 +81,9 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
         (compact ranges with unit; `≤` where an open use could only lower it), `low` / `high` (the
         outflow's bounds in `unit`, None where unbounded), `supply_low`, `supply_high`, `use_low`,
         `use_high`, `unit`, `local_users` (names of the local products it feeds), `downstream` (the
-        products it feeds that are not made locally, as `name (status)`), `open_terms`, `policy`
-        (the target's subject and quote, or None), `reason` (one sentence), `value` (the outflow, or
+        products it feeds that are not made locally, as `name (status)`), `open_terms` (as in
+        `balance`), `policy` (the target's subject and quote, or None), `reason` (one sentence),
+        `value` (the outflow, or
         a final product's supply, at the cited price: a compact range in 元 / 亿元, `≤` like the
         outflow; empty without a price), `value_low` / `value_high` (CNY, None without a price or
         where unbounded) and `price` (the price range with its kind of source, year and source).
@@ -97,7 +99,7 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
         from ..errors import ChaingraphError
         raise ChaingraphError(f"unknown basis {basis!r} (expected {', '.join(BASES)})")
     where = region_id(g, region)
-    b = _Balancer(g, where, basis, texts=False)  # totals only: no contribution is shown
+    b = _Balancer(g, where, basis)
     statuses = b.status
     policies: dict[str, list[Target]] = {}
     for t in g.targets(region=where):
@@ -151,7 +153,7 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
             "low": low, "high": high, "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
             "use_low": use.low, "use_high": use.high if use.complete else None, "unit": base,
             "local_users": local_users, "downstream": downstream,
-            "open_terms": list(dict.fromkeys(supply.open + use.open)),
+            "open_terms": listed_terms(list(dict.fromkeys(supply.open + use.open))),
             "policy": "; ".join(f"{t.subject}: {t.source}" for t in policy) or None,
             "reason": _reason(group, status == BY_PRODUCT, policy, local_users,
                               [b.name(u) for u in users if statuses[u] not in PRESENT],

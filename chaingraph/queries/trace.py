@@ -1,8 +1,6 @@
 """Follow a product up to its inputs or down to what is made from it."""
 from __future__ import annotations
 
-import networkx as nx
-
 from ..errors import ChaingraphError
 from ..graph.backend import Backend
 from ._common import local_statuses
@@ -39,6 +37,7 @@ def trace(g: Backend, product: str, direction: str = "down", depth: int | None =
     >>> all(r["to"] == "calcium_carbide" and r["depth"] == 1 for r in rows)
     True
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     if direction not in ("down", "up"):
         raise ChaingraphError(f"unknown direction {direction!r} (expected down, up)")
     if depth is not None and depth < 0:

@@ -1,0 +1,100 @@
+"""A product with more local producers than a row names one by one (`queries._common.LISTED`).
+
+`balance` adds up every row (the total is the one of adding them one after the other, in file
+order, as with a few rows), names the `LISTED` largest and sums the rest in one item; the rows
+with no capacity are named up to `LISTED`, the rest counted; a row lists at most `LISTED_TERMS`
+open terms; `bottlenecks` names the `LISTED` largest firms. Built by hand so that every figure is
+known, and run on every backend (the memory store reads the rows as columns, a server by its query).
+"""
+from __future__ import annotations
+
+from functools import reduce
+from operator import add
+
+import pytest
+
+from chaingraph.graph.backend import Backend
+from chaingraph.graph.model import SUPPLYING
+from chaingraph.i18n import language
+from chaingraph.queries import balance, bottlenecks, extend
+from chaingraph.queries._common import LISTED, LISTED_TERMS
+
+from datasets import build, by_product
+
+# 13 stated ore producers (capacities 1.1 … 13.1 万吨, written in a shuffled order), 12 with the
+# capacity not stated, a metal maker whose 10 万吨 need 2 t of ore per t; two more users of ore
+# (alloy, powder), each with 12 makers of no stated capacity
+STATED = [(f"s{n:02d}", n + 0.1) for n in (5, 1, 13, 7, 2, 11, 3, 9, 12, 4, 8, 10, 6)]
+UNSTATED = {p: [f"{p[0]}{n:02d}" for n in range(12)] for p in ("ore", "alloy", "powder")}
+DATA = dict(
+    products=["ore", "metal", "alloy", "powder"],
+    chains=[("c", "ore > metal|alloy|powder")],
+    capacities=[(firm, "ore", amount, "万吨", "operating") for firm, amount in STATED]
+    + [(firm, p, None, None, "building") for p, firms in UNSTATED.items() for firm in firms]
+    + [("smelter", "metal", 10, "万吨", "operating")],
+    links=[("FEEDS", "ore", "metal", 2, "t/t"), ("FEEDS", "ore", "alloy", 1, "t/t"), ("FEEDS", "ore", "powder", 1, "t/t")],
+)
+
+
+@pytest.fixture
+def g(backend_name, tmp_path):
+    with build(tmp_path / "d", backend_name, **DATA) as graph:
+        yield graph
+
+
+def test_every_row_is_added_up_and_the_largest_are_named(g):
+    assert LISTED == 10  # the figures below are written for it
+    with language("en"):
+        row = by_product(balance(g))["ore"]
+    # the total: every stated row, in file order, one addition after another (in tonnes)
+    total = reduce(add, [amount * 1e4 for _, amount in STATED], 0.0)
+    assert row["supply_low"] == row["supply_value"] == total and row["supply_high"] is None
+    largest = sorted(STATED, key=lambda fa: -fa[1])[:LISTED]
+    assert row["coefficients"][:LISTED] == [f"{firm} {amount * 10:g} kt (operating)" for firm, amount in largest]
+    assert row["coefficients"][LISTED] == "and 3 more capacity rows: 63 kt"  # 1.1 + 2.1 + 3.1 万吨
+    assert row["coefficients"][LISTED + 1].startswith("for metal: metal 100 kt (capacity) × 2 t/t = 200 kt")
+    # the unstated rows of each product: the first ten named, two counted; ore's row gathers those of
+    # ore, alloy and powder (33 terms) and names the first 30
+    own = {p: [f"{firm} ({p}): capacity not stated" for firm in firms[:LISTED]]
+           + [f"{p}: 2 more capacity rows with no capacity stated"] for p, firms in UNSTATED.items()}
+    terms = own["ore"] + own["alloy"] + own["powder"]
+    assert LISTED_TERMS == 30 and len(terms) == 33
+    assert row["open_terms"] == row["unknown"] == terms[:LISTED_TERMS] + ["and 3 more open terms"]
+    assert row["verdict"] == "unknown" and row["supply"] == "≥ 923 kt" and row["requirement"] == "≥ 200 kt"
+
+
+def test_extend_lists_the_same_open_terms(g):
+    with language("en"):
+        rows = {r["product"]: r for r in extend(g, basis="capacity")}
+        assert rows["ore"]["open_terms"] == by_product(balance(g))["ore"]["open_terms"]
+
+
+def test_bottlenecks_name_the_largest_firms(g):
+    with language("en"):
+        rows = by_product(bottlenecks(g, basis="capacity"))
+    firms = [firm for firm, _ in sorted(STATED, key=lambda fa: -fa[1])[:LISTED]]
+    assert rows["ore"]["firms"] == firms + ["and 15 more firms"]  # 25 firms: 13 stated, 12 not
+    assert rows["ore"]["dependents"] == 3
+
+
+def test_a_chinese_row_says_the_same(g):
+    with language("zh"):
+        row = by_product(balance(g))["ore"]
+    assert row["coefficients"][LISTED] == "另有 3 条产能记录：合计 6.3 万吨"
+    assert row["open_terms"][LISTED_TERMS] == "另有 3 项未计入项"
+
+
+def test_capacity_columns_are_the_grouped_rows(g):
+    fields = ("firm", "capacity", "capacity_min", "capacity_base", "unit", "status")
+    for statuses in (None, SUPPLYING, ["building"]):
+        grouped = g.capacities_by_product("home", statuses)
+        columns = g.capacity_columns("home", statuses, fields)
+        assert list(columns) == list(grouped)
+        for product, rows in grouped.items():
+            for f in fields:
+                assert list(columns[product][f]) == [getattr(r, f) for r in rows]
+                assert columns[product][f][0] == getattr(rows[0], f)  # a cell by its index
+        assert columns == Backend.capacity_columns(g, "home", statuses, fields)
+    assert g.capacity_columns("home", SUPPLYING, fields, products=["metal"]) == {
+        "metal": {"firm": ["smelter"], "capacity": [10.0], "capacity_min": [None], "capacity_base": [1e5],
+                  "unit": ["万吨"], "status": ["operating"]}}
