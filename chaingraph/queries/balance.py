@@ -188,11 +188,19 @@ class _Tally:
     more_open: tuple[int, int]  # open rows not named: capacity not stated, not comparable
 
     def __post_init__(self) -> None:
-        firm = self.columns["firm"]  # the firms of the rows named, each read once
-        self.firm_of = {i: firm[i] for i in (*(r[0] for r in self.rows), *(i for i, _ in self.opens))}
+        # the firms of the rows named, each read once (all in one pass where the column can)
+        named = list(dict.fromkeys((*(r[0] for r in self.rows), *(i for i, _ in self.opens))))
+        self.firm_of = dict(zip(named, _take(self.columns["firm"], named)))
 
     def firms(self) -> Iterable[str]:
         return (f for f in self.firm_of.values() if f)
+
+
+def _take(column: Sequence, ks: list[int]) -> list:
+    """`[column[k] for k in ks]`, in one pass where the column reads cells that way (the
+    embedded store's columns: `take`)."""
+    take = getattr(column, "take", None)
+    return take(ks) if take is not None else [column[k] for k in ks]
 
 
 def _ratio_range(link: Link) -> tuple[float, float, float]:
@@ -379,12 +387,12 @@ class _Balancer:
         who = {i: names[f] if f else unnamed for i, f in tally.firm_of.items()}
 
         parts: list[_Part] = []
-        for i, low, typ, high, how in tally.rows:
+        named = [row[0] for row in tally.rows]
+        for (i, low, typ, high, how), unit, status in zip(tally.rows, _take(units, named), _take(statuses, named)):
             typed = caps[i] if caps[i] is not None else mins[i]
             shown_low = mins[i] if mins[i] is not None else typed
             shown_high = maxs[i] if maxs[i] is not None else typed
-            parts.append(_RowPart(Amount(low, typ, high), who[i], shown_low, typed, shown_high, units[i], statuses[i],
-                                  how))
+            parts.append(_RowPart(Amount(low, typ, high), who[i], shown_low, typed, shown_high, unit, status, how))
         if tally.more is not None:
             parts.append(_MorePart(tally.more[1], tally.more[0], base))
         whys = []
