@@ -174,7 +174,8 @@ def output_format(fn: Callable) -> Callable:
             try:
                 return command(*args, fmt=fmt, **kwargs)
             finally:
-                gc.enable()
+                if not _ENDS:  # (when the process ends next, no collection over all it made)
+                    gc.enable()
         import importlib
 
         from .output import render
@@ -197,6 +198,7 @@ def output_format(fn: Callable) -> Callable:
 
 
 _GRAPH = "chaingraph.graph"
+_ENDS = False  # set by `main`: the process ends once the command is done
 
 
 def _graph():
@@ -669,9 +671,12 @@ def main() -> None:
 
     Once the command has finished (its output written, its backend closed), the process ends
     without the interpreter's tear-down: freeing a national store's objects one by one and a last
-    collection over all of them took a quarter of a second at a million firms, for nothing.
+    collection over all of them took a quarter of a second at a million firms, for nothing (nor
+    is the collector turned on again after a query: its first run would walk all of them too).
     """
     import os
+    global _ENDS
+    _ENDS = True
     try:
         cli(prog_name="chaingraph")
         code = 0

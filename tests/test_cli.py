@@ -175,3 +175,21 @@ def test_cli_constants_match_the_library():
     from chaingraph.output import FORMATS
     from chaingraph.queries.balance import BASES
     assert cli_module.BASES == BASES and cli_module.FORMATS == FORMATS
+
+
+def test_console_process_ends_with_the_command_its_output_whole(mini, tmp_path):
+    """`main` ends the process without the interpreter's tear-down: the output is still flushed
+    whole (to a pipe and to a file), and the exit codes are click's and ours."""
+    def chaingraph(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "chaingraph", "--data", str(mini), *args],
+                              capture_output=True, text=True, encoding="utf-8", **kwargs)
+    shown = chaingraph("balance", "--format", "json")
+    assert shown.returncode == 0 and shown.stdout.endswith("]\n") and json.loads(shown.stdout)
+    with open(tmp_path / "out.json", "w", encoding="utf-8") as out:
+        assert subprocess.run([sys.executable, "-m", "chaingraph", "--data", str(mini), "balance", "--format", "json"],
+                              stdout=out).returncode == 0
+    assert (tmp_path / "out.json").read_text(encoding="utf-8") == shown.stdout
+    bad = chaingraph("no-such-command")
+    assert bad.returncode == 2 and "No such command" in bad.stderr
+    unknown = chaingraph("candidates", "no such product")
+    assert unknown.returncode == 1 and unknown.stderr.startswith("Error: ")

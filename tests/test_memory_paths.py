@@ -140,3 +140,24 @@ def test_rows_read_as_columns_give_the_answers_of_the_records(g, monkeypatch):
     monkeypatch.setattr(type(g), "capacity_columns", Backend.capacity_columns)
     assert answers() == columns
     assert all(columns)
+
+
+def test_columns_taken_in_one_pass_are_the_cells_read_one_by_one(g):
+    """`_Cells.take` (balance reads the rows it names this way) gives what indexing gives, before
+    and after the column was read whole, and notes the firms' rows as reading them one by one does."""
+    for region in _regions(g):
+        fields = ("firm", "capacity", "unit", "status", "capacity_base")
+        taken_by = type(g)(g.data_dir)
+        for product, columns in taken_by.capacity_columns(region, SUPPLYING, fields).items():
+            plain = Backend.capacity_columns(g, region, SUPPLYING, fields)[product]
+            picks = list(range(len(plain["firm"])))[::-2] + [0]  # out of order, repeated
+            for f in fields:
+                column = columns[f]
+                assert column.take(picks) == [plain[f][k] for k in picks]
+                assert column.take([]) == []
+                list(column)  # read whole: then taken from the list
+                assert column.take(picks) == [plain[f][k] for k in picks]
+        one_by_one = type(g)(g.data_dir)
+        for product, columns in one_by_one.capacity_columns(region, SUPPLYING, fields).items():
+            [columns["firm"][k] for k in range(len(columns["firm"]))]
+        assert taken_by._firm_rows == one_by_one._firm_rows
