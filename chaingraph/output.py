@@ -76,17 +76,22 @@ def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
             pieces.append(full[:cut] if cut > 0 else full)
             start += cut + 1 if cut > 0 else width
         return pieces + [text[start:]]
-    pieces, current, used = [], "", 0
-    for ch in text:
-        w = _char_width(ch)
+    # the current piece is text[start:i]: cut where the next character would not fit, at its
+    # last space (after its first character) or else right there; widths looked up once a character
+    widths = list(map(_char_width, text))
+    pieces, start, used = [], 0, 0
+    for i, w in enumerate(widths):
         if used + w > width:
-            cut = current.rfind(" ")
-            head, current = (current[:cut], current[cut + 1:]) if cut > 0 else (current, "")
-            pieces.append(head)
-            used = text_width(current)
-        current += ch
+            space = text.rfind(" ", start, i)
+            if space > start:
+                pieces.append(text[start:space])
+                start = space + 1
+            else:
+                pieces.append(text[start:i])
+                start = i
+            used = sum(widths[start:i])
         used += w
-    return pieces + [current]
+    return pieces + [text[start:]]
 
 
 def _cell_lines(value: Any, translate: bool = False) -> list[str]:
@@ -107,12 +112,13 @@ def _table(rows: list[dict]) -> str:
     headers = [printable(i18n.column(c)) for c in columns]
     records = [[[h] for h in headers], [["-" * text_width(h)] for h in headers]]
     records += [[_cell_lines(row.get(c), c in VALUE_COLUMNS) for c in columns] for row in rows]
-    widths = [max(text_width(line) for record in records for line in record[i]) for i in range(len(columns))]
+    sizes = [[list(map(text_width, cell)) for cell in record] for record in records]  # each line's, once
+    widths = [max(n for record in sizes for n in record[i]) for i in range(len(columns))]
     out, blanks = [], [" " * width for width in widths]
-    for record in records:  # each cell's lines padded once, and blank lines below the shorter cells
+    for record, size in zip(records, sizes):  # each cell's lines padded once, and blank lines below the shorter cells
         height = max(len(cell) for cell in record)
-        padded = [[text + " " * (width - text_width(text)) for text in cell] + [blank] * (height - len(cell))
-                  for cell, width, blank in zip(record, widths, blanks)]
+        padded = [[text + " " * (width - n) for text, n in zip(cell, ns)] + [blank] * (height - len(cell))
+                  for cell, ns, width, blank in zip(record, size, widths, blanks)]
         out.extend("  ".join(line).rstrip() + "\n" for line in zip(*padded))
     return "".join(out)
 
