@@ -185,3 +185,24 @@ def test_capacity_columns_asked_again_come_without_a_query(backend_name, tmp_pat
         assert g.capacity_columns("far", None, ("line",)) == {"ore": {"line": [3]}, "metal": {"line": [5, 6]},
                                                               "part": {"line": [7, 8]}}
         assert len(sent) == (0 if backend_name == "memory" else 1)
+
+
+def test_largest_columns_picks_the_largest_rows_of_a_product(g):
+    """A product with more rows than asked for gives its largest (unstated last), largest first, and
+    its count; one with no more gives every row in file order (a server picks them in Cypher)."""
+    assert g.largest_columns("far", ("line", "firm"), 1) == {
+        "ore": ({"line": [3], "firm": ["f_far"]}, 1),
+        "metal": ({"line": [6], "firm": ["f_home"]}, 2),  # 30万吨 before 20万吨
+        "part": ({"line": [8], "firm": [None]}, 2)}  # 3万吨 before the row with no capacity stated
+    assert g.largest_columns("far", ("line",), 2) == {"ore": ({"line": [3]}, 1), "metal": ({"line": [5, 6]}, 2),
+                                                       "part": ({"line": [7, 8]}, 2)}
+    every = tuple(f.name for f in fields(Capacity))
+    for region in ("home", "home_d", "far"):
+        for most in (1, 2, 3):
+            found = g.largest_columns(region, every, most)
+            assert list(found) == list(g.capacity_columns(region))  # products in the order of their first row
+            for p, rows in g.capacities_by_product(region).items():
+                picked = sorted(rows, key=lambda r: (r.capacity_base is None, -(r.capacity_base or 0), r.line))
+                picked = rows if len(rows) <= most else picked[:most]
+                assert found[p] == ({f: [getattr(r, f) for r in picked] for f in every}, len(rows))
+    assert g.largest_columns("home", ("line",), 1, products=["metal"]) == {"metal": ({"line": [4]}, 2)}

@@ -655,6 +655,23 @@ class CypherBackend(Backend):
             known = self._asked[key] = (set(asked), found)
         return {product: {f: list(columns[f]) for f in fields} for product, columns in known[1].items()}
 
+    def largest_columns(self, region: str, fields: Iterable[str], most: int,
+                        products: Iterable[str] | None = None) -> dict[str, tuple[dict[str, list], int]]:
+        """As Backend.largest_columns, picked on the server (cypher.largest_rows): at most `most`
+        rows of a product are sent; a product with no more than that gets them in file order."""
+        fields = tuple(fields)
+        if products is not None:
+            return super().largest_columns(region, fields, most, products)
+        found: dict[str, tuple[dict[str, list], int]] = {}
+        rows = self._rows(cypher.largest_rows(fields), regions=sorted(self.subregions(region)), most=most)
+        for r in sorted(rows, key=itemgetter("first")):  # products in the order of their first row
+            picked = r["rows"] if r["n"] > most else sorted(r["rows"], key=itemgetter(0))
+            columns = {f: [row[i] for row in picked] for i, f in enumerate(fields, 1)}
+            if "feed" in columns:  # the one list of a row: a tuple, () when empty
+                columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
+            found[r["product"]] = (columns, r["n"])
+        return found
+
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
                       listed: bool = True) -> dict[str, CapacitySums]:
         """As Backend.capacity_sums, summed on the server: a few rows per product instead of every
