@@ -30,11 +30,15 @@ __all__ = ["build_report", "to_markdown", "to_html", "write_report", "balance_ch
 
 _PRESENT = ("operating", "building", "by-product")
 CANDIDATES_PER_PRODUCT = 3
+_READ = ("firm", "region", "product", "status", "capacity", "capacity_min", "capacity_max", "capacity_base",
+         "base_unit", "unit")
 
 
 def build_report(g: Backend, region: str | None = None, basis: str = "target") -> dict:
     """Everything the brief shows, as plain data (a dict of rows), for one region."""
     where = region_id(g, region)
+    # the fields of the region's rows that `balance` and the step tables read: sent once by a server
+    g.keep_columns(where, _READ)
     all_gaps = gaps(g, region=where)
     all_balance = balance(g, region=where, basis=basis)
     all_bottlenecks = bottlenecks(g, region=where, basis=basis, balance_rows=all_balance)

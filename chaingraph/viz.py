@@ -154,14 +154,16 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             risks[row["product"]] = row["reasons"]
 
     if alone:  # one page: the rows of the products drawn, not the region's
-        columns = g.capacity_columns(where, None, _DRAWN_FIELDS, products=selected)
-    else:  # every status, by product: read as columns once for the region, each graph draws its products'
-        columns = once("capacity columns", lambda: g.capacity_columns(where, None, _DRAWN_FIELDS))
+        columns = g.largest_columns(where, _DRAWN_FIELDS, DRAWN, products=selected)
+    else:  # every status, by product: read once for the region, each graph draws its products'
+        columns = once("capacity columns", lambda: g.largest_columns(where, _DRAWN_FIELDS, DRAWN))
     more: dict[str, int] = {}  # rows of a product not drawn (beyond DRAWN)
     rows_of: dict[str, list] = defaultdict(list)
     for pid in selected:
         if pid in columns:
-            rows_of[pid], more[pid] = _drawn_rows(columns[pid])
+            drawn, n = columns[pid]
+            rows_of[pid] = [_Row(values) for values in zip(*(drawn[f] for f in _DRAWN_FIELDS))]
+            more[pid] = n - len(rows_of[pid])
     g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
 
     def producer(row) -> str:
@@ -282,18 +284,6 @@ class _Row:
     def __init__(self, values):
         for name, value in zip(_DRAWN_FIELDS, values):
             setattr(self, name, value)
-
-
-def _drawn_rows(columns: dict[str, list]) -> tuple[list[_Row], int]:
-    """A product's rows to draw, and how many are left out: all of them in file order when there
-    are `DRAWN` or fewer, else the `DRAWN` largest by capacity in base units (unstated last; ties
-    in file order), largest first."""
-    sizes = list(columns["capacity_base"])
-    numbers = range(len(sizes))
-    if len(sizes) > DRAWN:
-        numbers = sorted(numbers, key=lambda i: -sizes[i] if sizes[i] is not None else math.inf)[:DRAWN]
-    rows = [_Row([columns[f][i] for f in _DRAWN_FIELDS]) for i in numbers]
-    return rows, len(sizes) - len(rows)
 
 
 def _chain_members(g: Backend) -> tuple[list, dict[str, list[int]]]:

@@ -185,3 +185,54 @@ def test_capacity_columns_asked_again_come_without_a_query(backend_name, tmp_pat
         assert g.capacity_columns("far", None, ("line",)) == {"ore": {"line": [3]}, "metal": {"line": [5, 6]},
                                                               "part": {"line": [7, 8]}}
         assert len(sent) == (0 if backend_name == "memory" else 1)
+
+
+def test_largest_columns_picks_the_largest_rows_of_a_product(g):
+    """A product with more rows than asked for gives its largest (unstated last), largest first, and
+    its count; one with no more gives every row in file order (a server picks them in Cypher)."""
+    assert g.largest_columns("far", ("line", "firm"), 1) == {
+        "ore": ({"line": [3], "firm": ["f_far"]}, 1),
+        "metal": ({"line": [6], "firm": ["f_home"]}, 2),  # 30万吨 before 20万吨
+        "part": ({"line": [8], "firm": [None]}, 2)}  # 3万吨 before the row with no capacity stated
+    assert g.largest_columns("far", ("line",), 2) == {"ore": ({"line": [3]}, 1), "metal": ({"line": [5, 6]}, 2),
+                                                       "part": ({"line": [7, 8]}, 2)}
+    every = tuple(f.name for f in fields(Capacity))
+    for region in ("home", "home_d", "far"):
+        for most in (1, 2, 3):
+            found = g.largest_columns(region, every, most)
+            assert list(found) == list(g.capacity_columns(region))  # products in the order of their first row
+            for p, rows in g.capacities_by_product(region).items():
+                picked = sorted(rows, key=lambda r: (r.capacity_base is None, -(r.capacity_base or 0), r.line))
+                picked = rows if len(rows) <= most else picked[:most]
+                assert found[p] == ({f: [getattr(r, f) for r in picked] for f in every}, len(rows))
+    assert g.largest_columns("home", ("line",), 1, products=["metal"]) == {"metal": ({"line": [4]}, 2)}
+
+
+def test_kept_columns_serve_every_status_without_a_query(backend_name, tmp_path):
+    """After `keep_columns`, the columns of any statuses (and of every status) are the same as
+    without, in the same product order, and a server sends no query for them."""
+    with build(tmp_path / "d", backend_name, **DATA) as g:
+        asked = [(region, statuses, fields) for region in ("home", "far", "home_d")
+                 for statuses in (None, ["operating"], ["building", "operating"], ["planned"], ["building"])
+                 for fields in (("firm", "capacity_base"), ("capacity", "unit", "status"))]
+        before = [list(g.capacity_columns(*a).items()) for a in asked]
+        g.__dict__.pop("_asked", None)  # a server forgets what it sent: the kept columns serve each
+        for region in ("home", "far", "home_d"):
+            g.keep_columns(region, ("firm", "capacity_base", "capacity", "unit"))
+        sent = []
+        if backend_name != "memory":
+            run = g.run
+            g.run = lambda query, **params: sent.append(query) or run(query, **params)
+        assert [list(g.capacity_columns(*a).items()) for a in asked] == before
+        assert sent == []
+
+
+def test_columns_of_some_statuses_keep_the_order_of_their_first_rows():
+    """Cut from the columns of every status, products come in the order of their first row of the
+    statuses asked for (as the server sends them), not of their first row of any status."""
+    from chaingraph.graph.server import _of_statuses
+    every = {"a": {"line": [2, 9], "status": ["planned", "operating"], "firm": ["x", "y"]},
+             "b": {"line": [5], "status": ["operating"], "firm": ["z"]},
+             "c": {"line": [7], "status": ["planned"], "firm": ["w"]}}
+    assert list(_of_statuses(every, ["operating"], ("firm",)).items()) == [("b", {"firm": ["z"]}),
+                                                                          ("a", {"firm": ["y"]})]

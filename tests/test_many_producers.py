@@ -98,3 +98,20 @@ def test_capacity_columns_are_the_grouped_rows(g):
     assert g.capacity_columns("home", SUPPLYING, fields, products=["metal"]) == {
         "metal": {"firm": ["smelter"], "capacity": [10.0], "capacity_min": [None], "capacity_base": [1e5],
                   "unit": ["万吨"], "status": ["operating"]}}
+
+
+def test_a_graph_draws_the_largest_rows_the_same_on_every_backend(g, backend_name, tmp_path):
+    """A chain's graph draws a product's `viz.DRAWN` largest rows (a server picks them in Cypher
+    from the region's rows when it draws for the brief):
+    the 13 stated ore makers, largest first, then the first two of no stated capacity; the other 10
+    are counted in the product's hover text. The same nodes and edges as the embedded store's."""
+    from chaingraph.viz import DRAWN, graph_data
+    assert DRAWN == 15
+    data = graph_data(g, chain="c", firms=True)
+    assert graph_data(g, chain="c", firms=True, analysis={}) == data  # as the brief draws (the region's rows)
+    makers = [e["from"] for e in data["edges"] if e["kind"] == "MAKES" and e["to"] == "p:ore"]
+    assert makers == [f"f:{firm}" for firm, _ in sorted(STATED, key=lambda s: -s[1])] + ["f:o00", "f:o01"]
+    ore = next(n for n in data["nodes"] if n["id"] == "p:ore")
+    assert "and 10 more capacity rows (not drawn)" in ore["title"]
+    with build(tmp_path / "memory", "memory", **DATA) as memory:
+        assert graph_data(memory, chain="c", firms=True) == data

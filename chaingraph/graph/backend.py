@@ -1,6 +1,7 @@
 """The backend interface every graph store implements; queries use nothing else."""
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -123,6 +124,29 @@ class Backend(ABC):
         fields = tuple(fields)
         return {product: {f: [getattr(r, f) for r in rows] for f in fields}
                 for product, rows in self.capacities_by_product(region, statuses, products).items()}
+
+    def keep_columns(self, region: str, fields: Iterable[str]) -> None:
+        """A hint: several questions will read these fields of the region's capacity rows
+        (`capacity_columns`, of any statuses). A server fetches them once, now; the embedded store
+        cuts its columns when asked and does nothing here."""
+
+    def largest_columns(self, region: str, fields: Iterable[str], most: int,
+                        products: Iterable[str] | None = None) -> dict[str, tuple[dict[str, list], int]]:
+        """Per product of `capacity_columns(region, None, fields, products)`: the columns of its
+        rows when it has `most` rows or fewer (file order), else of its `most` largest by
+        `capacity_base` (unstated last, ties in file order), largest first; and how many rows it
+        has. What a drawing of a region's many rows shows (a server picks them: `most` rows of a
+        product are sent, not all)."""
+        fields = tuple(fields)
+        found = {}
+        asked = tuple(dict.fromkeys((*fields, "capacity_base")))
+        for pid, columns in self.capacity_columns(region, None, asked, products).items():
+            sizes = columns["capacity_base"]
+            numbers: Iterable[int] = range(len(sizes))
+            if len(sizes) > most:
+                numbers = sorted(numbers, key=lambda i: -sizes[i] if sizes[i] is not None else math.inf)[:most]
+            found[pid] = ({f: [columns[f][i] for i in numbers] for f in fields}, len(sizes))
+        return found
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
                       listed: bool = True) -> dict[str, CapacitySums]:

@@ -21,7 +21,7 @@ __all__ = [
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
     "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUMMED_REGIONS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
-    "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "capacity_columns", "producers_outside",
+    "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "capacity_columns", "largest_rows", "producers_outside",
 ]
 
 # Labels of the data nodes, in the order a load writes them. A FirmAlias node holds the firms one
@@ -294,6 +294,26 @@ def capacity_columns(fields: tuple[str, ...]) -> str:
         raise ValueError(f"not a capacity field: {unknown[0]!r}")
     values = "".join(f", m.{f}" for f in fields)
     return _REGION_ROWS + f"AND ($statuses IS NULL OR m.status IN $statuses) RETURN [m.product, m.line{values}] AS row"
+
+
+def largest_rows(fields: tuple[str, ...]) -> str:
+    """Per product of the region and below it (every status): how many MAKES rows it has (`n`) and
+    its first line (`first`), and the first `$most` of its rows (`rows`, each the line, then the fields) by `capacity_base`,
+    largest first, unstated last, ties by line; ordered before they are collected, so a product's
+    rows come in that order (`Backend.largest_columns`).
+
+    Examples
+    --------
+    >>> print(largest_rows(("firm",)))
+    MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHERE p.load = $load WITH m ORDER BY m.product, CASE WHEN m.capacity_base IS NULL THEN 1 ELSE 0 END, m.capacity_base DESC, m.line WITH m.product AS product, collect([m.line, m.firm]) AS rows, min(m.line) AS first RETURN product, first, size(rows) AS n, rows[..$most] AS rows
+    """
+    unknown = [f for f in fields if f not in CAPACITY_FIELDS]
+    if unknown:
+        raise ValueError(f"not a capacity field: {unknown[0]!r}")
+    values = "".join(f", m.{f}" for f in fields)
+    return (_REGION_ROWS + "WITH m ORDER BY m.product, CASE WHEN m.capacity_base IS NULL THEN 1 ELSE 0 END, "
+            f"m.capacity_base DESC, m.line WITH m.product AS product, collect([m.line{values}]) AS rows, "
+            "min(m.line) AS first RETURN product, first, size(rows) AS n, rows[..$most] AS rows")
 
 
 def capacities(by: str | None) -> str:

@@ -385,6 +385,19 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
             lambda link: [key(link.from_), key(link.to)]))
 
 
+def _of_statuses(every: dict[str, dict[str, list]], statuses: Iterable[str],
+                 fields: tuple[str, ...]) -> dict[str, dict[str, list]]:
+    """`capacity_columns` of some statuses cut from the columns of every status (with `status` and
+    `line`): per product its rows of those statuses, products in the order of their first such row."""
+    wanted = set(statuses)
+    found = []
+    for product, columns in every.items():
+        if picked := [i for i, status in enumerate(columns["status"]) if status in wanted]:
+            found.append((columns["line"][picked[0]], product, {f: [columns[f][i] for i in picked] for f in fields}))
+    found.sort(key=itemgetter(0))
+    return {product: columns for _, product, columns in found}
+
+
 class _Rows(dict):
     """Capacity rows by product, as handed out; a cache can refer to it weakly."""
 
@@ -637,6 +650,10 @@ class CypherBackend(Backend):
         # some of them (`bottlenecks` after its `balance`) gets copies without a query
         key = ("columns", region, None if statuses is None else tuple(statuses))
         known = self._asked.get(key)
+        if (known is None or not set(fields) <= known[0]) and statuses is not None:
+            every = self._asked.get(("columns", region, None))  # the rows of every status, kept
+            if every is not None and {*fields, "status", "line"} <= every[0]:
+                return _of_statuses(every[1], statuses, fields)
         if known is None or not set(fields) <= known[0]:
             asked = tuple(dict.fromkeys((*fields, *(known[0] if known else ()))))
             rows = [r["row"] for r in self._rows(cypher.capacity_columns(asked),
@@ -654,6 +671,29 @@ class CypherBackend(Backend):
                     columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
             known = self._asked[key] = (set(asked), found)
         return {product: {f: list(columns[f]) for f in fields} for product, columns in known[1].items()}
+
+    def keep_columns(self, region: str, fields: Iterable[str]) -> None:
+        """As Backend.keep_columns: the fields of every row of the region are fetched now, with
+        each row's status and line, and kept; `capacity_columns` of any statuses and of some of
+        these fields is then cut from them, without a query."""
+        self.capacity_columns(region, None, (*fields, "status", "line"))
+
+    def largest_columns(self, region: str, fields: Iterable[str], most: int,
+                        products: Iterable[str] | None = None) -> dict[str, tuple[dict[str, list], int]]:
+        """As Backend.largest_columns, picked on the server (cypher.largest_rows): at most `most`
+        rows of a product are sent; a product with no more than that gets them in file order."""
+        fields = tuple(fields)
+        if products is not None:
+            return super().largest_columns(region, fields, most, products)
+        found: dict[str, tuple[dict[str, list], int]] = {}
+        rows = self._rows(cypher.largest_rows(fields), regions=sorted(self.subregions(region)), most=most)
+        for r in sorted(rows, key=itemgetter("first")):  # products in the order of their first row
+            picked = r["rows"] if r["n"] > most else sorted(r["rows"], key=itemgetter(0))
+            columns = {f: [row[i] for row in picked] for i, f in enumerate(fields, 1)}
+            if "feed" in columns:  # the one list of a row: a tuple, () when empty
+                columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
+            found[r["product"]] = (columns, r["n"])
+        return found
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
                       listed: bool = True) -> dict[str, CapacitySums]:
