@@ -510,6 +510,27 @@ def test_firm_names_fetch_only_names_on_the_server(server, mini):
         assert memory.firm_names(["alpha"]) != memory.firm_names(["alpha"], shown=False)  # the test tells them apart
 
 
+def test_counts_are_read_from_the_load_record(server, mini):
+    """`info` reads the firm and capacity counts the load recorded, and counts on the server only
+    for a load that recorded none (written by an older version)."""
+    options = server.graph()
+    load(server.backend, mini, **options)
+    memory = open_backend("memory", mini)
+    g = open_backend(server.backend, **options)
+    sent = []
+    run = g.run
+    g.run = lambda query, **params: sent.append(query) or run(query, **params)
+    assert info(g) == info(memory)
+    assert g.count("firms") == memory.count("firms") and g.count("capacities") == memory.count("capacities")
+    assert cypher.COUNT_FIRMS not in sent and cypher.COUNT_CAPACITIES not in sent
+    g.run(f"MATCH (l:{cypher.LOAD_LABEL} {{graph: $graph}}) REMOVE l.firms, l.capacities", graph=g.graph)
+    older = open_backend(server.backend, **options)
+    sent.clear()
+    older.run = lambda query, **params: sent.append(query) or run(query, **params)
+    assert older.count("firms") == memory.count("firms") and older.count("capacities") == memory.count("capacities")
+    assert cypher.COUNT_FIRMS in sent and cypher.COUNT_CAPACITIES in sent
+
+
 def test_rows_asked_twice_are_fetched_once_while_held(server, mini):
     """A server backend keeps to one load: a region's rows asked again while a copy handed out is
     alive are not fetched again (each caller gets its own copy); once none is, they are not kept

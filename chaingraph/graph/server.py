@@ -819,6 +819,8 @@ class CypherBackend(Backend):
         return {r["id"] for r in self.run(cypher.SUBSIDIARIES, key=self._key(firm))}
 
     def count(self, kind: str) -> int:
+        if kind in ("firms", "capacities") and self._current.get(kind) is not None:
+            return self._current[kind]  # recorded by the load (a load of an older version counts)
         if kind == "firms":
             return self._rows(cypher.COUNT_FIRMS)[0]["n"]
         if kind == "capacities":
@@ -868,7 +870,8 @@ class CypherBackend(Backend):
         gc.disable()  # a load builds millions of small acyclic lists; scanning the dataset for cycles is waste
         try:
             self.run(cypher.START_LOAD, load=load, graph=self.graph, data_dir=ds.data_dir,
-                     home_region=ds.home_region, started=time.time())
+                     home_region=ds.home_region, started=time.time(),
+                     firms=len(ds.tables["firms"]), capacities=len(ds.tables["capacities"]))
             with writer:
                 for query, rows, n in load_batches(ds, load, batch_size):
                     if not writer.put(self.prepare_rows(query, rows, load=load), n):
