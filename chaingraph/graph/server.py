@@ -249,6 +249,14 @@ def _store(data: Store | Dataset) -> Store:
     return data if isinstance(data, Store) else Store.from_dataset(data)
 
 
+def _feed_as_tuples(columns: dict[str, list]) -> dict[str, list]:
+    """A server sends a row's one list field (`feed`) as a list, null when empty; the records hold
+    a tuple, () when empty."""
+    if "feed" in columns:
+        columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
+    return columns
+
+
 def _batches(rows: Iterable[list[Any]], size: int) -> Iterator[list[list[Any]]]:
     rows = iter(rows)
     while batch := list(islice(rows, size)):
@@ -666,9 +674,8 @@ class CypherBackend(Backend):
                     columns = found[row[0]] = {f: [] for f in asked}
                 for f, value in zip(asked, row[2:]):
                     columns[f].append(value)
-            if "feed" in asked:  # the one list of a row: a tuple, () when empty
-                for columns in found.values():
-                    columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
+            for columns in found.values():
+                _feed_as_tuples(columns)
             known = self._asked[key] = (set(asked), found)
         return {product: {f: list(columns[f]) for f in fields} for product, columns in known[1].items()}
 
@@ -689,9 +696,7 @@ class CypherBackend(Backend):
         rows = self._rows(cypher.largest_rows(fields), regions=sorted(self.subregions(region)), most=most)
         for r in sorted(rows, key=itemgetter("first")):  # products in the order of their first row
             picked = r["rows"] if r["n"] > most else sorted(r["rows"], key=itemgetter(0))
-            columns = {f: [row[i] for row in picked] for i, f in enumerate(fields, 1)}
-            if "feed" in columns:  # the one list of a row: a tuple, () when empty
-                columns["feed"] = [tuple(v) if v else () for v in columns["feed"]]
+            columns = _feed_as_tuples({f: [row[i] for row in picked] for i, f in enumerate(fields, 1)})
             found[r["product"]] = (columns, r["n"])
         return found
 
