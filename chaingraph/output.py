@@ -170,10 +170,11 @@ def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], lis
             joined = " ".join(value)
         except TypeError:  # not all texts
             joined = ""
-        if joined.isascii() and joined.isprintable():  # plain ASCII texts: each as it is, or wrapped
-            widths = list(map(len, value))
-            if max(widths) <= MAX_CELL_WIDTH:
-                return value, widths
+        if joined.isprintable():  # texts with nothing to escape: each as it is, or wrapped
+            if joined.isascii():
+                widths = list(map(len, value))
+                if max(widths) <= MAX_CELL_WIDTH:
+                    return value, widths
             texts = value
         else:
             texts = _items(value, translate)
