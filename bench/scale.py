@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -37,8 +38,8 @@ QUERIES = ("gaps", "balance", "balance-target", "balance-json", "bottlenecks", "
 
 
 def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
-    """Run one process; its wall seconds, CPU seconds (user + system), peak RSS in MB, and exit
-    status (or 'timeout')."""
+    """Run one process; its wall seconds, CPU seconds (user + system), peak RSS in MB, exit
+    status (or 'timeout') and the SHA-256 of what it printed."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
@@ -58,9 +59,10 @@ def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
         err.seek(0)
         message = err.read().decode(errors="replace").strip().splitlines()
         out.seek(0)
-        last = (out.read()[-2000:].decode(errors="replace").strip().splitlines() or [""])[-1]
+        printed = out.read()
+        last = (printed[-2000:].decode(errors="replace").strip().splitlines() or [""])[-1]
     result = {"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
-              "status": "ok", "last_line": last}
+              "status": "ok", "last_line": last, "sha256": hashlib.sha256(printed).hexdigest()}
     if proc.returncode:
         result["status"] = f"exit {proc.returncode}: {message[-1] if message else ''}"[:120]
     return result

@@ -181,7 +181,7 @@ def output_format(fn: Callable) -> Callable:
         from .output import render
         rows = fn(*args, **kwargs)
         columns = importlib.import_module(f"{__package__}.queries.{fn.__name__}").COLUMNS
-        hide = _TABLE_HIDE.get(fn.__name__, ()) if fmt == "table" else ()
+        hide = frozenset(_TABLE_HIDE.get(fn.__name__, ()) if fmt == "table" else ())  # (a set: looked up a cell at a time)
         if hide:
             rows = [{k: v for k, v in row.items() if k not in hide} for row in rows]
             columns = tuple(c for c in columns if c not in hide)

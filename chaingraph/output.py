@@ -160,6 +160,18 @@ def _cell_lines(value: Any, translate: bool = False) -> list[str]:
     return [piece for text in _items(value, translate) for piece in _wrap(text)]
 
 
+def _widths(texts: list[str]) -> list[int]:
+    """`text_width` of each of `texts` (printable, so without newlines), in one pass of the
+    regular expression over them all."""
+    rests = _WIDE.sub("", "\n".join(texts)).split("\n")
+    widths = [2 * len(text) - len(rest) for text, rest in zip(texts, rests)]  # wide ones twice, the rest once
+    for k, rest in enumerate(rests):
+        if not rest.isascii():
+            others = _OTHER.findall(rest)
+            widths[k] += sum(map(_WIDTHS.__getitem__, others)) - len(others)
+    return widths
+
+
 def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], list[int]]]) -> tuple[list, list]:
     """`_cell_lines(value, translate)` and each line's width; `known` keeps the pieces of the texts
     wrapped so far (a region's open terms recur from row to row)."""
@@ -170,26 +182,29 @@ def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], lis
             joined = " ".join(value)
         except TypeError:  # not all texts
             joined = ""
-        if joined.isprintable():  # texts with nothing to escape: each as it is, or wrapped
-            if joined.isascii():
-                widths = list(map(len, value))
-                if max(widths) <= MAX_CELL_WIDTH:
-                    return value, widths
-            texts = value
+        if joined.isprintable():  # texts with nothing to escape: measured all at once
+            texts, widths = value, list(map(len, value)) if joined.isascii() else _widths(value)
+            if max(widths) <= MAX_CELL_WIDTH:  # and none to wrap
+                return texts, widths
         else:
             texts = _items(value, translate)
+            widths = None
     else:
-        texts = _items(value, translate)
+        texts, widths = _items(value, translate), None
     if len(texts) == 1:
         return _pieces(texts[0])
-    lines, widths = [], []
-    for text in texts:
+    lines, sizes = [], []
+    for k, text in enumerate(texts):
+        if widths is not None and widths[k] <= MAX_CELL_WIDTH:
+            lines.append(text)
+            sizes.append(widths[k])
+            continue
         found = known.get(text)
         if found is None:
             found = known[text] = _pieces(text)
         lines += found[0]
-        widths += found[1]
-    return lines, widths
+        sizes += found[1]
+    return lines, sizes
 
 
 def _table(rows: list[dict]) -> str:
@@ -204,17 +219,24 @@ def _table(rows: list[dict]) -> str:
     known: dict[str, tuple[list[str], list[int]]] = {}
     records += [[_measured(row.get(c), t, known) for c, t in zip(columns, translated)] for row in rows]
     widths = [max(max(cell[1]) for cell in column) for column in zip(*records)]
-    pads = [" " * n for n in range(max(widths) + 1)]
+    starts = list(itertools.accumulate((width + 2 for width in widths), initial=0))  # where each column starts
+    pads = [" " * n for n in range(starts[-1] + 1)]
     out = []
-    for record in records:  # each cell's lines padded to its column, blank lines below the shorter cells
-        height = max(len(lines) for lines, _ in record)
-        if height == 1:
-            out.append("  ".join([lines[0] + pads[width - ns[0]]
-                                  for (lines, ns), width in zip(record, widths)]).rstrip())
-            continue
-        padded = [[text + pads[width - n] for text, n in zip(lines, ns)] + [pads[width]] * (height - len(lines))
-                  for (lines, ns), width in zip(record, widths)]
-        out += map(str.rstrip, map("  ".join, zip(*padded)))
+    for record in records:
+        # the first line: every cell's first line padded to its column (then the line's end stripped)
+        out.append("  ".join([lines[0] + pads[width - ns[0]] for (lines, ns), width in zip(record, widths)]).rstrip())
+        tall = [(start, lines, ns) for start, (lines, ns) in zip(starts, record) if len(lines) > 1]
+        if len(tall) == 1:  # the other lines: the cells of more than one line, each at its column
+            start, lines, ns = tall[0]
+            out += [(pads[start] + text).rstrip() for text in itertools.islice(lines, 1, None)]
+        elif tall:
+            for k in range(1, max(len(lines) for _, lines, _ in tall)):
+                parts, at = [], 0
+                for start, lines, ns in tall:
+                    if k < len(lines):
+                        parts += (pads[start - at], lines[k])
+                        at = start + ns[k]
+                out.append("".join(parts).rstrip())
     out.append("")
     return "\n".join(out)
 
