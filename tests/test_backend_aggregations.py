@@ -236,3 +236,68 @@ def test_columns_of_some_statuses_keep_the_order_of_their_first_rows():
              "c": {"line": [7], "status": ["planned"], "firm": ["w"]}}
     assert list(_of_statuses(every, ["operating"], ("firm",)).items()) == [("b", {"firm": ["z"]}),
                                                                           ("a", {"firm": ["y"]})]
+
+
+# For `capacity_tallies`: `bar` has plain rows in 万吨 and 吨 (one base unit), two rows without a
+# figure, a tie between its two largest (lines 2 and 6) and rows in the district `home_d`; `rod` a
+# range beside a plain row; `wire` amounts that are not whole tonnes; `coil` another base unit;
+# `mix` two base units; `gap` no figure at all. Lines (header = 1) in the comments.
+TALLY = dict(
+    products=["bar", "rod", "wire", "coil", "mix", "gap"],
+    regions=[("home_d", "district", "home")],
+    capacities=[
+        ("a", "bar", 100, "万吨", "operating"),  # 2
+        ("b", "bar", 2.5, "万吨", "operating", "home_d"),  # 3
+        ("c", "bar", 7, "吨", "building"),  # 4
+        ("d", "bar", None, None, "operating"),  # 5
+        ("e", "bar", 100, "万吨", "building", "home_d"),  # 6
+        ("f", "bar", 50, "万吨", "planned"),  # 7: not operating or building
+        (None, "bar", None, None, "building"),  # 8
+        ("a", "rod", 3, "万吨", "operating"),  # 9
+        ("b", "rod", 4, "万吨", "building", None, {"capacity_min": 3, "capacity_max": 5}),  # 10
+        ("a", "wire", 0.00001, "万吨", "operating"),  # 11
+        ("b", "wire", 0.00002, "万吨", "operating"),  # 12
+        ("c", "wire", 0.00004, "万吨", "building"),  # 13
+        ("c", "coil", 12, "万片", "operating"),  # 14
+        ("a", "mix", 1, "万吨", "operating"),  # 15
+        ("b", "mix", 2, "万片", "operating"),  # 16
+        ("d", "gap", None, None, "operating"),  # 17
+    ],
+)
+
+
+@pytest.mark.parametrize("summed_from", [20_000, 1], ids=["rows", "supply nodes"])
+def test_capacity_tallies(backend_name, tmp_path, monkeypatch, summed_from):
+    """Per product, where no row has a range and the stated rows share a base unit: their sum in
+    file order, the `most` largest rows (ties in file order; every stated row in file order when
+    there are no more), the others' count and sum, and the first rows without a figure; else every
+    row. The same as adding up the rows (`Backend.capacity_tallies`) on every backend, for a city
+    with a district, from the rows or from a server's Supply nodes."""
+    from chaingraph.graph import server
+    from chaingraph.graph.backend import Backend, RowsTally
+    from chaingraph.graph.model import SUPPLYING
+    monkeypatch.setattr(server, "SUMMED_FROM", summed_from)
+    with build(tmp_path / "d", backend_name, **TALLY) as g:
+        found = g.capacity_tallies("home", SUPPLYING, ("line", "firm", "capacity_base"), 2)
+        assert list(found) == ["bar", "rod", "wire", "coil", "mix", "gap"]
+        assert found["bar"] == RowsTally(6, {"line": [2, 6, 5, 8], "firm": ["a", "e", "d", None],
+                                             "capacity_base": [1e6, 1e6, None, None]},
+                                         True, "t", 4, 2025007.0, 2, (2, 25007.0), 2)
+        assert found["rod"] == RowsTally(2, {"line": [9, 10], "firm": ["a", "b"], "capacity_base": [30000.0, 40000.0]})
+        assert found["wire"].summed and found["wire"].total == 0.1 + 0.2 + 0.4  # as added in file order
+        assert (found["coil"].summed, found["coil"].base_unit) == (True, "piece")
+        assert not found["mix"].summed and found["mix"].columns["line"] == [15, 16]
+        assert found["gap"] == RowsTally(1, {"line": [17], "firm": ["d"], "capacity_base": [None]}, True, opens=1)
+        assert g.capacity_tallies("home", SUPPLYING, ("line",), 10)["bar"] == RowsTally(
+            6, {"line": [2, 3, 4, 6, 5, 8]}, True, "t", 4, 2025007.0, 4, None, 2)
+        assert g.capacity_tallies("home_d", None, ("line",), 1)["bar"] == RowsTally(
+            2, {"line": [6]}, True, "t", 2, 1025000.0, 1, (1, 25000.0), 0)
+        every = tuple(f.name for f in fields(Capacity))
+        for region in ("home", "home_d"):
+            for statuses in (None, SUPPLYING, ["planned"]):
+                for most in (1, 2, 3, 10):
+                    tallies = g.capacity_tallies(region, statuses, every, most)
+                    assert tallies == Backend.capacity_tallies(g, region, statuses, every, most)
+                    assert list(tallies) == list(g.capacity_columns(region, statuses))
+                    assert g.capacity_tallies(region, statuses, every, most, products=["gap", "bar", "none"]) == {
+                        p: tallies[p] for p in tallies if p in ("bar", "gap")}

@@ -1,10 +1,13 @@
 """The backend interface every graph store implements; queries use nothing else."""
 from __future__ import annotations
 
+import heapq
 import math
+import operator
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
-from functools import cached_property
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, reduce
 from typing import TYPE_CHECKING
 
 from ..names import NameIndex
@@ -15,7 +18,61 @@ from .model import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Backend"]
+__all__ = ["Backend", "RowsTally", "tally_rows", "TALLIED"]
+
+# the fields of a capacity row that decide how a product's rows add up (`tally_rows`)
+TALLIED = ("capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit")
+
+
+@dataclass(frozen=True)
+class RowsTally:
+    """One product's capacity rows (in a region, of some statuses) as a question adding them up
+    reads them (`Backend.capacity_tallies`), without every row where a sum says all.
+
+    `summed`: no row has a range, and every row with a stated capacity (`stated` of the `rows`)
+    has its amount (`capacity_base`) in one base unit (`base_unit`; None when none is stated).
+    Then `total` is their amounts added up in file order; `columns` holds the asked fields of the
+    rows named: first the `named` largest stated rows (every stated row, in file order, when there
+    are `most` or fewer; else the `most` largest, largest first, ties in file order), then the
+    first `most` rows without a capacity (file order), of the `opens` there are; `rest`: how many
+    stated rows are not named and their amounts added up in file order (None: every one is named).
+    Otherwise (`summed` False) `columns` holds every row, in file order, to be added up by the
+    caller."""
+
+    rows: int
+    columns: dict[str, list]
+    summed: bool = False
+    base_unit: str | None = None
+    stated: int = 0
+    total: float = 0.0
+    named: int = 0
+    rest: tuple[int, float] | None = None
+    opens: int = 0
+
+
+def tally_rows(caps: Sequence, mins: Sequence, maxs: Sequence, amounts: Sequence, units: Sequence,
+               take: Callable[[list[int]], dict[str, list]], most: int) -> RowsTally:
+    """The `RowsTally` of one product's rows, from their `TALLIED` columns (file order); `take`
+    gives the asked fields of some rows (by position), for the rows named or, when the rows
+    cannot be summed, for every row."""
+    n = len(caps)
+    if mins.count(None) == n and maxs.count(None) == n:
+        stated = [i for i, cap in enumerate(caps) if cap is not None] if None in caps else range(n)
+        values = [amounts[i] for i in stated] if len(stated) < n else list(amounts)
+        kinds = {units[i] for i in stated} if len(stated) < n else set(units)
+        if None not in values and len(kinds) <= 1:
+            total = reduce(operator.add, values, 0.0)  # one addition after another, in file order
+            k, rest = len(values), None
+            named: Iterable[int] = range(k)
+            if k > most:  # the largest (ties: in file order), the others in one sum
+                named = heapq.nlargest(most, range(k), key=values.__getitem__)
+                skipped = sorted(set(range(k)).difference(named))
+                rest = (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
+            opens = [i for i, cap in enumerate(caps) if cap is None] if len(stated) < n else []
+            picked = [stated[j] for j in named]
+            return RowsTally(n, take(picked + opens[:most]), True, kinds.pop() if kinds else None, k, total,
+                             len(picked), rest, len(opens))
+    return RowsTally(n, take(list(range(n))))
 
 
 class _Indexes(dict):
@@ -41,9 +98,6 @@ class Backend(ABC):
     """
 
     name: str
-    # the rows of one product are found without going through the rest (a store's index, not a query
-    # per product to a server): a question about a few products asks for theirs alone
-    product_rows_cheap = False
 
     @property
     @abstractmethod
@@ -125,6 +179,22 @@ class Backend(ABC):
         return {product: {f: [getattr(r, f) for r in rows] for f in fields}
                 for product, rows in self.capacities_by_product(region, statuses, products).items()}
 
+    def capacity_tallies(self, region: str, statuses: Iterable[str] | None, fields: Iterable[str], most: int,
+                         products: Iterable[str] | None = None) -> dict[str, RowsTally]:
+        """Per product of `capacity_columns(region, statuses, fields, products)` (same order): its
+        rows as `tally_rows` sums them: where a sum says all, the sum and the fields of the
+        `most` largest rows and of the first `most` rows without a capacity, not of every row.
+        What a question adding up a city's rows per product reads (`balance`): a server sums
+        on its side and sends a few rows per product; the embedded store adds up its columns. For
+        a few products (`products`) a backend reads their rows alone, or answers from the
+        region's, as suits it."""
+        fields = tuple(fields)
+        found = {}
+        for pid, columns in self.capacity_columns(region, statuses, dict.fromkeys((*fields, *TALLIED)), products).items():
+            found[pid] = tally_rows(*(list(columns[f]) for f in TALLIED),
+                                    lambda ks, c=columns: {f: [c[f][k] for k in ks] for f in fields}, most)
+        return found
+
     def keep_columns(self, region: str, fields: Iterable[str]) -> None:
         """A hint: several questions will read these fields of the region's capacity rows
         (`capacity_columns`, of any statuses). A server fetches them once, now; the embedded store
@@ -149,15 +219,16 @@ class Backend(ABC):
         return found
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
-                      listed: bool = True) -> dict[str, CapacitySums]:
+                      listed: bool = True, products: Iterable[str] | None = None) -> dict[str, CapacitySums]:
         """`capacities_by_product(region, statuses)` with each product's rows summed (`CapacitySums`:
         the plain rows' amounts added up, the others listed), for a question that needs totals and
         not every row (`whatif`): a server sends per-product sums instead
         of a city's rows (146,000 at a million firms). Products in the order of their first row.
         `listed=False`: beside a sum, the rows without any figure are only counted (in `rows`),
-        not listed, for a question that does not name them (`whatif`).
+        not listed, for a question that does not name them (`whatif`). `products`: of these products
+        only (a backend reads their rows alone, or answers from the region's sums, as suits it).
         """
-        found = {pid: sum_rows(rows) for pid, rows in self.capacities_by_product(region, statuses).items()}
+        found = {pid: sum_rows(rows) for pid, rows in self.capacities_by_product(region, statuses, products).items()}
         return found if listed else {pid: unlisted(s) for pid, s in found.items()}
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,

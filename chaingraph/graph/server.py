@@ -22,16 +22,17 @@ import time
 import uuid
 import weakref
 from itertools import islice
+import operator
 from operator import attrgetter, itemgetter
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, fields
-from functools import cache, cached_property
+from functools import cache, cached_property, reduce
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 from . import cypher
-from .backend import Backend
+from .backend import Backend, RowsTally
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, label as name_label, name_key
 from .model import (
@@ -700,8 +701,82 @@ class CypherBackend(Backend):
             found[r["product"]] = (columns, r["n"])
         return found
 
+    def capacity_tallies(self, region: str, statuses: Iterable[str] | None, fields: Iterable[str], most: int,
+                         products: Iterable[str] | None = None) -> dict[str, RowsTally]:
+        """As Backend.capacity_tallies, summed on the server: per product its sums by base unit
+        (from the Supply nodes of a large city, as `capacity_sums`), its `most` largest plain rows
+        picked in Cypher (`cypher.largest_stated`) and its first `most` rows without a figure
+        (`cypher.first_unstated`, through the index on MAKES.listed_in): a few rows per product,
+        not a city's every row. The sum is the server's where it is the file-order sum (whole
+        numbers below 2**53: then the rows not named add up to the total less the named ones);
+        a product whose rows the server cannot sum so (amounts that are not whole numbers, ranges,
+        several base units) comes with every row, fetched for it alone. A few products
+        (`products`) are answered from the region's tallies, asked for once."""
+        fields = tuple(fields)
+        statuses = None if statuses is None else sorted(set(statuses))
+        key = ("tallies", region, None if statuses is None else tuple(statuses), fields, most)
+        found = self._asked.get(key)
+        if found is None:
+            found = self._asked[key] = self._capacity_tallies(region, statuses, fields, most)
+        if products is None:
+            return dict(found)
+        only = set(products)
+        return {pid: tally for pid, tally in found.items() if pid in only}
+
+    def _capacity_tallies(self, region: str, statuses: list[str] | None, fields: tuple[str, ...],
+                          most: int) -> dict[str, RowsTally]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in self._read_sums(region, cypher.CAPACITY_SUMS, cypher.SUPPLY_SUMS, statuses=statuses):
+            groups.setdefault(r["product"], []).append(r)
+        regions = sorted(self.subregions(region))
+        asked = tuple(dict.fromkeys((*fields, "capacity_base")))
+        at = asked.index("capacity_base") + 1  # in a sent row: the line, then the fields asked
+        largest = {r["product"]: r for r in self._rows(cypher.largest_stated(asked), regions=regions,
+                                                       statuses=statuses, most=most)}
+        unstated = {r["product"]: r for r in self._rows(cypher.first_unstated(asked), regions=regions,
+                                                        statuses=statuses, most=most)}
+        found: dict[str, RowsTally | None] = {}
+        wide = []  # summed here, from every row
+        for pid, rows in sorted(groups.items(), key=lambda item: min(r["first"] for r in item[1])):
+            plain = [r for r in rows if r["plain"]]
+            units = {r["base_unit"] for r in plain}
+            stated, every = int(sum(r["rows"] for r in plain)), int(sum(r["rows"] for r in rows))  # (a float's sum)
+            none = {"n": 0, "rows": []}
+            named, opens = largest.get(pid, none), unstated.get(pid, none)
+            if (any(r["ranged"] or r["fractional"] for r in rows) or len(units) > 1
+                    or sum(r["size"] for r in plain) >= 2 ** 53 or named["n"] != stated
+                    or opens["n"] + stated != every):
+                wide.append(pid)
+                found[pid] = None  # keeps the product's place
+                continue
+            total = sum((float(r["total"]) for r in plain), 0.0)
+            named, rest = named["rows"], None
+            if stated > most:  # whole numbers: the others add up to the total less the named ones, exactly
+                rest = (stated - len(named), total - reduce(operator.add, [row[at] for row in named], 0.0))
+            else:
+                named = sorted(named, key=itemgetter(0))  # every one, in file order
+            picked = named + opens["rows"]
+            columns = _feed_as_tuples({f: [row[i] for row in picked] for i, f in enumerate(asked, 1)})
+            found[pid] = RowsTally(every, {f: columns[f] for f in fields}, True,
+                                   units.pop() if units else None, stated, total, len(named), rest, opens["n"])
+        if wide:
+            found.update(Backend.capacity_tallies(self, region, statuses, fields, most, products=wide))
+        return found
+
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
-                      listed: bool = True) -> dict[str, CapacitySums]:
+                      listed: bool = True, products: Iterable[str] | None = None) -> dict[str, CapacitySums]:
+        if products is None:
+            return self._capacity_sums(region, statuses, listed)
+        # a few products: from the region's sums, asked for once (a query per product would cost more)
+        statuses = None if statuses is None else tuple(sorted(set(statuses)))
+        key = ("sums", region, statuses, listed)
+        if key not in self._asked:
+            self._asked[key] = self._capacity_sums(region, statuses, listed)
+        only = set(products)
+        return {pid: sums for pid, sums in self._asked[key].items() if pid in only}
+
+    def _capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
+                       listed: bool = True) -> dict[str, CapacitySums]:
         """As Backend.capacity_sums, summed on the server: a few rows per product instead of every
         row, from the Supply nodes of a large city (cypher.SUPPLY_SUMS) and the rows of the other
         regions (CAPACITY_SUMS); the rows that are not plain come whole (CAPACITY_OTHERS). A product whose sum the server cannot give exactly (amounts
