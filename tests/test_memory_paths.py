@@ -159,8 +159,8 @@ def test_rows_read_as_columns_give_the_answers_of_the_records(g, monkeypatch):
 
 
 def test_tallies_added_up_from_the_columns_are_those_of_the_records(g):
-    """`capacity_tallies` from the store's columns (amounts decoded, the rows named taken) is
-    `Backend.capacity_tallies` built on the region's records, for the region and for a few products."""
+    """`capacity_tallies` and `firm_tallies` from the store's arrays are `Backend.capacity_tallies`
+    and `Backend.firm_tallies` built on the region's records, for the region and for a few products."""
     fields = ("firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit", "status")
     for region in _regions(g):
         for statuses in (SUPPLYING, None):
@@ -170,6 +170,9 @@ def test_tallies_added_up_from_the_columns_are_those_of_the_records(g):
                 assert list(found) == list(g.capacity_columns(region, statuses, ("firm",)))
                 few = list(found)[::3]
                 assert g.capacity_tallies(region, statuses, fields, most, few) == {p: found[p] for p in few}
+                firms = g.firm_tallies(region, statuses, most)
+                assert firms == Backend.firm_tallies(g, region, statuses, most)
+                assert g.firm_tallies(region, statuses, most, few) == {p: firms[p] for p in few}
 
 
 def test_columns_taken_in_one_pass_are_the_cells_read_one_by_one(g):

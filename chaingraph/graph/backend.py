@@ -18,7 +18,7 @@ from .model import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Backend", "RowsTally", "tally_rows", "TALLIED"]
+__all__ = ["Backend", "RowsTally", "tally_rows", "add_up", "TALLIED", "FirmTally", "firm_tally"]
 
 # the fields of a capacity row that decide how a product's rows add up (`tally_rows`)
 TALLIED = ("capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit")
@@ -61,18 +61,25 @@ def tally_rows(caps: Sequence, mins: Sequence, maxs: Sequence, amounts: Sequence
         values = [amounts[i] for i in stated] if len(stated) < n else list(amounts)
         kinds = {units[i] for i in stated} if len(stated) < n else set(units)
         if None not in values and len(kinds) <= 1:
-            total = reduce(operator.add, values, 0.0)  # one addition after another, in file order
-            k, rest = len(values), None
-            named: Iterable[int] = range(k)
-            if k > most:  # the largest (ties: in file order), the others in one sum
-                named = heapq.nlargest(most, range(k), key=values.__getitem__)
-                skipped = sorted(set(range(k)).difference(named))
-                rest = (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
+            total, named, rest = add_up(values, most)
             opens = [i for i, cap in enumerate(caps) if cap is None] if len(stated) < n else []
             picked = [stated[j] for j in named]
-            return RowsTally(n, take(picked + opens[:most]), True, kinds.pop() if kinds else None, k, total,
-                             len(picked), rest, len(opens))
+            return RowsTally(n, take(picked + opens[:most]), True, kinds.pop() if kinds else None, len(values),
+                             total, len(picked), rest, len(opens))
     return RowsTally(n, take(list(range(n))))
+
+
+def add_up(values: list[float], most: int) -> tuple[float, Iterable[int], tuple[int, float] | None]:
+    """Amounts (file order) added up one after another, as `RowsTally` does: the total, the
+    positions of those to name (every one when there are `most` or fewer, else the `most` largest,
+    largest first, ties in file order) and the others' count and sum (None: none left)."""
+    total = reduce(operator.add, values, 0.0)
+    k = len(values)
+    if k <= most:
+        return total, range(k), None
+    named = heapq.nlargest(most, range(k), key=values.__getitem__)
+    skipped = sorted(set(range(k)).difference(named))
+    return total, named, (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
 
 
 class _Indexes(dict):
@@ -85,6 +92,37 @@ class _Indexes(dict):
     def __missing__(self, kind: str) -> NameIndex:
         index = self[kind] = NameIndex(kind, self.listings[kind]())
         return index
+
+
+@dataclass(frozen=True)
+class FirmTally:
+    """One product's capacity rows (in a region, of some statuses) by firm (`Backend.firm_tallies`):
+    how many rows; how many firms they name (`firms`); the firms named first (`named`): every one,
+    by id, when there are `most` or fewer, else the `most` whose rows' amounts (`capacity_base`)
+    add up to the most (ties by id); how many rows name no firm (`unnamed`) and how many state no
+    amount (`unstated`); and, when every row names a firm and states an amount, each firm's
+    amounts added up in file order, firms in the order of their first row (`held`; else None)."""
+
+    rows: int
+    firms: int
+    named: tuple[str, ...]
+    unnamed: int = 0
+    unstated: int = 0
+    held: dict[str, float] | None = None
+
+
+def firm_tally(firms: Sequence[str | None], amounts: Sequence[float | None], most: int) -> FirmTally:
+    """The `FirmTally` of one product's rows from their firms and amounts (file order)."""
+    held: dict[str, float] = {}
+    for firm, amount in zip(firms, amounts):
+        if firm:
+            held[firm] = held.get(firm, 0.0) + amount if amount is not None else held.get(firm, 0.0)
+    named = sorted(held)
+    if len(named) > most:
+        named = sorted(named, key=lambda f: -held[f])  # stable: ties stay by id
+    unnamed, unstated = sum(1 for f in firms if not f), sum(1 for a in amounts if a is None)
+    return FirmTally(len(firms), len(held), tuple(named[:most]), unnamed, unstated,
+                     held if not unnamed and not unstated else None)
 
 
 class Backend(ABC):
@@ -194,6 +232,16 @@ class Backend(ABC):
             found[pid] = tally_rows(*(list(columns[f]) for f in TALLIED),
                                     lambda ks, c=columns: {f: [c[f][k] for k in ks] for f in fields}, most)
         return found
+
+    def firm_tallies(self, region: str, statuses: Iterable[str] | None, most: int,
+                     products: Iterable[str] | None = None) -> dict[str, FirmTally]:
+        """Per product of `capacity_columns(region, statuses, products=products)` (same order): its
+        rows by firm (`FirmTally`), what a question about who a product depends on reads
+        (`bottlenecks`): a server adds the amounts up per firm on its side and sends the `most`
+        largest firms of a product, every firm's amount only where every row names a firm and
+        states an amount."""
+        return {pid: firm_tally(list(columns["firm"]), list(columns["capacity_base"]), most) for pid, columns in
+                self.capacity_columns(region, statuses, ("firm", "capacity_base"), products).items()}
 
     def keep_columns(self, region: str, fields: Iterable[str]) -> None:
         """A hint: several questions will read these fields of the region's capacity rows

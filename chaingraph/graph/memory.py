@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import itertools
 import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
-from functools import cached_property, reduce
+from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from .backend import TALLIED, Backend, RowsTally, tally_rows
+from .backend import TALLIED, Backend, FirmTally, RowsTally, add_up, tally_rows
 from .store import Store, Table, open_store
 from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
@@ -400,13 +399,8 @@ class MemoryBackend(Backend):
         codes = set(map(columns["base_unit"][3].__getitem__, stated))
         if not all(map(same, values, values)) or len(codes) > 1:
             return None
-        total = reduce(operator.add, values, 0.0)  # one addition after another, in file order
-        k, rest = len(values), None
-        named: Iterable[int] = range(k)
-        if k > most:  # the largest (ties: in file order), the others in one sum
-            named = heapq.nlargest(most, range(k), key=values.__getitem__)
-            skipped = sorted(set(range(k)).difference(named))
-            rest = (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
+        total, named, rest = add_up(values, most)
+        k = len(values)
         opens = list(itertools.islice(itertools.compress(numbers, map(operator.not_, flags)), most))
         code = codes.pop() if codes else -1
         return (RowsTally(n, {}, True, columns["base_unit"][2][code] if code >= 0 else None, k, total, len(named), rest,
@@ -422,6 +416,40 @@ class MemoryBackend(Backend):
             codes, noted = firms[2], self._firm_rows
             noted.update({f: codes[i] for f, i in zip(values["firm"], numbers) if f is not None})
         return values
+
+    def firm_tallies(self, region: str, statuses: Iterable[str] | None, most: int,
+                     products: Iterable[str] | None = None) -> dict[str, FirmTally]:
+        # added up by the firms' row numbers (the capacity table's firm column) and the amounts'
+        # array: the ids read only of the firms named
+        table = self._capacities
+        firms, amounts = table.columns["firm"], table.columns["capacity_base"]
+        if firms[0] != "ref" or amounts[0] != "float":
+            return super().firm_tallies(region, statuses, most, products)
+        grouped = (self._numbers_by_product(region, statuses) if products is None
+                   else self._numbers_of_products(region, statuses, products))
+        codes, data, ids, noted = firms[2], amounts[1], self._firms.row_id, self._firm_rows
+        found = {}
+        for pid, numbers in grouped.items():
+            held: dict[int, float] = {}  # by the firm's row, in the order of its first row
+            for code, amount in zip(map(codes.__getitem__, numbers), map(data.__getitem__, numbers)):
+                if code >= 0:
+                    held[code] = held.get(code, 0.0) + amount if amount == amount else held.get(code, 0.0)
+            named = list(held)
+            if len(held) > most:  # the firms of the `most` largest amounts, and any tied with the last of them
+                least = sorted(held.values(), reverse=True)[most - 1]
+                named = [code for code in named if held[code] >= least]
+            of = {ids(code): code for code in named}
+            noted.update(of)
+            named_ids = sorted(of)
+            if len(held) > most:
+                named_ids.sort(key=lambda f: -held[of[f]])  # stable: ties stay by id
+            unnamed = sum(1 for code in map(codes.__getitem__, numbers) if code < 0)
+            unstated = sum(1 for amount in map(data.__getitem__, numbers) if amount != amount)
+            every = None
+            if not unnamed and not unstated:
+                every = {ids(code): amount for code, amount in held.items()}
+            found[pid] = FirmTally(len(numbers), len(held), tuple(named_ids[:most]), unnamed, unstated, every)
+        return found
 
     def _numbers_of_products(self, region: str, statuses: Iterable[str] | None,
                              products: Iterable[str]) -> dict[str, list[int]]:
