@@ -129,13 +129,6 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     selected = _selected_products(g, chain, focus, depth,
                                   once("product places", lambda: {pid: i for i, pid in enumerate(products)}))
     keep = set(selected)
-    firm_records: dict[str, object] = {}  # only the firms drawn, each looked up once
-
-    def firm(fid: str):
-        if fid not in firm_records:
-            firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
-        return firm_records[fid]
-
     status = once("statuses", lambda: local_statuses(g, where))
     if "gaps" in analysis:
         chain_id = g.resolve_chain(chain).id if chain else None
@@ -147,11 +140,14 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     for row in gap_rows:
         for p in row["products"]:
             gap_reasons[p].append(f"{chain_names[row['chain']]}: {row['reason']}")
-    risks: dict[str, list[str]] = {}
-    # without the region's rows handed over: only the supply risks of the products drawn
-    for row in analysis.get("bottlenecks") or bottlenecks(g, region=where, products=keep, kinds=SUPPLY_RISKS):
-        if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
-            risks[row["product"]] = row["reasons"]
+    def supply_risks(rows) -> dict[str, list[str]]:
+        return {row["product"]: row["reasons"] for row in rows if set(row["kinds"]) & set(SUPPLY_RISKS)}
+
+    if analysis.get("bottlenecks"):  # the region's, sorted out once for every graph drawn
+        risky = once("risks", lambda: supply_risks(analysis["bottlenecks"]))
+    else:  # without the region's rows handed over: only the supply risks of the products drawn
+        risky = supply_risks(bottlenecks(g, region=where, products=keep, kinds=SUPPLY_RISKS))
+    risks = {p: risky[p] for p in selected if p in risky}
 
     if alone:  # one page: the rows of the products drawn, not the region's
         columns = g.largest_columns(where, _DRAWN_FIELDS, DRAWN, products=selected)
@@ -164,7 +160,15 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             drawn, n = columns[pid]
             rows_of[pid] = [_Row(values) for values in zip(*(drawn[f] for f in _DRAWN_FIELDS))]
             more[pid] = n - len(rows_of[pid])
-    g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
+    # only the firms drawn, in one query on a server: of this graph's rows, or of the rows every
+    # graph of the region draws (one query for them all)
+    firm_records = (g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm) if alone else
+                    once("firms", lambda: g.firms_by_id(f for drawn, _ in columns.values() for f in drawn["firm"] if f)))
+
+    def firm(fid: str):
+        if fid not in firm_records:
+            firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
+        return firm_records[fid]
 
     def producer(row) -> str:
         return i18n.name(firm(row.firm)) if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
@@ -177,6 +181,13 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             amounts[id(row)] = describe_capacity(row)
         return amounts[id(row)]
 
+    quotes: dict[str | None, str] = {}  # each source clipped once (a row's is on three lines)
+
+    def quote(text: str | None) -> str:
+        if text not in quotes:
+            quotes[text] = _clip(text)
+        return quotes[text]
+
     nodes, edges = [], []
     for pid in selected:
         p = products[pid]
@@ -188,7 +199,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             lines.append(i18n.gettext("made by:"))
             for row in rows_of[pid]:
                 amount = described(row) or i18n.gettext("capacity not stated")
-                lines.append(f"  {producer(row)}: {amount} ({i18n.value(row.status)}) — “{_clip(row.source)}”")
+                lines.append(f"  {producer(row)}: {amount} ({i18n.value(row.status)}) — “{quote(row.source)}”")
             if more.get(pid):
                 lines.append("  " + i18n.ngettext("and %(n)s more capacity row (not drawn)",
                                                   "and %(n)s more capacity rows (not drawn)", more[pid])
@@ -240,7 +251,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             for row in rows:
                 amount = described(row) or i18n.gettext("capacity not stated")
                 lines.append(f"  {i18n.name(products[row.product])}: {amount} ({i18n.value(row.status)}) — "
-                             f"“{_clip(row.source)}”")
+                             f"“{quote(row.source)}”")
             nodes.append({
                 "id": f"f:{fid}", "label": i18n.name(f), "kind": "firm", "status": "firm", "group": "firm",
                 "color": FIRM_COLOUR, "title": "\n".join(lines), "size": round(6 + 18 * math.sqrt(share), 1),
@@ -254,7 +265,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
                                                                      "(%(status)s)") % {
                                   "firm": i18n.name(f), "product": i18n.name(products[row.product]),
                                   "amount": amount or i18n.gettext("capacity not stated"),
-                                  "status": i18n.value(row.status)} + f"\n“{_clip(row.source)}”",
+                                  "status": i18n.value(row.status)} + f"\n“{quote(row.source)}”",
                               "bottleneck": False})
 
     what = i18n.name(g.resolve_chain(chain)) if chain else i18n.gettext("all chains")
