@@ -25,14 +25,12 @@ from .graph.backend import Backend
 from .names import shown_names
 from .queries import balance, bottlenecks, candidates, chains, extend, gaps
 from .queries._common import region_id
-from .viz import DRAWN, chain_data, legend_html, network_block, page_assets
+from .viz import DRAWN, chain_data, drawn_rows, legend_html, network_block, page_assets
 
 __all__ = ["build_report", "to_markdown", "to_html", "html_parts", "write_report", "balance_chart", "chart_items", "step_label"]
 
 _PRESENT = ("operating", "building", "by-product")
 CANDIDATES_PER_PRODUCT = 3
-_READ = ("firm", "region", "product", "status", "capacity", "capacity_min", "capacity_max", "capacity_base",
-         "base_unit", "unit")
 
 
 def _one_language(function):
@@ -51,13 +49,11 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     """Everything the brief shows, as plain data (a dict of rows), for one region.
 
     A step table names at most `viz.DRAWN` capacity rows of a product, the ones its chain's graph
-    draws (`chains` with `listed`); the others are added up in one line, and the section's `cut`
+    draws (`chains` with `listed`); the others are counted in one line, and the section's `cut`
     says whether any step has such a line. A section's `graph` is a function that returns its
     chain's graph (`viz.chain_data`), called as the page is written.
     """
     where = region_id(g, region)
-    # the fields of the region's rows that `balance` and the step tables read: sent once by a server
-    g.keep_columns(where, _READ)
     all_gaps = gaps(g, region=where)
     all_balance = balance(g, region=where, basis=basis)
     all_bottlenecks = bottlenecks(g, region=where, basis=basis, balance_rows=all_balance)
@@ -68,10 +64,12 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
     for row in shown(candidates(g, region=where, all_gaps=True)) if wanted else []:
         offers.setdefault(row["product"], []).append(row)
 
-    # computed once for the region and handed to each chain's graph
-    analysis = {"gaps": all_gaps, "bottlenecks": all_bottlenecks, "product_graph": g.product_graph()}
+    # computed once for the region and handed to each chain's graph; the step tables name the rows
+    # the graphs draw (on a server picked there: a few rows per product, not the city's every row)
+    drawn = drawn_rows(g, where)
+    analysis = {"gaps": all_gaps, "bottlenecks": all_bottlenecks, "product_graph": g.product_graph(), "drawn": drawn}
     steps_of: dict[str, list[dict]] = {}
-    for step in shown(chains(g, region=where, listed=DRAWN)):
+    for step in shown(chains(g, region=where, listed=DRAWN, picked=drawn)):
         steps_of.setdefault(step["chain"], []).append(step)
     all_gaps, all_balance, all_bottlenecks = shown(all_gaps), shown(all_balance), shown(all_bottlenecks)
     balance_at = {r["product"]: i for i, r in enumerate(all_balance)}  # (one row per product in each)

@@ -25,7 +25,7 @@ from .i18n import N_
 from .queries import bottlenecks, gaps
 from .queries._common import describe_capacity, local_statuses, region_id
 
-__all__ = ["graph_data", "chain_data", "to_html", "write_html", "page_assets", "network_block", "legend_html",
+__all__ = ["graph_data", "chain_data", "drawn_rows", "to_html", "write_html", "page_assets", "network_block", "legend_html",
            "STATUS_COLOURS", "FONT_FACE"]
 
 # status -> (fill, label); the legend shows them in this order
@@ -91,7 +91,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     keeps one chain's products; `focus` keeps the products within `depth` links (default 2) of
     one product. `region` is the region whose firms count as local (default: home).
     `analysis` may hand over what a caller drawing many graphs has computed once for the region:
-    `gaps` and `bottlenecks` rows and the `product_graph`; the first graph drawn adds the local
+    `gaps` and `bottlenecks` rows, the `product_graph` and the rows `drawn` (`drawn_rows`); the first graph drawn adds the local
     statuses and the region's capacity rows to it, so the next ones do not compute them again.
     Without it, only the supply risks of the products drawn are computed (`bottlenecks` with
     `products` and `kinds`), not the whole graph's structure.
@@ -152,7 +152,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     if alone:  # one page: the rows of the products drawn, not the region's
         columns = g.largest_columns(where, _DRAWN_FIELDS, DRAWN, products=selected)
     else:  # every status, by product: read once for the region, each graph draws its products'
-        columns = once("capacity columns", lambda: g.largest_columns(where, _DRAWN_FIELDS, DRAWN))
+        columns = once("capacity columns", lambda: analysis.get("drawn") or drawn_rows(g, where))
     more: dict[str, int] = {}  # rows of a product not drawn (beyond DRAWN)
     rows_of: dict[str, list] = defaultdict(list)
     for pid in selected:
@@ -285,6 +285,13 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
 # names a dozen at most (Wuhai: 12 for one product, all drawn); a national dataset's city hundreds.
 DRAWN = 15
 _DRAWN_FIELDS = ("firm", "region", "product", "capacity", "unit", "status", "source", "capacity_base", "base_unit")
+
+
+def drawn_rows(g: Backend, region: str) -> dict[str, tuple[dict[str, list], int]]:
+    """What the graphs of a region draw of its capacity rows: per product, the `DRAWN` largest
+    (`Backend.largest_columns`) and how many it has. A caller drawing every graph of the region
+    (the brief) may hand it over in `analysis["drawn"]`."""
+    return g.largest_columns(region, _DRAWN_FIELDS, DRAWN)
 
 
 class _Row:

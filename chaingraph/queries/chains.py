@@ -1,7 +1,6 @@
 """The chains as the guideline writes them, step by step, with who makes each step locally."""
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 from .. import i18n
@@ -29,7 +28,7 @@ class _Row(NamedTuple):
 
 
 def chains(g: Backend, chain: str | None = None, region: str | None = None,
-           listed: int | None = None) -> list[dict]:
+           listed: int | None = None, picked: dict | None = None) -> list[dict]:
     """List the steps of every chain, or of one chain, with the local firms and status.
 
     `chain` is any name of a chain; `region` any name of a region (default: the home region);
@@ -50,10 +49,11 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None,
 
         With `listed` (the brief's step tables), `firms` names at most `listed` rows of a product:
         of a product with more, the `listed` largest by stated capacity (unstated last, ties in
-        file order; the rows a chain's graph draws, `viz.DRAWN`), largest first, then one entry
-        for the others (`and 38 more capacity rows: 1.2 Mt`, their stated capacities added up);
-        and each row has `more`, how many rows of its products `firms` does not name. Only the
-        named rows' firms are looked up.
+        file order), largest first, then one entry `and 38 more capacity rows`; each row has
+        `more`, how many rows of its products `firms` does not name, and `capacity` is None (not
+        added up: only the rows named are read, picked by the backend, `Backend.largest_columns`).
+        `picked`: that pick, `largest_columns(region, fields, listed)` with at least `_Row`'s
+        fields, when the caller has it (the brief: the rows its chain graphs draw, `viz.DRAWN`).
 
     Examples
     --------
@@ -75,37 +75,37 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None,
                  f"({i18n.value(row.status)})"]
         return " ".join(p for p in parts if p)
 
-    # one query for every step, of the fields a step shows (a national city's steps list 146,000 rows)
-    by_product = {p: [_Row(*values) for values in zip(*(columns[f] for f in _Row._fields))]
-                  for p, columns in g.capacity_columns(where, None, _Row._fields).items()}
-    # with `listed`: per product, the rows named and the others
-    split = {} if listed is None else {p: _split(rows, listed) for p, rows in by_product.items()}
-    named = by_product if listed is None else {p: parts[0] for p, parts in split.items()}
+    if listed is None:  # one query for every step, of the fields a step shows (a national city: 146,000 rows)
+        by_product = {p: [_Row(*values) for values in zip(*(columns[f] for f in _Row._fields))]
+                      for p, columns in g.capacity_columns(where, None, _Row._fields).items()}
+        counts = {p: len(rows) for p, rows in by_product.items()}
+    else:  # the rows named, picked by the backend (a server sends a few rows per product, not all)
+        if picked is None:
+            picked = g.largest_columns(where, _Row._fields, listed)
+        by_product = {p: [_Row(*values) for values in zip(*(columns[f] for f in _Row._fields))]
+                      for p, (columns, _) in picked.items()}
+        counts = {p: n for p, (_, n) in picked.items()}
     # the names alone, in one query on a server (a national city's steps list 100,000 firms)
-    firm_names = g.firm_names(row.firm for rows in named.values() for row in rows if row.firm)
+    firm_names = g.firm_names(row.firm for rows in by_product.values() for row in rows if row.firm)
 
     rows = []
     for c in selected:
         for step in c.steps:
             local = [row for p in step.products for row in by_product.get(p, ())]
             several = len(step.products) > 1
+            firms, more = [], 0
+            for p in step.products:
+                firms += [who(row, several) for row in by_product.get(p, ())]
+                if (others := counts.get(p, 0) - len(by_product.get(p, ()))) > 0:
+                    firms.append(_others(others, products[p] if several else None))
+                    more += others
             status = best_status(statuses[p] for p in step.products)
-            if listed is None:
-                firms = [who(row, several) for row in local]
-            else:
-                firms, more = [], 0
-                for p in step.products:
-                    listing, others = split.get(p, ((), ()))
-                    firms += [who(row, several) for row in listing]
-                    if others:
-                        firms.append(_others(others, products[p] if several else None))
-                        more += len(others)
             rows.append({
                 "chain": c.id, "chain_name": c.name_zh, "written": c.written, "order": step.order,
                 "label": step.label, "products": list(step.products),
                 "names": [products[p].name_zh for p in step.products],
                 "firms": firms,
-                "capacity": total_capacity(row for row in local if row.status == status),
+                "capacity": total_capacity(row for row in local if row.status == status) if listed is None else None,
                 "status": status, "source": c.source,
             })
             if listed is not None:
@@ -113,31 +113,10 @@ def chains(g: Backend, chain: str | None = None, region: str | None = None,
     return rows
 
 
-def _split(rows: list[_Row], most: int) -> tuple[list[_Row], list[_Row]]:
-    """The rows a listing names and the others (file order): all are named when there are `most` or
-    fewer (file order), else the `most` largest by stated capacity, largest first, unstated last,
-    ties in file order (as `Backend.largest_columns` picks them)."""
-    if len(rows) <= most:
-        return rows, []
-    order = sorted(range(len(rows)), key=lambda i: -rows[i].capacity_base if rows[i].capacity_base is not None
-                   else math.inf)
-    picked = set(order[:most])
-    return [rows[i] for i in order[:most]], [row for i, row in enumerate(rows) if i not in picked]
-
-
-def _others(rows: list[_Row], product) -> str:
-    """One entry for the rows a step does not name: how many, and their stated capacities added up."""
-    amount, n = total_capacity(rows), len(rows)
-    values = {"n": n, "amount": amount, "product": i18n.name(product) if product else ""}
-    if product is None and amount:
-        text = i18n.ngettext("and %(n)s more capacity row: %(amount)s", "and %(n)s more capacity rows: %(amount)s", n)
-    elif product is None:
-        text = i18n.ngettext("and %(n)s more capacity row (no capacity stated)",
-                             "and %(n)s more capacity rows (no capacity stated)", n)
-    elif amount:
-        text = i18n.ngettext("and %(n)s more capacity row of %(product)s: %(amount)s",
-                             "and %(n)s more capacity rows of %(product)s: %(amount)s", n)
-    else:
-        text = i18n.ngettext("and %(n)s more capacity row of %(product)s (no capacity stated)",
-                             "and %(n)s more capacity rows of %(product)s (no capacity stated)", n)
-    return text % values
+def _others(n: int, product) -> str:
+    """One entry for the rows of a product a step does not name: how many (of which product, in a
+    step of several)."""
+    if product is None:
+        return i18n.ngettext("and %(n)s more capacity row", "and %(n)s more capacity rows", n) % {"n": n}
+    return i18n.ngettext("and %(n)s more capacity row of %(product)s", "and %(n)s more capacity rows of %(product)s",
+                         n) % {"n": n, "product": i18n.name(product)}
