@@ -8,6 +8,7 @@ from dataclasses import fields
 
 import pytest
 
+from chaingraph.graph import cypher
 from chaingraph.graph.model import Capacity, CapacitySums, sum_rows
 from datasets import build
 
@@ -236,3 +237,107 @@ def test_columns_of_some_statuses_keep_the_order_of_their_first_rows():
              "c": {"line": [7], "status": ["planned"], "firm": ["w"]}}
     assert list(_of_statuses(every, ["operating"], ("firm",)).items()) == [("b", {"firm": ["z"]}),
                                                                           ("a", {"firm": ["y"]})]
+
+
+# For `capacity_tallies`: `bar` has plain rows in 万吨 and 吨 (one base unit), two rows without a
+# figure, a tie between its two largest (lines 2 and 6) and rows in the district `home_d`; `rod` a
+# range beside a plain row; `wire` amounts that are not whole tonnes; `coil` another base unit;
+# `mix` two base units; `gap` no figure at all. Lines (header = 1) in the comments.
+TALLY = dict(
+    products=["bar", "rod", "wire", "coil", "mix", "gap"],
+    regions=[("home_d", "district", "home")],
+    capacities=[
+        ("a", "bar", 100, "万吨", "operating"),  # 2
+        ("b", "bar", 2.5, "万吨", "operating", "home_d"),  # 3
+        ("c", "bar", 7, "吨", "building"),  # 4
+        ("d", "bar", None, None, "operating"),  # 5
+        ("e", "bar", 100, "万吨", "building", "home_d"),  # 6
+        ("f", "bar", 50, "万吨", "planned"),  # 7: not operating or building
+        (None, "bar", None, None, "building"),  # 8
+        ("a", "rod", 3, "万吨", "operating"),  # 9
+        ("b", "rod", 4, "万吨", "building", None, {"capacity_min": 3, "capacity_max": 5}),  # 10
+        ("a", "wire", 0.00001, "万吨", "operating"),  # 11
+        ("b", "wire", 0.00002, "万吨", "operating"),  # 12
+        ("c", "wire", 0.00004, "万吨", "building"),  # 13
+        ("c", "coil", 12, "万片", "operating"),  # 14
+        ("a", "mix", 1, "万吨", "operating"),  # 15
+        ("b", "mix", 2, "万片", "operating"),  # 16
+        ("d", "gap", None, None, "operating"),  # 17
+    ],
+)
+
+
+@pytest.mark.parametrize("summed_from, named", [(20_000, True), (1, True), (5, True), (1, False)],
+                         ids=["rows", "supply nodes", "city summed, district not", "older supply nodes"])
+def test_capacity_tallies(backend_name, tmp_path, monkeypatch, summed_from, named):
+    """Per product, where no row has a range and the stated rows share a base unit: their sum in
+    file order, the `most` largest rows (ties in file order; every stated row in file order when
+    there are no more), the others' count and sum, and the first rows without a figure; else every
+    row. The same as adding up the rows (`Backend.capacity_tallies`) on every backend, for a city
+    with a district, from the rows or from a server's Supply nodes (which name their largest rows,
+    or, written by an older load, do not)."""
+    from chaingraph.graph import server
+    from chaingraph.graph.backend import Backend, RowsTally
+    from chaingraph.graph.model import SUPPLYING
+    monkeypatch.setattr(server, "SUMMED_FROM", summed_from)
+    if not named:
+        supply = server._supply
+        monkeypatch.setattr(server, "_supply", lambda store: [[*row[:-4], None, None, None, None]
+                                                              for row in supply(store)])
+    with build(tmp_path / "d", backend_name, **TALLY) as g:
+        sent = []
+        if backend_name != "memory":
+            run = g.run
+            g.run = lambda query, **params: sent.append(query) or run(query, **params)
+        found = g.capacity_tallies("home", SUPPLYING, ("line", "firm", "capacity_base"), 2)
+        # the largest rows of a summed region come from its Supply nodes, not from sorting its rows
+        assert any(cypher.largest_stated(("line", "firm", "capacity_base")) == q for q in sent) == (
+            backend_name != "memory" and (summed_from != 1 or not named))
+        assert list(found) == ["bar", "rod", "wire", "coil", "mix", "gap"]
+        assert found["bar"] == RowsTally(6, {"line": [2, 6, 5, 8], "firm": ["a", "e", "d", None],
+                                             "capacity_base": [1e6, 1e6, None, None]},
+                                         True, "t", 4, 2025007.0, 2, (2, 25007.0), 2)
+        assert found["rod"] == RowsTally(2, {"line": [9, 10], "firm": ["a", "b"], "capacity_base": [30000.0, 40000.0]})
+        assert found["wire"].summed and found["wire"].total == 0.1 + 0.2 + 0.4  # as added in file order
+        assert (found["coil"].summed, found["coil"].base_unit) == (True, "piece")
+        assert not found["mix"].summed and found["mix"].columns["line"] == [15, 16]
+        assert found["gap"] == RowsTally(1, {"line": [17], "firm": ["d"], "capacity_base": [None]}, True, opens=1)
+        assert g.capacity_tallies("home", SUPPLYING, ("line",), 10)["bar"] == RowsTally(
+            6, {"line": [2, 3, 4, 6, 5, 8]}, True, "t", 4, 2025007.0, 4, None, 2)
+        assert g.capacity_tallies("home_d", None, ("line",), 1)["bar"] == RowsTally(
+            2, {"line": [6]}, True, "t", 2, 1025000.0, 1, (1, 25000.0), 0)
+        every = tuple(f.name for f in fields(Capacity))
+        for region in ("home", "home_d"):
+            for statuses in (None, SUPPLYING, ["planned"]):
+                for most in (1, 2, 3, 10, 20):
+                    tallies = g.capacity_tallies(region, statuses, every, most)
+                    assert tallies == Backend.capacity_tallies(g, region, statuses, every, most)
+                    assert list(tallies) == list(g.capacity_columns(region, statuses))
+                    assert g.capacity_tallies(region, statuses, every, most, products=["gap", "bar", "none"]) == {
+                        p: tallies[p] for p in tallies if p in ("bar", "gap")}
+
+
+def test_firm_tallies(backend_name, tmp_path):
+    """Per product: its rows by firm, the firms of the largest amounts named first (ties by id; every
+    firm by id when there are no more), rows without a firm or an amount counted, and each firm's
+    amount where every row has both; the same as from the rows (`Backend.firm_tallies`)."""
+    from chaingraph.graph.backend import Backend, FirmTally
+    from chaingraph.graph.model import SUPPLYING
+    with build(tmp_path / "d", backend_name, **TALLY) as g:
+        found = g.firm_tallies("home", SUPPLYING, 2)
+        assert list(found) == ["bar", "rod", "wire", "coil", "mix", "gap"]
+        # bar: a and e hold 100万吨 each (a before e by id), b 2.5万吨, c 7 t, d nothing stated
+        assert found["bar"] == FirmTally(6, 5, ("a", "e"), 1, 2, None)
+        assert g.firm_tallies("home", SUPPLYING, 10)["bar"] == FirmTally(6, 5, ("a", "b", "c", "d", "e"), 1, 2)
+        assert found["mix"] == FirmTally(2, 2, ("a", "b"), held={"a": 10000.0, "b": 20000.0})
+        assert found["gap"] == FirmTally(1, 1, ("d",), 0, 1)
+        assert g.firm_tallies("home", ["operating"], 1)["wire"] == FirmTally(
+            2, 2, ("b",), held={"a": 0.1, "b": 0.2})
+        for region in ("home", "home_d"):
+            for statuses in (None, SUPPLYING, ["planned"]):
+                for most in (1, 2, 3, 10):
+                    tallies = g.firm_tallies(region, statuses, most)
+                    assert tallies == Backend.firm_tallies(g, region, statuses, most)
+                    assert list(tallies) == list(g.capacity_columns(region, statuses))
+                    assert g.firm_tallies(region, statuses, most, products=["gap", "bar"]) == {
+                        p: tallies[p] for p in tallies if p in ("bar", "gap")}

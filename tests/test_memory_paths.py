@@ -85,6 +85,19 @@ def test_subsidiaries_match_the_listing(g):
         assert g.subsidiaries(f.id) == Backend.subsidiaries(g, f.id)
 
 
+def _region_wide(monkeypatch, cls) -> None:
+    """`capacity_tallies` and `capacity_sums` of a few products answered from the region's (as a
+    server answers them), not from the products' own rows (the store's product index)."""
+    tallies, sums = cls.capacity_tallies, cls.capacity_sums
+
+    def only(found: dict, products) -> dict:
+        return found if products is None else {p: v for p, v in found.items() if p in set(products)}
+    monkeypatch.setattr(cls, "capacity_tallies", lambda self, region, statuses, fields, most, products=None: only(
+        tallies(self, region, statuses, fields, most), products))
+    monkeypatch.setattr(cls, "capacity_sums", lambda self, region, statuses=None, listed=True, products=None: only(
+        sums(self, region, statuses, listed), products))
+
+
 def test_a_few_products_read_their_own_rows_with_the_same_answers(g, monkeypatch):
     """balance and bottlenecks for a few products, and a focus page, as with every row of the region."""
     home = g.home_region().id
@@ -92,7 +105,8 @@ def test_a_few_products_read_their_own_rows_with_the_same_answers(g, monkeypatch
     few = [products[i] for i in range(0, len(products), max(1, len(products) // 12))]
     answers = {}
     for cheap in (True, False):
-        monkeypatch.setattr(type(g), "product_rows_cheap", cheap)
+        if not cheap:
+            _region_wide(monkeypatch, type(g))
         fresh = type(g)(g.data_dir)
         answers[cheap] = (
             balance(fresh, region=home, basis="target", products=few),
@@ -110,7 +124,8 @@ def test_whatif_reads_the_rows_it_follows_with_the_same_answers(g, monkeypatch):
     made = list(g.capacity_statuses(home))[:10]
     answers = {}
     for cheap in (True, False):
-        monkeypatch.setattr(type(g), "product_rows_cheap", cheap)
+        if not cheap:
+            _region_wide(monkeypatch, type(g))
         fresh = type(g)(g.data_dir)
         answers[cheap] = [whatif(fresh, name, region=home) for name in local + made]
     assert answers[True] == answers[False]
@@ -138,8 +153,26 @@ def test_rows_read_as_columns_give_the_answers_of_the_records(g, monkeypatch):
                     extend(fresh, region=home), bottlenecks(fresh, region=home))
     columns = answers()
     monkeypatch.setattr(type(g), "capacity_columns", Backend.capacity_columns)
+    monkeypatch.setattr(type(g), "capacity_tallies", Backend.capacity_tallies)
     assert answers() == columns
     assert all(columns)
+
+
+def test_tallies_added_up_from_the_columns_are_those_of_the_records(g):
+    """`capacity_tallies` and `firm_tallies` from the store's arrays are `Backend.capacity_tallies`
+    and `Backend.firm_tallies` built on the region's records, for the region and for a few products."""
+    fields = ("firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit", "status")
+    for region in _regions(g):
+        for statuses in (SUPPLYING, None):
+            for most in (10, 2):
+                found = g.capacity_tallies(region, statuses, fields, most)
+                assert found == Backend.capacity_tallies(g, region, statuses, fields, most)
+                assert list(found) == list(g.capacity_columns(region, statuses, ("firm",)))
+                few = list(found)[::3]
+                assert g.capacity_tallies(region, statuses, fields, most, few) == {p: found[p] for p in few}
+                firms = g.firm_tallies(region, statuses, most)
+                assert firms == Backend.firm_tallies(g, region, statuses, most)
+                assert g.firm_tallies(region, statuses, most, few) == {p: firms[p] for p in few}
 
 
 def test_columns_taken_in_one_pass_are_the_cells_read_one_by_one(g):

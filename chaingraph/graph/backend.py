@@ -1,10 +1,13 @@
 """The backend interface every graph store implements; queries use nothing else."""
 from __future__ import annotations
 
+import heapq
 import math
+import operator
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
-from functools import cached_property
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, reduce
 from typing import TYPE_CHECKING
 
 from ..names import NameIndex
@@ -15,7 +18,68 @@ from .model import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Backend"]
+__all__ = ["Backend", "RowsTally", "tally_rows", "add_up", "TALLIED", "FirmTally", "firm_tally"]
+
+# the fields of a capacity row that decide how a product's rows add up (`tally_rows`)
+TALLIED = ("capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit")
+
+
+@dataclass(frozen=True)
+class RowsTally:
+    """One product's capacity rows (in a region, of some statuses) as a question adding them up
+    reads them (`Backend.capacity_tallies`), without every row where a sum says all.
+
+    `summed`: no row has a range, and every row with a stated capacity (`stated` of the `rows`)
+    has its amount (`capacity_base`) in one base unit (`base_unit`; None when none is stated).
+    Then `total` is their amounts added up in file order; `columns` holds the asked fields of the
+    rows named: first the `named` largest stated rows (every stated row, in file order, when there
+    are `most` or fewer; else the `most` largest, largest first, ties in file order), then the
+    first `most` rows without a capacity (file order), of the `opens` there are; `rest`: how many
+    stated rows are not named and their amounts added up in file order (None: every one is named).
+    Otherwise (`summed` False) `columns` holds every row, in file order, to be added up by the
+    caller."""
+
+    rows: int
+    columns: dict[str, list]
+    summed: bool = False
+    base_unit: str | None = None
+    stated: int = 0
+    total: float = 0.0
+    named: int = 0
+    rest: tuple[int, float] | None = None
+    opens: int = 0
+
+
+def tally_rows(caps: Sequence, mins: Sequence, maxs: Sequence, amounts: Sequence, units: Sequence,
+               take: Callable[[list[int]], dict[str, list]], most: int) -> RowsTally:
+    """The `RowsTally` of one product's rows, from their `TALLIED` columns (file order); `take`
+    gives the asked fields of some rows (by position), for the rows named or, when the rows
+    cannot be summed, for every row."""
+    n = len(caps)
+    if mins.count(None) == n and maxs.count(None) == n:
+        stated = [i for i, cap in enumerate(caps) if cap is not None] if None in caps else range(n)
+        values = [amounts[i] for i in stated] if len(stated) < n else list(amounts)
+        kinds = {units[i] for i in stated} if len(stated) < n else set(units)
+        if None not in values and len(kinds) <= 1:
+            total, named, rest = add_up(values, most)
+            opens = [i for i, cap in enumerate(caps) if cap is None] if len(stated) < n else []
+            picked = [stated[j] for j in named]
+            return RowsTally(n, take(picked + opens[:most]), True, kinds.pop() if kinds else None, len(values),
+                             total, len(picked), rest, len(opens))
+    return RowsTally(n, take(list(range(n))))
+
+
+def add_up(values: list[float], most: int) -> tuple[float, Iterable[int], tuple[int, float] | None]:
+    """Amounts (file order) added up one after another, as `RowsTally` does: the total, the
+    positions of those to name (every one when there are `most` or fewer, else the `most` largest,
+    largest first, ties in file order) and the others' count and sum (None: none left)."""
+    total = reduce(operator.add, values, 0.0)
+    k = len(values)
+    if k <= most:
+        return total, range(k), None
+    named = heapq.nlargest(most, range(k), key=values.__getitem__)
+    skipped = sorted(set(range(k)).difference(named))
+    return total, named, (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
 
 
 class _Indexes(dict):
@@ -30,6 +94,37 @@ class _Indexes(dict):
         return index
 
 
+@dataclass(frozen=True)
+class FirmTally:
+    """One product's capacity rows (in a region, of some statuses) by firm (`Backend.firm_tallies`):
+    how many rows; how many firms they name (`firms`); the firms named first (`named`): every one,
+    by id, when there are `most` or fewer, else the `most` whose rows' amounts (`capacity_base`)
+    add up to the most (ties by id); how many rows name no firm (`unnamed`) and how many state no
+    amount (`unstated`); and, when every row names a firm and states an amount, each firm's
+    amounts added up in file order, firms in the order of their first row (`held`; else None)."""
+
+    rows: int
+    firms: int
+    named: tuple[str, ...]
+    unnamed: int = 0
+    unstated: int = 0
+    held: dict[str, float] | None = None
+
+
+def firm_tally(firms: Sequence[str | None], amounts: Sequence[float | None], most: int) -> FirmTally:
+    """The `FirmTally` of one product's rows from their firms and amounts (file order)."""
+    held: dict[str, float] = {}
+    for firm, amount in zip(firms, amounts):
+        if firm:
+            held[firm] = held.get(firm, 0.0) + amount if amount is not None else held.get(firm, 0.0)
+    named = sorted(held)
+    if len(named) > most:
+        named = sorted(named, key=lambda f: -held[f])  # stable: ties stay by id
+    unnamed, unstated = sum(1 for f in firms if not f), sum(1 for a in amounts if a is None)
+    return FirmTally(len(firms), len(held), tuple(named[:most]), unnamed, unstated,
+                     held if not unnamed and not unstated else None)
+
+
 class Backend(ABC):
     """A dataset loaded into a graph store.
 
@@ -41,9 +136,6 @@ class Backend(ABC):
     """
 
     name: str
-    # the rows of one product are found without going through the rest (a store's index, not a query
-    # per product to a server): a question about a few products asks for theirs alone
-    product_rows_cheap = False
 
     @property
     @abstractmethod
@@ -125,6 +217,32 @@ class Backend(ABC):
         return {product: {f: [getattr(r, f) for r in rows] for f in fields}
                 for product, rows in self.capacities_by_product(region, statuses, products).items()}
 
+    def capacity_tallies(self, region: str, statuses: Iterable[str] | None, fields: Iterable[str], most: int,
+                         products: Iterable[str] | None = None) -> dict[str, RowsTally]:
+        """Per product of `capacity_columns(region, statuses, fields, products)` (same order): its
+        rows as `tally_rows` sums them: where a sum says all, the sum and the fields of the
+        `most` largest rows and of the first `most` rows without a capacity, not of every row.
+        What a question adding up a city's rows per product reads (`balance`): a server sums
+        on its side and sends a few rows per product; the embedded store adds up its columns. For
+        a few products (`products`) a backend reads their rows alone, or answers from the
+        region's, as suits it."""
+        fields = tuple(fields)
+        found = {}
+        for pid, columns in self.capacity_columns(region, statuses, dict.fromkeys((*fields, *TALLIED)), products).items():
+            found[pid] = tally_rows(*(list(columns[f]) for f in TALLIED),
+                                    lambda ks, c=columns: {f: [c[f][k] for k in ks] for f in fields}, most)
+        return found
+
+    def firm_tallies(self, region: str, statuses: Iterable[str] | None, most: int,
+                     products: Iterable[str] | None = None) -> dict[str, FirmTally]:
+        """Per product of `capacity_columns(region, statuses, products=products)` (same order): its
+        rows by firm (`FirmTally`), what a question about who a product depends on reads
+        (`bottlenecks`): a server adds the amounts up per firm on its side and sends the `most`
+        largest firms of a product, every firm's amount only where every row names a firm and
+        states an amount."""
+        return {pid: firm_tally(list(columns["firm"]), list(columns["capacity_base"]), most) for pid, columns in
+                self.capacity_columns(region, statuses, ("firm", "capacity_base"), products).items()}
+
     def keep_columns(self, region: str, fields: Iterable[str]) -> None:
         """A hint: several questions will read these fields of the region's capacity rows
         (`capacity_columns`, of any statuses). A server fetches them once, now; the embedded store
@@ -144,20 +262,24 @@ class Backend(ABC):
             sizes = columns["capacity_base"]
             numbers: Iterable[int] = range(len(sizes))
             if len(sizes) > most:
+                sizes = list(sizes)  # (a column at a time, not a cell)
                 numbers = sorted(numbers, key=lambda i: -sizes[i] if sizes[i] is not None else math.inf)[:most]
-            found[pid] = ({f: [columns[f][i] for i in numbers] for f in fields}, len(sizes))
+            # the embedded store's columns decode the cells picked in one pass (`take`)
+            found[pid] = ({f: columns[f].take(numbers) if hasattr(columns[f], "take") else [columns[f][i] for i in numbers]
+                           for f in fields}, len(columns["capacity_base"]))
         return found
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
-                      listed: bool = True) -> dict[str, CapacitySums]:
+                      listed: bool = True, products: Iterable[str] | None = None) -> dict[str, CapacitySums]:
         """`capacities_by_product(region, statuses)` with each product's rows summed (`CapacitySums`:
         the plain rows' amounts added up, the others listed), for a question that needs totals and
         not every row (`whatif`): a server sends per-product sums instead
         of a city's rows (146,000 at a million firms). Products in the order of their first row.
         `listed=False`: beside a sum, the rows without any figure are only counted (in `rows`),
-        not listed, for a question that does not name them (`whatif`).
+        not listed, for a question that does not name them (`whatif`). `products`: of these products
+        only (a backend reads their rows alone, or answers from the region's sums, as suits it).
         """
-        found = {pid: sum_rows(rows) for pid, rows in self.capacities_by_product(region, statuses).items()}
+        found = {pid: sum_rows(rows) for pid, rows in self.capacities_by_product(region, statuses, products).items()}
         return found if listed else {pid: unlisted(s) for pid, s in found.items()}
 
     def producers_outside(self, region: str, products: Iterable[str] | None = None,

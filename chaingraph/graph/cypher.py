@@ -20,8 +20,9 @@ __all__ = [
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUMMED_REGIONS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
-    "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "capacity_columns", "largest_rows", "producers_outside",
+    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUPPLY_TOPS", "SUMMED_REGIONS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "capacity_columns", "largest_rows", "largest_stated", "first_unstated",
+    "producers_outside",
 ]
 
 # Labels of the data nodes, in the order a load writes them. A FirmAlias node holds the firms one
@@ -46,9 +47,10 @@ RELATIONSHIP_INDEXES = {"MAKES": ("region", "listed_in")}
 # A Supply node's properties: which rows (region, product, status, base unit, unit, plain: one stated
 # figure in a base unit, model.plain), how many, the sum of their `capacity_base` (plain rows),
 # of its sizes, how many of those are not whole numbers, how many rows have a range or an amount
-# without a figure, and the first row's line.
+# without a figure, and the first row's line; of plain rows, the largest (server.SUPPLY_TOP, largest
+# first, ties by line) as lists: their lines, firms ("" for none), capacities and amounts.
 SUPPLY_FIELDS = ("region", "product", "status", "base_unit", "unit", "plain", "rows", "total", "size",
-                 "fractional", "ranged", "first")
+                 "fractional", "ranged", "first", "top_lines", "top_firms", "top_capacities", "top_amounts")
 
 
 def _schema_neo4j() -> list[str]:
@@ -256,6 +258,11 @@ SUPPLY_SUMS = (_SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses)
                "RETURN s.product AS product, s.base_unit AS base_unit, s.unit AS unit, s.plain AS plain, "
                "sum(s.rows) AS rows, min(s.first) AS first, sum(s.total) AS total, sum(s.size) AS size, "
                "sum(s.fractional) AS fractional, sum(s.ranged) AS ranged")
+# The largest plain rows the Supply nodes of some regions name (SUPPLY_FIELDS), for `capacity_tallies`.
+SUPPLY_TOPS = (_SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses) AND s.plain = true "
+               "RETURN s.product AS product, s.status AS status, s.base_unit AS base_unit, s.unit AS unit, "
+               "s.rows AS rows, s.top_lines AS lines, s.top_firms AS firms, s.top_capacities AS capacities, "
+               "s.top_amounts AS amounts")
 CAPACITY_OTHERS = ("MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions WITH m, p WHERE p.load = $load "
                    "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES)
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"
@@ -318,6 +325,52 @@ def largest_rows(fields: tuple[str, ...]) -> str:
     return (_REGION_ROWS + "WITH m ORDER BY m.product, CASE WHEN m.capacity_base IS NULL THEN 1 ELSE 0 END, "
             f"m.capacity_base DESC, m.line WITH m.product AS product, collect([m.line{values}]) AS rows, "
             "min(m.line) AS first RETURN product, first, size(rows) AS n, rows[..$most] AS rows")
+
+
+def _values(fields: tuple[str, ...]) -> str:
+    unknown = [f for f in fields if f not in CAPACITY_FIELDS]
+    if unknown:
+        raise ValueError(f"not a capacity field: {unknown[0]!r}")
+    return "".join(f", m.{f}" for f in fields)
+
+
+def largest_stated(fields: tuple[str, ...]) -> str:
+    """Per product of the region and below it (of some statuses): the first `$most` of its plain
+    rows (one stated figure in a base unit, model.plain) by `capacity_base`, largest first, ties by
+    line (`rows`, each the line, then the fields), and how many plain rows it has (`n`); ordered
+    before they are collected, so a product's rows come in that order (`capacity_tallies`).
+
+    Examples
+    --------
+    >>> print(largest_stated(("firm",)))  # doctest: +NORMALIZE_WHITESPACE
+    MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHERE p.load = $load AND ($statuses IS NULL OR
+    m.status IN $statuses) AND m.capacity IS NOT NULL AND m.capacity_min IS NULL AND m.capacity_max IS NULL AND
+    m.capacity_base IS NOT NULL WITH m ORDER BY m.product, m.capacity_base DESC, m.line WITH m.product AS product,
+    collect([m.line, m.firm]) AS rows RETURN product, size(rows) AS n, rows[..$most] AS rows
+    """
+    return (_REGION_ROWS + f"AND ($statuses IS NULL OR m.status IN $statuses) AND {_PLAIN} "
+            "WITH m ORDER BY m.product, m.capacity_base DESC, m.line "
+            f"WITH m.product AS product, collect([m.line{_values(fields)}]) AS rows "
+            "RETURN product, size(rows) AS n, rows[..$most] AS rows")
+
+
+def first_unstated(fields: tuple[str, ...]) -> str:
+    """Per product of the region and below it (of some statuses): its first `$most` rows without
+    any capacity figure (`rows`, each the line, then the fields; file order) and how many it has
+    (`n`), found through the index on MAKES.listed_in (`capacity_tallies`).
+
+    Examples
+    --------
+    >>> print(first_unstated(("firm",)))  # doctest: +NORMALIZE_WHITESPACE
+    MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions WITH m, p WHERE p.load = $load AND ($statuses IS NULL OR
+    m.status IN $statuses) AND m.capacity IS NULL AND m.capacity_min IS NULL AND m.capacity_max IS NULL AND
+    m.capacity_base IS NULL WITH m ORDER BY m.line WITH m.product AS product, collect([m.line, m.firm]) AS rows
+    RETURN product, size(rows) AS n, rows[..$most] AS rows
+    """
+    return ("MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions WITH m, p WHERE p.load = $load "
+            f"AND ($statuses IS NULL OR m.status IN $statuses) AND {_UNSTATED} WITH m ORDER BY m.line "
+            f"WITH m.product AS product, collect([m.line{_values(fields)}]) AS rows "
+            "RETURN product, size(rows) AS n, rows[..$most] AS rows")
 
 
 def capacities(by: str | None) -> str:

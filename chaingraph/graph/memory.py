@@ -1,6 +1,9 @@
 """The in-process backend: the dataset's compiled store (graph/store.py), walked by its row indexes."""
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import operator
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
@@ -8,7 +11,7 @@ from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from .backend import Backend
+from .backend import TALLIED, Backend, FirmTally, RowsTally, add_up, tally_rows
 from .store import Store, Table, open_store
 from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
@@ -139,7 +142,6 @@ class MemoryBackend(Backend):
     """
 
     name = "memory"
-    product_rows_cheap = True
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, *, dataset: Dataset | None = None):
         self.store = Store.from_dataset(dataset) if dataset is not None else open_store(data_dir)
@@ -344,6 +346,125 @@ class MemoryBackend(Backend):
         return {product: {f: _Cells(table, f, numbers, getters[f], firms if f == "firm" else None) for f in fields}
                 for product, numbers in grouped.items()}
 
+    def capacity_tallies(self, region: str, statuses: Iterable[str] | None, fields: Iterable[str], most: int,
+                         products: Iterable[str] | None = None) -> dict[str, RowsTally]:
+        # added up on the store's arrays (`_sum_rows`): no value decoded but the amounts summed and
+        # the asked fields of the rows named, read for every product at once. A few products: their
+        # rows by the product index, not the region's
+        fields, table = tuple(fields), self._capacities
+        grouped = (self._numbers_by_product(region, statuses) if products is None
+                   else self._numbers_of_products(region, statuses, products))
+        found: dict[str, RowsTally | None] = {}
+        picked: list[int] = []  # the rows named, of every product, in turn
+        columns = table.columns
+        arrays = all(columns[f][0] in ("float", "none") for f in TALLIED[:4]) and columns["base_unit"][0] == "codes" \
+            and not columns["base_unit"][1]
+        for pid, numbers in grouped.items():
+            summed = self._sum_rows(numbers, most) if arrays else None
+            if summed is None:  # a range, or an amount not stated: the product's rows decoded (`tally_rows`)
+                found[pid] = tally_rows(*(table._cells(f, numbers) for f in TALLIED),
+                                        lambda ks, numbers=numbers: self._cells_of([numbers[k] for k in ks], fields),
+                                        most)
+            else:
+                rows, named = summed
+                found[pid] = (rows, len(picked), len(named))
+                picked.extend(named)
+        cells = self._cells_of(picked, fields)
+        for pid, tally in found.items():
+            if isinstance(tally, tuple):
+                rows, at, k = tally
+                found[pid] = dataclasses.replace(rows, columns={f: cells[f][at:at + k] for f in fields})
+        return found
+
+    def _sum_rows(self, numbers: list[int], most: int) -> tuple[RowsTally, list[int]] | None:
+        """`tally_rows` of the rows `numbers` on the store's arrays (amounts as `array('d')`, NaN
+        for none; the base unit coded), without a value decoded but the amounts added up: the
+        tally (its columns empty) and the rows to name; None when the rows cannot be summed."""
+        columns = self._capacities.columns
+        same = float.__eq__  # x == x: a number, not NaN (an empty cell)
+        for f in ("capacity_min", "capacity_max"):
+            if columns[f][0] == "float" and any(map(same, found := list(map(columns[f][1].__getitem__, numbers)),
+                                                    found)):
+                return None  # a range
+        n = len(numbers)
+        if columns["capacity"][0] == "float":
+            caps = list(map(columns["capacity"][1].__getitem__, numbers))
+            flags = list(map(same, caps, caps))
+            stated = numbers if all(flags) else list(itertools.compress(numbers, flags))
+        else:
+            flags, stated = [False] * n, []
+        if stated and columns["capacity_base"][0] != "float":
+            return None
+        values = list(map(columns["capacity_base"][1].__getitem__, stated)) if stated else []
+        codes = set(map(columns["base_unit"][3].__getitem__, stated))
+        if not all(map(same, values, values)) or len(codes) > 1:
+            return None
+        total, named, rest = add_up(values, most)
+        k = len(values)
+        opens = list(itertools.islice(itertools.compress(numbers, map(operator.not_, flags)), most))
+        code = codes.pop() if codes else -1
+        return (RowsTally(n, {}, True, columns["base_unit"][2][code] if code >= 0 else None, k, total, len(named), rest,
+                          n - k), [stated[j] for j in named] + opens)
+
+    def _cells_of(self, numbers: list[int], fields: tuple[str, ...]) -> dict[str, list]:
+        """The cells of these capacity rows in `fields`, a column at a time; the firms' rows noted
+        (naming them later needs no search by id)."""
+        table = self._capacities
+        values = {f: table._cells(f, numbers) for f in fields}
+        firms = table.columns["firm"]
+        if "firm" in values and firms[0] == "ref":
+            codes, noted = firms[2], self._firm_rows
+            noted.update({f: codes[i] for f, i in zip(values["firm"], numbers) if f is not None})
+        return values
+
+    def firm_tallies(self, region: str, statuses: Iterable[str] | None, most: int,
+                     products: Iterable[str] | None = None) -> dict[str, FirmTally]:
+        # added up by the firms' row numbers (the capacity table's firm column) and the amounts'
+        # array: the ids read only of the firms named
+        table = self._capacities
+        firms, amounts = table.columns["firm"], table.columns["capacity_base"]
+        if firms[0] != "ref" or amounts[0] != "float":
+            return super().firm_tallies(region, statuses, most, products)
+        grouped = (self._numbers_by_product(region, statuses) if products is None
+                   else self._numbers_of_products(region, statuses, products))
+        codes, data, ids, noted = firms[2], amounts[1], self._firms.row_id, self._firm_rows
+        found = {}
+        for pid, numbers in grouped.items():
+            held: dict[int, float] = {}  # by the firm's row, in the order of its first row
+            for code, amount in zip(map(codes.__getitem__, numbers), map(data.__getitem__, numbers)):
+                if code >= 0:
+                    held[code] = held.get(code, 0.0) + amount if amount == amount else held.get(code, 0.0)
+            named = list(held)
+            if len(held) > most:  # the firms of the `most` largest amounts, and any tied with the last of them
+                least = sorted(held.values(), reverse=True)[most - 1]
+                named = [code for code in named if held[code] >= least]
+            of = {ids(code): code for code in named}
+            noted.update(of)
+            named_ids = sorted(of)
+            if len(held) > most:
+                named_ids.sort(key=lambda f: -held[of[f]])  # stable: ties stay by id
+            unnamed = sum(1 for code in map(codes.__getitem__, numbers) if code < 0)
+            unstated = sum(1 for amount in map(data.__getitem__, numbers) if amount != amount)
+            every = None
+            if not unnamed and not unstated:
+                every = {ids(code): amount for code, amount in held.items()}
+            found[pid] = FirmTally(len(numbers), len(held), tuple(named_ids[:most]), unnamed, unstated, every)
+        return found
+
+    def _numbers_of_products(self, region: str, statuses: Iterable[str] | None,
+                             products: Iterable[str]) -> dict[str, list[int]]:
+        """`_numbers_by_product` for a few products: each one's rows by the product index."""
+        wanted, status = None if statuses is None else set(statuses), self._capacities.getter("status")
+        found = []
+        for p in dict.fromkeys(products):
+            numbers = self._capacity_rows(product=p, region=region)
+            if wanted is not None:
+                numbers = [i for i in numbers if status(i) in wanted]
+            if numbers:
+                found.append((numbers[0], p, numbers))
+        found.sort()  # products in the order of their first row
+        return {p: numbers for _, p, numbers in found}
+
     def _cell(self, field: str) -> Callable[[int], Any]:
         """A capacity row's cell in `field`; for `firm`, the firm's row is noted (naming it later
         needs no search by id)."""
@@ -373,16 +494,8 @@ class MemoryBackend(Backend):
     def _rows_of_products(self, region: str, statuses: Iterable[str] | None,
                           products: Iterable[str]) -> dict[str, list[Capacity]]:
         """`capacities_by_product` for a few products: each one's rows by the product index, no other row."""
-        wanted, status = None if statuses is None else set(statuses), self._capacities.getter("status")
-        found = []
-        for p in dict.fromkeys(products):
-            numbers = self._capacity_rows(product=p, region=region)
-            if wanted is not None:
-                numbers = [i for i in numbers if status(i) in wanted]
-            if numbers:
-                found.append((numbers[0], p, numbers))
-        found.sort()  # products in the order of their first row
-        return {p: self._capacity_records(numbers) for _, p, numbers in found}
+        return {p: self._capacity_records(numbers)
+                for p, numbers in self._numbers_of_products(region, statuses, products).items()}
 
     def _capacities_by_product(self, region: str, statuses: Iterable[str] | None) -> dict[str, list[Capacity]]:
         # the rows of the statuses asked for, chosen by the status column before any record is built

@@ -11,16 +11,14 @@ an *open term*, named in the row, and the amount is then only a lower bound (`�
 from __future__ import annotations
 
 import heapq
-import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import reduce
 from dataclasses import dataclass, field
 
 from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
-from ..graph.backend import Backend
+from ..graph.backend import Backend, RowsTally
 from ..graph.model import Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
 from ._common import without_gc, BY_PRODUCT, LISTED, MISSING, SUPPLYING, listed_terms, local_statuses, region_id
@@ -229,16 +227,11 @@ class _Balancer:
         # a policy that all of a product be used in the city (电石产品不再外售): it runs at what local users need
         self.used_locally = {t.product for t in g.targets(region=region)
                              if t.product and t.metric == LOCAL_USE and t.value >= 100 and t.bound != "max"}
-        self._lazy = few and g.product_rows_cheap  # a few products asked about: the rows of those the walk reaches
-        self.tallies: dict[str, _Tally] = {}
+        self.few = few  # a few products asked about: the rows of those the walk reaches, when it reaches them
+        self.tallies: dict[str, _Tally | None] = {}
         self.firm_names: dict[str, str] = {}
-        if not self._lazy:
-            # a product's local operating and building rows (`local_capacity_rows`) as columns, one
-            # query for every product; added up, then the firms of the rows named, in one query
-            for pid, columns in g.capacity_columns(region, SUPPLYING, _ROW_FIELDS).items():
-                if pid in self.base:
-                    self.tallies[pid] = self.tally(pid, columns)
-            self.firm_names = g.firm_names(f for t in self.tallies.values() for f in t.firms())
+        if not few:  # a product's local operating and building rows (`local_capacity_rows`), every product at once
+            self._read_tallies(None)
         self._own: dict[str, _Account] = {}
         self._supply: dict[str, _Account] = {}
         self._need: dict[str, _Account] = {}
@@ -252,14 +245,43 @@ class _Balancer:
 
     def tally_of(self, pid: str) -> _Tally | None:
         """The product's local operating and building rows, added up (None: it has none)."""
-        if self._lazy and pid not in self.tallies:
-            rows = [r for r in self.g.capacities(product=pid, region=self.region) if r.status in SUPPLYING]
-            if rows:
-                tally = self.tallies[pid] = self.tally(pid, {f: [getattr(r, f) for r in rows] for f in _ROW_FIELDS})
-                self.firm_names.update(self.g.firm_names(f for f in tally.firms() if f not in self.firm_names))
-            else:
-                self.tallies[pid] = None
+        if self.few and pid not in self.tallies:
+            self._read_tallies([pid])
         return self.tallies.get(pid)
+
+    def _read_tallies(self, products: list[str] | None) -> None:
+        """The tallies of these products' rows (None: of every product), in one question to the
+        backend (`capacity_tallies`: summed there where a sum says all), then the firms of the
+        rows named, in one more."""
+        tallies, wide = {}, []
+        for pid, rows in self.g.capacity_tallies(self.region, SUPPLYING, _ROW_FIELDS, LISTED, products).items():
+            if pid not in self.base:
+                continue
+            if not rows.summed:
+                tallies[pid] = self.tally(pid, rows.columns)
+            elif rows.base_unit == self.base[pid] or not rows.stated:
+                tallies[pid] = self._summed_tally(rows)
+            else:  # summed in another base unit: converted row by row (`tally`), from every row
+                wide.append(pid)
+        if wide:
+            for pid, columns in self.g.capacity_columns(self.region, SUPPLYING, _ROW_FIELDS, products=wide).items():
+                tallies[pid] = self.tally(pid, columns)
+        for pid in products or ():
+            tallies.setdefault(pid, None)
+        self.tallies.update(tallies)
+        self.firm_names.update(self.g.firm_names({f for t in tallies.values() if t is not None for f in t.firms()
+                                                  if f not in self.firm_names}))
+
+    @staticmethod
+    def _summed_tally(rows: RowsTally) -> _Tally:
+        """The tally of rows the backend added up (`RowsTally.summed`, in the product's base unit):
+        its columns hold the rows named, the largest first, then the first rows of no capacity."""
+        amounts = rows.columns["capacity_base"]
+        named = [(k, amounts[k], amounts[k], amounts[k], "") for k in range(rows.named)]
+        more = None if rows.rest is None else (rows.rest[0], Amount(rows.rest[1], rows.rest[1], rows.rest[1]))
+        opens = [(k, None) for k in range(rows.named, len(amounts))]
+        return _Tally(rows.columns, Amount(rows.total, rows.total, rows.total), named, more, opens,
+                      (rows.opens - len(opens), 0))
 
     def tally(self, pid: str, columns: dict[str, list]) -> _Tally:
         """Rows of the product (`_ROW_FIELDS` as columns) added up in file order, in its base unit;
@@ -270,15 +292,6 @@ class _Balancer:
         caps, mins, maxs = list(columns["capacity"]), list(columns["capacity_min"]), list(columns["capacity_max"])
         bases, base_units, units = list(columns["capacity_base"]), list(columns["base_unit"]), columns["unit"]
         columns = dict(columns, capacity=caps, capacity_min=mins, capacity_max=maxs, capacity_base=bases)
-        n = len(caps)
-        if mins.count(None) == n and maxs.count(None) == n:  # no ranges: most often every row in base units
-            if None in caps:
-                stated = [i for i, cap in enumerate(caps) if cap is not None]
-                values, in_base = [bases[i] for i in stated], [base_units[i] for i in stated].count(base) == len(stated)
-            else:
-                stated, values, in_base = range(n), bases, base_units.count(base) == n
-            if in_base and None not in values:
-                return self._plain_tally(columns, stated, values)
         counted: list[tuple[int, float, float, float, str]] = []
         opens: list[tuple[int, float | None]] = []
         low_sum = typ_sum = high_sum = 0.0
@@ -320,24 +333,6 @@ class _Balancer:
         unstated = sum(1 for _, typ in opens[LISTED:] if typ is None)
         return _Tally(columns, Amount(low_sum, typ_sum, high_sum, estimate=estimate), counted, more, opens[:LISTED],
                       (unstated, len(opens[LISTED:]) - unstated))
-
-    @staticmethod
-    def _plain_tally(columns: dict[str, list], stated: Sequence[int], values: list[float]) -> _Tally:
-        """`tally` where every row with a capacity states it in the product's base unit (`values`,
-        its `capacity_base`, of the rows `stated`) and no row gives a range: the sum is one
-        addition after another in file order, as `tally` adds them."""
-        total = reduce(operator.add, values, 0.0)
-        n = len(values)
-        named = heapq.nlargest(LISTED, range(n), key=values.__getitem__) if n > LISTED else range(n)
-        more = None
-        if n > LISTED:
-            skipped = set(range(n)).difference(named)
-            rest = reduce(operator.add, [values[k] for k in sorted(skipped)], 0.0)
-            more = (len(skipped), Amount(rest, rest, rest))
-        opens = [(i, None) for i, cap in enumerate(columns["capacity"]) if cap is None] if len(stated) < len(
-            columns["capacity"]) else []  # (the column was read whole: `tally`)
-        rows = [(stated[k], values[k], values[k], values[k], "") for k in named]
-        return _Tally(columns, Amount(total, total, total), rows, more, opens[:LISTED], (len(opens[LISTED:]), 0))
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
                         unit: str) -> tuple[Amount, str] | None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .. import i18n
-from ..graph.backend import Backend
+from ..graph.backend import Backend, FirmTally
 from ..i18n import gettext as _
 from ._common import without_gc, LISTED, local_statuses, PRESENT, SUPPLYING, region_id
 from .balance import balance
@@ -100,20 +100,6 @@ def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> di
             if p in counts:
                 counts[p] += 1
     return counts
-
-
-def _named_firms(firms: list[str | None], capacities: list[float | None]) -> list[str]:
-    """A product's local firms (ids) as its `firms` field names them: all of them by id when there
-    are `LISTED` or fewer; else the largest by stated capacity first (ties: by id), of which the
-    row shows the first `LISTED`."""
-    named = sorted({f for f in firms if f})
-    if len(named) <= LISTED:
-        return named
-    held: dict[str, float] = dict.fromkeys(named, 0.0)
-    for firm, capacity in zip(firms, capacities):
-        if firm and capacity is not None:
-            held[firm] += capacity
-    return sorted(named, key=lambda f: -held[f])  # stable: ties stay by id
 
 
 @without_gc
@@ -215,32 +201,28 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             shortage[row["product"]] = (1, n)
 
     firms_of: dict[str, list[str]] = defaultdict(list)
-    # one query for every product (for a few products asked about: their rows alone), as columns
-    supplying = g.capacity_columns(where, SUPPLYING, ("firm", "capacity_base"),
-                                   products=None if only is None else selected)
-    named_of: dict[str, list[str]] = {}
+    # the rows by firm, one question for every product (for a few products asked about: theirs alone)
+    supplying = g.firm_tallies(where, SUPPLYING, LISTED, products=None if only is None else selected)
+    named_of: dict[str, FirmTally] = {}
     by_firm: list[tuple[str, str, str, dict]] = []  # (product, kind, the firm it names, its words)
     for pid in products:
         if selected is not None and pid not in selected:
             continue
         rows = supplying.get(pid)
-        if not rows or not rows["firm"]:  # not made locally: no local producer to depend on
+        if not rows or not rows.rows:  # not made locally: no local producer to depend on
             continue
-        firms, capacities = rows["firm"], rows["capacity_base"]
-        named = named_of[pid] = _named_firms(firms, capacities)
+        named_of[pid] = rows
         users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users:
             continue
         words = {"users": i18n.join(i18n.name(products[u]) for u in users)}
         if not wanted_kinds & {"single firm", "concentrated"}:
             continue
-        every_named = None not in firms
-        if len(named) == 1 and every_named:
-            by_firm.append((pid, "single firm", named[0], words))
-        elif len(named) > 1 and every_named and None not in capacities:
-            totals: dict[str, float] = defaultdict(float)
-            for firm, capacity in zip(firms, capacities):
-                totals[firm] += capacity
+        every_named = not rows.unnamed
+        if rows.firms == 1 and every_named:
+            by_firm.append((pid, "single firm", rows.named[0], words))
+        elif rows.firms > 1 and rows.held is not None:  # every row names a firm and states an amount
+            totals = rows.held
             whole = sum(totals.values())
             if whole > 0:
                 hhi = sum((100 * v / whole) ** 2 for v in totals.values())
@@ -248,12 +230,12 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 if hhi > HHI_CONCENTRATED:
                     by_firm.append((pid, "concentrated", top_firm, dict(words, hhi=hhi, share=100 * top / whole)))
     # the names of the firms shown, in one query on a server
-    firm_name = g.firm_names({f for named in named_of.values() for f in named[:LISTED]} | {f for _, _, f, _ in by_firm})
-    for pid, named in named_of.items():
-        firms_of[pid] = [firm_name[f] for f in named[:LISTED]]
-        if len(named) > LISTED:
-            firms_of[pid].append(i18n.ngettext("and %(n)s more firm", "and %(n)s more firms", len(named) - LISTED)
-                                 % {"n": len(named) - LISTED})
+    firm_name = g.firm_names({f for rows in named_of.values() for f in rows.named} | {f for _, _, f, _ in by_firm})
+    for pid, rows in named_of.items():
+        firms_of[pid] = [firm_name[f] for f in rows.named]
+        if rows.firms > LISTED:
+            firms_of[pid].append(i18n.ngettext("and %(n)s more firm", "and %(n)s more firms", rows.firms - LISTED)
+                                 % {"n": rows.firms - LISTED})
     for pid, kind, firm, words in by_firm:
         if kind == "single firm":
             reasons[pid].append((kind, _("%(firm)s is the only local producer; %(users)s depend on it")

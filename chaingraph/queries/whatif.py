@@ -6,7 +6,7 @@ import heapq
 from .. import i18n
 from ..errors import ChaingraphError, UnknownNameError
 from ..graph.backend import Backend
-from ..graph.model import Capacity, CapacitySums, Firm, Link, Product, sum_rows
+from ..graph.model import Capacity, CapacitySums, Firm, Link, Product
 from ..units import base_of, convert, written
 from ._common import PRESENT, SUPPLYING, local_statuses, region_id
 
@@ -39,18 +39,19 @@ def _resolve(g: Backend, name: str) -> Firm | Product:
 
 
 class _Supply(dict):
-    """A region's operating and building rows by product (`capacities_by_product`), those of
-    `first` read at once and any other product's when first asked for."""
+    """A region's operating and building rows by product, summed (`capacity_sums`), those of
+    `first` asked for at once and any other product's when first needed (a backend reads a few
+    products' rows alone, or answers from the region's sums, as suits it)."""
 
     def __init__(self, g: Backend, region: str, first: set[str]):
-        super().__init__(g.capacities_by_product(region, SUPPLYING, products=first))
-        self.g, self.region, self.read = g, region, set(first)
+        super().__init__(dict.fromkeys(first))
+        self.update(g.capacity_sums(region, SUPPLYING, listed=False, products=first))
+        self.g, self.region = g, region
 
-    def get(self, pid: str, default=None):
-        if pid not in self.read:
-            self.read.add(pid)
-            self.update(self.g.capacities_by_product(self.region, SUPPLYING, products=[pid]))
-        return super().get(pid, default)
+    def __missing__(self, pid: str) -> CapacitySums | None:
+        self[pid] = None
+        self.update(self.g.capacity_sums(self.region, SUPPLYING, listed=False, products=[pid]))
+        return self[pid]
 
 
 def _with_subsidiaries(g: Backend, firm: str) -> set[str]:
@@ -148,14 +149,8 @@ def whatif(g: Backend, without: str, region: str | None = None) -> list[dict]:
     for r in sorted((r for f in firms for r in g.capacities(firm=f, region=where) if r.status in SUPPLYING),
                     key=lambda r: r.line):
         taken.setdefault(r.product, []).append(r)
-    if g.product_rows_cheap:  # the rows of the products the firm makes, then of those the loss reaches
-        supply = _Supply(g, where, set(taken))
-
-        def supplied(pid: str) -> CapacitySums | None:
-            return sum_rows(own) if (own := supply.get(pid)) else None
-    else:  # each product's rows summed on the server: a few numbers per product, not every row
-        sums = g.capacity_sums(where, SUPPLYING, listed=False)
-        supplied = sums.get
+    # the sums of the products the firm makes, then of those the loss reaches
+    supplied = _Supply(g, where, set(taken)).__getitem__
 
     # depth 0: what goes directly, and the capacity it takes with it (known for a firm's own rows)
     seeds: dict[str, tuple[float | None, float | None]] = {}
