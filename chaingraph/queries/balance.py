@@ -127,10 +127,14 @@ class _RowPart(_LazyPart):
     """A capacity row's part: its text (`who 23 万吨 (operating)`) written when first read, so that
     a question that shows no texts (extend, bottlenecks) writes none for a region's many rows."""
 
-    def __init__(self, amount: Amount, who: str, low: float, typ: float, high: float, unit: str, status: str,
-                 how: str):
-        self.amount, self.unknown, self.coefficient, self.per_unit = amount, None, None, 0.0  # as `_Part`'s defaults
-        self._words, self._text = (who, low, typ, high, unit, status, how), None
+    def __init__(self, amounts: tuple[float, float, float], who: str, low: float, typ: float, high: float,
+                 unit: str, status: str, how: str):
+        self.unknown, self.coefficient, self.per_unit = None, None, 0.0  # as `_Part`'s defaults
+        self._amounts, self._words, self._text = amounts, (who, low, typ, high, unit, status, how), None
+
+    @property
+    def amount(self) -> Amount:  # made when asked: the account's total counts the rows already (`start`)
+        return Amount(*self._amounts)
 
     @property
     def text(self) -> str:  # the same words `own` wrote before (written in the language of the moment)
@@ -387,7 +391,7 @@ class _Balancer:
             typed = caps[i] if caps[i] is not None else mins[i]
             shown_low = mins[i] if mins[i] is not None else typed
             shown_high = maxs[i] if maxs[i] is not None else typed
-            parts.append(_RowPart(Amount(low, typ, high), who[i], shown_low, typed, shown_high, unit, status, how))
+            parts.append(_RowPart((low, typ, high), who[i], shown_low, typed, shown_high, unit, status, how))
         if tally.more is not None:
             parts.append(_MorePart(tally.more[1], tally.more[0], base))
         whys = []
