@@ -10,7 +10,9 @@ between runs here); alternating and taking the least of several runs compares th
         --after /work/wt/p2.cg --after-data /tmp/b/synth-1000000-1 --queries balance,balance-json --runs 5
 
 The two folders hold the same dataset (each side's store is keyed by its own code, so each needs
-its own copy). `--lang` runs the commands in that language.
+its own copy). `--lang` runs the commands in that language. The commands run in the temporary
+directory: `python -m chaingraph` started in a checkout imports that checkout's package first,
+whatever `PYTHONPATH` says.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -37,10 +40,10 @@ def main() -> None:
     parser.add_argument("--lang", choices=("en", "zh"))
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
-    env = dict(os.environ)
+    env, where = dict(os.environ), tempfile.gettempdir()
     sides = {"before": (args.before, args.before_data), "after": (args.after, args.after_data)}
     for name, (command, data) in sides.items():  # each side's store written (or found) first, untimed
-        warm = run([command, "--data", str(data), "info"], env, args.timeout)
+        warm = run([command, "--data", str(data), "info"], env, args.timeout, where)
         if warm["status"] != "ok":
             sys.exit(f"{name}: {warm['status']}")
     lang = ["--lang", args.lang] if args.lang else []
@@ -54,7 +57,7 @@ def main() -> None:
         times: dict[str, list[dict]] = {name: [] for name in sides}
         for _ in range(args.runs):
             for name, (command, data) in sides.items():
-                result = run([command, "--data", str(data), *argv, *lang], env, args.timeout)
+                result = run([command, "--data", str(data), *argv, *lang], env, args.timeout, where)
                 if result["status"] != "ok":
                     sys.exit(f"{query} ({name}): {result['status']}")
                 times[name].append(result)

@@ -37,12 +37,12 @@ QUERIES = ("gaps", "balance", "balance-target", "balance-json", "bottlenecks", "
            "candidates-all", "extend", "extend-json", "whatif", "report")
 
 
-def run(argv: list[str], env: dict[str, str], timeout: float) -> dict:
+def run(argv: list[str], env: dict[str, str], timeout: float, cwd: str | None = None) -> dict:
     """Run one process; its wall seconds, CPU seconds (user + system), peak RSS in MB, exit
     status (or 'timeout') and the SHA-256 of what it printed."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd)
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)

@@ -317,5 +317,6 @@ def render(rows: list[dict], fmt: str = "table", columns: Sequence[str] = ()) ->
     if fmt == "csv":
         return _csv(rows, columns)
     if fmt == "table":
-        return _table(rows)
+        with i18n.settled():  # headers and machine values in one language, the environment read once
+            return _table(rows)
     raise ValueError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
