@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .errors import ChaingraphError
@@ -11,8 +11,9 @@ from .i18n import gettext as _
 __all__ = ["write_texts"]
 
 
-def write_texts(texts: Mapping[str | os.PathLike[str], str]) -> list[Path]:
-    """Write each path's text (UTF-8), making missing folders; returns the paths.
+def write_texts(texts: Mapping[str | os.PathLike[str], str | Iterable[str]]) -> list[Path]:
+    """Write each path's text (UTF-8), making missing folders; returns the paths. A text may come
+    in parts (an iterable of strings, e.g. a template's `generate()`), written as they come.
 
     Every text goes first to a hidden temporary file next to its path; only when all are written
     do they replace their paths, so a failure leaves no file half-written, and no temporary
@@ -40,7 +41,8 @@ def write_texts(texts: Mapping[str | os.PathLike[str], str]) -> list[Path]:
             tmp = path.with_name(f".{path.name}.tmp")
             temporary.append(tmp)
             try:
-                tmp.write_text(text, encoding="utf-8")
+                with tmp.open("w", encoding="utf-8") as out:
+                    out.writelines([text] if isinstance(text, str) else text)
             except OSError as e:
                 raise ChaingraphError(_("cannot write %(path)s: %(why)s") % {"path": path, "why": _why(e)}) from None
         for path, tmp in zip(paths, temporary):

@@ -31,7 +31,7 @@ from pathlib import Path
 from .errors import ChaingraphError
 
 __all__ = [
-    "DOMAIN", "LANGUAGES", "LOCALE_DIR", "detect", "current", "set_language", "language",
+    "DOMAIN", "LANGUAGES", "LOCALE_DIR", "detect", "current", "set_language", "language", "settled",
     "gettext", "ngettext", "pgettext", "column", "value", "join", "clauses", "name", "N_", "Np_",
 ]
 
@@ -81,6 +81,26 @@ def language(lang: str | None) -> Iterator[None]:
         yield
     finally:
         set_language(before)
+
+
+@contextlib.contextmanager
+def settled() -> Iterator[None]:
+    """The language of the moment kept for the block: where no `set_language` chose it, the
+    environment is read once here rather than at each of the thousands of texts a query writes.
+    A `set_language` in the block still holds until its end; a bad `$CHAINGRAPH_LANG` is left to be
+    reported where a text first asks for the language, as without the block."""
+    if _chosen is not None:
+        yield
+        return
+    try:
+        lang = detect()
+    except ChaingraphError:
+        lang = None
+    if lang is None:
+        yield
+        return
+    with language(lang):
+        yield
 
 
 @functools.lru_cache(maxsize=None)

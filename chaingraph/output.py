@@ -1,9 +1,11 @@
 """Rows (list of dicts) as text: an aligned table for people, JSON or CSV for pipes."""
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
+import itertools
 import json
 import re
 import unicodedata
@@ -37,12 +39,40 @@ def text_width(text: str) -> int:
     """Columns `text` takes on a terminal: CJK wide and full-width characters take two."""
     if text.isascii():  # no ASCII character is combining, wide or full-width
         return len(text)
-    return sum(map(_char_width, text))
+    return _wide_width(text)
 
 
 @functools.lru_cache(maxsize=None)
 def _char_width(ch: str) -> int:
     return 0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+class _Widths(dict):
+    """Each character's width, looked up once (`_char_width`) and then read at dict speed."""
+
+    def __missing__(self, ch: str) -> int:
+        self[ch] = width = _char_width(ch)
+        return width
+
+
+_WIDTHS = _Widths()
+# The blocks of CJK text whose every character takes two columns (Hangul Jamo, CJK punctuation,
+# kana, ideographs, Hangul syllables, compatibility ideographs and forms, full-width forms): counted
+# in one pass of the regular expression engine; every other character is looked up (`_WIDTHS`).
+# tests/test_table_width.py checks each character of these ranges against the definition.
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u3029\u3040-\u3098\u309b-\u3247\u3250-\u4dbf\u4e00-\ua4cf"
+                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6]+")
+_OTHER = re.compile("[^\x00-\x7f]")  # what is left to look up once the wide runs are taken out
+
+
+def _wide_width(text: str) -> int:
+    """`text_width` of a text that is not all ASCII."""
+    rest = _WIDE.sub("", text)
+    width = 2 * (len(text) - len(rest)) + len(rest)
+    if not rest.isascii():
+        others = _OTHER.findall(rest)
+        width += sum(map(_WIDTHS.__getitem__, others)) - len(others)
+    return width
 
 
 def _cell(value: Any, separator: str) -> str:
@@ -66,61 +96,127 @@ MAX_CELL_WIDTH = 48  # table cells wider than this wrap onto more lines
 
 def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
     """`text` cut into pieces of at most `width` terminal columns, at spaces where possible."""
-    if text_width(text) <= width:  # most cells: nothing to do
-        return [text]
-    if text.isascii():  # one column a character: cut by position (the loop below, without a call a character)
-        pieces, start = [], 0
-        while len(text) - start > width:
-            full = text[start:start + width]
-            cut = full.rfind(" ")
-            pieces.append(full[:cut] if cut > 0 else full)
-            start += cut + 1 if cut > 0 else width
-        return pieces + [text[start:]]
-    # the current piece is text[start:i]: cut where the next character would not fit, at its
-    # last space (after its first character) or else right there; widths looked up once a character
-    widths = list(map(_char_width, text))
-    pieces, start, used = [], 0, 0
-    for i, w in enumerate(widths):
-        if used + w > width:
-            space = text.rfind(" ", start, i)
-            if space > start:
-                pieces.append(text[start:space])
-                start = space + 1
-            else:
-                pieces.append(text[start:i])
-                start = i
-            used = sum(widths[start:i])
-        used += w
-    return pieces + [text[start:]]
+    return _pieces(text, width)[0]
+
+
+def _pieces(text: str, width: int = MAX_CELL_WIDTH) -> tuple[list[str], list[int]]:
+    """`_wrap(text, width)` and the width of each piece, each measured once."""
+    if text.isascii():  # one column a character: cut by position
+        if len(text) <= width:  # most cells: nothing to do
+            return [text], [len(text)]
+        pieces, widths, start, n = [], [], 0, len(text)
+        while n - start > width:
+            space = text.rfind(" ", start, start + width)
+            cut, after = (space, space + 1) if space > start else (start + width, start + width)
+            pieces.append(text[start:cut])
+            widths.append(cut - start)
+            start = after
+        pieces.append(text[start:])
+        widths.append(n - start)
+        return pieces, widths
+    total = _wide_width(text)
+    if total <= width:
+        return [text], [total]
+    # `cum[k]` is the width of text[:k]. A piece text[start:...] runs until the first character i
+    # (after the one that opened it) that would take it past `width`; it is cut there at its last
+    # space (after its first character), else right before i; character i then opens the next
+    # piece whatever its width. The same cuts as a walk a character at a time, found by bisection.
+    cum = [0, *itertools.accumulate(map(_WIDTHS.__getitem__, text))]
+    n, pieces, widths, start, i = len(text), [], [], 0, -1
+    while True:
+        end = bisect.bisect_right(cum, cum[start] + width, i + 2)  # i + 1 at the earliest, as end - 1
+        if end > n:
+            break
+        i = end - 1
+        space = text.rfind(" ", start, i)
+        cut, after = (space, space + 1) if space > start else (i, i)
+        pieces.append(text[start:cut])
+        widths.append(cum[cut] - cum[start])
+        start = after
+    pieces.append(text[start:])
+    widths.append(cum[n] - cum[start])
+    return pieces, widths
+
+
+def _items(value: Any, translate: bool) -> list[str]:
+    """A table cell's items as text to show: one item of a list each; yes/no and machine values
+    (statuses, kinds, when `translate`) in the current language; newlines as spaces and control
+    characters escaped (`printable`)."""
+    items = value if isinstance(value, (list, tuple)) and value else [value]
+    texts = []
+    for item in items:
+        if isinstance(item, bool):
+            item = i18n.gettext("yes") if item else i18n.gettext("no")
+        if translate and isinstance(item, str) and item:
+            item = i18n.value(item)
+        text = item if type(item) is str else _cell(item, "; ")
+        texts.append(text if text.isprintable() else printable(text.replace("\n", " ")))
+    return texts
 
 
 def _cell_lines(value: Any, translate: bool = False) -> list[str]:
     """A table cell as lines: one item of a list per line, long text wrapped; machine values
     (statuses, kinds) in the current language when `translate`."""
-    items = value if isinstance(value, (list, tuple)) and value else [value]
-    items = [(i18n.gettext("yes") if item else i18n.gettext("no")) if isinstance(item, bool) else item
-             for item in items]
-    if translate:
-        items = [i18n.value(item) if isinstance(item, str) and item else item for item in items]
-    return [piece for item in items for piece in _wrap(printable(_cell(item, "; ").replace("\n", " ")))]
+    return [piece for text in _items(value, translate) for piece in _wrap(text)]
+
+
+def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], list[int]]]) -> tuple[list, list]:
+    """`_cell_lines(value, translate)` and each line's width; `known` keeps the pieces of the texts
+    wrapped so far (a region's open terms recur from row to row)."""
+    if type(value) is str and not translate and value.isprintable():  # most cells: one plain text
+        return _pieces(value)
+    if type(value) is list and value and not translate:
+        try:
+            joined = " ".join(value)
+        except TypeError:  # not all texts
+            joined = ""
+        if joined.isprintable():  # texts with nothing to escape: each as it is, or wrapped
+            if joined.isascii():
+                widths = list(map(len, value))
+                if max(widths) <= MAX_CELL_WIDTH:
+                    return value, widths
+            texts = value
+        else:
+            texts = _items(value, translate)
+    else:
+        texts = _items(value, translate)
+    if len(texts) == 1:
+        return _pieces(texts[0])
+    lines, widths = [], []
+    for text in texts:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = _pieces(text)
+        lines += found[0]
+        widths += found[1]
+    return lines, widths
 
 
 def _table(rows: list[dict]) -> str:
     if not rows:
         return ""
     columns = _columns(rows)
+    translated = [c in VALUE_COLUMNS for c in columns]
     headers = [printable(i18n.column(c)) for c in columns]
-    records = [[[h] for h in headers], [["-" * text_width(h)] for h in headers]]
-    records += [[_cell_lines(row.get(c), c in VALUE_COLUMNS) for c in columns] for row in rows]
-    sizes = [[list(map(text_width, cell)) for cell in record] for record in records]  # each line's, once
-    widths = [max(n for record in sizes for n in record[i]) for i in range(len(columns))]
-    out, blanks = [], [" " * width for width in widths]
-    for record, size in zip(records, sizes):  # each cell's lines padded once, and blank lines below the shorter cells
-        height = max(len(cell) for cell in record)
-        padded = [[text + " " * (width - n) for text, n in zip(cell, ns)] + [blank] * (height - len(cell))
-                  for cell, ns, width, blank in zip(record, size, widths, blanks)]
-        out.extend("  ".join(line).rstrip() + "\n" for line in zip(*padded))
-    return "".join(out)
+    header_widths = list(map(text_width, headers))
+    records = [[([h], [n]) for h, n in zip(headers, header_widths)],
+               [(["-" * n], [n]) for n in header_widths]]
+    known: dict[str, tuple[list[str], list[int]]] = {}
+    records += [[_measured(row.get(c), t, known) for c, t in zip(columns, translated)] for row in rows]
+    widths = [max(max(cell[1]) for cell in column) for column in zip(*records)]
+    pads = [" " * n for n in range(max(widths) + 1)]
+    out = []
+    for record in records:  # each cell's lines padded to its column, blank lines below the shorter cells
+        height = max(len(lines) for lines, _ in record)
+        if height == 1:
+            out.append("  ".join([lines[0] + pads[width - ns[0]]
+                                  for (lines, ns), width in zip(record, widths)]).rstrip())
+            continue
+        padded = [[text + pads[width - n] for text, n in zip(lines, ns)] + [pads[width]] * (height - len(lines))
+                  for (lines, ns), width in zip(record, widths)]
+        out += map(str.rstrip, map("  ".join, zip(*padded)))
+    out.append("")
+    return "\n".join(out)
 
 
 def _csv(rows: list[dict], columns: Sequence[str] = ()) -> str:
@@ -134,6 +230,59 @@ def _csv(rows: list[dict], columns: Sequence[str] = ()) -> str:
     return buffer.getvalue()
 
 
+_quoted = json.encoder.encode_basestring  # a string as JSON writes it with ensure_ascii=False (C)
+
+
+def _json_value(value: Any, indent: str) -> str:
+    """`value` as `json.dumps(..., ensure_ascii=False, indent=2)` writes it at the depth `indent`
+    (the spaces its line starts with); the common kinds written here, the others by `json`."""
+    kind = type(value)
+    if kind is str:
+        return _quoted(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        if value != value:
+            return "NaN"
+        return "Infinity" if value == _INF else "-Infinity" if value == -_INF else float.__repr__(value)
+    if kind is list:
+        if not value:
+            return "[]"
+        try:
+            items = list(map(_quoted, value))
+        except TypeError:  # not all strings
+            pass
+        else:
+            inner = indent + "  "
+            return "[\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)  # (no string holds a newline)
+
+
+_INF = float("inf")
+
+
+def _json(rows: list) -> str:
+    """`json.dumps(rows, ensure_ascii=False, indent=2)` and a newline, the same text: rows of
+    strings, numbers and lists of strings written without the pure-Python encoder that `indent`
+    needs, a string at a time by the C one."""
+    if type(rows) is not list:
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    texts = []
+    for row in rows:
+        if type(row) is dict and row and all(type(key) is str for key in row):
+            texts.append("{\n    " + ",\n    ".join([_quoted(key) + ": " + _json_value(value, "    ")
+                                                   for key, value in row.items()]) + "\n  }")
+        else:
+            texts.append(_json_value(row, "  "))
+    return "[\n  " + ",\n  ".join(texts) + "\n]\n" if texts else "[]\n"
+
+
 def render(rows: list[dict], fmt: str = "table", columns: Sequence[str] = ()) -> str:
     """`rows` as `table`, `json` (a UTF-8 list of objects) or `csv` (header, then rows).
 
@@ -142,7 +291,7 @@ def render(rows: list[dict], fmt: str = "table", columns: Sequence[str] = ()) ->
     escapes them itself and CSV keeps the data as it is.
     """
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        return _json(rows)
     if fmt == "csv":
         return _csv(rows, columns)
     if fmt == "table":

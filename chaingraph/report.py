@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -24,39 +25,53 @@ from .graph.backend import Backend
 from .names import shown_names
 from .queries import balance, bottlenecks, candidates, chains, extend, gaps
 from .queries._common import region_id
-from .viz import chain_data, legend_html, network_block, page_assets
+from .viz import DRAWN, chain_data, drawn_rows, legend_html, network_block, page_assets
 
-__all__ = ["build_report", "to_markdown", "to_html", "write_report", "balance_chart", "chart_items", "step_label"]
+__all__ = ["build_report", "to_markdown", "to_html", "html_parts", "write_report", "balance_chart", "chart_items", "step_label"]
 
 _PRESENT = ("operating", "building", "by-product")
 CANDIDATES_PER_PRODUCT = 3
-_READ = ("firm", "region", "product", "status", "capacity", "capacity_min", "capacity_max", "capacity_base",
-         "base_unit", "unit")
 
 
+def _one_language(function):
+    """`function` run in the language of the moment, fixed while it runs: without `--lang` the
+    language is read from the environment at each text written (a brief writes hundreds of
+    thousands)."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with i18n.language(i18n.current()):
+            return function(*args, **kwargs)
+    return run
+
+
+@_one_language
 def build_report(g: Backend, region: str | None = None, basis: str = "target") -> dict:
-    """Everything the brief shows, as plain data (a dict of rows), for one region."""
+    """Everything the brief shows, as plain data (a dict of rows), for one region.
+
+    A step table names at most `viz.DRAWN` capacity rows of a product, the ones its chain's graph
+    draws (`chains` with `listed`); the others are counted in one line, and the section's `cut`
+    says whether any step has such a line. A section's `graph` is a function that returns its
+    chain's graph (`viz.chain_data`), called as the page is written.
+    """
     where = region_id(g, region)
-    # the fields of the region's rows that `balance` and the step tables read: sent once by a server
-    g.keep_columns(where, _READ)
     all_gaps = gaps(g, region=where)
     all_balance = balance(g, region=where, basis=basis)
     all_bottlenecks = bottlenecks(g, region=where, basis=basis, balance_rows=all_balance)
     wanted = list(dict.fromkeys(p for row in all_gaps for p in row["products"]))
-    offers: dict[str, list[dict]] = {}
-    for row in candidates(g, region=where, all_gaps=True) if wanted else []:
-        offers.setdefault(row["product"], []).append(row)
-
-    # computed once for the region and handed to each chain's graph
-    analysis = {"gaps": all_gaps, "bottlenecks": all_bottlenecks, "product_graph": g.product_graph()}
-    steps_of: dict[str, list[dict]] = {}
-    for step in chains(g, region=where):
-        steps_of.setdefault(step["chain"], []).append(step)
     # names as the current language shows them (English names in English); analysis keeps the rows as queried
     shown = functools.partial(shown_names, g)
+    offers: dict[str, list[dict]] = {}
+    for row in shown(candidates(g, region=where, all_gaps=True)) if wanted else []:
+        offers.setdefault(row["product"], []).append(row)
+
+    # computed once for the region and handed to each chain's graph; the step tables name the rows
+    # the graphs draw (on a server picked there: a few rows per product, not the city's every row)
+    drawn = drawn_rows(g, where)
+    analysis = {"gaps": all_gaps, "bottlenecks": all_bottlenecks, "product_graph": g.product_graph(), "drawn": drawn}
+    steps_of: dict[str, list[dict]] = {}
+    for step in shown(chains(g, region=where, listed=DRAWN, picked=drawn)):
+        steps_of.setdefault(step["chain"], []).append(step)
     all_gaps, all_balance, all_bottlenecks = shown(all_gaps), shown(all_balance), shown(all_bottlenecks)
-    offers = {p: shown(rows) for p, rows in offers.items()}
-    steps_of = {c: shown(rows) for c, rows in steps_of.items()}
     balance_at = {r["product"]: i for i, r in enumerate(all_balance)}  # (one row per product in each)
     bottleneck_at = {r["product"]: i for i, r in enumerate(all_bottlenecks)}
     gaps_of: dict[str, list[dict]] = {}
@@ -68,14 +83,15 @@ def build_report(g: Backend, region: str | None = None, basis: str = "target") -
         members = {p for step in chain.steps for p in step.products}
         chain_gaps = gaps_of.get(chain.id, [])
         sections.append({
-            "chain": chain, "steps": steps,
+            "chain": chain, "steps": steps, "cut": any(s["more"] for s in steps),
             "present": sum(1 for s in steps if s["status"] in _PRESENT),
             "gaps": chain_gaps,
             "balance": _rows_of(all_balance, balance_at, members),
             "bottlenecks": _rows_of(all_bottlenecks, bottleneck_at, members)[:5],
             "candidates": {p: offers[p][:CANDIDATES_PER_PRODUCT] for r in chain_gaps for p in r["products"]
                            if p in offers},
-            "graph": chain_data(g, chain.id, region=where, analysis=analysis),
+            # drawn when the page is written, one at a time: not a national city's 300 graphs held at once
+            "graph": functools.partial(chain_data, g, chain.id, region=where, analysis=analysis),
         })
     sections.sort(key=lambda s: (not s["chain"].written, -len([r for r in s["gaps"] if r["kind"] == "broken"])))
     return {
@@ -146,14 +162,18 @@ def _toc(report: dict) -> list[tuple[str, str]]:
 
 def _context(report: dict) -> dict:
     region = report["region"]
+    # where a step table adds up rows it does not name: every row of a product is one command away
+    every_row = "chaingraph firms --product %s --region %s --format csv" % (i18n.gettext("PRODUCT"), region.id)
     return {"region": region, "basis_label": i18n.value(report["basis"]), "date": report["date"],
-            "data_dir": str(report["data_dir"]), "lang": i18n.current(), "toc": _toc(report)}
+            "data_dir": str(report["data_dir"]), "lang": i18n.current(), "toc": _toc(report),
+            "listed": DRAWN, "every_row": every_row}
 
 
 def _shown_balance(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r["verdict"] != "unknown" or r["requirement_value"]]
 
 
+@_one_language
 def to_markdown(report: dict) -> str:
     """The brief as Markdown (GitHub / CommonMark), in the current language."""
     v = i18n.value
@@ -163,6 +183,7 @@ def to_markdown(report: dict) -> str:
             "chain": s["chain"], "anchor": f"c-{s['chain'].id}", "intro": _intro(s),
             "step_rows": [[st["order"], st["label"] or "", i18n.join(st["names"]), v(st["status"]),
                            "; ".join(st["firms"])] for st in s["steps"]],
+            "cut": s["cut"],
             "gaps": [dict(g, status_label=v(g["status"])) for g in s["gaps"]],
             "balance_rows": [[r["name"], v(r["verdict"]), r["supply"], r["requirement"], r["balance"]]
                              for r in _shown_balance(s["balance"])],
@@ -250,29 +271,38 @@ nav.toc h2{margin-top:1em}section{scroll-margin-top:1em}"""
 
 def to_html(report: dict) -> str:
     """The brief as one self-contained HTML page, in the current language."""
-    sections = []
+    return "".join(html_parts(report))
+
+
+def html_parts(report: dict) -> Iterator[str]:
+    """The page of `to_html` in parts, as written: each chain's graph is drawn when its section is
+    reached and let go after, so a national city's page is never held whole, nor its graphs."""
+    with i18n.language(i18n.current()):  # (as `_one_language`, for as long as the parts are read)
+        yield from _environment(False).get_template("report.html.j2").generate(
+            _context(report), sections=_html_sections(report), css=Markup(_CSS), assets=Markup(page_assets()),
+            legend=Markup(legend_html()), chart=Markup(balance_chart(report["balance"])),
+            gaps=[dict(r, step=step_label(r), kind=i18n.value(r["kind"])) for r in report["gaps"][:10]],
+            bottlenecks=report["bottlenecks"][:10], extend=report["extend"][:10])
+
+
+def _html_sections(report: dict) -> Iterator[dict]:
     for s in report["sections"]:
-        c = s["chain"]
+        c, graph = s["chain"], s["graph"]()
         # tall enough for the fullest column at full size, so that labels are not shrunk to fit
-        height = 110 + 64 * max(Counter(n["level"] for n in s["graph"]["nodes"]).values())
-        sections.append({
+        height = 110 + 64 * max(Counter(n["level"] for n in graph["nodes"]).values())
+        yield {
             "chain": c, "anchor": f"c-{c.id}", "intro": _intro(s),
-            "graph": Markup(network_block(s["graph"], f"chain-{c.id}", height=f"{min(height, 1600)}px",
+            "graph": Markup(network_block(graph, f"chain-{c.id}", height=f"{min(height, 1600)}px",
                                           layout="chain", search=False, legend=False)),
-            "steps": s["steps"], "gaps": s["gaps"],
+            "steps": s["steps"], "cut": s["cut"], "gaps": s["gaps"],
             "balance": [dict(r, status_label=i18n.value(r["verdict"])) for r in _shown_balance(s["balance"])],
             "bottlenecks": s["bottlenecks"],
             "candidates": [{"name": offers[0]["name"], "rows": offers} for offers in s["candidates"].values()],
-        })
-    return _environment(False).get_template("report.html.j2").render(
-        _context(report), sections=sections, css=Markup(_CSS), assets=Markup(page_assets()),
-        legend=Markup(legend_html()), chart=Markup(balance_chart(report["balance"])),
-        gaps=[dict(r, step=step_label(r), kind=i18n.value(r["kind"])) for r in report["gaps"][:10]],
-        bottlenecks=report["bottlenecks"][:10], extend=report["extend"][:10])
+        }
 
 
 def write_report(report: dict, folder: str | Path) -> list[Path]:
     """Write report.md and report.html into `folder` (made if needed); both or neither."""
     folder = Path(folder)
-    # rendered first, then written all or nothing
-    return write_texts({folder / "report.md": to_markdown(report), folder / "report.html": to_html(report)})
+    # written all or nothing; the page as it is rendered, part by part
+    return write_texts({folder / "report.md": to_markdown(report), folder / "report.html": html_parts(report)})

@@ -117,6 +117,8 @@ def convert_ratio(ratio: float, ratio_unit: str, to_unit: str | None = None) -> 
 
 def format_number(value: float) -> str:
     """A number without a trailing `.0` or exponent: `3000`, `1.325`, `0.047`."""
+    if value.__class__ is float and value.is_integer() and -1e15 < value < 1e15:  # (the common case, at once)
+        return str(int(value))
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.6f}".rstrip("0").rstrip(".")
@@ -151,10 +153,20 @@ _BASE_EN = {"m3": "m³", "m2": "m²", "piece": "pieces", "vehicle": "vehicles", 
             "person": "people"}
 
 
+_current = None  # i18n.current, imported at first use: it is not needed to convert units
+
+
+def _language() -> str:
+    global _current
+    if _current is None:
+        from .i18n import current
+        _current = current
+    return _current()
+
+
 def unit_name(base: str) -> str:
     """A base unit as the current language writes it on its own: `吨` in Chinese, `t` in English."""
-    from .i18n import current
-    return (_BASE_ZH if current() == "zh" else _BASE_EN).get(base, base)
+    return (_BASE_ZH if _language() == "zh" else _BASE_EN).get(base, base)
 
 
 def display_unit(value: float, base: str) -> tuple[str, float]:
@@ -168,11 +180,14 @@ def display_unit(value: float, base: str) -> tuple[str, float]:
     ...     display_unit(2.385e7, "t")
     ('万吨', 10000.0)
     """
-    from .i18n import current
-    for unit, factor in (_DISPLAY_ZH if current() == "zh" else _DISPLAY_EN).get(base, ()):
+    return _display_unit(value, base, _language() == "zh")
+
+
+def _display_unit(value: float, base: str, zh: bool) -> tuple[str, float]:
+    for unit, factor in (_DISPLAY_ZH if zh else _DISPLAY_EN).get(base, ()):
         if abs(value) >= factor:
             return unit, factor
-    return unit_name(base), 1.0
+    return (_BASE_ZH if zh else _BASE_EN).get(base, base), 1.0
 
 
 def written(value: float, unit: str, high: float | None = None) -> str:
@@ -184,8 +199,7 @@ def written(value: float, unit: str, high: float | None = None) -> str:
     ...     written(8, "万吨"), written(2, "万吨", 3), written(400, "兆瓦")
     ('80 kt', '20–30 kt', '400 MW')
     """
-    from .i18n import current
-    return _written(value, unit, high, current())
+    return _written(value, unit, high, _language())
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -197,20 +211,29 @@ def _written(value: float, unit: str, high: float | None, language: str) -> str:
         return f"{shown}{'' if unit == '%' else ' '}{unit}"
     low, base = to_base(value, unit)
     top = low if high is None else to_base(high, unit)[0]
-    return quantity_range(low, top, base, digits=15)
+    return _range(low, top, base, 15, language == "zh")
 
 
 def quantity_range(low: float, high: float, base: str, digits: int = 4) -> str:
     """A range in one display unit, compactly: `146–186 亿千瓦时`; one value when the ends agree."""
+    return _range(low, high, base, digits, _language() == "zh")
+
+
+def _range(low: float, high: float, base: str, digits: int, zh: bool) -> str:
     if abs(high - low) <= 1e-9 * max(abs(low), abs(high), 1):
-        return humanize(high, base, digits)
-    unit, factor = display_unit(max(abs(low), abs(high)), base)
-    lo, hi = (_round(v / factor, digits) for v in (low, high))
-    return f"{format_number(lo)}–{format_quantity(hi, unit)}"
+        return _humanize(high, base, digits, high, zh)
+    unit, factor = _display_unit(max(abs(low), abs(high)), base, zh)
+    spec = _SPECS.get(digits) or f".{digits}g"
+    lo, hi = low / factor, high / factor
+    lo, hi = float(format(lo, spec)) if lo else 0.0, float(format(hi, spec)) if hi else 0.0
+    return f"{format_number(lo)}–{format_number(hi)}{'' if unit == '%' else ' '}{unit}"
+
+
+_SPECS = {4: ".4g", 15: ".15g"}  # the format of `digits` significant digits, for the usual `digits`
 
 
 def _round(shown: float, digits: int) -> float:
-    return float(f"{shown:.{digits}g}") if shown else 0.0
+    return float(format(shown, _SPECS.get(digits) or f".{digits}g")) if shown else 0.0
 
 
 def humanize(value: float, base: str, digits: int = 4, like: float | None = None) -> str:
@@ -229,5 +252,11 @@ def humanize(value: float, base: str, digits: int = 4, like: float | None = None
     ...     humanize(23850000, "t"), humanize(1.7e10, "kWh"), humanize(-5500, "t"), humanize(1.9e8, "piece")
     ('2385 万吨', '170 亿千瓦时', '-5500 吨', '1.9 亿件')
     """
-    unit, factor = display_unit(value if like is None else like, base)
-    return format_quantity(_round(value / factor, digits), unit)
+    return _humanize(value, base, digits, value if like is None else like, _language() == "zh")
+
+
+def _humanize(value: float, base: str, digits: int, like: float, zh: bool) -> str:
+    unit, factor = _display_unit(like, base, zh)
+    shown = value / factor
+    shown = float(format(shown, _SPECS.get(digits) or f".{digits}g")) if shown else 0.0
+    return f"{format_number(shown)}{'' if unit == '%' else ' '}{unit}"

@@ -25,7 +25,7 @@ from .i18n import N_
 from .queries import bottlenecks, gaps
 from .queries._common import describe_capacity, local_statuses, region_id
 
-__all__ = ["graph_data", "chain_data", "to_html", "write_html", "page_assets", "network_block", "legend_html",
+__all__ = ["graph_data", "chain_data", "drawn_rows", "to_html", "write_html", "page_assets", "network_block", "legend_html",
            "STATUS_COLOURS", "FONT_FACE"]
 
 # status -> (fill, label); the legend shows them in this order
@@ -91,7 +91,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     keeps one chain's products; `focus` keeps the products within `depth` links (default 2) of
     one product. `region` is the region whose firms count as local (default: home).
     `analysis` may hand over what a caller drawing many graphs has computed once for the region:
-    `gaps` and `bottlenecks` rows and the `product_graph`; the first graph drawn adds the local
+    `gaps` and `bottlenecks` rows, the `product_graph` and the rows `drawn` (`drawn_rows`); the first graph drawn adds the local
     statuses and the region's capacity rows to it, so the next ones do not compute them again.
     Without it, only the supply risks of the products drawn are computed (`bottlenecks` with
     `products` and `kinds`), not the whole graph's structure.
@@ -129,13 +129,6 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     selected = _selected_products(g, chain, focus, depth,
                                   once("product places", lambda: {pid: i for i, pid in enumerate(products)}))
     keep = set(selected)
-    firm_records: dict[str, object] = {}  # only the firms drawn, each looked up once
-
-    def firm(fid: str):
-        if fid not in firm_records:
-            firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
-        return firm_records[fid]
-
     status = once("statuses", lambda: local_statuses(g, where))
     if "gaps" in analysis:
         chain_id = g.resolve_chain(chain).id if chain else None
@@ -147,16 +140,19 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
     for row in gap_rows:
         for p in row["products"]:
             gap_reasons[p].append(f"{chain_names[row['chain']]}: {row['reason']}")
-    risks: dict[str, list[str]] = {}
-    # without the region's rows handed over: only the supply risks of the products drawn
-    for row in analysis.get("bottlenecks") or bottlenecks(g, region=where, products=keep, kinds=SUPPLY_RISKS):
-        if row["product"] in keep and set(row["kinds"]) & set(SUPPLY_RISKS):
-            risks[row["product"]] = row["reasons"]
+    def supply_risks(rows) -> dict[str, list[str]]:
+        return {row["product"]: row["reasons"] for row in rows if set(row["kinds"]) & set(SUPPLY_RISKS)}
+
+    if analysis.get("bottlenecks"):  # the region's, sorted out once for every graph drawn
+        risky = once("risks", lambda: supply_risks(analysis["bottlenecks"]))
+    else:  # without the region's rows handed over: only the supply risks of the products drawn
+        risky = supply_risks(bottlenecks(g, region=where, products=keep, kinds=SUPPLY_RISKS))
+    risks = {p: risky[p] for p in selected if p in risky}
 
     if alone:  # one page: the rows of the products drawn, not the region's
         columns = g.largest_columns(where, _DRAWN_FIELDS, DRAWN, products=selected)
     else:  # every status, by product: read once for the region, each graph draws its products'
-        columns = once("capacity columns", lambda: g.largest_columns(where, _DRAWN_FIELDS, DRAWN))
+        columns = once("capacity columns", lambda: analysis.get("drawn") or drawn_rows(g, where))
     more: dict[str, int] = {}  # rows of a product not drawn (beyond DRAWN)
     rows_of: dict[str, list] = defaultdict(list)
     for pid in selected:
@@ -164,7 +160,15 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             drawn, n = columns[pid]
             rows_of[pid] = [_Row(values) for values in zip(*(drawn[f] for f in _DRAWN_FIELDS))]
             more[pid] = n - len(rows_of[pid])
-    g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm)  # one query on a server
+    # only the firms drawn, in one query on a server: of this graph's rows, or of the rows every
+    # graph of the region draws (one query for them all)
+    firm_records = (g.firms_by_id(r.firm for rows in rows_of.values() for r in rows if r.firm) if alone else
+                    once("firms", lambda: g.firms_by_id(f for drawn, _ in columns.values() for f in drawn["firm"] if f)))
+
+    def firm(fid: str):
+        if fid not in firm_records:
+            firm_records[fid] = g.resolve_firm(fid)  # an exact id: no scan of every firm
+        return firm_records[fid]
 
     def producer(row) -> str:
         return i18n.name(firm(row.firm)) if row.firm else i18n.gettext("(unnamed, %(region)s)") % {
@@ -177,6 +181,13 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             amounts[id(row)] = describe_capacity(row)
         return amounts[id(row)]
 
+    quotes: dict[str | None, str] = {}  # each source clipped once (a row's is on three lines)
+
+    def quote(text: str | None) -> str:
+        if text not in quotes:
+            quotes[text] = _clip(text)
+        return quotes[text]
+
     nodes, edges = [], []
     for pid in selected:
         p = products[pid]
@@ -188,7 +199,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             lines.append(i18n.gettext("made by:"))
             for row in rows_of[pid]:
                 amount = described(row) or i18n.gettext("capacity not stated")
-                lines.append(f"  {producer(row)}: {amount} ({i18n.value(row.status)}) — “{_clip(row.source)}”")
+                lines.append(f"  {producer(row)}: {amount} ({i18n.value(row.status)}) — “{quote(row.source)}”")
             if more.get(pid):
                 lines.append("  " + i18n.ngettext("and %(n)s more capacity row (not drawn)",
                                                   "and %(n)s more capacity rows (not drawn)", more[pid])
@@ -240,7 +251,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
             for row in rows:
                 amount = described(row) or i18n.gettext("capacity not stated")
                 lines.append(f"  {i18n.name(products[row.product])}: {amount} ({i18n.value(row.status)}) — "
-                             f"“{_clip(row.source)}”")
+                             f"“{quote(row.source)}”")
             nodes.append({
                 "id": f"f:{fid}", "label": i18n.name(f), "kind": "firm", "status": "firm", "group": "firm",
                 "color": FIRM_COLOUR, "title": "\n".join(lines), "size": round(6 + 18 * math.sqrt(share), 1),
@@ -254,7 +265,7 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
                                                                      "(%(status)s)") % {
                                   "firm": i18n.name(f), "product": i18n.name(products[row.product]),
                                   "amount": amount or i18n.gettext("capacity not stated"),
-                                  "status": i18n.value(row.status)} + f"\n“{_clip(row.source)}”",
+                                  "status": i18n.value(row.status)} + f"\n“{quote(row.source)}”",
                               "bottleneck": False})
 
     what = i18n.name(g.resolve_chain(chain)) if chain else i18n.gettext("all chains")
@@ -274,6 +285,13 @@ def graph_data(g: Backend, region: str | None = None, chain: str | None = None,
 # names a dozen at most (Wuhai: 12 for one product, all drawn); a national dataset's city hundreds.
 DRAWN = 15
 _DRAWN_FIELDS = ("firm", "region", "product", "capacity", "unit", "status", "source", "capacity_base", "base_unit")
+
+
+def drawn_rows(g: Backend, region: str) -> dict[str, tuple[dict[str, list], int]]:
+    """What the graphs of a region draw of its capacity rows: per product, the `DRAWN` largest
+    (`Backend.largest_columns`) and how many it has. A caller drawing every graph of the region
+    (the brief) may hand it over in `analysis["drawn"]`."""
+    return g.largest_columns(region, _DRAWN_FIELDS, DRAWN)
 
 
 class _Row:

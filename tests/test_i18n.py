@@ -374,3 +374,34 @@ def test_what_an_including_link_already_counts_is_written_in_each_language():
         assert row["supply_basis"] == "target"  # the machine value stays clean
     assert "(needed downstream, less 2.8–3.2 Mt into PVC counted there)" in found["en"]
     assert "(按下游需求，减去已计入聚氯乙烯的 280–320 万吨)" in found["zh"] and "counted there" not in found["zh"]
+
+
+def test_a_query_reads_the_environment_once_and_a_later_one_follows_it(monkeypatch):
+    """`settled` (every query runs in it): the language the environment asks for when the query
+    starts holds throughout it; the next query follows a changed environment; `set_language` wins."""
+    from chaingraph.graph import open_backend
+    from chaingraph.queries.gaps import gaps
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("CHAINGRAPH_LANG", "zh")
+    with i18n.settled():
+        monkeypatch.setenv("CHAINGRAPH_LANG", "en")
+        assert i18n.current() == "zh" and i18n.gettext("no rows") != "no rows"
+    assert i18n.current() == "en"
+    with i18n.settled():
+        i18n.set_language("zh")
+        assert i18n.current() == "zh"
+    assert i18n.current() == "en"
+    g = open_backend()
+    english = gaps(g)
+    monkeypatch.setenv("CHAINGRAPH_LANG", "zh")
+    assert gaps(g) != english  # the reasons in Chinese
+    with i18n.language("en"):
+        assert gaps(g) == english
+
+
+def test_a_bad_chaingraph_lang_in_a_settled_block_is_reported_where_first_used(monkeypatch):
+    monkeypatch.setenv("CHAINGRAPH_LANG", "fr")
+    with i18n.settled():
+        with pytest.raises(ChaingraphError, match="CHAINGRAPH_LANG"):
+            i18n.current()

@@ -115,3 +115,31 @@ def test_a_graph_draws_the_largest_rows_the_same_on_every_backend(g, backend_nam
     assert "and 10 more capacity rows (not drawn)" in ore["title"]
     with build(tmp_path / "memory", "memory", **DATA) as memory:
         assert graph_data(memory, chain="c", firms=True) == data
+
+
+def test_a_step_names_the_largest_rows_and_counts_the_others(g):
+    """The brief's step tables (`chains` with `listed`): of a product with more rows, the `listed`
+    largest (unstated last, in file order; picked by the backend, on a server in Cypher), then one
+    line counting the others; `more` counts them. Without `listed` every row is named, as before."""
+    from chaingraph.queries import chains
+    with language("en"):
+        every = chains(g)
+        steps = chains(g, listed=5)
+    ore, rest = steps[0], steps[1]
+    largest = sorted(STATED, key=lambda s: -s[1])
+    assert ore["firms"] == [f"{firm} {amount * 10:g} kt (operating)" for firm, amount in largest[:5]] + [
+        "and 20 more capacity rows"]  # 8 stated, 12 with no capacity stated
+    assert ore["more"] == 20 and "more" not in every[0] and len(every[0]["firms"]) == 25
+    # a step of several products: each product's rows, the others of each counted after them
+    expected = ["smelter metal 100 kt (operating)"]
+    for p in ("alloy", "powder"):
+        expected += [f"{firm} {p} (building)" for firm in UNSTATED[p][:5]] + [f"and 7 more capacity rows of {p}"]
+    assert rest["firms"] == expected and rest["more"] == 14
+    # the rest of a row as without `listed`, but for its capacity: not added up from rows not read
+    assert ore["capacity"] is None and every[0]["capacity"] == "923 kt"
+    assert {k: v for k, v in ore.items() if k not in ("firms", "more", "capacity")} == {
+        k: v for k, v in every[0].items() if k not in ("firms", "capacity")}
+    # as many rows as a graph draws: 13 stated, largest first, then the first two unstated
+    with language("zh"):
+        drawn = chains(g, listed=15)[0]
+    assert drawn["firms"][13:] == ["o00 (在建)", "o01 (在建)", "另有 10 条产能记录"]

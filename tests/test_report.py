@@ -112,3 +112,49 @@ def test_markdown_brief_reads_cleanly(tmp_path):
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', md))
     links = re.findall(r"\]\(#([^)]+)\)", md)
     assert len(links) == 4 + len(report["sections"]) and set(links) <= anchors
+
+
+def test_a_step_with_many_producers_names_the_largest_and_points_to_every_row(tmp_path):
+    """At national size a step table names a product's `viz.DRAWN` largest rows (those its graph
+    draws) and counts the others in one line, escaped like every name; below the table, the
+    command that lists every row. A brief whose steps name every row has no such line (Wuhai)."""
+    from chaingraph.graph import open_backend
+    from chaingraph.viz import DRAWN
+    makers = [(f"f{n:02d}", "slag", n + 1, "万吨", "operating") for n in range(DRAWN + 5)]
+    write_dataset(tmp_path / "d", **dict(DATA, chains=[("c", "ore|slag > metal")], capacities=makers))
+    with language("en"):
+        report = build_report(open_backend("memory", tmp_path / "d"), basis="capacity")
+        page, md = to_html(report), to_markdown(report)
+    step = report["sections"][0]["steps"][0]
+    assert step["more"] == 5 and report["sections"][0]["cut"]
+    # the largest first; the five smallest counted in one line
+    assert step["firms"][0] == "f19 slag|<b>x</b> 200 kt (operating)" and len(step["firms"]) == DRAWN + 1
+    assert step["firms"][-1] == "and 5 more capacity rows of slag|<b>x</b>"
+    assert "and 5 more capacity rows of slag|&lt;b&gt;x&lt;/b&gt;<" in page and "<b>x</b>" not in page
+    assert "and 5 more capacity rows of slag\\|\\<b\\>x\\</b\\> |" in md and "<b>x</b>" not in md
+    command = "chaingraph firms --product PRODUCT --region home --format csv"
+    assert f"<code>{command}</code>" in page and f"`{command}`" in md
+    assert "f00 " not in page and "f05 slag" in page
+    shipped = to_html(build_report(open_backend()))
+    assert "chaingraph firms --product" not in shipped and "more capacity rows of" not in shipped
+
+
+def test_a_page_written_in_parts_is_written_whole_or_not_at_all(tmp_path):
+    """`write_report` writes the page as it is rendered (`html_parts`): the same bytes as `to_html`;
+    a failure while rendering leaves neither file nor a temporary one."""
+    import pytest
+
+    from chaingraph.files import write_texts
+    from chaingraph.graph import open_backend
+    from chaingraph.report import write_report
+    with language("en"):
+        report = build_report(open_backend())
+        write_report(report, tmp_path / "out")
+        assert (tmp_path / "out" / "report.html").read_text(encoding="utf-8") == to_html(report)
+
+    def failing():
+        yield "<p>half"
+        raise RuntimeError("rendering failed")
+    with pytest.raises(RuntimeError):
+        write_texts({tmp_path / "new" / "a.md": "whole", tmp_path / "new" / "b.html": failing()})
+    assert list((tmp_path / "new").iterdir()) == []

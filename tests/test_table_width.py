@@ -46,3 +46,42 @@ def test_wrapping_matches_the_rule(seed):
         for _ in range(50):
             text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 200)))
             assert _wrap(text) == _wrap_by_definition(text), text
+
+
+def test_the_wide_blocks_are_wide():
+    """Every character of the blocks `text_width` counts two columns each without a look-up is
+    two columns wide by the definition (checked against this Python's Unicode tables)."""
+    from chaingraph.output import _WIDE
+    ranges = _WIDE.pattern.strip("[]+").split("\\u")[1:]
+    for low, high in zip(ranges[::2], ranges[1::2]):
+        for cp in range(int(low.rstrip("-"), 16), int(high, 16) + 1):
+            assert _by_definition(chr(cp)) == 2, hex(cp)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_table_is_the_cells_padded_by_the_definition(seed):
+    """Tables of mixed cells (wide, combining, ASCII, lists, wrapped, escaped, yes/no, empty) against
+    the table built a line at a time from `_cell_lines` and the definition's widths."""
+    from chaingraph.output import _cell_lines, render
+    rnd = random.Random(seed)
+    alphabet = "ab Z9-\x1b\n\t中文焦炭ＰＶＣ\u0301é—…“”한글カナ\u3000"
+
+    def text():
+        return "".join(rnd.choice(alphabet) for _ in range(rnd.choice((0, 3, 20, 60, 130))))
+
+    def value():
+        kind = rnd.randrange(7)
+        return (text() if kind < 3 else [text() for _ in range(rnd.randrange(0, 4))] if kind == 3 else
+                ["x" * rnd.randrange(40, 100), "short"] if kind == 4 else rnd.choice((None, True, 2.5, 7)))
+
+    rows = [{f"c{i}": value() for i in range(rnd.randrange(1, 5))} for _ in range(rnd.randrange(1, 8))]
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    cells = [[[c] for c in columns], [["-" * len(c)] for c in columns]]
+    cells += [[_cell_lines(row.get(c)) for c in columns] for row in rows]
+    widths = [max(_by_definition(line) for record in cells for line in record[i]) for i in range(len(columns))]
+    expected = ""
+    for record in cells:
+        for k in range(max(map(len, record))):
+            expected += "  ".join((cell[k] if k < len(cell) else "") + " " * (width - _by_definition(
+                cell[k] if k < len(cell) else "")) for cell, width in zip(record, widths)).rstrip() + "\n"
+    assert render(rows, "table") == expected

@@ -19,6 +19,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..graph.model import Product
+
 __all__ = ["Entry", "Match", "Lexicon", "normalise", "shipped_data_dir"]
 
 _HERE = Path(__file__).resolve().parent
@@ -54,16 +56,12 @@ def normalise(text: str) -> str:
     return "".join(_norm_char(ch) for ch in text)
 
 
-@dataclass
-class Entry:
-    id: str
-    name_zh: str
-    name_en: str
-    aliases: tuple[str, ...]
-    sector: str
-    unit: str
-    origin: str  # "lexicon DIR", "shipped dataset", "package lexicon"
-    note: str = ""
+@dataclass(frozen=True)
+class Entry(Product):
+    """A product the extractor knows: the dataset's product record, and the layer it came from
+    (`origin`: "lexicon DIR", "shipped dataset", "package lexicon") with the row's `source`. Its
+    `names` are the names a text can carry, not its id."""
+    origin: str = ""
     source: str = ""
 
     @property
@@ -122,7 +120,7 @@ class Lexicon:
                 id=row["id"].strip(), name_zh=row["name_zh"].strip(), name_en=row.get("name_en", "").strip(),
                 aliases=tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()),
                 sector=row.get("sector", "").strip() or "other", unit=row.get("unit", "").strip() or "t",
-                origin=origin, note=row.get("note", "") or "", source=row.get("source", "") or "")
+                note=row.get("note", "") or "", origin=origin, source=row.get("source", "") or "")
             if entry.id in self.entries or any(normalise(n) in self.by_name for n in entry.names if n):
                 continue  # an earlier layer owns this id or name
             self.entries[entry.id] = entry

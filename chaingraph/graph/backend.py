@@ -262,8 +262,11 @@ class Backend(ABC):
             sizes = columns["capacity_base"]
             numbers: Iterable[int] = range(len(sizes))
             if len(sizes) > most:
+                sizes = list(sizes)  # (a column at a time, not a cell)
                 numbers = sorted(numbers, key=lambda i: -sizes[i] if sizes[i] is not None else math.inf)[:most]
-            found[pid] = ({f: [columns[f][i] for i in numbers] for f in fields}, len(sizes))
+            # the embedded store's columns decode the cells picked in one pass (`take`)
+            found[pid] = ({f: columns[f].take(numbers) if hasattr(columns[f], "take") else [columns[f][i] for i in numbers]
+                           for f in fields}, len(columns["capacity_base"]))
         return found
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,

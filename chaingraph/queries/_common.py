@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable, Iterable
 
 from ..graph.backend import Backend
+from ..i18n import settled
 from ..graph.model import BY_PRODUCT, MISSING, STATUSES, SUPPLYING, Capacity, product_statuses
 from ..units import written
 
@@ -25,7 +26,8 @@ _RANK = {status: rank for rank, status in enumerate((STATUSES[0], STATUSES[1], B
 
 
 def without_gc(query: Callable) -> Callable:
-    """`query` run with Python's cyclic garbage collector paused (and resumed after, as it was).
+    """`query` run with Python's cyclic garbage collector paused (and resumed after, as it was),
+    and in one language throughout (`i18n.settled`: the environment read once, not per text).
 
     A question over a region's many rows makes many small objects at once; each batch of them
     would start a collection that walks every object alive (at a million firms, a third of the
@@ -33,13 +35,14 @@ def without_gc(query: Callable) -> Callable:
     """
     @functools.wraps(query)
     def run(*args, **kwargs):
-        if not gc.isenabled():
-            return query(*args, **kwargs)
-        gc.disable()
-        try:
-            return query(*args, **kwargs)
-        finally:
-            gc.enable()
+        with settled():
+            if not gc.isenabled():
+                return query(*args, **kwargs)
+            gc.disable()
+            try:
+                return query(*args, **kwargs)
+            finally:
+                gc.enable()
     return run
 
 

@@ -76,7 +76,7 @@ class Amount:
                       _merge(self.open, other.open), self.estimate or other.estimate)
 
     def text(self, base: str) -> str:
-        return ("≥ " if self.open else "") + range_text(self.low, self.high, base)
+        return ("≥ " if self.open else "") + quantity_range(self.low, self.high, base)
 
 
 _ZERO = Amount()  # nothing (frozen: shared)
