@@ -208,17 +208,18 @@ def test_largest_columns_picks_the_largest_rows_of_a_product(g):
     assert g.largest_columns("home", ("line",), 1, products=["metal"]) == {"metal": ({"line": [4]}, 2)}
 
 
-def test_kept_columns_serve_every_status_without_a_query(backend_name, tmp_path):
-    """After `keep_columns`, the columns of any statuses (and of every status) are the same as
-    without, in the same product order, and a server sends no query for them."""
+def test_columns_of_every_status_serve_some_statuses_without_a_query(backend_name, tmp_path):
+    """Once a region's columns of every status were asked for with `status` and `line` (the step
+    tables), the columns of any statuses are the same as without, in the same product order,
+    and a server sends no query for them."""
     with build(tmp_path / "d", backend_name, **DATA) as g:
         asked = [(region, statuses, fields) for region in ("home", "far", "home_d")
                  for statuses in (None, ["operating"], ["building", "operating"], ["planned"], ["building"])
                  for fields in (("firm", "capacity_base"), ("capacity", "unit", "status"))]
         before = [list(g.capacity_columns(*a).items()) for a in asked]
-        g.__dict__.pop("_asked", None)  # a server forgets what it sent: the kept columns serve each
+        g.__dict__.pop("_asked", None)  # a server forgets what it sent: the columns of every status serve each
         for region in ("home", "far", "home_d"):
-            g.keep_columns(region, ("firm", "capacity_base", "capacity", "unit"))
+            g.capacity_columns(region, None, ("firm", "capacity_base", "capacity", "unit", "status", "line"))
         sent = []
         if backend_name != "memory":
             run = g.run

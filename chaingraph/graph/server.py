@@ -680,12 +680,6 @@ class CypherBackend(Backend):
             known = self._asked[key] = (set(asked), found)
         return {product: {f: list(columns[f]) for f in fields} for product, columns in known[1].items()}
 
-    def keep_columns(self, region: str, fields: Iterable[str]) -> None:
-        """As Backend.keep_columns: the fields of every row of the region are fetched now, with
-        each row's status and line, and kept; `capacity_columns` of any statuses and of some of
-        these fields is then cut from them, without a query."""
-        self.capacity_columns(region, None, (*fields, "status", "line"))
-
     def largest_columns(self, region: str, fields: Iterable[str], most: int,
                         products: Iterable[str] | None = None) -> dict[str, tuple[dict[str, list], int]]:
         """As Backend.largest_columns, picked on the server (cypher.largest_rows): at most `most`
