@@ -1,71 +1,64 @@
-"""Before and after, command by command: one-city queries run alternately by two `chaingraph`
-commands (e.g. an export of an earlier commit and this checkout), several times each, on folders
-whose compiled stores they have written already. Prints the least and the median wall and CPU
-seconds (user + system) of each side and whether both printed the same bytes.
+"""Before/after: the same commands with two `chaingraph` commands (two checkouts), run in turn.
 
-On a machine other work shares, one run of each says little (a command's CPU time moved by ±0.5 s
-between runs here); alternating and taking the least of several runs compares the code.
+On a machine shared with other work a single run of each varies by a second or more; this runs
+each command with each checkout alternately, `--runs` times, and prints the least wall time, the
+least CPU time (user + system) and the largest peak RSS of each, and whether the two outputs are
+byte-identical. Run it from a folder outside both checkouts (`python -m chaingraph` reads the
+current folder first).
 
-    .venv/bin/python bench/compare.py --before /tmp/base.cg --before-data /tmp/a/synth-1000000-1 \\
-        --after /work/wt/p2.cg --after-data /tmp/b/synth-1000000-1 --queries balance,balance-json --runs 5
+    cd /tmp && python /path/bench/compare.py --data DIR --before OLD.cg --after NEW.cg [--runs 3] \
+        [--common "--backend falkordb --uri URI"] "balance --region R --format json ;; extend --region R"
 
-The two folders hold the same dataset (each side's store is keyed by its own code, so each needs
-its own copy). `--lang` runs the commands in that language. The commands run in the temporary
-directory: `python -m chaingraph` started in a checkout imports that checkout's package first,
-whatever `PYTHONPATH` says.
+Commands are separated by `;;`; `--common` options go to every command.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
-import statistics
+import shlex
+import subprocess
 import sys
 import tempfile
-from pathlib import Path
+import time
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale import QUERIES, picks, query_argv, run  # noqa: E402
+def run(argv: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, peak RSS in MB and the SHA-256 of the output of one process."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status):
+            sys.exit(f"failed: {shlex.join(argv)}")
+        out.seek(0)
+        digest = hashlib.sha256(out.read()).hexdigest()
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, digest
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--before", required=True, help="the chaingraph command of the earlier code")
-    parser.add_argument("--before-data", required=True, type=Path)
-    parser.add_argument("--after", required=True, help="the chaingraph command of the later code")
-    parser.add_argument("--after-data", required=True, type=Path)
-    parser.add_argument("--queries", default="balance,balance-json,extend,extend-json,bottlenecks,bottlenecks-json",
-                        help=f"any of {','.join(q for q in QUERIES if q != 'report')}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--before", required=True, help="the chaingraph command before")
+    parser.add_argument("--after", required=True, help="the chaingraph command after")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--lang", choices=("en", "zh"))
-    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--common", default="", help="options for every command (e.g. '--backend falkordb --uri U')")
+    parser.add_argument("commands", help="commands separated by ';;'")
     args = parser.parse_args()
-    env, where = dict(os.environ), tempfile.gettempdir()
-    sides = {"before": (args.before, args.before_data), "after": (args.after, args.after_data)}
-    for name, (command, data) in sides.items():  # each side's store written (or found) first, untimed
-        warm = run([command, "--data", str(data), "info"], env, args.timeout, where)
-        if warm["status"] != "ok":
-            sys.exit(f"{name}: {warm['status']}")
-    lang = ["--lang", args.lang] if args.lang else []
-    queries = args.queries.split(",")
-    if "report" in queries:
-        sys.exit("report writes a folder: time it with scale.py")
-    picked = picks(args.after_data) if {"candidates", "whatif"} & set(queries) else {"product": "", "firm": ""}
-    print(f"{'query':18} {'side':6} {'least wall':>10} {'median':>8} {'least CPU':>10} {'median':>8}  same output")
-    for query in queries:
-        argv = query_argv(query, picked, Path("."))
-        times: dict[str, list[dict]] = {name: [] for name in sides}
+    print("| command | before: wall / CPU s, MB | after: wall / CPU s, MB | same output |")
+    print("|---|---|---|---|")
+    for command in (c.strip() for c in args.commands.split(";;") if c.strip()):
+        best = {}
         for _ in range(args.runs):
-            for name, (command, data) in sides.items():
-                result = run([command, "--data", str(data), *argv, *lang], env, args.timeout, where)
-                if result["status"] != "ok":
-                    sys.exit(f"{query} ({name}): {result['status']}")
-                times[name].append(result)
-        same = len({r["sha256"] for results in times.values() for r in results}) == 1
-        for name, results in times.items():
-            walls, cpus = [r["seconds"] for r in results], [r["cpu_s"] for r in results]
-            print(f"{query:18} {name:6} {min(walls):10.2f} {statistics.median(walls):8.2f} "
-                  f"{min(cpus):10.2f} {statistics.median(cpus):8.2f}  {'yes' if same else 'NO'}", flush=True)
+            for who in ("before", "after"):
+                argv = [getattr(args, who), "--data", args.data, *shlex.split(args.common), *shlex.split(command)]
+                seconds, cpu, rss, digest = run(argv)
+                wall0, cpu0, rss0, _ = best.get(who, (seconds, cpu, rss, digest))
+                best[who] = (min(wall0, seconds), min(cpu0, cpu), max(rss0, rss), digest)
+        (bw, bc, br, bd), (aw, ac, ar, ad) = best["before"], best["after"]
+        print(f"| `{command}` | {bw:.2f} / {bc:.2f}, {br:.0f} | {aw:.2f} / {ac:.2f}, {ar:.0f} | "
+              f"{'yes' if bd == ad else 'NO'} |", flush=True)
 
 
 if __name__ == "__main__":

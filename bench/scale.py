@@ -158,7 +158,12 @@ def bench_size(args: argparse.Namespace, firms: int) -> list[dict]:
             record("memory", "validate", run(mem + ["validate"], env, args.timeout))
             for q in queries:
                 record("memory", q, run(mem + query_argv(q, picked, out), env, args.timeout))
-        if "falkordb" in args.backends:
+        if "falkordb" in args.backends and args.uri:  # a server loaded already: the queries alone
+            fk = base + ["--backend", "falkordb", "--uri", args.uri]
+            record("falkordb", "open (info)", run(fk + ["info"], env, args.timeout))
+            for q in queries:
+                record("falkordb", q, run(fk + query_argv(q, picked, out), env, args.timeout))
+        elif "falkordb" in args.backends:
             import servers
             server, uri = servers.start(out)
             try:
@@ -214,6 +219,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per step")
     parser.add_argument("--reload", action="store_true", help="on FalkorDB, load a second time (replacing the first)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument("--uri", help="time the queries on this FalkorDB, where the dataset is loaded already "
+                                      "(no server started, no load; one size)")
     args = parser.parse_args()
     args.backends = args.backends.split(",")
     args.queries = args.queries.split(",")

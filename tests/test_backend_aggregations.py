@@ -8,7 +8,6 @@ from dataclasses import fields
 
 import pytest
 
-from chaingraph.graph import cypher
 from chaingraph.graph.model import Capacity, CapacitySums, sum_rows
 from datasets import build
 
@@ -209,17 +208,18 @@ def test_largest_columns_picks_the_largest_rows_of_a_product(g):
     assert g.largest_columns("home", ("line",), 1, products=["metal"]) == {"metal": ({"line": [4]}, 2)}
 
 
-def test_kept_columns_serve_every_status_without_a_query(backend_name, tmp_path):
-    """After `keep_columns`, the columns of any statuses (and of every status) are the same as
-    without, in the same product order, and a server sends no query for them."""
+def test_columns_of_every_status_serve_some_statuses_without_a_query(backend_name, tmp_path):
+    """Once a region's columns of every status were asked for with `status` and `line` (the step
+    tables), the columns of any statuses are the same as without, in the same product order,
+    and a server sends no query for them."""
     with build(tmp_path / "d", backend_name, **DATA) as g:
         asked = [(region, statuses, fields) for region in ("home", "far", "home_d")
                  for statuses in (None, ["operating"], ["building", "operating"], ["planned"], ["building"])
                  for fields in (("firm", "capacity_base"), ("capacity", "unit", "status"))]
         before = [list(g.capacity_columns(*a).items()) for a in asked]
-        g.__dict__.pop("_asked", None)  # a server forgets what it sent: the kept columns serve each
+        g.__dict__.pop("_asked", None)  # a server forgets what it sent: the columns of every status serve each
         for region in ("home", "far", "home_d"):
-            g.keep_columns(region, ("firm", "capacity_base", "capacity", "unit"))
+            g.capacity_columns(region, None, ("firm", "capacity_base", "capacity", "unit", "status", "line"))
         sent = []
         if backend_name != "memory":
             run = g.run
@@ -267,32 +267,20 @@ TALLY = dict(
 )
 
 
-@pytest.mark.parametrize("summed_from, named", [(20_000, True), (1, True), (5, True), (1, False)],
-                         ids=["rows", "supply nodes", "city summed, district not", "older supply nodes"])
-def test_capacity_tallies(backend_name, tmp_path, monkeypatch, summed_from, named):
+@pytest.mark.parametrize("summed_from", [20_000, 1, 5], ids=["rows", "supply nodes", "city summed, district not"])
+def test_capacity_tallies(backend_name, tmp_path, monkeypatch, summed_from):
     """Per product, where no row has a range and the stated rows share a base unit: their sum in
     file order, the `most` largest rows (ties in file order; every stated row in file order when
     there are no more), the others' count and sum, and the first rows without a figure; else every
     row. The same as adding up the rows (`Backend.capacity_tallies`) on every backend, for a city
-    with a district, from the rows or from a server's Supply nodes (which name their largest rows,
-    or, written by an older load, do not)."""
+    with a district, from the rows or from a server's Supply nodes (of the city, or of the city and
+    the district)."""
     from chaingraph.graph import server
     from chaingraph.graph.backend import Backend, RowsTally
     from chaingraph.graph.model import SUPPLYING
     monkeypatch.setattr(server, "SUMMED_FROM", summed_from)
-    if not named:
-        supply = server._supply
-        monkeypatch.setattr(server, "_supply", lambda store: [[*row[:-4], None, None, None, None]
-                                                              for row in supply(store)])
     with build(tmp_path / "d", backend_name, **TALLY) as g:
-        sent = []
-        if backend_name != "memory":
-            run = g.run
-            g.run = lambda query, **params: sent.append(query) or run(query, **params)
         found = g.capacity_tallies("home", SUPPLYING, ("line", "firm", "capacity_base"), 2)
-        # the largest rows of a summed region come from its Supply nodes, not from sorting its rows
-        assert any(cypher.largest_stated(("line", "firm", "capacity_base")) == q for q in sent) == (
-            backend_name != "memory" and (summed_from != 1 or not named))
         assert list(found) == ["bar", "rod", "wire", "coil", "mix", "gap"]
         assert found["bar"] == RowsTally(6, {"line": [2, 6, 5, 8], "firm": ["a", "e", "d", None],
                                              "capacity_base": [1e6, 1e6, None, None]},

@@ -243,11 +243,6 @@ class Backend(ABC):
         return {pid: firm_tally(list(columns["firm"]), list(columns["capacity_base"]), most) for pid, columns in
                 self.capacity_columns(region, statuses, ("firm", "capacity_base"), products).items()}
 
-    def keep_columns(self, region: str, fields: Iterable[str]) -> None:
-        """A hint: several questions will read these fields of the region's capacity rows
-        (`capacity_columns`, of any statuses). A server fetches them once, now; the embedded store
-        cuts its columns when asked and does nothing here."""
-
     def largest_columns(self, region: str, fields: Iterable[str], most: int,
                         products: Iterable[str] | None = None) -> dict[str, tuple[dict[str, list], int]]:
         """Per product of `capacity_columns(region, None, fields, products)`: the columns of its

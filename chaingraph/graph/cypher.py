@@ -20,7 +20,7 @@ __all__ = [
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUPPLY_TOPS", "SUMMED_REGIONS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUMMED_REGIONS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
     "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "capacity_columns", "largest_rows", "largest_stated", "first_unstated",
     "producers_outside",
 ]
@@ -47,10 +47,9 @@ RELATIONSHIP_INDEXES = {"MAKES": ("region", "listed_in")}
 # A Supply node's properties: which rows (region, product, status, base unit, unit, plain: one stated
 # figure in a base unit, model.plain), how many, the sum of their `capacity_base` (plain rows),
 # of its sizes, how many of those are not whole numbers, how many rows have a range or an amount
-# without a figure, and the first row's line; of plain rows, the largest (server.SUPPLY_TOP, largest
-# first, ties by line) as lists: their lines, firms ("" for none), capacities and amounts.
+# without a figure, and the first row's line.
 SUPPLY_FIELDS = ("region", "product", "status", "base_unit", "unit", "plain", "rows", "total", "size",
-                 "fractional", "ranged", "first", "top_lines", "top_firms", "top_capacities", "top_amounts")
+                 "fractional", "ranged", "first")
 
 
 def _schema_neo4j() -> list[str]:
@@ -258,11 +257,6 @@ SUPPLY_SUMS = (_SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses)
                "RETURN s.product AS product, s.base_unit AS base_unit, s.unit AS unit, s.plain AS plain, "
                "sum(s.rows) AS rows, min(s.first) AS first, sum(s.total) AS total, sum(s.size) AS size, "
                "sum(s.fractional) AS fractional, sum(s.ranged) AS ranged")
-# The largest plain rows the Supply nodes of some regions name (SUPPLY_FIELDS), for `capacity_tallies`.
-SUPPLY_TOPS = (_SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses) AND s.plain = true "
-               "RETURN s.product AS product, s.status AS status, s.base_unit AS base_unit, s.unit AS unit, "
-               "s.rows AS rows, s.top_lines AS lines, s.top_firms AS firms, s.top_capacities AS capacities, "
-               "s.top_amounts AS amounts")
 CAPACITY_OTHERS = ("MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions WITH m, p WHERE p.load = $load "
                    "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES)
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"

@@ -14,7 +14,6 @@ deletes what it left.
 from __future__ import annotations
 
 import gc
-import heapq
 import math
 from array import array
 import queue
@@ -50,9 +49,6 @@ __all__ = ["CypherBackend", "ServerError", "load_batches", "reason"]
 
 BATCH = 5000  # rows per UNWIND statement
 SUMMED_FROM = 20_000  # capacity rows of its own from which a region's rows are also summed (Supply nodes)
-SUPPLY_TOP = 16  # the largest plain rows a Supply node names (`capacity_tallies` asks for at most as many)
-# the fields of those rows a Supply node gives (of a plain row: no range; its status, units are the node's)
-_TOP_FIELDS = {"line", "firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit", "status"}
 DELETE_SLICE = 5000  # relationships per delete statement when old loads are removed
 DELETE_NODES = 2000  # nodes per delete statement
 CLOSEST_FROM_ALL = 20_000  # up to this many firms, suggestions for an unknown name weigh every firm
@@ -203,40 +199,28 @@ def _summed(store: Store) -> list[str]:
 
 def _supply(store: Store) -> list[list[Any]]:
     """The Supply nodes' values (cypher.SUPPLY_FIELDS): the capacity rows of the `_summed` regions
-    summed by region, product, status, base unit, unit and plainness, in file order; of the plain
-    rows, the `SUPPLY_TOP` largest (largest first, ties in file order) by line, firm ("" for none),
-    capacity and amount (`capacity_tallies` merges them instead of sorting a city's rows)."""
+    summed by region, product, status, base unit, unit and plainness, in file order."""
     caps = store.tables["capacities"]
     names = ("region", "product", "status", "base_unit", "unit", "capacity", "capacity_min", "capacity_max",
-             "capacity_base", "line", "firm")
+             "capacity_base", "line")
     groups: dict[tuple, list[Any]] = {}
     rows = sorted(i for region in _summed(store) for i in store.rows("capacities", "region", region))
     for at in range(0, len(rows), _CHUNK):
         numbers = rows[at:at + _CHUNK]
-        for region, product, status, base_unit, unit, capacity, low, high, amount, line, firm in zip(
+        for region, product, status, base_unit, unit, capacity, low, high, amount, line in zip(
                 *(caps.cells(name, numbers) for name in names)):
             plain = capacity is not None and low is None and high is None and amount is not None
             group = groups.get(key := (region, product, status, base_unit, unit, plain))
             if group is None:
-                group = groups[key] = [0, 0.0, 0.0, 0, 0, line, []]
+                group = groups[key] = [0, 0.0, 0.0, 0, 0, line]
             group[0] += 1
             if plain:
                 group[1] += amount
                 group[2] += abs(amount)
                 group[3] += amount != math.floor(amount)
-                top = group[6]  # a heap of the largest so far, the least first (a smaller amount, a later line)
-                if len(top) < SUPPLY_TOP:
-                    heapq.heappush(top, (amount, -line, firm or "", capacity))
-                elif (amount, -line) > top[0][:2]:
-                    heapq.heapreplace(top, (amount, -line, firm or "", capacity))
             elif capacity is not None or low is not None or high is not None or amount is not None:
                 group[4] += 1
-    found = []
-    for key, (*values, top) in groups.items():
-        top.sort(reverse=True)  # largest first, ties by line
-        found.append([*key, *values, *([[-r[1] for r in top], [r[2] for r in top], [r[3] for r in top],
-                                        [r[0] for r in top]] if key[-1] else [None] * 4)])
-    return found
+    return [[*key, *values] for key, values in groups.items()]
 
 
 def _listed_in(rows: list[list[Any]], makes: tuple[str, ...]) -> list[Any]:
@@ -696,12 +680,6 @@ class CypherBackend(Backend):
             known = self._asked[key] = (set(asked), found)
         return {product: {f: list(columns[f]) for f in fields} for product, columns in known[1].items()}
 
-    def keep_columns(self, region: str, fields: Iterable[str]) -> None:
-        """As Backend.keep_columns: the fields of every row of the region are fetched now, with
-        each row's status and line, and kept; `capacity_columns` of any statuses and of some of
-        these fields is then cut from them, without a query."""
-        self.capacity_columns(region, None, (*fields, "status", "line"))
-
     def largest_columns(self, region: str, fields: Iterable[str], most: int,
                         products: Iterable[str] | None = None) -> dict[str, tuple[dict[str, list], int]]:
         """As Backend.largest_columns, picked on the server (cypher.largest_rows): at most `most`
@@ -747,7 +725,8 @@ class CypherBackend(Backend):
         regions = sorted(self.subregions(region))
         asked = tuple(dict.fromkeys((*fields, "capacity_base")))
         at = asked.index("capacity_base") + 1  # in a sent row: the line, then the fields asked
-        largest = self._largest_stated(region, statuses, asked, most)
+        largest = {r["product"]: r for r in self._rows(cypher.largest_stated(asked), regions=regions,
+                                                       statuses=statuses, most=most)}
         unstated = {r["product"]: r for r in self._rows(cypher.first_unstated(asked), regions=regions,
                                                         statuses=statuses, most=most)}
         found: dict[str, RowsTally | None] = {}
@@ -776,41 +755,6 @@ class CypherBackend(Backend):
                                    units.pop() if units else None, stated, total, len(named), rest, opens["n"])
         if wide:
             found.update(Backend.capacity_tallies(self, region, statuses, fields, most, products=wide))
-        return found
-
-    def _largest_stated(self, region: str, statuses: list[str] | None, asked: tuple[str, ...],
-                        most: int) -> dict[str, dict[str, Any]]:
-        """Per product of the region (of some statuses): how many plain rows (`n`) and the `most`
-        largest (`rows`: each the line, then the fields `asked`; largest first, ties by line). Of
-        a summed region, merged from what its Supply nodes name (`SUPPLY_TOPS`: no row read); of
-        the others, or when the nodes cannot say (fields they do not hold, more rows asked for, a
-        load from before they named any), picked in Cypher (`cypher.largest_stated`)."""
-        regions = self.subregions(region)
-        summed, read = sorted(regions & self._summed), sorted(regions - self._summed)
-        found: dict[str, dict[str, Any]] = {}
-        named = bool(summed) and set(asked) <= _TOP_FIELDS and most <= SUPPLY_TOP
-        nodes = self._rows(cypher.SUPPLY_TOPS, regions=summed, statuses=statuses) if named else []
-        if any(r["lines"] is None for r in nodes):  # a load from before the nodes named their largest rows
-            named, nodes = False, []
-        if not named:
-            read = sorted(regions)
-        for r in nodes:
-            entry = found.setdefault(r["product"], {"n": 0, "rows": []})
-            entry["n"] += int(r["rows"])
-            for line, firm, capacity, amount in zip(r["lines"], r["firms"], r["capacities"], r["amounts"]):
-                values = {"line": line, "firm": firm or None, "capacity": capacity, "capacity_min": None,
-                          "capacity_max": None, "capacity_base": amount, "base_unit": r["base_unit"],
-                          "unit": r["unit"], "status": r["status"]}
-                entry["rows"].append([line, *(values[f] for f in asked)])
-        if read:
-            for r in self._rows(cypher.largest_stated(asked), regions=read, statuses=statuses, most=most):
-                entry = found.setdefault(r["product"], {"n": 0, "rows": []})
-                entry["n"] += int(r["n"])
-                entry["rows"].extend(r["rows"])
-        at = asked.index("capacity_base") + 1
-        for entry in found.values():
-            entry["rows"].sort(key=lambda row: (-row[at], row[0]))
-            del entry["rows"][most:]
         return found
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
