@@ -55,4 +55,8 @@ case "$want" in
           apt_get update && apt_get install -y chromium fonts-noto-cjk
         fi ;;
 esac
+# an editable install leaves the package uncompiled (a wheel's install compiles it): compile it now,
+# so that no command compiles its modules again where bytecode is not written (PYTHONDONTWRITEBYTECODE)
+say "compiling chaingraph's modules"
+.venv/bin/python -m compileall -q chaingraph >/dev/null
 say "done: .venv is ready"

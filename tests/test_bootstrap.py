@@ -57,6 +57,7 @@ def test_apt_waits_for_the_lock_and_a_pipe_gets_no_progress(sandbox):
     assert apt == ["apt-get -o DPkg::Lock::Timeout=300 -qq update",
                    "apt-get -o DPkg::Lock::Timeout=300 -qq install -y python3-venv"]
     assert "python -m pip install -q -e .[test]" in calls(env)
+    assert calls(env)[-1] == "python -m compileall -q chaingraph"  # the editable install's modules compiled
 
 
 def test_a_terminal_gets_progress_on_stderr(sandbox):
@@ -66,7 +67,8 @@ def test_a_terminal_gets_progress_on_stderr(sandbox):
     lines = err.splitlines()
     assert [line for line in lines if line.startswith("bootstrap:")] == [
         "bootstrap: installing python3-venv with apt", "bootstrap: creating .venv", "bootstrap: upgrading pip",
-        "bootstrap: installing chaingraph (editable) and its dependencies", "bootstrap: done: .venv is ready"]
+        "bootstrap: installing chaingraph (editable) and its dependencies", "bootstrap: compiling chaingraph's modules",
+        "bootstrap: done: .venv is ready"]
     assert "Reading package lists..." in lines  # apt's own progress, shown on the terminal
     assert [line for line in calls(env) if line.startswith("apt-get")][0] == (
         "apt-get -o DPkg::Lock::Timeout=300 -q update")
