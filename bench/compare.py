@@ -21,16 +21,18 @@ says.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale import QUERIES, picks, query_argv, run  # noqa: E402
+from scale import QUERIES, query_argv, run  # noqa: E402
 
 
 def main() -> None:
@@ -62,7 +64,11 @@ def main() -> None:
         queries = args.queries.split(",")
         if "report" in queries:
             sys.exit("report writes a folder: time it with scale.py")
-        picked = picks(sides["after"][1]) if {"candidates", "whatif"} & set(queries) else {"product": "", "firm": ""}
+        picked = {"product": "", "firm": ""}
+        if {"candidates", "whatif"} & set(queries):  # in a child: the dataset read here would count in every
+            picked = json.loads(subprocess.run(  # command's peak RSS (a child starts as large as its parent)
+                [sys.executable, str(Path(__file__).with_name("scale.py")), "--picks", str(sides["after"][1])],
+                check=True, capture_output=True, text=True).stdout)
         commands = [(q, query_argv(q, picked, Path("."))) for q in queries]
     else:
         commands = [(c, shlex.split(c)) for c in (c.strip() for c in args.commands.split(";;")) if c]

@@ -67,8 +67,13 @@ _OTHER = re.compile("[^\x00-\x7f]")  # what is left to look up once the wide run
 
 def _wide_width(text: str) -> int:
     """`text_width` of a text that is not all ASCII."""
-    rest = _WIDE.sub("", text)
-    width = 2 * (len(text) - len(rest)) + len(rest)
+    return _width_of(text, _WIDE.sub("", text))
+
+
+def _width_of(text: str, rest: str) -> int:
+    """`text_width` of `text`, given `rest`, the text without its wide runs (`_WIDE`): those count
+    twice, the rest once, but for the characters of `rest` that are not ASCII, looked up."""
+    width = 2 * len(text) - len(rest)
     if not rest.isascii():
         others = _OTHER.findall(rest)
         width += sum(map(_WIDTHS.__getitem__, others)) - len(others)
@@ -157,19 +162,14 @@ def _items(value: Any, translate: bool) -> list[str]:
 def _cell_lines(value: Any, translate: bool = False) -> list[str]:
     """A table cell as lines: one item of a list per line, long text wrapped; machine values
     (statuses, kinds) in the current language when `translate`."""
-    return [piece for text in _items(value, translate) for piece in _wrap(text)]
+    return _measured(value, translate, {})[0]
 
 
 def _widths(texts: list[str]) -> list[int]:
     """`text_width` of each of `texts` (printable, so without newlines), in one pass of the
     regular expression over them all."""
     rests = _WIDE.sub("", "\n".join(texts)).split("\n")
-    widths = [2 * len(text) - len(rest) for text, rest in zip(texts, rests)]  # wide ones twice, the rest once
-    for k, rest in enumerate(rests):
-        if not rest.isascii():
-            others = _OTHER.findall(rest)
-            widths[k] += sum(map(_WIDTHS.__getitem__, others)) - len(others)
-    return widths
+    return list(map(_width_of, texts, rests))
 
 
 def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], list[int]]]) -> tuple[list, list]:

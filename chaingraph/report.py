@@ -33,18 +33,7 @@ _PRESENT = ("operating", "building", "by-product")
 CANDIDATES_PER_PRODUCT = 3
 
 
-def _one_language(function):
-    """`function` run in the language of the moment, fixed while it runs: without `--lang` the
-    language is read from the environment at each text written (a brief writes hundreds of
-    thousands)."""
-    @functools.wraps(function)
-    def run(*args, **kwargs):
-        with i18n.language(i18n.current()):
-            return function(*args, **kwargs)
-    return run
-
-
-@_one_language
+@i18n.settled()
 def build_report(g: Backend, region: str | None = None, basis: str = "target") -> dict:
     """Everything the brief shows, as plain data (a dict of rows), for one region.
 
@@ -173,7 +162,7 @@ def _shown_balance(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r["verdict"] != "unknown" or r["requirement_value"]]
 
 
-@_one_language
+@i18n.settled()
 def to_markdown(report: dict) -> str:
     """The brief as Markdown (GitHub / CommonMark), in the current language."""
     v = i18n.value
@@ -277,7 +266,7 @@ def to_html(report: dict) -> str:
 def html_parts(report: dict) -> Iterator[str]:
     """The page of `to_html` in parts, as written: each chain's graph is drawn when its section is
     reached and let go after, so a national city's page is never held whole, nor its graphs."""
-    with i18n.language(i18n.current()):  # (as `_one_language`, for as long as the parts are read)
+    with i18n.settled():  # the language fixed for as long as the parts are read
         yield from _environment(False).get_template("report.html.j2").generate(
             _context(report), sections=_html_sections(report), css=Markup(_CSS), assets=Markup(page_assets()),
             legend=Markup(legend_html()), chart=Markup(balance_chart(report["balance"])),

@@ -166,7 +166,11 @@ def _language() -> str:
 
 def unit_name(base: str) -> str:
     """A base unit as the current language writes it on its own: `吨` in Chinese, `t` in English."""
-    return (_BASE_ZH if _language() == "zh" else _BASE_EN).get(base, base)
+    return _unit_name(base, _language() == "zh")
+
+
+def _unit_name(base: str, zh: bool) -> str:
+    return (_BASE_ZH if zh else _BASE_EN).get(base, base)
 
 
 def display_unit(value: float, base: str) -> tuple[str, float]:
@@ -187,7 +191,7 @@ def _display_unit(value: float, base: str, zh: bool) -> tuple[str, float]:
     for unit, factor in (_DISPLAY_ZH if zh else _DISPLAY_EN).get(base, ()):
         if abs(value) >= factor:
             return unit, factor
-    return (_BASE_ZH if zh else _BASE_EN).get(base, base), 1.0
+    return _unit_name(base, zh), 1.0
 
 
 def written(value: float, unit: str, high: float | None = None) -> str:
@@ -223,10 +227,7 @@ def _range(low: float, high: float, base: str, digits: int, zh: bool) -> str:
     if abs(high - low) <= 1e-9 * max(abs(low), abs(high), 1):
         return _humanize(high, base, digits, high, zh)
     unit, factor = _display_unit(max(abs(low), abs(high)), base, zh)
-    spec = _SPECS.get(digits) or f".{digits}g"
-    lo, hi = low / factor, high / factor
-    lo, hi = float(format(lo, spec)) if lo else 0.0, float(format(hi, spec)) if hi else 0.0
-    return f"{format_number(lo)}–{format_number(hi)}{'' if unit == '%' else ' '}{unit}"
+    return f"{format_number(_round(low / factor, digits))}–{format_quantity(_round(high / factor, digits), unit)}"
 
 
 _SPECS = {4: ".4g", 15: ".15g"}  # the format of `digits` significant digits, for the usual `digits`
@@ -257,6 +258,4 @@ def humanize(value: float, base: str, digits: int = 4, like: float | None = None
 
 def _humanize(value: float, base: str, digits: int, like: float, zh: bool) -> str:
     unit, factor = _display_unit(like, base, zh)
-    shown = value / factor
-    shown = float(format(shown, _SPECS.get(digits) or f".{digits}g")) if shown else 0.0
-    return f"{format_number(shown)}{'' if unit == '%' else ' '}{unit}"
+    return format_quantity(_round(value / factor, digits), unit)

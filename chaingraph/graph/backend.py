@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, reduce
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..names import NameIndex
 from .model import (
@@ -18,7 +18,14 @@ from .model import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Backend", "RowsTally", "tally_rows", "add_up", "TALLIED", "FirmTally", "firm_tally"]
+__all__ = ["Backend", "RowsTally", "tally_rows", "add_up", "TALLIED", "FirmTally", "firm_tally", "take"]
+
+def take(column: Sequence, ks: Iterable[int]) -> list:
+    """`[column[k] for k in ks]`, in one pass where the column reads cells that way (the embedded
+    store's columns, `capacity_columns`, decode the cells picked together: `take`)."""
+    picked = getattr(column, "take", None)
+    return picked(ks) if picked is not None else [column[k] for k in ks]
+
 
 # the fields of a capacity row that decide how a product's rows add up (`tally_rows`)
 TALLIED = ("capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit")
@@ -111,18 +118,32 @@ class FirmTally:
     held: dict[str, float] | None = None
 
 
-def firm_tally(firms: Sequence[str | None], amounts: Sequence[float | None], most: int) -> FirmTally:
-    """The `FirmTally` of one product's rows from their firms and amounts (file order)."""
-    held: dict[str, float] = {}
+def firm_tally(firms: Sequence, amounts: Sequence[float | None], most: int,
+               name: Callable[[Any], str] | None = None) -> FirmTally:
+    """The `FirmTally` of one product's rows from their firms and amounts (file order). A row's
+    firm is its id, or any key `name` turns into the id (the embedded store: the firm's row), None
+    for none; an amount None or NaN for none. Only the firms that can be named get their ids."""
+    held: dict = {}  # firm -> its amounts added up, in the order of its first row
+    unnamed = unstated = 0
     for firm, amount in zip(firms, amounts):
-        if firm:
-            held[firm] = held.get(firm, 0.0) + amount if amount is not None else held.get(firm, 0.0)
-    named = sorted(held)
-    if len(named) > most:
-        named = sorted(named, key=lambda f: -held[f])  # stable: ties stay by id
-    unnamed, unstated = sum(1 for f in firms if not f), sum(1 for a in amounts if a is None)
-    return FirmTally(len(firms), len(held), tuple(named[:most]), unnamed, unstated,
-                     held if not unnamed and not unstated else None)
+        stated = amount is not None and amount == amount
+        unstated += not stated
+        if firm is None or firm == "":
+            unnamed += 1
+        else:
+            held[firm] = held.get(firm, 0.0) + amount if stated else held.get(firm, 0.0)
+    candidates = list(held)
+    if len(held) > most:  # the firms of the `most` largest amounts, and any tied with the last of them
+        least = sorted(held.values(), reverse=True)[most - 1]
+        candidates = [f for f in candidates if held[f] >= least]
+    ids = {(name(f) if name else f): f for f in candidates}
+    named = sorted(ids)
+    if len(held) > most:
+        named.sort(key=lambda i: -held[ids[i]])  # stable: ties stay by id
+    every = None
+    if not unnamed and not unstated:
+        every = {(name(f) if name else f): amount for f, amount in held.items()}
+    return FirmTally(len(firms), len(held), tuple(named[:most]), unnamed, unstated, every)
 
 
 class Backend(ABC):
@@ -237,9 +258,9 @@ class Backend(ABC):
                      products: Iterable[str] | None = None) -> dict[str, FirmTally]:
         """Per product of `capacity_columns(region, statuses, products=products)` (same order): its
         rows by firm (`FirmTally`), what a question about who a product depends on reads
-        (`bottlenecks`): a server adds the amounts up per firm on its side and sends the `most`
-        largest firms of a product, every firm's amount only where every row names a firm and
-        states an amount."""
+        (`bottlenecks`). Here from the rows' firm and amount columns (a server sends those two
+        fields a row: adding them up per firm on the server cost more than sending them); the
+        embedded store adds up on its arrays."""
         return {pid: firm_tally(list(columns["firm"]), list(columns["capacity_base"]), most) for pid, columns in
                 self.capacity_columns(region, statuses, ("firm", "capacity_base"), products).items()}
 
@@ -259,9 +280,7 @@ class Backend(ABC):
             if len(sizes) > most:
                 sizes = list(sizes)  # (a column at a time, not a cell)
                 numbers = sorted(numbers, key=lambda i: -sizes[i] if sizes[i] is not None else math.inf)[:most]
-            # the embedded store's columns decode the cells picked in one pass (`take`)
-            found[pid] = ({f: columns[f].take(numbers) if hasattr(columns[f], "take") else [columns[f][i] for i in numbers]
-                           for f in fields}, len(columns["capacity_base"]))
+            found[pid] = ({f: take(columns[f], numbers) for f in fields}, len(columns["capacity_base"]))
         return found
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,

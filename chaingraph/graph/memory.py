@@ -11,7 +11,7 @@ from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from .backend import TALLIED, Backend, FirmTally, RowsTally, add_up, tally_rows
+from .backend import TALLIED, Backend, FirmTally, RowsTally, add_up, firm_tally, tally_rows
 from .store import Store, Table, open_store
 from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
@@ -428,27 +428,14 @@ class MemoryBackend(Backend):
         grouped = (self._numbers_by_product(region, statuses) if products is None
                    else self._numbers_of_products(region, statuses, products))
         codes, data, ids, noted = firms[2], amounts[1], self._firms.row_id, self._firm_rows
+
+        def name(code: int) -> str:  # a firm's id from its row, the row noted (naming it needs no search)
+            noted[fid := ids(code)] = code
+            return fid
         found = {}
         for pid, numbers in grouped.items():
-            held: dict[int, float] = {}  # by the firm's row, in the order of its first row
-            for code, amount in zip(map(codes.__getitem__, numbers), map(data.__getitem__, numbers)):
-                if code >= 0:
-                    held[code] = held.get(code, 0.0) + amount if amount == amount else held.get(code, 0.0)
-            named = list(held)
-            if len(held) > most:  # the firms of the `most` largest amounts, and any tied with the last of them
-                least = sorted(held.values(), reverse=True)[most - 1]
-                named = [code for code in named if held[code] >= least]
-            of = {ids(code): code for code in named}
-            noted.update(of)
-            named_ids = sorted(of)
-            if len(held) > most:
-                named_ids.sort(key=lambda f: -held[of[f]])  # stable: ties stay by id
-            unnamed = sum(1 for code in map(codes.__getitem__, numbers) if code < 0)
-            unstated = sum(1 for amount in map(data.__getitem__, numbers) if amount != amount)
-            every = None
-            if not unnamed and not unstated:
-                every = {ids(code): amount for code, amount in held.items()}
-            found[pid] = FirmTally(len(numbers), len(held), tuple(named_ids[:most]), unnamed, unstated, every)
+            keys = [code if code >= 0 else None for code in map(codes.__getitem__, numbers)]
+            found[pid] = firm_tally(keys, list(map(data.__getitem__, numbers)), most, name)
         return found
 
     def _numbers_of_products(self, region: str, statuses: Iterable[str] | None,

@@ -708,14 +708,20 @@ class CypherBackend(Backend):
         (`products`) are answered from the region's tallies, asked for once."""
         fields = tuple(fields)
         statuses = None if statuses is None else sorted(set(statuses))
-        key = ("tallies", region, None if statuses is None else tuple(statuses), fields, most)
-        found = self._asked.get(key)
-        if found is None:
-            found = self._asked[key] = self._capacity_tallies(region, statuses, fields, most)
+        return self._of_region(("tallies", region, None if statuses is None else tuple(statuses), fields, most),
+                               lambda: self._capacity_tallies(region, statuses, fields, most), products)
+
+    def _of_region(self, key: tuple, ask: Callable[[], dict[str, Any]],
+                   products: Iterable[str] | None) -> dict[str, Any]:
+        """A region's answer by product (`ask()`, asked once and kept under `key`), of every product
+        or of some (`products`: a query per product would cost more than the region's one)."""
+        if key not in self._asked:
+            self._asked[key] = ask()
+        found = self._asked[key]
         if products is None:
             return dict(found)
         only = set(products)
-        return {pid: tally for pid, tally in found.items() if pid in only}
+        return {pid: value for pid, value in found.items() if pid in only}
 
     def _capacity_tallies(self, region: str, statuses: list[str] | None, fields: tuple[str, ...],
                           most: int) -> dict[str, RowsTally]:
@@ -761,13 +767,9 @@ class CypherBackend(Backend):
                       listed: bool = True, products: Iterable[str] | None = None) -> dict[str, CapacitySums]:
         if products is None:
             return self._capacity_sums(region, statuses, listed)
-        # a few products: from the region's sums, asked for once (a query per product would cost more)
         statuses = None if statuses is None else tuple(sorted(set(statuses)))
-        key = ("sums", region, statuses, listed)
-        if key not in self._asked:
-            self._asked[key] = self._capacity_sums(region, statuses, listed)
-        only = set(products)
-        return {pid: sums for pid, sums in self._asked[key].items() if pid in only}
+        return self._of_region(("sums", region, statuses, listed),
+                               lambda: self._capacity_sums(region, statuses, listed), products)
 
     def _capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
                        listed: bool = True) -> dict[str, CapacitySums]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
-from ..graph.backend import Backend, RowsTally
+from ..graph.backend import Backend, RowsTally, take
 from ..graph.model import Link
 from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
 from ._common import without_gc, BY_PRODUCT, LISTED, MISSING, SUPPLYING, listed_terms, local_statuses, region_id
@@ -192,17 +192,10 @@ class _Tally:
     def __post_init__(self) -> None:
         # the firms of the rows named, each read once (all in one pass where the column can)
         named = list(dict.fromkeys((*(r[0] for r in self.rows), *(i for i, _ in self.opens))))
-        self.firm_of = dict(zip(named, _take(self.columns["firm"], named)))
+        self.firm_of = dict(zip(named, take(self.columns["firm"], named)))
 
     def firms(self) -> Iterable[str]:
         return (f for f in self.firm_of.values() if f)
-
-
-def _take(column: Sequence, ks: list[int]) -> list:
-    """`[column[k] for k in ks]`, in one pass where the column reads cells that way (the
-    embedded store's columns: `take`)."""
-    take = getattr(column, "take", None)
-    return take(ks) if take is not None else [column[k] for k in ks]
 
 
 def _ratio_range(link: Link) -> tuple[float, float, float]:
@@ -387,7 +380,7 @@ class _Balancer:
 
         parts: list[_Part] = []
         named = [row[0] for row in tally.rows]
-        for (i, low, typ, high, how), unit, status in zip(tally.rows, _take(units, named), _take(statuses, named)):
+        for (i, low, typ, high, how), unit, status in zip(tally.rows, take(units, named), take(statuses, named)):
             typed = caps[i] if caps[i] is not None else mins[i]
             shown_low = mins[i] if mins[i] is not None else typed
             shown_high = maxs[i] if maxs[i] is not None else typed
