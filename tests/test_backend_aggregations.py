@@ -305,12 +305,17 @@ def test_capacity_tallies(backend_name, tmp_path, monkeypatch, summed_from):
                         p: tallies[p] for p in tallies if p in ("bar", "gap")}
 
 
-def test_firm_tallies(backend_name, tmp_path):
+@pytest.mark.parametrize("summed_from", [20_000, 1, 5], ids=["rows", "nodes", "city summed, district not"])
+def test_firm_tallies(backend_name, tmp_path, monkeypatch, summed_from):
     """Per product: its rows by firm, the firms of the largest amounts named first (ties by id; every
     firm by id when there are no more), rows without a firm or an amount counted, and each firm's
-    amount where every row has both; the same as from the rows (`Backend.firm_tallies`)."""
+    amount where every row has both; the same as from the rows (`Backend.firm_tallies`), for a city
+    with a district, from the rows or from a server's FirmTally nodes (of the district alone: the
+    city's rows are not those of the city's nodes)."""
+    from chaingraph.graph import server
     from chaingraph.graph.backend import Backend, FirmTally
     from chaingraph.graph.model import SUPPLYING
+    monkeypatch.setattr(server, "SUMMED_FROM", summed_from)
     with build(tmp_path / "d", backend_name, **TALLY) as g:
         found = g.firm_tallies("home", SUPPLYING, 2)
         assert list(found) == ["bar", "rod", "wire", "coil", "mix", "gap"]
@@ -329,3 +334,82 @@ def test_firm_tallies(backend_name, tmp_path):
                     assert list(tallies) == list(g.capacity_columns(region, statuses))
                     assert g.firm_tallies(region, statuses, most, products=["gap", "bar"]) == {
                         p: tallies[p] for p in tallies if p in ("bar", "gap")}
+
+
+# For the rows a large city's Supply and FirmTally nodes name (server.NAMED = 10 of each): a city
+# with no district. `steel`: 13 firms in 万吨 and 吨 (one base unit), operating and building, ties
+# at the tenth largest, a firm with a row of each status, a row without a firm, two rows without a
+# figure and a planned row; `ore`: 12 firms, every row named and stated (each firm's amount
+# held), ties; `slab`: a range; `gap`: 12 rows without a figure. Lines (header = 1) in the comments.
+_STEEL = [50, 40, 40, 30, 30, 30, 20, 20, 20, 20, 20, 10]
+MANY = dict(
+    products=["steel", "ore", "slab", "gap"],
+    regions=[("far", "city", "")],
+    capacities=[
+        *((f"s{k:02}", "steel", amount, "万吨", "operating" if k % 2 else "building")
+          for k, amount in enumerate(_STEEL)),  # 2-13
+        ("s00", "steel", 5, "万吨", "building"),  # 14: s00's second row
+        ("s12", "steel", 200000, "吨", "operating"),  # 15: 20万吨, tied again
+        (None, "steel", 30, "万吨", "operating"),  # 16: no firm
+        ("s13", "steel", None, None, "operating"),  # 17
+        ("s14", "steel", None, None, "building"),  # 18
+        ("s15", "steel", 90, "万吨", "planned"),  # 19
+        *((f"o{k:02}", "ore", 10 + k % 3, "万吨", "building" if k % 4 else "operating") for k in range(12)),  # 20-31
+        ("a", "slab", 3, "万吨", "operating"),  # 32
+        ("b", "slab", 4, "万吨", "operating", None, {"capacity_min": 3, "capacity_max": 5}),  # 33
+        *((f"g{k:02}", "gap", None, None, "operating") for k in range(12)),  # 34-45
+        ("far1", "steel", 70, "万吨", "operating", "far"),  # 46: elsewhere
+    ],
+)
+# the fields `balance` asks for (queries/balance.py), and those a Supply node knows besides
+_ROW_FIELDS = ("firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit", "status")
+_KNOWN = (*_ROW_FIELDS, "line", "region", "product")
+
+
+def _sent(g, backend_name):
+    """The statements a server backend runs from now on (a list that stays empty in memory)."""
+    sent = []
+    if backend_name != "memory":
+        run = g.run
+        g.run = lambda query, **params: sent.append(query) or run(query, **params)
+    return sent
+
+
+@pytest.mark.parametrize("summed_from", [20_000, 1], ids=["rows", "nodes"])
+def test_tallies_of_a_large_city_from_its_nodes(backend_name, tmp_path, monkeypatch, summed_from):
+    """`capacity_tallies` and `firm_tallies` of a city whose rows a server summed (Supply and
+    FirmTally nodes) are those of its rows: the largest rows merged from each status's and unit's
+    node (ties by line), the first rows without a figure, the firms named first (ties by id) and
+    each firm's amount; and on a server they come from the nodes: no row of the city is read."""
+    from chaingraph.graph import cypher, server
+    from chaingraph.graph.backend import Backend, FirmTally
+    from chaingraph.graph.model import SUPPLYING
+    monkeypatch.setattr(server, "SUMMED_FROM", summed_from)
+    with build(tmp_path / "d", backend_name, **MANY) as g:
+        nodes = backend_name != "memory" and summed_from == 1
+        sent = _sent(g, backend_name)
+        firms = g.firm_tallies("home", SUPPLYING, 10)
+        tallies = g.capacity_tallies("home", SUPPLYING, _ROW_FIELDS, 10)
+        if nodes:  # read from the nodes: no statement reads the city's MAKES rows but those of `slab` (a range)
+            assert cypher.FIRM_TALLIES in sent and cypher.SUPPLY_TALLIES in sent
+            assert [query for query in sent if "MAKES" in query] == [cypher.CAPACITIES_OF_PRODUCTS]
+        assert list(firms) == list(tallies) == ["steel", "ore", "slab", "gap"]
+        # steel: s00 holds 50+5万吨, then s01/s02 40, s03-s05 30, then s06-s10 and s12 tied at 20
+        assert firms["steel"] == FirmTally(17, 15, ("s00", "s01", "s02", "s03", "s04", "s05", "s06", "s07",
+                                                    "s08", "s09"), 1, 2)
+        assert firms["ore"].held == {f"o{k:02}": 10000.0 * (10 + k % 3) for k in range(12)}
+        steel = tallies["steel"]
+        assert (steel.rows, steel.stated, steel.named, steel.opens, steel.total) == (17, 15, 10, 2, 3_850_000.0)
+        assert steel.rest == (5, 750_000.0)  # 20 (lines 11, 12 and 15: tied with line 10), 10 and 5万吨
+        assert steel.columns["firm"] == ["s00", "s01", "s02", "s03", "s04", "s05", None, "s06", "s07", "s08",
+                                         "s13", "s14"]
+        assert steel.columns["unit"][-2:] == [None, None] and steel.columns["capacity"][:4] == [50, 40, 40, 30]
+        assert not tallies["slab"].summed and tallies["gap"].opens == 12 and len(tallies["gap"].columns["firm"]) == 10
+        for statuses in (None, SUPPLYING, ["operating"], ["building"], ["planned"]):
+            for most in (1, 2, 3, 10, 11, 12):
+                assert g.firm_tallies("home", statuses, most) == Backend.firm_tallies(g, "home", statuses, most)
+                for asked in (_ROW_FIELDS, _KNOWN, ("line",), ("source", "line")):
+                    assert g.capacity_tallies("home", statuses, asked, most) == Backend.capacity_tallies(
+                        g, "home", statuses, asked, most), (statuses, most, asked)
+            assert g.firm_tallies("home", statuses, 10, products=["gap", "steel"]) == {
+                p: t for p, t in g.firm_tallies("home", statuses, 10).items() if p in ("steel", "gap")}

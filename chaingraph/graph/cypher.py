@@ -20,7 +20,7 @@ __all__ = [
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
-    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUMMED_REGIONS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
+    "CAPACITY_FIELDS", "CAPACITIES_BY_PRODUCT", "CAPACITIES_OF_PRODUCTS", "CAPACITY_SUMS", "CAPACITY_OTHERS", "SUPPLY_FIELDS", "SUPPLY_STATUSES", "SUPPLY_SUMS", "SUPPLY_TALLIES", "FIRM_TALLY_FIELDS", "FIRM_TALLIES", "SUMMED_REGIONS", "FIRMS_BY_KEY", "FIRM_NAMES_BY_KEY", "FIRMS_NAMED", "FIRMS_NAMED_LIKE", "FIRMS_IN", "SUBSIDIARIES",
     "COUNT_FIRMS", "COUNT_CAPACITIES", "capacities", "capacity_columns", "largest_rows", "largest_stated", "first_unstated",
     "producers_outside",
 ]
@@ -30,7 +30,9 @@ __all__ = [
 # node sums the capacity rows of one region, product, status, base unit and unit (SUPPLY_FIELDS);
 # a load writes them for the regions with many rows (`Region.summed`), so that a large city's
 # totals are read from a few thousand nodes, not from its 146,000 rows at 1M firms.
-LABELS = ("Region", "Product", "Firm", "FirmAlias", "Chain", "Target", "Conversion", "Supply")
+# A FirmTally node holds what `Backend.firm_tallies` gives for one region and product (of the
+# statuses in `statuses`, naming at most `most` firms), for the same regions.
+LABELS = ("Region", "Product", "Firm", "FirmAlias", "Chain", "Target", "Conversion", "Supply", "FirmTally")
 LOAD_LABEL = "ChaingraphLoad"
 RELATIONSHIPS = {  # (from label, type, to label) a load may write
     ("Region", "PART_OF", "Region"), ("Firm", "PART_OF", "Firm"), ("Firm", "LOCATED_IN", "Region"),
@@ -40,16 +42,28 @@ RELATIONSHIPS = {  # (from label, type, to label) a load may write
 }
 # Indexed properties beyond `key` and `load`: a firm's names (`<load>:<name key>`, see names.py) and
 # the region of a MAKES row, so that a name or a region's capacity rows are found without a scan.
-NODE_INDEXES = {"Firm": ("zh_key", "en_key"), "Supply": ("region",)}
+NODE_INDEXES = {"Firm": ("zh_key", "en_key"), "Supply": ("region",), "FirmTally": ("region",)}
 # `listed_in`: the row's region, set only on a row that a Supply node cannot sum (a range, no figure),
 # so that those few are found by the index without reading the others
 RELATIONSHIP_INDEXES = {"MAKES": ("region", "listed_in")}
 # A Supply node's properties: which rows (region, product, status, base unit, unit, plain: one stated
 # figure in a base unit, model.plain), how many, the sum of their `capacity_base` (plain rows),
 # of its sizes, how many of those are not whole numbers, how many rows have a range or an amount
-# without a figure, and the first row's line.
+# without a figure, and the first row's line; then `tally`: what `capacity_tallies` reads of the node,
+# as one JSON text (a reply's every value costs the client a few microseconds: a 1M-firm city's
+# 10,000 nodes came in 0.9 s as 16 values and lists each, in 0.1 s as one text): the product,
+# status, region, base unit, unit, plain, rows, first, total, size, fractional, ranged, and the rows
+# it names (at most `Region.named`; of plain rows the largest, by `capacity_base` then line; else
+# the first rows with no figure at all): their lines, firms (null: none), and of plain rows their
+# `capacity` and `capacity_base`. Every other field of such a row is the node's, or null
+# (`capacity_min`, `capacity_max`), so a product's largest rows are read from a few nodes.
 SUPPLY_FIELDS = ("region", "product", "status", "base_unit", "unit", "plain", "rows", "total", "size",
-                 "fractional", "ranged", "first")
+                 "fractional", "ranged", "first", "tally")
+# A FirmTally node's properties: the region, product, the statuses tallied (sorted) and the most
+# firms named (the `Backend.firm_tallies` arguments), then `tally`, one JSON text: the product, its
+# first row's line, and the FirmTally's fields (rows, firms, named, unnamed, unstated, held as a
+# list of [firm, amount] or null).
+FIRM_TALLY_FIELDS = ("region", "product", "statuses", "most", "tally")
 
 
 def _schema_neo4j() -> list[str]:
@@ -223,7 +237,10 @@ _REGION_ROWS = "MATCH ()-[m:MAKES]->(p) WHERE m.region IN $regions WITH m, p WHE
 CAPACITY_STATUSES = _REGION_ROWS + "RETURN p.id AS product, collect(DISTINCT m.status) AS statuses"
 _SUPPLY_NODES = "MATCH (s:Supply) WHERE s.region IN $regions WITH s WHERE s.load = $load "
 SUPPLY_STATUSES = _SUPPLY_NODES + "RETURN s.product AS product, collect(DISTINCT s.status) AS statuses"
-SUMMED_REGIONS = "MATCH (r:Region {load: $load}) WHERE r.summed = true RETURN r.id AS id"
+# `named`: how many rows a Supply node names (null: a load of an older version, whose Supply nodes name
+# none and which wrote no FirmTally nodes); `tallied`: the statuses of its FirmTally nodes.
+SUMMED_REGIONS = ("MATCH (r:Region {load: $load}) WHERE r.summed = true "
+                  "RETURN r.id AS id, r.named AS named, r.tallied AS tallied")
 # Every MAKES row of the region and below it (of some statuses, or all when `$statuses` is null), in
 # one statement for all products; the caller groups them by product in file order (rows carry `line`).
 # A city's rows are many (146,000 at 1M firms): each comes as a list of the Capacity fields in order
@@ -257,6 +274,11 @@ SUPPLY_SUMS = (_SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses)
                "RETURN s.product AS product, s.base_unit AS base_unit, s.unit AS unit, s.plain AS plain, "
                "sum(s.rows) AS rows, min(s.first) AS first, sum(s.total) AS total, sum(s.size) AS size, "
                "sum(s.fractional) AS fractional, sum(s.ranged) AS ranged")
+# Each Supply node of some statuses with the rows it names (capacity_tallies merges them per product).
+SUPPLY_TALLIES = _SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses) RETURN s.tally AS tally"
+# The FirmTally nodes of some regions, of exactly these statuses and naming at most `$most` firms.
+FIRM_TALLIES = ("MATCH (t:FirmTally) WHERE t.region IN $regions WITH t WHERE t.load = $load "
+                "AND t.statuses = $statuses AND t.most = $most RETURN t.tally AS tally")
 CAPACITY_OTHERS = ("MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions WITH m, p WHERE p.load = $load "
                    "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES)
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"

@@ -14,6 +14,8 @@ deletes what it left.
 from __future__ import annotations
 
 import gc
+import heapq
+import json
 import math
 from array import array
 import queue
@@ -21,6 +23,7 @@ import threading
 import time
 import uuid
 import weakref
+import itertools
 from itertools import islice
 import operator
 from operator import attrgetter, itemgetter
@@ -32,11 +35,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 from . import cypher
-from .backend import Backend, RowsTally
+from .backend import Backend, FirmTally, RowsTally, firm_tally
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, label as name_label, name_key
 from .model import (
-    STATUSES, Capacity, CapacitySums, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
+    STATUSES, SUPPLYING, Capacity, CapacitySums, Chain, Conversion, Dataset, Firm, Link, Product, Region, Step, Target,
     product_statuses, sum_rows, unlisted,
 )
 
@@ -188,6 +191,9 @@ def _firm_tonnes(store: Store) -> array:
     return tonnes
 
 
+# the fields of a row a Supply node names that it knows (cypher.SUPPLY_FIELDS)
+_NAMED_FIELDS = frozenset(("line", "firm", "capacity", "capacity_base", "capacity_min", "capacity_max", "region",
+                           "product", "status", "base_unit", "unit"))
 _CHUNK = 100_000  # capacity rows read from the store at a time, to sum them
 
 
@@ -197,30 +203,99 @@ def _summed(store: Store) -> list[str]:
     return [r.id for r in store.records("regions") if len(store.rows("capacities", "region", r.id)) >= SUMMED_FROM]
 
 
+NAMED = 10  # rows a Supply node names, firms a FirmTally node names (`queries._common.LISTED`)
+TALLIED = tuple(sorted(SUPPLYING))  # the statuses of the FirmTally nodes: those `bottlenecks` asks about
+_summaries: list[Any] = []  # [store, SUMMED_FROM, its summaries]: a load asks twice (load_size, load_batches)
+
+
 def _supply(store: Store) -> list[list[Any]]:
-    """The Supply nodes' values (cypher.SUPPLY_FIELDS): the capacity rows of the `_summed` regions
-    summed by region, product, status, base unit, unit and plainness, in file order."""
-    caps = store.tables["capacities"]
+    """The Supply nodes' values (cypher.SUPPLY_FIELDS)."""
+    return _summarise(store)[0]
+
+
+def _firm_tallies(store: Store) -> list[list[Any]]:
+    """The FirmTally nodes' values (cypher.FIRM_TALLY_FIELDS)."""
+    return _summarise(store)[1]
+
+
+def _summarise(store: Store) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The Supply and FirmTally nodes' values of the `_summed` regions. Supply: their capacity
+    rows summed by region, product, status, base unit, unit and plainness, in file order, with
+    the rows each names (its `NAMED` largest plain rows, ties by line, or its first `NAMED` rows
+    with no figure). FirmTally: per region and product, `backend.firm_tally` of its rows of the
+    `TALLIED` statuses (file order), naming `NAMED` firms, as the embedded store gives it."""
+    if _summaries and _summaries[0] is store and _summaries[1] == SUMMED_FROM:
+        return _summaries[2]
+    caps, firms = store.tables["capacities"], store.tables["firms"]
+    codes = caps.columns["firm"][2]  # each row's firm as its row number (-1: none)
+    column = caps.columns["capacity_base"]  # NaN or None: no amount (as the embedded store's firm_tallies)
+    amount = column[1].__getitem__ if column[0] == "float" else caps.getter("capacity_base")
+    line_of = caps.getter("line")
     names = ("region", "product", "status", "base_unit", "unit", "capacity", "capacity_min", "capacity_max",
-             "capacity_base", "line")
-    groups: dict[tuple, list[Any]] = {}
+             "capacity_base")
+    groups: dict[tuple, list[int]] = {}  # each group's rows, in file order
+    ranged: dict[tuple, int] = {}  # how many of a group's rows have a range or an amount without a figure
     rows = sorted(i for region in _summed(store) for i in store.rows("capacities", "region", region))
     for at in range(0, len(rows), _CHUNK):
         numbers = rows[at:at + _CHUNK]
-        for region, product, status, base_unit, unit, capacity, low, high, amount, line in zip(
-                *(caps.cells(name, numbers) for name in names)):
-            plain = capacity is not None and low is None and high is None and amount is not None
-            group = groups.get(key := (region, product, status, base_unit, unit, plain))
-            if group is None:
-                group = groups[key] = [0, 0.0, 0.0, 0, 0, line]
-            group[0] += 1
-            if plain:
-                group[1] += amount
-                group[2] += abs(amount)
-                group[3] += amount != math.floor(amount)
-            elif capacity is not None or low is not None or high is not None or amount is not None:
-                group[4] += 1
-    return [[*key, *values] for key, values in groups.items()]
+        for i, region, product, status, base_unit, unit, capacity, low, high, base in zip(
+                numbers, *(caps.cells(name, numbers) for name in names)):
+            plain = capacity is not None and low is None and high is None and base is not None
+            members = groups.get(key := (region, product, status, base_unit, unit, plain))
+            if members is None:
+                groups[key] = [i]
+            else:
+                members.append(i)
+            if not plain and (capacity is not None or low is not None or high is not None or base is not None):
+                ranged[key] = ranged.get(key, 0) + 1
+    named: dict[tuple, list[int]] = {}  # the rows a group names
+    amounts: dict[tuple, list[float]] = {}  # a plain group's amounts, in file order
+    for key, members in groups.items():
+        if key[-1]:  # plain: the largest, ties in file order (as `backend.add_up`)
+            values = amounts[key] = list(map(amount, members))
+            named[key] = [members[k] for k in heapq.nlargest(NAMED, range(len(values)), key=values.__getitem__)]
+        elif key in ranged:  # the first with no figure at all
+            named[key] = list(islice((i for i, *cells in zip(members, *(caps.cells(name, members) for name in (
+                "capacity", "capacity_min", "capacity_max", "capacity_base"))) if cells == [None] * 4), NAMED))
+        else:
+            named[key] = members[:NAMED]
+    picked = [i for rows_named in named.values() for i in rows_named]
+    cells = dict(zip(picked, zip(*(caps.cells(name, picked) for name in ("line", "firm", "capacity",
+                                                                         "capacity_base")))))
+    supply = []
+    tallied: dict[tuple[str, str], list[list[int]]] = {}  # (region, product) -> its groups' rows of TALLIED statuses
+    add = operator.add
+    for key, members in groups.items():
+        region, product, status, base_unit, unit, plain = key
+        if plain:  # added up in file order
+            values = amounts[key]
+            total, size = reduce(add, values, 0.0), reduce(add, map(abs, values), 0.0)
+            fractional = sum(map(operator.ne, values, map(math.floor, values)))
+        else:
+            total = size = 0.0
+            fractional = 0
+        found = [cells[i] for i in named[key]]
+        tally = _ENCODE([product, status, region, base_unit, unit, plain, len(members), line_of(members[0]), total,
+                         size, fractional, ranged.get(key, 0), [v[0] for v in found], [v[1] for v in found],
+                         [v[2] for v in found] if plain else None, [v[3] for v in found] if plain else None])
+        supply.append([region, product, status, base_unit, unit, plain, len(members), total, size, fractional,
+                       ranged.get(key, 0), line_of(members[0]), tally])
+        if status in TALLIED:
+            tallied.setdefault((region, product), []).append(members)
+    tallies = []
+    for (region, product), parts in tallied.items():
+        members = sorted(itertools.chain.from_iterable(parts)) if len(parts) > 1 else parts[0]
+        t = firm_tally([c if c >= 0 else None for c in map(codes.__getitem__, members)], list(map(amount, members)),
+                       NAMED, firms.row_id)
+        tally = _ENCODE([product, line_of(members[0]), t.rows, t.firms, t.named, t.unnamed, t.unstated,
+                         None if t.held is None else list(t.held.items())])
+        tallies.append([region, product, list(TALLIED), NAMED, tally])
+    _summaries[:] = [store, SUMMED_FROM, (supply, tallies)]
+    return supply, tallies
+
+
+# A node's `tally` (cypher.SUPPLY_FIELDS): JSON, as Python writes floats (every digit)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
 
 def _listed_in(rows: list[list[Any]], makes: tuple[str, ...]) -> list[Any]:
@@ -238,7 +313,7 @@ def load_size(data: Store | Dataset) -> int:
     t = store.tables
     parents = sum(1 for p in t["firms"].column("parent") if p)
     nodes = (len(t["regions"]) + len(t["products"]) + len(t["firms"]) + len(_firm_aliases(store)) + len(t["chains"])
-             + len(t["targets"]) + len(t["conversions"]) + len(_supply(store)))
+             + len(t["targets"]) + len(t["conversions"]) + len(_supply(store)) + len(_firm_tallies(store)))
     relationships = (sum(1 for r in store.records("regions") if r.parent) + len(t["firms"]) + parents
                      + sum(len(s.products) for c in store.records("chains") for s in c.steps) + len(t["capacities"])
                      + len(t["targets"]) + len(t["links"]))
@@ -294,8 +369,8 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
 
     columns = _columns(Region)
     summed = set(_summed(store))
-    yield from each(cypher.create_nodes("Region", (*columns, "summed")), (
-        [*row, True if region.id in summed else None] for region, row in
+    yield from each(cypher.create_nodes("Region", (*columns, "summed", "named", "tallied")), (
+        [*row, *((True, NAMED, list(TALLIED)) if region.id in summed else (None, None, None))] for region, row in
         zip(store.records("regions"), _rows(store.records("regions"), columns, node_key))))
     columns = _columns(Product)
     products = store.records("products")
@@ -365,6 +440,8 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
         store.records("conversions"), columns, lambda c: [key(f"conversion:{c.line}")]))
     yield from each(cypher.create_nodes("Supply", cypher.SUPPLY_FIELDS), (
         [key(f"supply:{n}"), *values] for n, values in enumerate(_supply(store))))
+    yield from each(cypher.create_nodes("FirmTally", cypher.FIRM_TALLY_FIELDS), (
+        [key(f"firm_tally:{n}"), *values] for n, values in enumerate(_firm_tallies(store))))
 
     line = ("line",)
     yield from each(cypher.create_relationships("Region", "PART_OF", "Region", line), (
@@ -602,9 +679,16 @@ class CypherBackend(Backend):
         return {}
 
     @cached_property
+    def _summary(self) -> dict[str, tuple[int | None, tuple[str, ...] | None]]:
+        """The regions whose rows the load also summed in Supply nodes (`Region.summed`), each with
+        how many rows its Supply nodes name and the statuses of its FirmTally nodes (None: a load
+        of an older version wrote neither)."""
+        return {r["id"]: (r["named"], None if r["tallied"] is None else tuple(r["tallied"]))
+                for r in self._rows(cypher.SUMMED_REGIONS)}
+
+    @property
     def _summed(self) -> set[str]:
-        """The regions whose rows the load also summed in Supply nodes (`Region.summed`)."""
-        return {r["id"] for r in self._rows(cypher.SUMMED_REGIONS)}
+        return set(self._summary)
 
     def _read_sums(self, region: str, rows_query: str, supply_query: str, **params: Any) -> list[dict[str, Any]]:
         """A region's aggregate: from the Supply nodes of its summed regions, from the rows of the others."""
@@ -725,16 +809,45 @@ class CypherBackend(Backend):
 
     def _capacity_tallies(self, region: str, statuses: list[str] | None, fields: tuple[str, ...],
                           most: int) -> dict[str, RowsTally]:
-        groups: dict[str, list[dict[str, Any]]] = {}
-        for r in self._read_sums(region, cypher.CAPACITY_SUMS, cypher.SUPPLY_SUMS, statuses=statuses):
-            groups.setdefault(r["product"], []).append(r)
-        regions = sorted(self.subregions(region))
+        regions = self.subregions(region)
+        summed = sorted(r for r in regions & self._summed if (self._summary[r][0] or 0) >= most)
+        read = sorted(regions - set(summed))  # their rows picked in Cypher
         asked = tuple(dict.fromkeys((*fields, "capacity_base")))
-        at = asked.index("capacity_base") + 1  # in a sent row: the line, then the fields asked
-        largest = {r["product"]: r for r in self._rows(cypher.largest_stated(asked), regions=regions,
-                                                       statuses=statuses, most=most)}
-        unstated = {r["product"]: r for r in self._rows(cypher.first_unstated(asked), regions=regions,
-                                                        statuses=statuses, most=most)}
+        at = asked.index("capacity_base") + 1  # in a row: the line, then the fields asked
+        if not set(asked) <= _NAMED_FIELDS:  # a field a Supply node does not keep: the rows pick them
+            summed, read = [], sorted(regions)
+        groups: dict[str, list[dict[str, Any]]] = {}
+        largest: dict[str, dict[str, Any]] = {}  # per product: how many plain rows, the largest of each part
+        unstated: dict[str, dict[str, Any]] = {}  # the same for the rows with no figure, the first of each part
+        if read:
+            # the Supply nodes of a summed region that names too few rows are not read: its rows are
+            rows = (self._rows(cypher.CAPACITY_SUMS, regions=[r for r in read if r not in self._summed],
+                               statuses=statuses)
+                    + self._rows(cypher.SUPPLY_SUMS, regions=[r for r in read if r in self._summed], statuses=statuses))
+            for r in rows:
+                groups.setdefault(r["product"], []).append(r)
+            for found, query in ((largest, cypher.largest_stated(asked)), (unstated, cypher.first_unstated(asked))):
+                for r in self._rows(query, regions=read, statuses=statuses, most=most):
+                    found[r["product"]] = {"n": r["n"], "rows": r["rows"]}
+        if summed:  # the rows a Supply node names: every field is the node's but the line, firm and figures
+            for (pid, status, where, base_unit, unit, plain, n, first, total, size, fractional, ranged,
+                 lines, firms, figures, amounts) in map(json.loads, (r["tally"] for r in self._rows(
+                    cypher.SUPPLY_TALLIES, regions=summed, statuses=statuses))):
+                groups.setdefault(pid, []).append({"base_unit": base_unit, "unit": unit, "plain": plain, "rows": n,
+                                                   "first": first, "total": total, "size": size,
+                                                   "fractional": fractional, "ranged": ranged})
+                part = (largest if plain else unstated).setdefault(pid, {"n": 0, "rows": []})
+                part["n"] += n - ranged  # (a part with ranges is summed from its rows all the same)
+                known = {"region": where, "product": pid, "status": status, "base_unit": base_unit, "unit": unit,
+                         "capacity_min": None, "capacity_max": None}
+                for k, line in enumerate(lines):
+                    known.update(line=line, firm=firms[k], capacity=figures[k] if plain else None,
+                                 capacity_base=amounts[k] if plain else None)
+                    part["rows"].append([line, *map(known.__getitem__, asked)])
+            for pid, part in largest.items():  # the top `most` of the parts' tops: the largest, ties by line
+                part["rows"] = sorted(part["rows"], key=lambda row: (-row[at], row[0]))[:most]
+            for pid, part in unstated.items():
+                part["rows"] = sorted(part["rows"], key=itemgetter(0))[:most]
         found: dict[str, RowsTally | None] = {}
         wide = []  # summed here, from every row
         for pid, rows in sorted(groups.items(), key=lambda item: min(r["first"] for r in item[1])):
@@ -761,6 +874,27 @@ class CypherBackend(Backend):
                                    units.pop() if units else None, stated, total, len(named), rest, opens["n"])
         if wide:
             found.update(Backend.capacity_tallies(self, region, statuses, fields, most, products=wide))
+        return found
+
+    def firm_tallies(self, region: str, statuses: Iterable[str] | None, most: int,
+                     products: Iterable[str] | None = None) -> dict[str, FirmTally]:
+        """As Backend.firm_tallies; for a region whose FirmTally nodes hold the answer (a summed region
+        with no region below it, tallied for these statuses and this many firms) read from them, a
+        node per product, not from the region's every row."""
+        statuses = None if statuses is None else tuple(sorted(set(statuses)))
+        summary = self._summary.get(region)
+        if (statuses is None or summary is None or summary[1] != statuses or summary[0] != most
+                or self.subregions(region) != {region}):
+            return super().firm_tallies(region, statuses, most, products)
+        return self._of_region(("firm tallies", region, statuses, most),
+                               lambda: self._firm_tallies(region, statuses, most), products)
+
+    def _firm_tallies(self, region: str, statuses: tuple[str, ...], most: int) -> dict[str, FirmTally]:
+        rows = [json.loads(r["tally"]) for r in self._rows(cypher.FIRM_TALLIES, regions=[region],
+                                                           statuses=list(statuses), most=most)]
+        found = {}
+        for pid, _first, n, firms, named, unnamed, unstated, held in sorted(rows, key=itemgetter(1)):
+            found[pid] = FirmTally(n, firms, tuple(named), unnamed, unstated, None if held is None else dict(held))
         return found
 
     def capacity_sums(self, region: str, statuses: Iterable[str] | None = None,
