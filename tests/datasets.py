@@ -21,7 +21,7 @@ from pathlib import Path
 
 from chaingraph.graph import load, open_backend
 
-__all__ = ["write_dataset", "build", "by_product", "open_dataset", "CONNECTIONS", "GRAPHS"]
+__all__ = ["write_dataset", "build", "by_product", "open_dataset", "CONNECTIONS", "GRAPHS", "MANY_PRODUCERS", "ROW_FIELDS"]
 
 # Connection options of the servers the test session runs (tests/conftest.py fills it in), and
 # the graphs the tests load there, as (backend, options), for the clean-up at the end.
@@ -151,3 +151,32 @@ def build(folder: Path, backend: str = "memory", **tables):
 def by_product(rows: list[dict]) -> dict[str, dict]:
     """Query rows indexed by their `product` column."""
     return {r["product"]: r for r in rows}
+
+
+# For the rows a large city's Supply and FirmTally nodes name (server.NAMED = 10 of each): a city
+# with no district. `steel`: 13 firms in 万吨 and 吨 (one base unit), operating and building, ties
+# at the tenth largest, a firm with a row of each status, a row without a firm, two rows without a
+# figure and a planned row; `ore`: 12 firms, every row named and stated (each firm's amount
+# held), ties; `slab`: a range; `gap`: 12 rows without a figure. Lines (header = 1) in the comments.
+_STEEL = [50, 40, 40, 30, 30, 30, 20, 20, 20, 20, 20, 10]
+MANY_PRODUCERS = dict(
+    products=["steel", "ore", "slab", "gap"],
+    regions=[("far", "city", "")],
+    capacities=[
+        *((f"s{k:02}", "steel", amount, "万吨", "operating" if k % 2 else "building")
+          for k, amount in enumerate(_STEEL)),  # 2-13
+        ("s00", "steel", 5, "万吨", "building"),  # 14: s00's second row
+        ("s12", "steel", 200000, "吨", "operating"),  # 15: 20万吨, tied again
+        (None, "steel", 30, "万吨", "operating"),  # 16: no firm
+        ("s13", "steel", None, None, "operating"),  # 17
+        ("s14", "steel", None, None, "building"),  # 18
+        ("s15", "steel", 90, "万吨", "planned"),  # 19
+        *((f"o{k:02}", "ore", 10 + k % 3, "万吨", "building" if k % 4 else "operating") for k in range(12)),  # 20-31
+        ("a", "slab", 3, "万吨", "operating"),  # 32
+        ("b", "slab", 4, "万吨", "operating", None, {"capacity_min": 3, "capacity_max": 5}),  # 33
+        *((f"g{k:02}", "gap", None, None, "operating") for k in range(12)),  # 34-45
+        ("far1", "steel", 70, "万吨", "operating", "far"),  # 46: elsewhere
+    ],
+)
+# the fields of a capacity row `balance` asks for (queries/balance.py)
+ROW_FIELDS = ("firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit", "status")

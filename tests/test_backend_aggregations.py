@@ -9,7 +9,7 @@ from dataclasses import fields
 import pytest
 
 from chaingraph.graph.model import Capacity, CapacitySums, sum_rows
-from datasets import build
+from datasets import MANY_PRODUCERS, ROW_FIELDS, build
 
 # home (city) has a district `home_d`; `far` is elsewhere. capacities.csv lines (header = line 1):
 #   2 f_home ore  operating (home)       6 f_home metal operating, row in far
@@ -298,6 +298,8 @@ def test_capacity_tallies(backend_name, tmp_path, monkeypatch, summed_from):
         for region in ("home", "home_d"):
             for statuses in (None, SUPPLYING, ["planned"]):
                 for most in (1, 2, 3, 10, 20):
+                    assert g.capacity_tallies(region, statuses, ROW_FIELDS, most) == Backend.capacity_tallies(
+                        g, region, statuses, ROW_FIELDS, most)  # (a server: from the nodes where it has them)
                     tallies = g.capacity_tallies(region, statuses, every, most)
                     assert tallies == Backend.capacity_tallies(g, region, statuses, every, most)
                     assert list(tallies) == list(g.capacity_columns(region, statuses))
@@ -336,34 +338,8 @@ def test_firm_tallies(backend_name, tmp_path, monkeypatch, summed_from):
                         p: tallies[p] for p in tallies if p in ("bar", "gap")}
 
 
-# For the rows a large city's Supply and FirmTally nodes name (server.NAMED = 10 of each): a city
-# with no district. `steel`: 13 firms in 万吨 and 吨 (one base unit), operating and building, ties
-# at the tenth largest, a firm with a row of each status, a row without a firm, two rows without a
-# figure and a planned row; `ore`: 12 firms, every row named and stated (each firm's amount
-# held), ties; `slab`: a range; `gap`: 12 rows without a figure. Lines (header = 1) in the comments.
-_STEEL = [50, 40, 40, 30, 30, 30, 20, 20, 20, 20, 20, 10]
-MANY = dict(
-    products=["steel", "ore", "slab", "gap"],
-    regions=[("far", "city", "")],
-    capacities=[
-        *((f"s{k:02}", "steel", amount, "万吨", "operating" if k % 2 else "building")
-          for k, amount in enumerate(_STEEL)),  # 2-13
-        ("s00", "steel", 5, "万吨", "building"),  # 14: s00's second row
-        ("s12", "steel", 200000, "吨", "operating"),  # 15: 20万吨, tied again
-        (None, "steel", 30, "万吨", "operating"),  # 16: no firm
-        ("s13", "steel", None, None, "operating"),  # 17
-        ("s14", "steel", None, None, "building"),  # 18
-        ("s15", "steel", 90, "万吨", "planned"),  # 19
-        *((f"o{k:02}", "ore", 10 + k % 3, "万吨", "building" if k % 4 else "operating") for k in range(12)),  # 20-31
-        ("a", "slab", 3, "万吨", "operating"),  # 32
-        ("b", "slab", 4, "万吨", "operating", None, {"capacity_min": 3, "capacity_max": 5}),  # 33
-        *((f"g{k:02}", "gap", None, None, "operating") for k in range(12)),  # 34-45
-        ("far1", "steel", 70, "万吨", "operating", "far"),  # 46: elsewhere
-    ],
-)
-# the fields `balance` asks for (queries/balance.py), and those a Supply node knows besides
-_ROW_FIELDS = ("firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit", "status")
-_KNOWN = (*_ROW_FIELDS, "line", "region", "product")
+# the fields a Supply node knows besides those `balance` asks for (datasets.ROW_FIELDS)
+_KNOWN = (*ROW_FIELDS, "line", "region", "product")
 
 
 def _sent(g, backend_name):
@@ -385,11 +361,11 @@ def test_tallies_of_a_large_city_from_its_nodes(backend_name, tmp_path, monkeypa
     from chaingraph.graph.backend import Backend, FirmTally
     from chaingraph.graph.model import SUPPLYING
     monkeypatch.setattr(server, "SUMMED_FROM", summed_from)
-    with build(tmp_path / "d", backend_name, **MANY) as g:
+    with build(tmp_path / "d", backend_name, **MANY_PRODUCERS) as g:
         nodes = backend_name != "memory" and summed_from == 1
         sent = _sent(g, backend_name)
         firms = g.firm_tallies("home", SUPPLYING, 10)
-        tallies = g.capacity_tallies("home", SUPPLYING, _ROW_FIELDS, 10)
+        tallies = g.capacity_tallies("home", SUPPLYING, ROW_FIELDS, 10)
         if nodes:  # read from the nodes: no statement reads the city's MAKES rows but those of `slab` (a range)
             assert cypher.FIRM_TALLIES in sent and cypher.SUPPLY_TALLIES in sent
             assert [query for query in sent if "MAKES" in query] == [cypher.CAPACITIES_OF_PRODUCTS]
@@ -408,7 +384,7 @@ def test_tallies_of_a_large_city_from_its_nodes(backend_name, tmp_path, monkeypa
         for statuses in (None, SUPPLYING, ["operating"], ["building"], ["planned"]):
             for most in (1, 2, 3, 10, 11, 12):
                 assert g.firm_tallies("home", statuses, most) == Backend.firm_tallies(g, "home", statuses, most)
-                for asked in (_ROW_FIELDS, _KNOWN, ("line",), ("source", "line")):
+                for asked in (ROW_FIELDS, _KNOWN, ("line",), ("source", "line")):
                     assert g.capacity_tallies("home", statuses, asked, most) == Backend.capacity_tallies(
                         g, "home", statuses, asked, most), (statuses, most, asked)
             assert g.firm_tallies("home", statuses, 10, products=["gap", "steel"]) == {

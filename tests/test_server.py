@@ -27,7 +27,7 @@ from chaingraph.queries import (
     balance, bottlenecks, candidates, chains, extend, firms, gaps, info, products, targets, trace, whatif,
 )
 
-from datasets import CONNECTIONS, GRAPHS, write_dataset
+from datasets import CONNECTIONS, GRAPHS, MANY_PRODUCERS, ROW_FIELDS, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -754,62 +754,50 @@ def test_a_load_streams_the_compiled_store(falkordb_server, mini_copy, monkeypat
         assert g.firms() == memory.firms() and g.capacities() == memory.capacities()
 
 
+def _same_tallies(g, data: Path) -> None:
+    """The home city's capacity and firm tallies on a server are those of memory."""
+    from chaingraph.graph.model import SUPPLYING
+    memory = open_backend("memory", data)
+    for most in (2, 10):
+        assert g.firm_tallies("home", SUPPLYING, most) == memory.firm_tallies("home", SUPPLYING, most)
+        assert (g.capacity_tallies("home", SUPPLYING, ROW_FIELDS, most)
+                == memory.capacity_tallies("home", SUPPLYING, ROW_FIELDS, most))
+
+
 def test_a_load_over_an_older_one_leaves_only_its_own_tallies(server, tmp_path, monkeypatch):
     """The Supply and FirmTally nodes of a load go with it: a changed dataset loaded over the graph
     leaves those of the new load alone, and its tallies are those of memory."""
-    import importlib.util
-
-    from chaingraph.graph.model import SUPPLYING
     from chaingraph.graph.store import Store
-    spec = importlib.util.spec_from_file_location("aggregations", ROOT / "tests" / "test_backend_aggregations.py")
-    aggregations = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(aggregations)
     monkeypatch.setattr(server_module, "SUMMED_FROM", 1)
     options = server.graph()
-    first = write_dataset(tmp_path / "first", **aggregations.MANY)
-    load(server.backend, first, **options)
-    second = write_dataset(tmp_path / "second", **{**aggregations.MANY,
-                                                   "capacities": aggregations.MANY["capacities"][1:-3]})
+    load(server.backend, write_dataset(tmp_path / "first", **MANY_PRODUCERS), **options)
+    second = write_dataset(tmp_path / "second", **{**MANY_PRODUCERS, "capacities": MANY_PRODUCERS["capacities"][1:-3]})
     load(server.backend, second, **options)
     store = Store.from_dataset(load_dataset(second))
     counts = server.counts(options)
     assert counts["ChaingraphLoad"] == 1
-    assert (counts["Supply"], counts["FirmTally"]) == (len(server_module._supply(store)),
-                                                       len(server_module._firm_tallies(store)))
-    memory = open_backend("memory", second)
+    supply, tallies = server_module._summarise(store)
+    assert (counts["Supply"], counts["FirmTally"]) == (len(supply), len(tallies)) == server_module._node_counts(store)
     with open_backend(server.backend, **options) as g:
         assert g._summary == {"home": (server_module.NAMED, server_module.TALLIED)}
-        for most in (2, 10):
-            assert g.firm_tallies("home", SUPPLYING, most) == memory.firm_tallies("home", SUPPLYING, most)
-            assert (g.capacity_tallies("home", SUPPLYING, aggregations._ROW_FIELDS, most)
-                    == memory.capacity_tallies("home", SUPPLYING, aggregations._ROW_FIELDS, most))
+        _same_tallies(g, second)
 
 
 def test_a_load_of_an_older_version_is_read_from_its_rows(server, tmp_path, monkeypatch):
     """A graph loaded by a version whose Supply nodes name no rows (and that wrote no FirmTally
     nodes: `Region.named` is null) gives the same tallies, from its rows."""
-    import importlib.util
-
-    from chaingraph.graph.model import SUPPLYING
-    spec = importlib.util.spec_from_file_location("aggregations", ROOT / "tests" / "test_backend_aggregations.py")
-    aggregations = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(aggregations)
     monkeypatch.setattr(server_module, "SUMMED_FROM", 1)
     options = server.graph()
-    folder = write_dataset(tmp_path / "d", **aggregations.MANY)
+    folder = write_dataset(tmp_path / "d", **MANY_PRODUCERS)
     load(server.backend, folder, **options)
     with connect(server.backend, **options) as g:
         load_id = g.load_id
         g.run("MATCH (r:Region {load: $load}) SET r.named = null, r.tallied = null", load=load_id)
         g.run("MATCH (s:Supply {load: $load}) SET s.tally = null", load=load_id)
         g.run("MATCH (t:FirmTally {load: $load}) DELETE t", load=load_id)
-    memory = open_backend("memory", folder)
     with open_backend(server.backend, **options) as g:
         assert set(g._summary) == {"home", "far"} and set(g._summary.values()) == {(None, None)}
-        for most in (2, 10):
-            assert g.firm_tallies("home", SUPPLYING, most) == memory.firm_tallies("home", SUPPLYING, most)
-            assert (g.capacity_tallies("home", SUPPLYING, aggregations._ROW_FIELDS, most)
-                    == memory.capacity_tallies("home", SUPPLYING, aggregations._ROW_FIELDS, most))
+        _same_tallies(g, folder)
 
 
 def test_the_nodes_name_what_the_queries_list():

@@ -205,36 +205,17 @@ def _summed(store: Store) -> list[str]:
 
 NAMED = 10  # rows a Supply node names, firms a FirmTally node names (`queries._common.LISTED`)
 TALLIED = tuple(sorted(SUPPLYING))  # the statuses of the FirmTally nodes: those `bottlenecks` asks about
-_summaries: list[Any] = []  # [store, SUMMED_FROM, its summaries]: a load asks twice (load_size, load_batches)
 
 
-def _supply(store: Store) -> list[list[Any]]:
-    """The Supply nodes' values (cypher.SUPPLY_FIELDS)."""
-    return _summarise(store)[0]
-
-
-def _firm_tallies(store: Store) -> list[list[Any]]:
-    """The FirmTally nodes' values (cypher.FIRM_TALLY_FIELDS)."""
-    return _summarise(store)[1]
-
-
-def _summarise(store: Store) -> tuple[list[list[Any]], list[list[Any]]]:
-    """The Supply and FirmTally nodes' values of the `_summed` regions. Supply: their capacity
-    rows summed by region, product, status, base unit, unit and plainness, in file order, with
-    the rows each names (its `NAMED` largest plain rows, ties by line, or its first `NAMED` rows
-    with no figure). FirmTally: per region and product, `backend.firm_tally` of its rows of the
-    `TALLIED` statuses (file order), naming `NAMED` firms, as the embedded store gives it."""
-    if _summaries and _summaries[0] is store and _summaries[1] == SUMMED_FROM:
-        return _summaries[2]
-    caps, firms = store.tables["capacities"], store.tables["firms"]
-    codes = caps.columns["firm"][2]  # each row's firm as its row number (-1: none)
-    column = caps.columns["capacity_base"]  # NaN or None: no amount (as the embedded store's firm_tallies)
-    amount = column[1].__getitem__ if column[0] == "float" else caps.getter("capacity_base")
-    line_of = caps.getter("line")
+def _grouped(store: Store) -> tuple[dict[tuple, list[int]], dict[tuple, int]]:
+    """The capacity rows of the `_summed` regions by Supply node (region, product, status, base
+    unit, unit and whether the row is plain): each group's row numbers in file order, and how many
+    of a group's rows have a range or an amount without a figure (groups with none left out)."""
+    caps = store.tables["capacities"]
     names = ("region", "product", "status", "base_unit", "unit", "capacity", "capacity_min", "capacity_max",
              "capacity_base")
-    groups: dict[tuple, list[int]] = {}  # each group's rows, in file order
-    ranged: dict[tuple, int] = {}  # how many of a group's rows have a range or an amount without a figure
+    groups: dict[tuple, list[int]] = {}
+    ranged: dict[tuple, int] = {}
     rows = sorted(i for region in _summed(store) for i in store.rows("capacities", "region", region))
     for at in range(0, len(rows), _CHUNK):
         numbers = rows[at:at + _CHUNK]
@@ -248,38 +229,50 @@ def _summarise(store: Store) -> tuple[list[list[Any]], list[list[Any]]]:
                 members.append(i)
             if not plain and (capacity is not None or low is not None or high is not None or base is not None):
                 ranged[key] = ranged.get(key, 0) + 1
-    named: dict[tuple, list[int]] = {}  # the rows a group names
-    amounts: dict[tuple, list[float]] = {}  # a plain group's amounts, in file order
-    for key, members in groups.items():
-        if key[-1]:  # plain: the largest, ties in file order (as `backend.add_up`)
-            values = amounts[key] = list(map(amount, members))
-            named[key] = [members[k] for k in heapq.nlargest(NAMED, range(len(values)), key=values.__getitem__)]
-        elif key in ranged:  # the first with no figure at all
-            named[key] = list(islice((i for i, *cells in zip(members, *(caps.cells(name, members) for name in (
-                "capacity", "capacity_min", "capacity_max", "capacity_base"))) if cells == [None] * 4), NAMED))
-        else:
-            named[key] = members[:NAMED]
-    picked = [i for rows_named in named.values() for i in rows_named]
-    cells = dict(zip(picked, zip(*(caps.cells(name, picked) for name in ("line", "firm", "capacity",
-                                                                         "capacity_base")))))
+    return groups, ranged
+
+
+def _node_counts(store: Store) -> tuple[int, int]:
+    """How many Supply and FirmTally nodes a load writes (`_summarise`), without making them (nor
+    keeping the rows grouped: tens of MB at 1M firms, for the length of the load)."""
+    groups, _ = _grouped(store)
+    return len(groups), len({key[:2] for key in groups if key[2] in TALLIED})
+
+
+def _summarise(store: Store) -> tuple[list[str], list[tuple[str, str]]]:
+    """The Supply and FirmTally nodes of the `_summed` regions, as their `tally` texts (and, of a
+    FirmTally node, its region): `_supply_row`, `_firm_tally_row` make their values. Supply: their capacity
+    rows summed by region, product, status, base unit, unit and plainness, in file order, with
+    the rows each names (its `NAMED` largest plain rows, ties by line, or its first `NAMED` rows
+    with no figure). FirmTally: per region and product, `backend.firm_tally` of its rows of the
+    `TALLIED` statuses (file order), naming `NAMED` firms, as the embedded store gives it."""
+    caps, firms = store.tables["capacities"], store.tables["firms"]
+    codes = caps.columns["firm"][2]  # each row's firm as its row number (-1: none)
+    column = caps.columns["capacity_base"]  # NaN or None: no amount (as the embedded store's firm_tallies)
+    amount = column[1].__getitem__ if column[0] == "float" else caps.getter("capacity_base")
+    line_of = caps.getter("line")
+    groups, ranged = _grouped(store)
     supply = []
     tallied: dict[tuple[str, str], list[list[int]]] = {}  # (region, product) -> its groups' rows of TALLIED statuses
     add = operator.add
-    for key, members in groups.items():
+    for key, members in groups.items():  # a group at a time: only its own rows' cells are held
         region, product, status, base_unit, unit, plain = key
-        if plain:  # added up in file order
-            values = amounts[key]
+        if plain:  # added up in file order; the largest named, ties in file order (as `backend.add_up`)
+            values = list(map(amount, members))
             total, size = reduce(add, values, 0.0), reduce(add, map(abs, values), 0.0)
             fractional = sum(map(operator.ne, values, map(math.floor, values)))
-        else:
-            total = size = 0.0
-            fractional = 0
-        found = [cells[i] for i in named[key]]
-        tally = _ENCODE([product, status, region, base_unit, unit, plain, len(members), line_of(members[0]), total,
-                         size, fractional, ranged.get(key, 0), [v[0] for v in found], [v[1] for v in found],
-                         [v[2] for v in found] if plain else None, [v[3] for v in found] if plain else None])
-        supply.append([region, product, status, base_unit, unit, plain, len(members), total, size, fractional,
-                       ranged.get(key, 0), line_of(members[0]), tally])
+            named = [members[k] for k in heapq.nlargest(NAMED, range(len(values)), key=values.__getitem__)]
+            lines, firm_ids, figures, amounts = (caps.cells(name, named) for name in (
+                "line", "firm", "capacity", "capacity_base"))
+        else:  # the first with no figure at all
+            total, size, fractional = 0.0, 0.0, 0
+            named = members[:NAMED] if key not in ranged else list(islice((
+                i for i, *cells in zip(members, *(caps.cells(name, members) for name in (
+                    "capacity", "capacity_min", "capacity_max", "capacity_base"))) if cells == [None] * 4), NAMED))
+            lines, firm_ids, figures, amounts = caps.cells("line", named), caps.cells("firm", named), None, None
+        first, n, mixed = line_of(members[0]), len(members), ranged.get(key, 0)
+        supply.append(_ENCODE([product, status, region, base_unit, unit, plain, n, first, total, size, fractional,
+                               mixed, lines, firm_ids, figures, amounts]))
         if status in TALLIED:
             tallied.setdefault((region, product), []).append(members)
     tallies = []
@@ -287,11 +280,21 @@ def _summarise(store: Store) -> tuple[list[list[Any]], list[list[Any]]]:
         members = sorted(itertools.chain.from_iterable(parts)) if len(parts) > 1 else parts[0]
         t = firm_tally([c if c >= 0 else None for c in map(codes.__getitem__, members)], list(map(amount, members)),
                        NAMED, firms.row_id)
-        tally = _ENCODE([product, line_of(members[0]), t.rows, t.firms, t.named, t.unnamed, t.unstated,
-                         None if t.held is None else list(t.held.items())])
-        tallies.append([region, product, list(TALLIED), NAMED, tally])
-    _summaries[:] = [store, SUMMED_FROM, (supply, tallies)]
+        tallies.append((region, _ENCODE([product, line_of(members[0]), t.rows, t.firms, t.named, t.unnamed,
+                                         t.unstated, None if t.held is None else list(t.held.items())])))
     return supply, tallies
+
+
+def _supply_row(tally: str) -> list[Any]:
+    """A Supply node's values (cypher.SUPPLY_FIELDS) from its `tally` (`_summarise` keeps only that:
+    what a load holds until it writes them is a text a node)."""
+    product, status, region, base_unit, unit, plain, n, first, total, size, fractional, ranged = json.loads(tally)[:12]
+    return [region, product, status, base_unit, unit, plain, n, total, size, fractional, ranged, first, tally]
+
+
+def _firm_tally_row(region: str, tally: str) -> list[Any]:
+    """A FirmTally node's values (cypher.FIRM_TALLY_FIELDS) from its region and `tally`."""
+    return [region, json.loads(tally)[0], list(TALLIED), NAMED, tally]
 
 
 # A node's `tally` (cypher.SUPPLY_FIELDS): JSON, as Python writes floats (every digit)
@@ -313,7 +316,7 @@ def load_size(data: Store | Dataset) -> int:
     t = store.tables
     parents = sum(1 for p in t["firms"].column("parent") if p)
     nodes = (len(t["regions"]) + len(t["products"]) + len(t["firms"]) + len(_firm_aliases(store)) + len(t["chains"])
-             + len(t["targets"]) + len(t["conversions"]) + len(_supply(store)) + len(_firm_tallies(store)))
+             + len(t["targets"]) + len(t["conversions"]) + sum(_node_counts(store)))
     relationships = (sum(1 for r in store.records("regions") if r.parent) + len(t["firms"]) + parents
                      + sum(len(s.products) for c in store.records("chains") for s in c.steps) + len(t["capacities"])
                      + len(t["targets"]) + len(t["links"]))
@@ -428,6 +431,9 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
         below = cypher.FIRM_SIZES[n - 1][1] if n else math.inf
         yield from firm_batches(cypher.create_firms((*firm_columns, "capacity_t"), written, label),
                                 (i for i in everyone if least <= tonnes[i] < below), True)
+    # The Supply and FirmTally nodes are made in a thread of their own while the last firms and the
+    # nodes after them are written (seconds of CPU at 1M firms)
+    summaries = _Later(lambda: _summarise(store))
     yield from each(cypher.create_nodes("FirmAlias", ("ids",)),
                     ([key(name), ids] for name, ids in _firm_aliases(store).items()))
     columns = _columns(Chain, "steps")
@@ -438,10 +444,11 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
     columns = _columns(Conversion)
     yield from each(cypher.create_nodes("Conversion", columns), _rows(
         store.records("conversions"), columns, lambda c: [key(f"conversion:{c.line}")]))
+    supply, tallies = summaries.result()
     yield from each(cypher.create_nodes("Supply", cypher.SUPPLY_FIELDS), (
-        [key(f"supply:{n}"), *values] for n, values in enumerate(_supply(store))))
+        [key(f"supply:{n}"), *_supply_row(tally)] for n, tally in enumerate(supply)))
     yield from each(cypher.create_nodes("FirmTally", cypher.FIRM_TALLY_FIELDS), (
-        [key(f"firm_tally:{n}"), *values] for n, values in enumerate(_firm_tallies(store))))
+        [key(f"firm_tally:{n}"), *_firm_tally_row(*tally)] for n, tally in enumerate(tallies)))
 
     line = ("line",)
     yield from each(cypher.create_relationships("Region", "PART_OF", "Region", line), (
@@ -482,6 +489,28 @@ def _of_statuses(every: dict[str, dict[str, list]], statuses: Iterable[str],
             found.append((columns["line"][picked[0]], product, {f: [columns[f][i] for i in picked] for f in fields}))
     found.sort(key=itemgetter(0))
     return {product: columns for _, product, columns in found}
+
+
+class _Later:
+    """A call run in a thread of its own while the caller goes on; `result()` waits for it (and
+    raises what it raised)."""
+
+    def __init__(self, call: Callable[[], Any]):
+        self.call, self.value, self.error = call, None, None
+        self.thread = threading.Thread(target=self._run, name="chaingraph-summaries", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.value = self.call()
+        except BaseException as e:  # handed to the caller
+            self.error = e
+
+    def result(self) -> Any:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 class _Rows(dict):
