@@ -17,7 +17,7 @@ import pytest
 from chaingraph.graph import arrays, memory, open_backend
 from chaingraph.graph.backend import Backend
 from chaingraph.graph.model import SUPPLYING
-from datasets import write_dataset
+from datasets import build, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,6 +95,7 @@ def test_numpy_paths_answer_as_the_pure_paths(tmp_path, monkeypatch, rows):
     of the pure-Python paths on the same store and those built on the records
     (`Backend.capacity_tallies`, `Backend.firm_tallies`), for a city with a district, the
     district, every status or some, several `most`; `capacity_statuses` as from the records."""
+    monkeypatch.setattr(memory, "NUMPY_FROM", 0)  # numpy for a region of any size
     fields = ("line", "firm", "capacity", "capacity_base", "base_unit", "unit", "status")
     folder = write_dataset(tmp_path / "d", **_random_rows(rows, rows))
     open_backend("memory", folder).close()  # the first open compiles the store; the next maps it
@@ -124,11 +125,44 @@ def test_numpy_paths_answer_as_the_pure_paths(tmp_path, monkeypatch, rows):
         assert not any(key[0] == "grouped" for key in pure._by_region)
 
 
-@pytest.mark.parametrize("command, imported", [("info", False), ("gaps", False), ("balance", True)])
-def test_numpy_is_imported_only_to_add_up_a_region(command, imported):
-    """numpy costs about 0.15 s to import: `info` and `gaps` (the shipped dataset) do not pay it;
-    `balance` adds up the city's rows with it."""
+def test_numpy_paths_on_the_hand_built_tallies(tmp_path, monkeypatch):
+    """The hand-built dataset of tests/test_backend_aggregations.py (a range beside a plain row,
+    two base units, amounts that are not whole, a tie, rows without a figure or a firm, a
+    district) with numpy: the tallies built on the records, to the last bit."""
+    from test_backend_aggregations import TALLY
+    monkeypatch.setattr(memory, "NUMPY_FROM", 0)
+    fields = ("line", "firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit")
+    with build(tmp_path / "d", "memory", **TALLY) as g:
+        for region in ("home", "home_d"):
+            for statuses in (None, tuple(SUPPLYING), ("planned",)):
+                for most in (1, 2, 3, 10):
+                    assert repr(g.capacity_tallies(region, statuses, fields, most)) == repr(
+                        Backend.capacity_tallies(g, region, statuses, fields, most))
+                    assert repr(g.firm_tallies(region, statuses, most)) == repr(
+                        Backend.firm_tallies(g, region, statuses, most))
+        assert any(key[0] == "grouped" for key in g._by_region)
+
+
+def test_a_small_region_is_added_up_without_numpy(tmp_path, monkeypatch):
+    """Below `NUMPY_FROM` rows, in a process without numpy, the pure paths answer (importing
+    numpy would cost more than it saves); at `NUMPY_FROM` rows numpy does."""
+    monkeypatch.delitem(sys.modules, "numpy")
+    with build(tmp_path / "d", "memory", **_random_rows(1, 300)) as g:
+        monkeypatch.setattr(memory, "NUMPY_FROM", len(g.store.rows("capacities", "region", "home")) + 1)
+        assert g._kernels("home_d") is None and g._kernels("far") is None
+        assert g._kernels("home") is arrays  # the city and its district
+        monkeypatch.setitem(sys.modules, "numpy", np)
+        assert g._kernels("far") is arrays  # imported already: no cost
+
+
+@pytest.mark.parametrize("command, imported", [("info", False), ("gaps", False), ("balance", False),
+                                               ("bottlenecks", False), ("balance", True)])
+def test_numpy_is_imported_only_to_add_up_a_large_region(command, imported):
+    """numpy costs about 0.17 s to import: `info`, `gaps`, and `balance` and `bottlenecks` for the
+    shipped dataset's city (a few rows) do not pay it; `balance` adds up a city of `NUMPY_FROM`
+    rows or more with it (here made 0)."""
     code = ("import sys\nfrom click.testing import CliRunner\nfrom chaingraph.cli import cli\n"
+            f"from chaingraph.graph import memory\nmemory.NUMPY_FROM = {0 if imported else 50_000}\n"
             f"r = CliRunner().invoke(cli, ['--data', {str(ROOT / 'data')!r}, {command!r}])\n"
             "assert r.exit_code == 0, r.output\nprint('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
