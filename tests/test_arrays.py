@@ -1,7 +1,8 @@
-"""The embedded store's numpy paths (graph/arrays.py) give the answers of its pure-Python paths to
-the last bit: sums in file order one addition after another (not numpy's pairwise sums), the same
-rows named in the same order, the same firms; and the commands that do not add up a region's rows
-per product do not import numpy."""
+"""The embedded store's numpy paths (graph/arrays.py: `capacity_tallies`, `firm_tallies`,
+`largest_columns` of a large region) give the answers of its pure-Python paths to the last bit:
+sums in file order one addition after another (not numpy's pairwise sums), the same rows named in
+the same order, the same firms; and the commands that do not add up a large region's rows do not
+import numpy."""
 from __future__ import annotations
 
 import operator
@@ -91,10 +92,10 @@ def _random_rows(seed: int, n: int) -> dict:
 
 @pytest.mark.parametrize("rows", [2_000, 12_000])  # arrays in the store's pickle; views of the mapped file
 def test_numpy_paths_answer_as_the_pure_paths(tmp_path, monkeypatch, rows):
-    """`capacity_tallies` and `firm_tallies` with numpy are, to the last bit (their reprs), those
-    of the pure-Python paths on the same store and those built on the records
-    (`Backend.capacity_tallies`, `Backend.firm_tallies`), for a city with a district, the
-    district, every status or some, several `most`; `capacity_statuses` as from the records."""
+    """`capacity_tallies`, `firm_tallies` and `largest_columns` with numpy are, to the last bit
+    (their reprs), those of the pure-Python paths on the same store and those built on the
+    records (`Backend.capacity_tallies`, ...), for a city with a district, the district, every
+    status or some, several `most`, no field asked; `capacity_statuses` as from the records."""
     monkeypatch.setattr(memory, "NUMPY_FROM", 0)  # numpy for a region of any size
     fields = ("line", "firm", "capacity", "capacity_base", "base_unit", "unit", "status")
     folder = write_dataset(tmp_path / "d", **_random_rows(rows, rows))
@@ -107,6 +108,9 @@ def test_numpy_paths_answer_as_the_pure_paths(tmp_path, monkeypatch, rows):
                  for statuses in (None, tuple(SUPPLYING), ("planned",)) for most in (1, 3, 10)]
         found = {case: (g.capacity_tallies(case[0], case[1], fields, case[2]),
                         g.firm_tallies(*case)) for case in cases}
+        largest = {(region, most): g.largest_columns(region, fields, most)
+                   for region in ("home", "home_d", "far") for most in (1, 3, 10, 15)}
+        bare = g.capacity_tallies("home", None, (), 3)
         assert "numpy" in sys.modules and any(key[0] == "grouped" for key in g._by_region)
         summed = [t for tallies, _ in found.values() for t in tallies.values() if t.summed]
         assert any(t.rest is not None and t.stated > 64 for t in summed)  # long groups, sums of the rest
@@ -122,13 +126,17 @@ def test_numpy_paths_answer_as_the_pure_paths(tmp_path, monkeypatch, rows):
             assert repr(tallies) == repr(Backend.capacity_tallies(pure, region, statuses, fields, most))
             assert repr(firms) == repr(pure.firm_tallies(region, statuses, most))
             assert repr(firms) == repr(Backend.firm_tallies(pure, region, statuses, most))
+        for (region, most), columns in largest.items():
+            assert repr(columns) == repr(pure.largest_columns(region, fields, most))
+            assert repr(columns) == repr(Backend.largest_columns(pure, region, fields, most))
+        assert repr(bare) == repr(pure.capacity_tallies("home", None, (), 3))
         assert not any(key[0] == "grouped" for key in pure._by_region)
 
 
 def test_numpy_paths_on_the_hand_built_tallies(tmp_path, monkeypatch):
     """The hand-built dataset of tests/test_backend_aggregations.py (a range beside a plain row,
     two base units, amounts that are not whole, a tie, rows without a figure or a firm, a
-    district) with numpy: the tallies built on the records, to the last bit."""
+    district) with numpy: the tallies and the largest rows built on the records, to the last bit."""
     from test_backend_aggregations import TALLY
     monkeypatch.setattr(memory, "NUMPY_FROM", 0)
     fields = ("line", "firm", "capacity", "capacity_min", "capacity_max", "capacity_base", "base_unit", "unit")
@@ -140,6 +148,9 @@ def test_numpy_paths_on_the_hand_built_tallies(tmp_path, monkeypatch):
                         Backend.capacity_tallies(g, region, statuses, fields, most))
                     assert repr(g.firm_tallies(region, statuses, most)) == repr(
                         Backend.firm_tallies(g, region, statuses, most))
+            for most in (1, 2, 3, 10):
+                assert repr(g.largest_columns(region, fields, most)) == repr(
+                    Backend.largest_columns(g, region, fields, most))
         assert any(key[0] == "grouped" for key in g._by_region)
 
 

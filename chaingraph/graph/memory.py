@@ -485,16 +485,9 @@ class MemoryBackend(Backend):
         picked_of = np.concatenate((of_row[at[named]], of_row[blank]))
         order = np.lexsort((np.repeat([0, 1], [len(named), len(blank)]), picked_of))
         picked = np.concatenate((rows[at[named]], rows[blank]))[order]
-        cells = {f: kernels.cells(table, f, picked) for f in fields}
-        if "firm" in cells and columns["firm"][0] == "ref":
-            self._firm_rows.update(zip(cells["firm"], kernels.view(columns["firm"][2])[picked].tolist()))
-            self._firm_rows.pop(None, None)
-        shown = np.bincount(picked_of, minlength=groups)
+        parts = self._cells_by_group(kernels, picked, np.bincount(picked_of, minlength=groups), fields)
         found: dict[str, RowsTally] = {}
         unit_names = columns["base_unit"][2]
-        ends = np.cumsum(shown).tolist()
-        bounds = list(zip((np.cumsum(shown) - shown).tolist(), ends))
-        parts = zip(*([column[a:b] for a, b in bounds] for column in cells.values()))  # each product's cells
         lists = (starts.tolist(), lengths.tolist(), k.tolist(), rowwise.tolist(), low.tolist(), totals.tolist(),
                  rests.tolist())
         for pid, start, length, stated_rows, odd, unit, total, others, part in zip(pids, *lists, parts):
@@ -504,11 +497,45 @@ class MemoryBackend(Backend):
                                         lambda ks, numbers=numbers: self._cells_of([numbers[j] for j in ks], fields),
                                         most)
                 continue
-            found[pid] = RowsTally(length, dict(zip(fields, part)), True,
+            found[pid] = RowsTally(length, part, True,
                                    unit_names[unit] if stated_rows and unit >= 0 else None, stated_rows, total,
                                    min(stated_rows, most), (stated_rows - most, others) if stated_rows > most else None,
                                    length - stated_rows)
         return found
+
+    def _cells_by_group(self, kernels: Any, picked: Any, counts: Any, fields: tuple[str, ...]) -> list[dict[str, list]]:
+        """The cells in `fields` of the capacity rows `picked` (numpy, group after group; `counts`:
+        how many of each group), read a column at a time: a dict of columns per group. The firms'
+        rows noted (naming them later needs no search by id)."""
+        import numpy as np
+        columns = self._capacities.columns
+        cells = {f: kernels.cells(self._capacities, f, picked) for f in fields}
+        if "firm" in cells and columns["firm"][0] == "ref":
+            self._firm_rows.update(zip(cells["firm"], kernels.view(columns["firm"][2])[picked].tolist()))
+            self._firm_rows.pop(None, None)
+        ends = np.cumsum(counts)
+        bounds = list(zip((ends - counts).tolist(), ends.tolist()))
+        if not fields:
+            return [{} for _ in bounds]
+        return [dict(zip(fields, part)) for part in zip(*([column[a:b] for a, b in bounds] for column in cells.values()))]
+
+    def largest_columns(self, region: str, fields: Iterable[str], most: int,
+                        products: Iterable[str] | None = None) -> dict[str, tuple[dict[str, list], int]]:
+        # a large region: the rows picked with numpy for every product at once, their cells read together
+        fields = tuple(fields)
+        if products is not None or (kernels := self._kernels(region)) is None \
+                or self._capacities.columns["capacity_base"][0] != "float":
+            return super().largest_columns(region, fields, most, products)
+        import numpy as np
+        rows, starts, lengths, pids = self._grouped(kernels, region, None)
+        of_row = np.repeat(np.arange(len(starts)), lengths)
+        sizes = kernels.view(self._capacities.columns["capacity_base"][1])[rows]
+        # more than `most` rows: the largest first, none stated last, ties in file order; else file order
+        key = np.where(lengths[of_row] > most, np.where(sizes == sizes, -sizes, np.inf), 0.0)
+        order = np.lexsort((key, of_row))
+        order = order[np.arange(len(rows)) - starts[of_row[order]] < most]
+        parts = self._cells_by_group(kernels, rows[order], np.minimum(lengths, most), fields)
+        return {pid: (part, n) for pid, part, n in zip(pids, parts, lengths.tolist())}
 
     def _sum_rows(self, numbers: list[int], most: int) -> tuple[RowsTally, list[int]] | None:
         """`tally_rows` of the rows `numbers` on the store's arrays (amounts as `array('d')`, NaN
