@@ -618,7 +618,7 @@ class MemoryBackend(Backend):
         unstated = np.bincount(of_row[~stated], minlength=groups)
         # (product, firm) pairs: their rows together, in file order
         at = np.flatnonzero(firms >= 0)
-        at = at[np.lexsort((firms[at], of_row[at]))]
+        at = at[np.argsort(of_row[at] * (1 << 32) + firms[at], kind="stable")]  # by product, then firm
         pair_of, firm_of = of_row[at], firms[at]
         if len(at):
             pairs = np.concatenate(([0], np.flatnonzero((pair_of[1:] != pair_of[:-1]) | (firm_of[1:] != firm_of[:-1])) + 1))
@@ -632,29 +632,39 @@ class MemoryBackend(Backend):
         held, group_of, firm_of = held[order], pair_of[pairs][order], firm_of[pairs][order]
         count = np.bincount(group_of, minlength=groups)
         first = np.cumsum(count) - count
-        # more than `most` firms: those holding at least the `most`-th largest amount
-        by_size = np.lexsort((-held, group_of))
-        nth = by_size[np.arange(len(held)) - first[group_of[by_size]] == most - 1]
-        least = np.full(groups, -np.inf)
-        least[group_of[nth]] = held[nth]
-        named = (count[group_of] <= most) | (held >= least[group_of])
-        # the firms' ids (a tally names some, and keys each firm's amount where every row names
-        # one and states an amount); the rows of those named noted (naming them needs no search)
+        # the firms named: every one by id when there are `most` or fewer, else the `most` holding
+        # the most (ties by id): one sort of every product's firms, ids compared by their rank
+        key = np.where(count[group_of] > most, -held, 0.0)
+        order = np.lexsort((self._id_ranks(kernels)[firm_of], key, group_of))
+        order = order[np.arange(len(held)) - first[group_of[order]] < most]
+        shown = np.minimum(count, most)
+        # the firms' ids: of those named, and of every firm of a product whose every row names one
+        # and states an amount (they key its amounts); each firm's id read once
         every = (unnamed == 0) & (unstated == 0)
-        ids = kernels.cells(self._firms, "id", firm_of)
-        shown = np.flatnonzero(named).tolist()
-        self._firm_rows.update(zip(map(ids.__getitem__, shown), firm_of[shown].tolist()))
-        amounts_of, named_of = held.tolist(), named.tolist()
+        wanted = firm_of[order] if not every.any() else firm_of
+        distinct, at = np.unique(wanted, return_inverse=True)
+        of_pairs = np.array(kernels.cells(self._firms, "id", distinct), dtype=object)[at]
+        ids = of_pairs.tolist()
+        named = ids if wanted is not firm_of else of_pairs[order].tolist()
+        self._firm_rows.update(zip(named, firm_of[order].tolist()))
+        amounts_of = held.tolist()
         found = {}
-        for pid, start, size, n, no_firm, no_amount, whole in zip(pids, first.tolist(), count.tolist(), lengths.tolist(),
-                                                                  unnamed.tolist(), unstated.tolist(), every.tolist()):
-            picked = list(itertools.compress(range(start, start + size), named_of[start:start + size]))
-            names = sorted(map(ids.__getitem__, picked))
-            if size > most:
-                amount = {ids[j]: amounts_of[j] for j in picked}
-                names.sort(key=lambda i: -amount[i])  # stable: ties stay by id
+        ends = np.cumsum(shown).tolist()
+        for pid, start, size, n, no_firm, no_amount, whole, end, k in zip(
+                pids, first.tolist(), count.tolist(), lengths.tolist(), unnamed.tolist(), unstated.tolist(),
+                every.tolist(), ends, shown.tolist()):
             held_by = dict(zip(ids[start:start + size], amounts_of[start:start + size])) if whole else None
-            found[pid] = FirmTally(n, size, tuple(names[:most]), no_firm, no_amount, held_by)
+            found[pid] = FirmTally(n, size, tuple(named[end - k:end]), no_firm, no_amount, held_by)
+        return found
+
+    def _id_ranks(self, kernels: Any) -> Any:
+        """Each firm's place in the order of the firms' ids (the store's sorted index of them)."""
+        found = self._by_region.get(("id ranks",))
+        if found is None:
+            import numpy as np
+            order = kernels.view(self.store.indexes["firm_ids"])
+            found = self._by_region["id ranks",] = np.empty(len(order), np.int64)
+            found[order] = np.arange(len(order))
         return found
 
     def _numbers_of_products(self, region: str, statuses: Iterable[str] | None,
