@@ -1,10 +1,12 @@
 """A region's capacity rows added up on the store's arrays with numpy (`MemoryBackend`'s
-`capacity_tallies` and `firm_tallies`): the same answers as the pure-Python paths, to the last bit.
+`capacity_tallies`, `firm_tallies` and `largest_columns`): the same answers as the pure-Python
+paths, to the last bit.
 
-Imported only by the questions that add up a region's rows per product (`balance`, `extend`,
-`bottlenecks`): importing numpy costs about 0.15 s of CPU, which `info`, `gaps` and `whatif` do not
-pay. Every array here is a view of the store's own (`np.frombuffer` on the mapped file or the
-`array`), never a copy of a column; only the region's rows are gathered.
+Imported only where a question adds up or picks the rows of a region of `memory.NUMPY_FROM` rows
+or more per product (`balance`, `extend`, `bottlenecks`, a brief's graphs): importing numpy costs
+0.11-0.15 s of CPU here, which `info`, `gaps`, `whatif` and a smaller region do not pay. Every
+array here is a view of the store's own (`np.frombuffer` on the mapped file or the `array`), never
+a copy of a column; only the region's rows are gathered.
 
 Sums: a product's amounts are added one after another in file order from 0.0, as `add_up`
 (`functools.reduce(operator.add, ...)`) does. `np.sum`, `np.add.reduce` and `np.add.reduceat`

@@ -663,7 +663,7 @@ class MemoryBackend(Backend):
         if found is None:
             import numpy as np
             order = kernels.view(self.store.indexes["firm_ids"])
-            found = self._by_region["id ranks",] = np.empty(len(order), np.int64)
+            found = self._by_region["id ranks",] = np.empty(len(order), np.int32)
             found[order] = np.arange(len(order))
         return found
 
