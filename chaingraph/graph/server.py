@@ -867,12 +867,12 @@ class CypherBackend(Backend):
                                                    "fractional": fractional, "ranged": ranged})
                 part = (largest if plain else unstated).setdefault(pid, {"n": 0, "rows": []})
                 part["n"] += n - ranged  # (a part with ranges is summed from its rows all the same)
-                known = {"region": where, "product": pid, "status": status, "base_unit": base_unit, "unit": unit,
-                         "capacity_min": None, "capacity_max": None}
-                for k, line in enumerate(lines):
-                    known.update(line=line, firm=firms[k], capacity=figures[k] if plain else None,
-                                 capacity_base=amounts[k] if plain else None)
-                    part["rows"].append([line, *map(known.__getitem__, asked)])
+                k = len(lines)
+                known = {"line": lines, "firm": firms, "capacity": figures or [None] * k,
+                         "capacity_base": amounts or [None] * k}
+                same = {"region": where, "product": pid, "status": status, "base_unit": base_unit, "unit": unit,
+                        "capacity_min": None, "capacity_max": None}
+                part["rows"].extend(zip(lines, *(known[f] if f in known else [same[f]] * k for f in asked)))
             for pid, part in largest.items():  # the top `most` of the parts' tops: the largest, ties by line
                 part["rows"] = sorted(part["rows"], key=lambda row: (-row[at], row[0]))[:most]
             for pid, part in unstated.items():
@@ -898,7 +898,7 @@ class CypherBackend(Backend):
             else:
                 named = sorted(named, key=itemgetter(0))  # every one, in file order
             picked = named + opens["rows"]
-            columns = _feed_as_tuples({f: [row[i] for row in picked] for i, f in enumerate(asked, 1)})
+            columns = _feed_as_tuples(dict(zip(asked, map(list, list(zip(*picked))[1:] or [()] * len(asked)))))
             found[pid] = RowsTally(every, {f: columns[f] for f in fields}, True,
                                    units.pop() if units else None, stated, total, len(named), rest, opens["n"])
         if wide:
