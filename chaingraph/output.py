@@ -180,8 +180,8 @@ def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], lis
     if type(value) is list and value and not translate:
         try:
             joined = " ".join(value)
-        except TypeError:  # not all texts
-            joined = ""
+        except TypeError:  # not all texts: each item shown as its own cell would be (`_items`)
+            joined = "\n"  # (not printable)
         if joined.isprintable():  # texts with nothing to escape: measured all at once
             texts, widths = value, list(map(len, value)) if joined.isascii() else _widths(value)
             if max(widths) <= MAX_CELL_WIDTH:  # and none to wrap
