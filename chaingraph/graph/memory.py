@@ -5,6 +5,7 @@ import dataclasses
 import itertools
 import operator
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from functools import cached_property
@@ -124,6 +125,30 @@ _link_values = attrgetter(*_LINK_PROPERTIES)
 def _link_properties(link: Link) -> dict:
     # the fields are plain values: no deep copy (dataclasses.asdict) needed
     return dict(zip(_LINK_PROPERTIES, _link_values(link)))
+
+
+# A region of this many capacity rows or more is added up with numpy (graph/arrays.py) in a
+# process that has not imported it yet: its import (about 0.17 s of CPU here) costs more than the
+# pure-Python paths take on fewer rows (they take about 2.5 µs a row more for `capacity_tallies`,
+# 4 µs with `firm_tallies`; at 100k firms, 14,600 rows in the largest city, numpy was 0.04-0.16 s slower)
+NUMPY_FROM = 50_000
+
+
+def _kernels() -> Any:
+    """The numpy paths (graph/arrays.py); None where numpy is not installed (the pure-Python
+    paths answer the same)."""
+    try:
+        from . import arrays
+    except ImportError:
+        return None
+    return arrays
+
+
+def _as_array(kernels: Any, codes: Sequence[int]) -> Any:
+    """A column's codes (`MemoryBackend._codes`) as a numpy array: a view of the store's own, or
+    of a list made for a column stored otherwise."""
+    import numpy as np
+    return np.asarray(codes, dtype=np.int64) if isinstance(codes, list) else kernels.view(codes)
 
 
 class MemoryBackend(Backend):
@@ -352,13 +377,15 @@ class MemoryBackend(Backend):
         # the asked fields of the rows named, read for every product at once. A few products: their
         # rows by the product index, not the region's
         fields, table = tuple(fields), self._capacities
+        columns = table.columns
+        arrays = all(columns[f][0] in ("float", "none") for f in TALLIED[:4]) and columns["base_unit"][0] == "codes" \
+            and not columns["base_unit"][1]
+        if arrays and products is None and (kernels := self._kernels(region)) is not None:
+            return self._tallies_of_arrays(kernels, region, statuses, fields, most)
         grouped = (self._numbers_by_product(region, statuses) if products is None
                    else self._numbers_of_products(region, statuses, products))
         found: dict[str, RowsTally | None] = {}
         picked: list[int] = []  # the rows named, of every product, in turn
-        columns = table.columns
-        arrays = all(columns[f][0] in ("float", "none") for f in TALLIED[:4]) and columns["base_unit"][0] == "codes" \
-            and not columns["base_unit"][1]
         for pid, numbers in grouped.items():
             summed = self._sum_rows(numbers, most) if arrays else None
             if summed is None:  # a range, or an amount not stated: the product's rows decoded (`tally_rows`)
@@ -375,6 +402,140 @@ class MemoryBackend(Backend):
                 rows, at, k = tally
                 found[pid] = dataclasses.replace(rows, columns={f: cells[f][at:at + k] for f in fields})
         return found
+
+    def _kernels(self, region: str) -> Any:
+        """The numpy paths for a question adding up the region's rows per product: where numpy is
+        imported already, or the region has `NUMPY_FROM` rows or more (else None: the pure paths)."""
+        if "numpy" not in sys.modules and sum(len(self.store.rows("capacities", "region", r))
+                                              for r in self.subregions(region)) < NUMPY_FROM:
+            return None
+        return _kernels()
+
+    def _grouped(self, kernels: Any, region: str, statuses: Iterable[str] | None) -> tuple:
+        """`_numbers_by_product` as numpy arrays: the region's rows of these statuses regrouped by
+        product (rows in file order, products in the order of their first row), each group's start
+        and length, and the products' ids."""
+        key = ("grouped", region, None if statuses is None else frozenset(statuses))
+        found = self._by_region.get(key)
+        if found is None:
+            import numpy as np
+            rows = kernels.region_rows([self.store.rows("capacities", "region", r) for r in self.subregions(region)])
+            products, product = self._codes("product")
+            of_rows = _as_array(kernels, product)[rows]
+            if statuses is not None:
+                names, status = self._codes("status")
+                kept = np.isin(_as_array(kernels, status)[rows], [n for n, s in enumerate(names) if s in key[2]])
+                rows, of_rows = rows[kept], of_rows[kept]
+            rows, starts, lengths, codes = kernels.group(rows, of_rows)
+            found = self._by_region[key] = (rows, starts, lengths, [products[c] for c in codes.tolist()])
+        return found
+
+    def _tallies_of_arrays(self, kernels: Any, region: str, statuses: Iterable[str] | None, fields: tuple[str, ...],
+                           most: int) -> dict[str, RowsTally]:
+        """`capacity_tallies` of every product of the region, with numpy on the store's arrays
+        (graph/arrays.py): what `_sum_rows` finds per product, for every product at once; a
+        product whose rows cannot be summed (a range, an amount not stated, several base units)
+        is tallied row by row (`tally_rows`), as there."""
+        import numpy as np
+        table, columns = self._capacities, self._capacities.columns
+        rows, starts, lengths, pids = self._grouped(kernels, region, statuses)
+        n, groups = len(rows), len(starts)
+        of_row = np.repeat(np.arange(groups), lengths)  # each row's group
+
+        def floats(f: str) -> np.ndarray:
+            return kernels.view(columns[f][1])[rows] if columns[f][0] == "float" else np.full(n, np.nan)
+
+        def per_group(mask: np.ndarray) -> np.ndarray:  # how many rows of each group the mask holds
+            return np.bincount(of_row[mask], minlength=groups)
+        caps = floats("capacity")
+        stated = caps == caps  # not NaN: a capacity stated
+        k = per_group(stated)
+        rowwise = np.zeros(groups, dtype=bool)  # a range, an amount not stated, several base units
+        for f in ("capacity_min", "capacity_max"):
+            if columns[f][0] == "float":
+                bounds = floats(f)
+                rowwise |= per_group(bounds == bounds) > 0
+        amounts = floats("capacity_base")
+        rowwise |= per_group(stated & (amounts != amounts)) > 0
+        units = kernels.view(columns["base_unit"][3])[rows].astype(np.int64)
+        if groups:
+            low = np.minimum.reduceat(np.where(stated, units, len(columns["base_unit"][2])), starts)
+            rowwise |= (k > 0) & (low != np.maximum.reduceat(np.where(stated, units, -2), starts))
+        else:
+            low = k
+        summed = ~rowwise
+        # the stated rows of the summed products: their amounts in file order, group by group
+        at = np.flatnonzero(stated & summed[of_row])
+        group_of, values = of_row[at], amounts[at]
+        counts = np.where(summed, k, 0)
+        first = np.cumsum(counts) - counts
+        totals = kernels.segment_sums(values, first, counts)
+        many = counts > most  # the `most` largest named, largest first (ties in file order); else all, in file order
+        order = np.lexsort((np.where(many[group_of], -values, 0.0), group_of))
+        named = order[np.arange(len(at)) - first[group_of[order]] < most]
+        rest = values.copy()
+        rest[named] = 0.0  # x + 0.0 is x for any running sum from 0.0 (never -0.0): the others' sum
+        rests = np.zeros(groups)
+        rests[many] = kernels.segment_sums(rest, first[many], counts[many])
+        # the first `most` rows of no capacity
+        blank = np.flatnonzero(~stated & summed[of_row])
+        opens = np.where(summed, lengths - k, 0)
+        blank = blank[np.arange(len(blank)) - (np.cumsum(opens) - opens)[of_row[blank]] < most]
+        # the rows named, product by product: the largest, then those of no capacity
+        picked_of = np.concatenate((of_row[at[named]], of_row[blank]))
+        order = np.lexsort((np.repeat([0, 1], [len(named), len(blank)]), picked_of))
+        picked = np.concatenate((rows[at[named]], rows[blank]))[order]
+        parts = self._cells_by_group(kernels, picked, np.bincount(picked_of, minlength=groups), fields)
+        found: dict[str, RowsTally] = {}
+        unit_names = columns["base_unit"][2]
+        lists = (starts.tolist(), lengths.tolist(), k.tolist(), rowwise.tolist(), low.tolist(), totals.tolist(),
+                 rests.tolist())
+        for pid, start, length, stated_rows, odd, unit, total, others, part in zip(pids, *lists, parts):
+            if odd:  # the product's rows decoded (`tally_rows`)
+                numbers = rows[start:start + length].tolist()
+                found[pid] = tally_rows(*(table._cells(f, numbers) for f in TALLIED),
+                                        lambda ks, numbers=numbers: self._cells_of([numbers[j] for j in ks], fields),
+                                        most)
+                continue
+            found[pid] = RowsTally(length, part, True,
+                                   unit_names[unit] if stated_rows and unit >= 0 else None, stated_rows, total,
+                                   min(stated_rows, most), (stated_rows - most, others) if stated_rows > most else None,
+                                   length - stated_rows)
+        return found
+
+    def _cells_by_group(self, kernels: Any, picked: Any, counts: Any, fields: tuple[str, ...]) -> list[dict[str, list]]:
+        """The cells in `fields` of the capacity rows `picked` (numpy, group after group; `counts`:
+        how many of each group), read a column at a time: a dict of columns per group. The firms'
+        rows noted (naming them later needs no search by id)."""
+        import numpy as np
+        columns = self._capacities.columns
+        cells = {f: kernels.cells(self._capacities, f, picked) for f in fields}
+        if "firm" in cells and columns["firm"][0] == "ref":
+            self._firm_rows.update(zip(cells["firm"], kernels.view(columns["firm"][2])[picked].tolist()))
+            self._firm_rows.pop(None, None)
+        ends = np.cumsum(counts)
+        bounds = list(zip((ends - counts).tolist(), ends.tolist()))
+        if not fields:
+            return [{} for _ in bounds]
+        return [dict(zip(fields, part)) for part in zip(*([column[a:b] for a, b in bounds] for column in cells.values()))]
+
+    def largest_columns(self, region: str, fields: Iterable[str], most: int,
+                        products: Iterable[str] | None = None) -> dict[str, tuple[dict[str, list], int]]:
+        # a large region: the rows picked with numpy for every product at once, their cells read together
+        fields = tuple(fields)
+        if products is not None or (kernels := self._kernels(region)) is None \
+                or self._capacities.columns["capacity_base"][0] != "float":
+            return super().largest_columns(region, fields, most, products)
+        import numpy as np
+        rows, starts, lengths, pids = self._grouped(kernels, region, None)
+        of_row = np.repeat(np.arange(len(starts)), lengths)
+        sizes = kernels.view(self._capacities.columns["capacity_base"][1])[rows]
+        # more than `most` rows: the largest first, none stated last, ties in file order; else file order
+        key = np.where(lengths[of_row] > most, np.where(sizes == sizes, -sizes, np.inf), 0.0)
+        order = np.lexsort((key, of_row))
+        order = order[np.arange(len(rows)) - starts[of_row[order]] < most]
+        parts = self._cells_by_group(kernels, rows[order], np.minimum(lengths, most), fields)
+        return {pid: (part, n) for pid, part, n in zip(pids, parts, lengths.tolist())}
 
     def _sum_rows(self, numbers: list[int], most: int) -> tuple[RowsTally, list[int]] | None:
         """`tally_rows` of the rows `numbers` on the store's arrays (amounts as `array('d')`, NaN
@@ -425,6 +586,8 @@ class MemoryBackend(Backend):
         firms, amounts = table.columns["firm"], table.columns["capacity_base"]
         if firms[0] != "ref" or amounts[0] != "float":
             return super().firm_tallies(region, statuses, most, products)
+        if products is None and most > 0 and (kernels := self._kernels(region)) is not None:
+            return self._firm_tallies_of_arrays(kernels, region, statuses, most)
         grouped = (self._numbers_by_product(region, statuses) if products is None
                    else self._numbers_of_products(region, statuses, products))
         codes, data, ids, noted = firms[2], amounts[1], self._firms.row_id, self._firm_rows
@@ -436,6 +599,72 @@ class MemoryBackend(Backend):
         for pid, numbers in grouped.items():
             keys = [code if code >= 0 else None for code in map(codes.__getitem__, numbers)]
             found[pid] = firm_tally(keys, list(map(data.__getitem__, numbers)), most, name)
+        return found
+
+    def _firm_tallies_of_arrays(self, kernels: Any, region: str, statuses: Iterable[str] | None,
+                                most: int) -> dict[str, FirmTally]:
+        """`firm_tallies` of every product of the region, with numpy on the store's arrays: what
+        `firm_tally` finds per product, for every product at once (each firm's amounts added up
+        in file order, `segment_sums`); the ids read only of the firms a tally names."""
+        import numpy as np
+        columns = self._capacities.columns
+        rows, starts, lengths, pids = self._grouped(kernels, region, statuses)
+        groups = len(starts)
+        of_row = np.repeat(np.arange(groups), lengths)
+        firms = kernels.view(columns["firm"][2])[rows].astype(np.int64)  # the firm's row, -1 for none
+        amounts = kernels.view(columns["capacity_base"][1])[rows]
+        stated = amounts == amounts
+        unnamed = np.bincount(of_row[firms < 0], minlength=groups)
+        unstated = np.bincount(of_row[~stated], minlength=groups)
+        # (product, firm) pairs: their rows together, in file order
+        at = np.flatnonzero(firms >= 0)
+        at = at[np.argsort(of_row[at] * (1 << 32) + firms[at], kind="stable")]  # by product, then firm
+        pair_of, firm_of = of_row[at], firms[at]
+        if len(at):
+            pairs = np.concatenate(([0], np.flatnonzero((pair_of[1:] != pair_of[:-1]) | (firm_of[1:] != firm_of[:-1])) + 1))
+        else:
+            pairs = np.empty(0, np.int64)
+        sizes = np.diff(np.append(pairs, len(at)))
+        # a firm's amounts added up from 0.0 in file order; an amount not stated adds nothing (+ 0.0)
+        held = kernels.segment_sums(np.where(stated[at], amounts[at], 0.0), pairs, sizes)
+        # the firms of a product in the order of their first row
+        order = np.lexsort((at[pairs], pair_of[pairs]))
+        held, group_of, firm_of = held[order], pair_of[pairs][order], firm_of[pairs][order]
+        count = np.bincount(group_of, minlength=groups)
+        first = np.cumsum(count) - count
+        # the firms named: every one by id when there are `most` or fewer, else the `most` holding
+        # the most (ties by id): one sort of every product's firms, ids compared by their rank
+        key = np.where(count[group_of] > most, -held, 0.0)
+        order = np.lexsort((self._id_ranks(kernels)[firm_of], key, group_of))
+        order = order[np.arange(len(held)) - first[group_of[order]] < most]
+        shown = np.minimum(count, most)
+        # the firms' ids: of those named, and of every firm of a product whose every row names one
+        # and states an amount (they key its amounts); each firm's id read once
+        every = (unnamed == 0) & (unstated == 0)
+        wanted = firm_of[order] if not every.any() else firm_of
+        distinct, at = np.unique(wanted, return_inverse=True)
+        of_pairs = np.array(kernels.cells(self._firms, "id", distinct), dtype=object)[at]
+        ids = of_pairs.tolist()
+        named = ids if wanted is not firm_of else of_pairs[order].tolist()
+        self._firm_rows.update(zip(named, firm_of[order].tolist()))
+        amounts_of = held.tolist()
+        found = {}
+        ends = np.cumsum(shown).tolist()
+        for pid, start, size, n, no_firm, no_amount, whole, end, k in zip(
+                pids, first.tolist(), count.tolist(), lengths.tolist(), unnamed.tolist(), unstated.tolist(),
+                every.tolist(), ends, shown.tolist()):
+            held_by = dict(zip(ids[start:start + size], amounts_of[start:start + size])) if whole else None
+            found[pid] = FirmTally(n, size, tuple(named[end - k:end]), no_firm, no_amount, held_by)
+        return found
+
+    def _id_ranks(self, kernels: Any) -> Any:
+        """Each firm's place in the order of the firms' ids (the store's sorted index of them)."""
+        found = self._by_region.get(("id ranks",))
+        if found is None:
+            import numpy as np
+            order = kernels.view(self.store.indexes["firm_ids"])
+            found = self._by_region["id ranks",] = np.empty(len(order), np.int32)
+            found[order] = np.arange(len(order))
         return found
 
     def _numbers_of_products(self, region: str, statuses: Iterable[str] | None,
