@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from .. import i18n
 from ..graph.backend import Backend, FirmTally
 from ..i18n import gettext as _
 from ._common import without_gc, LISTED, local_statuses, PRESENT, SUPPLYING, region_id
 from .balance import balance
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["bottlenecks", "WEIGHTS", "HHI_CONCENTRATED"]
 
@@ -22,107 +27,38 @@ WEIGHTS = {"shortfall": 4, "single firm": 3, "concentrated": 2, "dominator": 2, 
 HHI_CONCENTRATED = 2500
 
 
-class _ProductGraph:
-    """The product graph as plain adjacency maps, each link with its type: `succ[a][b]` and
-    `pred[b][a]` (networkx's `DiGraph` keeps the same maps under the same names; the analyses
-    below read only these, so they take either). A few thousand products need no graph library
-    (importing networkx took longer than the analyses)."""
-
-    def __init__(self, nodes: Iterable[str], links: Iterable[tuple[str, str, str]]):
-        self.succ: dict[str, dict[str, str]] = {n: {} for n in nodes}
-        self.pred: dict[str, dict[str, str]] = {n: {} for n in self.succ}
-        for a, b, kind in links:  # a later link between the same two products sets the type, as networkx does
-            for n in (a, b):
-                if n not in self.succ:
-                    self.succ[n], self.pred[n] = {}, {}
-            self.succ[a][b] = kind
-            self.pred[b][a] = kind
-
-    def __iter__(self):
-        return iter(self.succ)
-
-    def __contains__(self, node) -> bool:
-        return node in self.succ
-
-
-def _dominators_of_ends(pg, ends: set[str]) -> dict[str, set[str]]:
+def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
     """For each end product: the products every route from a raw material to it passes through.
 
-    One dominator tree (`_immediate_dominators`) from a super-root joined to every raw material (a
-    product nothing feeds), not one per end: a route to an end runs only through the end's
-    ancestors, so its dominators are the same as in the end's own feeding subgraph. The walk runs
-    on the ends and their ancestors alone (a node's feeders are all ancestors too, so every route
-    from the root to an end lies inside them): the chains' part of a large taxonomy, not all of
-    it. An end nothing feeds (or only a cycle feeds) gets none. `pg`: a `_ProductGraph` or a
-    networkx `DiGraph`.
+    One `immediate_dominators` from a super-root joined to every raw material (a product nothing
+    feeds), not one per end: a route to an end runs only through the end's ancestors, so its
+    dominators are the same as in the end's own feeding subgraph. The walk runs on the ends and
+    their ancestors alone (a node's feeders are all ancestors too, so every route from the root to
+    an end lies inside them): the chains' part of a large taxonomy, not all of it. An end nothing
+    feeds (or only a cycle feeds) gets none.
     """
-    pred = pg.pred
+    import networkx as nx  # here: importing the queries needs no graph library
     above = {e for e in ends if e in pg}
     todo = list(above)
     while todo:
-        for feeder in pred[todo.pop()]:
+        for feeder in pg.predecessors(todo.pop()):
             if feeder not in above:
                 above.add(feeder)
                 todo.append(feeder)
     root = ("root",)  # no product id is a tuple
-    raw = [n for n in above if not pred[n]]
-
-    def successors(n):
-        return raw if n is root else [m for m in pg.succ[n] if m in above]
-
-    def predecessors(n):
-        return [root] if not pred[n] else list(pred[n])
-    return _dominators_from_tree(pg, ends, _immediate_dominators(root, successors, predecessors), root)
+    sub = nx.DiGraph()
+    sub.add_node(root)
+    sub.add_nodes_from(above)
+    sub.add_edges_from((feeder, n) for n in above for feeder in pg.predecessors(n))
+    sub.add_edges_from((root, n) for n in above if pg.in_degree(n) == 0)
+    return _dominators_from_tree(pg, ends, nx.immediate_dominators(sub, root), root)
 
 
-def _immediate_dominators(root, successors, predecessors) -> dict:
-    """Each node reachable from `root` with its immediate dominator (`root`'s own is `root`), the
-    dominators networkx's `immediate_dominators` gives (the dominator tree is unique): the iterative
-    algorithm of Cooper, Harvey and Kennedy (2001) over the nodes in reverse postorder."""
-    order, seen, stack = [], {root}, [(root, iter(successors(root)))]
-    while stack:  # postorder of a depth-first walk from the root
-        node, rest = stack[-1]
-        for nxt in rest:
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, iter(successors(nxt))))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    place = {node: k for k, node in enumerate(order)}
-    idom = {root: root}
-    walk = order[-2::-1]  # reverse postorder, the root left out
-    feeders = {node: [p for p in predecessors(node) if p in place] for node in walk}
-    changed = True
-    while changed:
-        changed = False
-        for node in walk:
-            new = None
-            for p in feeders[node]:
-                if p not in idom:
-                    continue
-                if new is None:
-                    new = p
-                    continue
-                a, b = p, new  # their nearest common dominator
-                while a != b:
-                    while place[a] < place[b]:
-                        a = idom[a]
-                    while place[b] < place[a]:
-                        b = idom[b]
-                new = a
-            if idom.get(node) != new:
-                idom[node] = new
-                changed = True
-    return idom
-
-
-def _dominators_from_tree(pg, ends: set[str], idom: dict, root) -> dict[str, set[str]]:
+def _dominators_from_tree(pg: nx.DiGraph, ends: set[str], idom: dict, root) -> dict[str, set[str]]:
     """Each end's dominators read up the dominator tree `idom` (rooted at `root`)."""
     found: dict[str, set[str]] = {}
     for end in ends:
-        if end not in idom or not pg.pred[end]:
+        if end not in idom or pg.in_degree(end) == 0:
             continue  # nothing feeds it
         chain, node = set(), end
         while idom[node] != root and idom[node] != node:
@@ -132,70 +68,35 @@ def _dominators_from_tree(pg, ends: set[str], idom: dict, root) -> dict[str, set
     return found
 
 
-def _articulation_points(pg) -> dict[str, int]:
-    """Each articulation point of the product graph (undirected, self-links left out) with the
-    number of parts removing it adds: one less than the blocks (biconnected components) it belongs
-    to. One depth-first walk (Hopcroft and Tarjan, 1973): below a node, each child whose subtree
-    reaches no higher than the node starts a block of its own; a node other than a walk's root is
-    also in the block of the link to its parent."""
-    succ, pred = pg.succ, pg.pred
-    disc: dict[str, int] = {}
-    low: dict[str, int] = {}
-    blocks: dict[str, int] = {}
-    for start in pg:
-        if start in disc:
-            continue
-        disc[start] = low[start] = len(disc)
-        stack = [(start, iter(dict.fromkeys([*succ[start], *pred[start]])), None)]
-        while stack:
-            node, rest, parent = stack[-1]
-            for other in rest:
-                if other == node or other == parent:
-                    continue  # a self-link splits nothing; the link to the parent is the tree's
-                if other in disc:
-                    if disc[other] < low[node]:
-                        low[node] = disc[other]
-                else:
-                    disc[other] = low[other] = len(disc)
-                    stack.append((other, iter(dict.fromkeys([*succ[other], *pred[other]])), node))
-                    break
-            else:
-                stack.pop()
-                if parent is not None:
-                    if low[node] < low[parent]:
-                        low[parent] = low[node]
-                    if low[node] >= disc[parent]:
-                        blocks[parent] = blocks.get(parent, 0) + 1
-                    blocks[node] = blocks.get(node, 0) + 1  # the block of its link to its parent
+def _articulation_points(pg: nx.DiGraph) -> dict[str, int]:
+    """Each articulation point of the product graph (undirected) with the number of parts
+    removing it adds: one less than the blocks (biconnected components) it belongs to, counted
+    in one pass over the blocks instead of one count of the graph's components per point."""
+    import networkx as nx  # here: importing the queries needs no graph library
+    undirected = nx.Graph(pg.edges)  # the linked products; self-links split nothing
+    undirected.remove_edges_from(nx.selfloop_edges(undirected))
+    blocks: dict[str, int] = defaultdict(int)
+    for block in nx.biconnected_components(undirected):
+        for n in block:
+            blocks[n] += 1
     return {n: count - 1 for n, count in blocks.items() if count > 1}  # in two blocks or more: a cut
 
 
-def _reachable(links: dict, start: str) -> set[str]:
-    """The nodes reached from `start` along `links` (a `succ` or `pred` map), `start` left out."""
-    found, todo = set(), [start]
-    while todo:
-        for n in links[todo.pop()]:
-            if n not in found:
-                found.add(n)
-                todo.append(n)
-    found.discard(start)
-    return found
-
-
-def _present_descendants(pg, status: dict[str, str], products) -> dict[str, int]:
+def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> dict[str, int]:
     """How many locally present products each of `products` feeds, directly or further down.
 
     Walked from whichever side is smaller: down from each product, or up from each present
     product (d is below p exactly when p is above d), so a graph of 100k products with a few
     hundred present ones costs a few hundred walks, not one per product asked about.
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     products = list(products)
     present = [d for d in pg if status.get(d) in PRESENT]
     if len(products) <= len(present):
-        return {p: sum(1 for d in _reachable(pg.succ, p) if status[d] in PRESENT) for p in products}
+        return {p: sum(1 for d in nx.descendants(pg, p) if status[d] in PRESENT) for p in products}
     counts = dict.fromkeys(products, 0)
     for d in present:
-        for p in _reachable(pg.pred, d):
+        for p in nx.ancestors(pg, d):
             if p in counts:
                 counts[p] += 1
     return counts
@@ -216,7 +117,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
       use; `concentrated`: several firms, but their stated capacities give an HHI above
       `HHI_CONCENTRATED`;
     - `dominator`: every route from raw materials to one of a chain's end products runs through
-      it (one dominator tree of the FEEDS/YIELDS graph, `_immediate_dominators`);
+      it (networkx `immediate_dominators` on the FEEDS/YIELDS graph);
     - `articulation point`: removing it splits its part of the product graph (undirected) in two
       or more; the reason says how many parts that adds.
 
@@ -244,13 +145,15 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     >>> rows[0]["rank"], "shortfall" in rows[0]["kinds"]
     (1, True)
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     only = None if products is None else set(products)
     where = region_id(g, region)
     status = local_statuses(g, where)
     products = {p.id: p for p in g.products()}
     # the product graph with each link's type, all the analyses below read (no other property)
-    pg = _ProductGraph(products, ((link.from_, link.to, link.type) for link in g.links()))
-    succ = pg.succ
+    pg = nx.DiGraph()
+    pg.add_nodes_from(products)
+    pg.add_edges_from((link.from_, link.to, {"type": link.type}) for link in g.links())
     selected = None
     chains = g.chains()
     if chain:
@@ -272,7 +175,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     for n, row in enumerate(balance_rows):
         if row["verdict"] == "short" and "shortfall" in wanted_kinds:
             if row["short_unknown_amount"]:
-                feeds = [u for u, kind in succ[row["product"]].items() if kind == "FEEDS"]
+                feeds = [u for u in pg.successors(row["product"]) if pg.edges[row["product"], u]["type"] == "FEEDS"]
                 users = [i18n.name(products[u]) for u in feeds if status[u] in PRESENT]
                 if users:
                     why = _("not made locally, yet %(users)s consume it (amount unknown)") % {
@@ -309,7 +212,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         if not rows or not rows.rows:  # not made locally: no local producer to depend on
             continue
         named_of[pid] = rows
-        users = [u for u, kind in succ[pid].items() if kind == "FEEDS" and status[u] in PRESENT]
+        users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
         if not users:
             continue
         words = {"users": i18n.join(i18n.name(products[u]) for u in users)}
