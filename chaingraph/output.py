@@ -109,19 +109,13 @@ def _pieces(text: str, width: int = MAX_CELL_WIDTH) -> tuple[list[str], list[int
     if text.isascii():  # one column a character: cut by position
         if len(text) <= width:  # most cells: nothing to do
             return [text], [len(text)]
-        pieces, widths, start, n = [], [], 0, len(text)
-        while n - start > width:
-            space = text.rfind(" ", start, start + width)
-            cut, after = (space, space + 1) if space > start else (start + width, start + width)
-            pieces.append(text[start:cut])
-            widths.append(cut - start)
-            start = after
-        pieces.append(text[start:])
-        widths.append(n - start)
-        return pieces, widths
-    total = _wide_width(text)
+        return _cut(text, width)
+    rest = _WIDE.sub("", text)
+    total = _width_of(text, rest)
     if total <= width:
         return [text], [total]
+    if total == len(rest) == len(text) and 0 not in map(_WIDTHS.__getitem__, _OTHER.findall(text)):
+        return _cut(text, width)  # no character wide, none of no width: each takes one column (`≥ 2–3 Mt`)
     # `cum[k]` is the width of text[:k]. A piece text[start:...] runs until the first character i
     # (after the one that opened it) that would take it past `width`; it is cut there at its last
     # space (after its first character), else right before i; character i then opens the next
@@ -140,6 +134,20 @@ def _pieces(text: str, width: int = MAX_CELL_WIDTH) -> tuple[list[str], list[int
         start = after
     pieces.append(text[start:])
     widths.append(cum[n] - cum[start])
+    return pieces, widths
+
+
+def _cut(text: str, width: int) -> tuple[list[str], list[int]]:
+    """`_pieces` of a text longer than `width` whose every character takes one column: cut by position."""
+    pieces, widths, start, n = [], [], 0, len(text)
+    while n - start > width:
+        space = text.rfind(" ", start, start + width)
+        cut, after = (space, space + 1) if space > start else (start + width, start + width)
+        pieces.append(text[start:cut])
+        widths.append(cut - start)
+        start = after
+    pieces.append(text[start:])
+    widths.append(n - start)
     return pieces, widths
 
 
@@ -166,8 +174,11 @@ def _cell_lines(value: Any, translate: bool = False) -> list[str]:
 
 
 def _widths(texts: list[str]) -> list[int]:
-    """`text_width` of each of `texts` (printable, so without newlines), in one pass of the
-    regular expression over them all."""
+    """`text_width` of each of `texts` (printable, so without newlines): the texts of ASCII alone
+    (most of an English list) by their length, when most are; else in one pass of the regular
+    expression over them all."""
+    if 4 * sum(not text.isascii() for text in texts) < len(texts):
+        return [len(text) if text.isascii() else _wide_width(text) for text in texts]
     rests = _WIDE.sub("", "\n".join(texts)).split("\n")
     return list(map(_width_of, texts, rests))
 
@@ -180,8 +191,8 @@ def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], lis
     if type(value) is list and value and not translate:
         try:
             joined = " ".join(value)
-        except TypeError:  # not all texts
-            joined = ""
+        except TypeError:  # not all texts: each item shown as its own cell would be (`_items`)
+            joined = "\n"  # (not printable)
         if joined.isprintable():  # texts with nothing to escape: measured all at once
             texts, widths = value, list(map(len, value)) if joined.isascii() else _widths(value)
             if max(widths) <= MAX_CELL_WIDTH:  # and none to wrap

@@ -286,3 +286,35 @@ def _spy(done: list, batch_columns, spec, *args):
     if columns is not None:
         done.append(spec.file)
     return columns
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_opening_leaves_the_collector_as_it_found_it(mini_copy, collecting):
+    import gc
+    was = gc.isenabled()
+    try:
+        for _ in range(2):  # building the store, then reading it
+            (gc.enable if collecting else gc.disable)()
+            store.open_store(mini_copy)
+            assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_a_command_writes_its_answer_with_the_collector_paused(mini_copy, monkeypatch):
+    # the store opens inside the command, after it paused the collector: the collector stays paused
+    # until the answer is written (a collection over the store's and the query's objects cost tenths
+    # of a second at 1M firms), and runs again after the command
+    import gc
+
+    import chaingraph.output
+    seen, render = [], chaingraph.output.render
+    monkeypatch.setattr(chaingraph.output, "render", lambda *a, **k: seen.append(gc.isenabled()) or render(*a, **k))
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        _invoke(mini_copy, ["balance"], {})  # builds the store
+        _invoke(mini_copy, ["balance"], {})  # reads it
+        assert seen == [False, False] and gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -70,9 +70,10 @@ def test_a_table_is_the_cells_padded_by_the_definition(seed):
         return "".join(rnd.choice(alphabet) for _ in range(rnd.choice((0, 3, 20, 60, 130))))
 
     def value():
-        kind = rnd.randrange(7)
+        kind = rnd.randrange(8)
         return (text() if kind < 3 else [text() for _ in range(rnd.randrange(0, 4))] if kind == 3 else
-                ["x" * rnd.randrange(40, 100), "short"] if kind == 4 else rnd.choice((None, True, 2.5, 7)))
+                ["x" * rnd.randrange(40, 100), "short"] if kind == 4 else
+                [text(), 7, None, False, 2.5][:rnd.randrange(1, 6)] if kind == 5 else rnd.choice((None, True, 2.5, 7)))
 
     rows = [{f"c{i}": value() for i in range(rnd.randrange(1, 5))} for _ in range(rnd.randrange(1, 8))]
     columns = list(dict.fromkeys(k for row in rows for k in row))

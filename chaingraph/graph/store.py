@@ -835,6 +835,7 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
         return _build(data_dir)
     csvfiles.check_data_dir(data_dir)
     path = store_path(data_dir)
+    collecting = gc.isenabled()  # (a command may have paused the collector already: it stays paused)
     gc.disable()  # no cyclic garbage in here; the collector would only rescan what we build
     try:
         found = _read(path)
@@ -859,7 +860,8 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
                 pass  # a read-only place: next time reads the CSVs again
         return store
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
 
 
 def _build(data_dir: str) -> Store:

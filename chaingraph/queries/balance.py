@@ -10,6 +10,7 @@ an *open term*, named in the row, and the amount is then only a lower bound (`â‰
 """
 from __future__ import annotations
 
+import functools
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable
@@ -196,6 +197,13 @@ class _Tally:
 
     def firms(self) -> Iterable[str]:
         return (f for f in self.firm_of.values() if f)
+
+
+@functools.lru_cache(maxsize=None)
+def _scale(ratio_unit: str, base: str, per: str) -> float:
+    """What 1 `ratio_unit` is in `base` per `per` (`units.convert_ratio`), worked out once per units:
+    a region's links share a few (a failure, UnitError, is raised again each time: not kept)."""
+    return convert_ratio(1.0, ratio_unit, f"{base}/{per}")[0]
 
 
 def _ratio_range(link: Link) -> tuple[float, float, float]:
@@ -439,7 +447,7 @@ class _Balancer:
                 "label": label, "from": self.name(link.from_), "to": self.name(link.to), "shown": shown}
             return _Part(Amount(open=(why,) + amount.open), "", why)
         try:
-            scale, _unit = convert_ratio(1.0, link.ratio_unit, f"{self.base[measured]}/{self.base[per]}")
+            scale = _scale(link.ratio_unit, self.base[measured], self.base[per])
         except Exception:  # units of the ratio do not fit the two products: say so, count nothing
             why = _("%(label)s: ratio unit %(unit)s does not fit %(measured)s per %(per)s") % {
                 "label": label, "unit": link.ratio_unit, "measured": self.base[measured], "per": self.base[per]}
@@ -499,7 +507,7 @@ class _Balancer:
                     "user": self.name(user), "product": self.name(covering.to)}
                 return _Level(Amount(0, 0, level.amount.high, _merge(level.amount.open, (why,)),
                                      level.amount.estimate), level.how)
-            scale, _unit = convert_ratio(1.0, into.ratio_unit, f"{self.base[user]}/{self.base[covering.to]}")
+            scale = _scale(into.ratio_unit, self.base[user], self.base[covering.to])
             i_low, i_typ, i_high = _ratio_range(into)
             s_low, s_typ, s_high = covered.low * i_low * scale, covered.typ * i_typ * scale, covered.high * i_high * scale
             a = level.amount
