@@ -178,7 +178,7 @@ def output_format(fn: Callable) -> Callable:
                     gc.enable()
         import importlib
 
-        from .output import render
+        from .output import render_parts
         rows = fn(*args, **kwargs)
         columns = importlib.import_module(f"{__package__}.queries.{fn.__name__}").COLUMNS
         hide = frozenset(_TABLE_HIDE.get(fn.__name__, ()) if fmt == "table" else ())  # (a set: looked up a cell at a time)
@@ -190,7 +190,8 @@ def output_format(fn: Callable) -> Callable:
             rows = shown_names(click.get_current_context().meta[_GRAPH], rows)
         # color=True: click would strip colour codes from a pipe, but CSV keeps the data as it is
         # (a table shows control characters escaped, JSON escapes them itself)
-        click.echo(render(rows, fmt, columns), nl=False, color=True)
+        for part in render_parts(rows, fmt, columns):  # a table written as it is made
+            click.echo(part, nl=False, color=True)
         if not rows and fmt == "table":
             from .i18n import gettext
             click.echo(gettext("no rows"), err=True)

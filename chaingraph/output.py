@@ -9,14 +9,14 @@ import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import i18n
 from .labels import VALUE_COLUMNS
 from .units import format_number
 
-__all__ = ["FORMATS", "render", "text_width", "printable"]
+__all__ = ["FORMATS", "render", "render_parts", "text_width", "printable"]
 
 FORMATS = ("table", "json", "csv")
 
@@ -219,8 +219,18 @@ def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], lis
 
 
 def _table(rows: list[dict]) -> str:
+    return "".join(_table_parts(rows))
+
+
+TABLE_PART = 4096  # lines of a table written at a time (`render_parts`)
+
+
+def _table_parts(rows: list[dict]) -> Iterator[str]:
+    """`_table(rows)` in parts of `TABLE_PART` lines, each line with its newline: a table is written
+    as it is made, not held whole (at a million firms a city's `balance` table is 116k lines, 31 MB,
+    then as much again encoded)."""
     if not rows:
-        return ""
+        return
     columns = _columns(rows)
     translated = [c in VALUE_COLUMNS for c in columns]
     headers = [printable(i18n.column(c)) for c in columns]
@@ -232,8 +242,12 @@ def _table(rows: list[dict]) -> str:
     widths = [max(max(cell[1]) for cell in column) for column in zip(*records)]
     starts = list(itertools.accumulate((width + 2 for width in widths), initial=0))  # where each column starts
     pads = [" " * n for n in range(starts[-1] + 1)]
-    out = []
+    out: list[str] = []
     for record in records:
+        if len(out) >= TABLE_PART:
+            out.append("")
+            yield "\n".join(out)
+            out = []
         # the first line: every cell's first line padded to its column (then the line's end stripped)
         out.append("  ".join([lines[0] + pads[width - ns[0]] for (lines, ns), width in zip(record, widths)]).rstrip())
         tall = [(start, lines, ns) for start, (lines, ns) in zip(starts, record) if len(lines) > 1]
@@ -249,7 +263,7 @@ def _table(rows: list[dict]) -> str:
                         at = start + ns[k]
                 out.append("".join(parts).rstrip())
     out.append("")
-    return "\n".join(out)
+    yield "\n".join(out)
 
 
 def _csv(rows: list[dict], columns: Sequence[str] = ()) -> str:
@@ -304,16 +318,43 @@ def _json(rows: list) -> str:
     """`json.dumps(rows, ensure_ascii=False, indent=2)` and a newline, the same text: rows of
     strings, numbers and lists of strings written without the pure-Python encoder that `indent`
     needs, a string at a time by the C one."""
+    return "".join(_json_parts(rows))
+
+
+JSON_PART = 500  # rows of a JSON list written at a time (`render_parts`)
+
+
+def _json_parts(rows: list) -> Iterator[str]:
+    """`_json(rows)` in parts of `JSON_PART` rows."""
     if type(rows) is not list:
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    texts = []
+        yield json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        return
+    if not rows:
+        yield "[]\n"
+        return
+    texts, lead = [], "[\n  "
     for row in rows:
+        if len(texts) >= JSON_PART:
+            yield lead + ",\n  ".join(texts)
+            texts, lead = [], ",\n  "
         if type(row) is dict and row and all(type(key) is str for key in row):
             texts.append("{\n    " + ",\n    ".join([_quoted(key) + ": " + _json_value(value, "    ")
                                                    for key, value in row.items()]) + "\n  }")
         else:
             texts.append(_json_value(row, "  "))
-    return "[\n  " + ",\n  ".join(texts) + "\n]\n" if texts else "[]\n"
+    yield lead + ",\n  ".join(texts) + "\n]\n"
+
+
+def render_parts(rows: list[dict], fmt: str = "table", columns: Sequence[str] = ()) -> Iterator[str]:
+    """`render(rows, fmt, columns)` in parts, to write one after another: a table a few thousand
+    lines at a time, JSON a few hundred rows at a time, CSV whole."""
+    if fmt == "json":
+        yield from _json_parts(rows)
+    elif fmt == "table":
+        with i18n.settled():
+            yield from _table_parts(rows)
+    else:
+        yield render(rows, fmt, columns)
 
 
 def render(rows: list[dict], fmt: str = "table", columns: Sequence[str] = ()) -> str:

@@ -38,3 +38,21 @@ def test_json_is_what_json_dumps_writes(seed):
 def test_json_of_no_rows_and_of_a_non_list():
     assert render([], "json") == "[]\n"
     assert render(({"a": 1},), "json") == json.dumps(({"a": 1},), ensure_ascii=False, indent=2) + "\n"
+
+
+@pytest.mark.parametrize("part", [1, 2, 3, 7])
+def test_json_and_a_table_written_in_parts_are_the_whole_text(monkeypatch, part):
+    """`render_parts` (what the CLI writes, a part at a time) joined is `render`'s text: JSON as
+    `json.dumps` writes it, a table as when written whole, whatever the rows a part holds."""
+    from chaingraph import output
+    rnd = random.Random(part)
+    rows = [{"f0": rnd.choice((None, True, 3, 2.5, "a b", ["c", "d"])), "f1": "中文 " * rnd.randrange(0, 30), "f2": [f"x{k}" for k in range(rnd.randrange(0, 4))]}
+            for _ in range(rnd.randrange(8, 20))]
+    whole = render(rows, "table")
+    monkeypatch.setattr(output, "JSON_PART", part)
+    monkeypatch.setattr(output, "TABLE_PART", part)
+    parts = list(output.render_parts(rows, "json"))
+    assert len(parts) > 1 and "".join(parts) == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    parts = list(output.render_parts(rows, "table"))
+    assert len(parts) > 1 and all(p.endswith("\n") for p in parts) and "".join(parts) == whole
+    assert list(output.render_parts([], "json")) == ["[]\n"] and list(output.render_parts([], "table")) == []

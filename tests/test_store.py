@@ -308,8 +308,9 @@ def test_a_command_writes_its_answer_with_the_collector_paused(mini_copy, monkey
     import gc
 
     import chaingraph.output
-    seen, render = [], chaingraph.output.render
-    monkeypatch.setattr(chaingraph.output, "render", lambda *a, **k: seen.append(gc.isenabled()) or render(*a, **k))
+    seen, render_parts = [], chaingraph.output.render_parts
+    monkeypatch.setattr(chaingraph.output, "render_parts",
+                        lambda *a, **k: seen.append(gc.isenabled()) or render_parts(*a, **k))
     was = gc.isenabled()
     try:
         gc.enable()
