@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["view", "region_rows", "group", "segment_sums", "cells", "STEPS"]
+__all__ = ["view", "region_rows", "group", "starts_of", "leading", "segment_sums", "cells", "STEPS"]
 
 STEPS = 64  # positions added for every group at once; a longer group's remaining rows: np.add.accumulate
 
@@ -64,9 +64,20 @@ def group(rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     first = order[starts]  # each key's first row (stable sort: the smallest position)
     by_first = np.argsort(first)
     lengths, old = lengths[by_first], starts[by_first]
-    new = np.cumsum(lengths) - lengths
+    new = starts_of(lengths)
     regrouped = order[np.arange(n) + np.repeat(old - new, lengths)]
     return rows[regrouped], new, lengths, sorted_keys[old]
+
+
+def starts_of(counts: np.ndarray) -> np.ndarray:
+    """Where each group starts in a sequence of groups of these sizes, one after another."""
+    return np.cumsum(counts) - counts
+
+
+def leading(items: np.ndarray, groups: np.ndarray, starts: np.ndarray, most: int) -> np.ndarray:
+    """The first `most` of each group's `items`: `items` in group order (each group's together,
+    group g's first at `starts[g]`), `groups` each item's group."""
+    return items[np.arange(len(items)) - starts[groups] < most]
 
 
 def segment_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, steps: int | None = None) -> np.ndarray:

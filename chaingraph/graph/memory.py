@@ -468,11 +468,11 @@ class MemoryBackend(Backend):
         at = np.flatnonzero(stated & summed[of_row])
         group_of, values = of_row[at], amounts[at]
         counts = np.where(summed, k, 0)
-        first = np.cumsum(counts) - counts
+        first = kernels.starts_of(counts)
         totals = kernels.segment_sums(values, first, counts)
         many = counts > most  # the `most` largest named, largest first (ties in file order); else all, in file order
         order = np.lexsort((np.where(many[group_of], -values, 0.0), group_of))
-        named = order[np.arange(len(at)) - first[group_of[order]] < most]
+        named = kernels.leading(order, group_of[order], first, most)
         rest = values.copy()
         rest[named] = 0.0  # x + 0.0 is x for any running sum from 0.0 (never -0.0): the others' sum
         rests = np.zeros(groups)
@@ -480,7 +480,7 @@ class MemoryBackend(Backend):
         # the first `most` rows of no capacity
         blank = np.flatnonzero(~stated & summed[of_row])
         opens = np.where(summed, lengths - k, 0)
-        blank = blank[np.arange(len(blank)) - (np.cumsum(opens) - opens)[of_row[blank]] < most]
+        blank = kernels.leading(blank, of_row[blank], kernels.starts_of(opens), most)
         # the rows named, product by product: the largest, then those of no capacity
         picked_of = np.concatenate((of_row[at[named]], of_row[blank]))
         order = np.lexsort((np.repeat([0, 1], [len(named), len(blank)]), picked_of))
@@ -533,7 +533,7 @@ class MemoryBackend(Backend):
         # more than `most` rows: the largest first, none stated last, ties in file order; else file order
         key = np.where(lengths[of_row] > most, np.where(sizes == sizes, -sizes, np.inf), 0.0)
         order = np.lexsort((key, of_row))
-        order = order[np.arange(len(rows)) - starts[of_row[order]] < most]
+        order = kernels.leading(order, of_row[order], starts, most)
         parts = self._cells_by_group(kernels, rows[order], np.minimum(lengths, most), fields)
         return {pid: (part, n) for pid, part, n in zip(pids, parts, lengths.tolist())}
 
@@ -631,12 +631,12 @@ class MemoryBackend(Backend):
         order = np.lexsort((at[pairs], pair_of[pairs]))
         held, group_of, firm_of = held[order], pair_of[pairs][order], firm_of[pairs][order]
         count = np.bincount(group_of, minlength=groups)
-        first = np.cumsum(count) - count
+        first = kernels.starts_of(count)
         # the firms named: every one by id when there are `most` or fewer, else the `most` holding
         # the most (ties by id): one sort of every product's firms, ids compared by their rank
         key = np.where(count[group_of] > most, -held, 0.0)
         order = np.lexsort((self._id_ranks(kernels)[firm_of], key, group_of))
-        order = order[np.arange(len(held)) - first[group_of[order]] < most]
+        order = kernels.leading(order, group_of[order], first, most)
         shown = np.minimum(count, most)
         # the firms' ids: of those named, and of every firm of a product whose every row names one
         # and states an amount (they key its amounts); each firm's id read once
