@@ -806,3 +806,93 @@ def test_the_nodes_name_what_the_queries_list():
     from chaingraph.graph.model import SUPPLYING
     from chaingraph.queries._common import LISTED
     assert server_module.NAMED == LISTED and set(server_module.TALLIED) == set(SUPPLYING)
+
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory) -> Path:
+    """A small national-style dataset (bench/synth.py): its home city, a region with no region below
+    it, is the kind whose Supply and FirmTally nodes a load writes (at 1M firms: the cities)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    folder = tmp_path_factory.mktemp("names") / "national"
+    synth.generate(folder, firms=3_000, seed=7, n_products=300, n_cities=4)
+    return folder
+
+
+def _tally_queries(g) -> list[tuple[str, object]]:
+    """`balance` (both bases) and `bottlenecks` of the home city, in either language (firm names are
+    shown as the language shows them), as (name, rows)."""
+    from chaingraph.i18n import language
+    found = []
+    for lang in ("zh", "en"):
+        with language(lang):
+            found += [(f"balance {lang}", balance(g, basis="target")), (f"balance capacity {lang}", balance(g)),
+                      (f"bottlenecks {lang}", bottlenecks(g))]
+    return found
+
+
+def _recorded(g) -> list[str]:
+    """The statements `g` runs from now on, recorded as they are sent."""
+    sent: list[str] = []
+    run = g.run
+    g.run = lambda query, **params: sent.append(query) or run(query, **params)
+    return sent
+
+
+def test_the_tally_nodes_name_their_firms(server, national, monkeypatch):
+    """A large city's Supply and FirmTally nodes keep the names of the firms they name: `balance` and
+    `bottlenecks` read them with the tallies and ask the server for no firm's names, in either
+    language, and give memory's rows."""
+    monkeypatch.setattr(server_module, "SUMMED_FROM", 1)
+    options = server.graph()
+    load(server.backend, national, **options)
+    memory = open_backend("memory", national)
+    with open_backend(server.backend, **options) as g:
+        sent = _recorded(g)
+        queries = _tally_queries(g)
+        assert queries == _tally_queries(memory)
+        assert any(row["firms"] for name, rows in queries if name.startswith("bottlenecks") for row in rows)
+        assert cypher.SUPPLY_TALLIES in sent and cypher.FIRM_TALLIES in sent  # the nodes were read
+        assert cypher.FIRM_NAMES_BY_KEY not in sent and cypher.FIRMS_BY_KEY not in sent
+        known = memory.firms_by_id(g._names)
+        assert len(known) == len(g._names) > 0
+        assert all(tuple(g._names[f]) == (firm.name_zh, firm.name_en) for f, firm in known.items())
+    from chaingraph.graph.model import SUPPLYING
+    from chaingraph.i18n import language
+    from chaingraph.queries._common import LISTED
+    home = memory.home_region().id
+    with open_backend(server.backend, **options) as g, language("en"):  # the FirmTally nodes alone
+        sent = _recorded(g)
+        tallies = g.firm_tallies(home, SUPPLYING, LISTED)
+        named = [f for t in tallies.values() for f in t.named]
+        assert tallies == memory.firm_tallies(home, SUPPLYING, LISTED) and named
+        assert g.firm_names(named) == memory.firm_names(named) and cypher.FIRM_NAMES_BY_KEY not in sent
+
+
+def _drop_names(g, label: str, keep: int) -> int:
+    """Rewrite the `tally` of the current load's `label` nodes as a load of an older version wrote it:
+    its first `keep` values, no firm names. Returns the nodes rewritten."""
+    rows = [[r["key"], json.loads(r["tally"])] for r in g.run(
+        f"MATCH (n:{label} {{load: $load}}) RETURN n.key AS key, n.tally AS tally", load=g.load_id)]
+    assert rows and all(len(tally) == keep + 1 for _, tally in rows)
+    g.run(f"UNWIND $rows AS row MATCH (n:{label} {{key: row[0]}}) SET n.tally = row[1]",
+          rows=[[key, json.dumps(tally[:keep], ensure_ascii=False)] for key, tally in rows])
+    return len(rows)
+
+
+def test_tally_nodes_without_names_are_named_from_the_firms(server, national, monkeypatch):
+    """The tally nodes of a load of an older version keep no names: the same rows, the names then
+    asked of the server."""
+    monkeypatch.setattr(server_module, "SUMMED_FROM", 1)
+    options = server.graph()
+    load(server.backend, national, **options)
+    with connect(server.backend, **options) as g:
+        assert _drop_names(g, "Supply", 16) and _drop_names(g, "FirmTally", 8)
+    memory = open_backend("memory", national)
+    with open_backend(server.backend, **options) as g:
+        sent = _recorded(g)
+        assert _tally_queries(g) == _tally_queries(memory)
+        assert cypher.SUPPLY_TALLIES in sent and cypher.FIRM_TALLIES in sent and cypher.FIRM_NAMES_BY_KEY in sent

@@ -54,15 +54,18 @@ RELATIONSHIP_INDEXES = {"MAKES": ("region", "listed_in")}
 # 10,000 nodes came in 0.9 s as 16 values and lists each, in 0.1 s as one text): the product,
 # status, region, base unit, unit, plain, rows, first, total, size, fractional, ranged, and the rows
 # it names (at most `Region.named`; of plain rows the largest, by `capacity_base` then line; else
-# the first rows with no figure at all): their lines, firms (null: none), and of plain rows their
-# `capacity` and `capacity_base`. Every other field of such a row is the node's, or null
-# (`capacity_min`, `capacity_max`), so a product's largest rows are read from a few nodes.
+# the first rows with no figure at all): their lines, firms (null: none), of plain rows their
+# `capacity` and `capacity_base` (else null), and their firms' [name_zh, name_en] (null: no firm;
+# left out by a load of an older version). Every other field of such a row is the node's, or null
+# (`capacity_min`, `capacity_max`), so a product's largest rows, and their firms' names, are read
+# from a few nodes.
 SUPPLY_FIELDS = ("region", "product", "status", "base_unit", "unit", "plain", "rows", "total", "size",
                  "fractional", "ranged", "first", "tally")
 # A FirmTally node's properties: the region, product, the statuses tallied (sorted) and the most
 # firms named (the `Backend.firm_tallies` arguments), then `tally`, one JSON text: the product, its
-# first row's line, and the FirmTally's fields (rows, firms, named, unnamed, unstated, held as a
-# list of [firm, amount] or null).
+# first row's line, the FirmTally's fields (rows, firms, named, unnamed, unstated, held as a
+# list of [firm, amount] or null), and the [name_zh, name_en] of each firm named (left out by a
+# load of an older version).
 FIRM_TALLY_FIELDS = ("region", "product", "statuses", "most", "tally")
 
 
