@@ -239,7 +239,7 @@ def _node_counts(store: Store) -> tuple[int, int]:
     return len(groups), len({key[:2] for key in groups if key[2] in TALLIED})
 
 
-def _summarise(store: Store) -> tuple[list[str], list[tuple[str, str]]]:
+def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes]]]:
     """The Supply and FirmTally nodes of the `_summed` regions, as their `tally` texts (and, of a
     FirmTally node, its region): `_supply_row`, `_firm_tally_row` make their values. Supply: their capacity
     rows summed by region, product, status, base unit, unit and plainness, in file order, with
@@ -247,7 +247,9 @@ def _summarise(store: Store) -> tuple[list[str], list[tuple[str, str]]]:
     with no figure). FirmTally: per region and product, `backend.firm_tally` of its rows of the
     `TALLIED` statuses (file order), naming `NAMED` firms, as the embedded store gives it. Each
     also keeps the names of the firms it names, so that a query lists them without asking the
-    server for names (a 1M-firm city's balance named 30,000 firms: 0.55 s of name lookups)."""
+    server for names (a 1M-firm city's balance named 36,000 firms: 0.5 s of name lookups). A text
+    is held as UTF-8 until written: a load holds every one (80 MB at 1M firms), and Chinese names
+    made a `str` of two bytes a character."""
     caps, firms = store.tables["capacities"], store.tables["firms"]
     codes = caps.columns["firm"][2]  # each row's firm as its row number (-1: none)
 
@@ -287,7 +289,8 @@ def _summarise(store: Store) -> tuple[list[str], list[tuple[str, str]]]:
             lines, firm_ids, figures, amounts = caps.cells("line", named), caps.cells("firm", named), None, None
         first, n, mixed = line_of(members[0]), len(members), ranged.get(key, 0)
         supply.append(_ENCODE([product, status, region, base_unit, unit, plain, n, first, total, size, fractional,
-                               mixed, lines, firm_ids, figures, amounts, names(list(map(codes.__getitem__, named)))]))
+                               mixed, lines, firm_ids, figures, amounts,
+                               names(list(map(codes.__getitem__, named)))]).encode())
         if status in TALLIED:
             tallied.setdefault((region, product), []).append(members)
     tallies = []
@@ -297,21 +300,23 @@ def _summarise(store: Store) -> tuple[list[str], list[tuple[str, str]]]:
                        NAMED, firm_id)
         tallies.append((region, _ENCODE([product, line_of(members[0]), t.rows, t.firms, t.named, t.unnamed,
                                          t.unstated, None if t.held is None else list(t.held.items()),
-                                         names([row_of[f] for f in t.named])])))
+                                         names([row_of[f] for f in t.named])]).encode()))
         row_of.clear()
     return supply, tallies
 
 
-def _supply_row(tally: str) -> list[Any]:
+def _supply_row(tally: bytes) -> list[Any]:
     """A Supply node's values (cypher.SUPPLY_FIELDS) from its `tally` (`_summarise` keeps only that:
-    what a load holds until it writes them is a text a node)."""
-    product, status, region, base_unit, unit, plain, n, first, total, size, fractional, ranged = json.loads(tally)[:12]
-    return [region, product, status, base_unit, unit, plain, n, total, size, fractional, ranged, first, tally]
+    what a load holds until it writes them is a text a node, as UTF-8)."""
+    text = tally.decode()
+    product, status, region, base_unit, unit, plain, n, first, total, size, fractional, ranged = json.loads(text)[:12]
+    return [region, product, status, base_unit, unit, plain, n, total, size, fractional, ranged, first, text]
 
 
-def _firm_tally_row(region: str, tally: str) -> list[Any]:
-    """A FirmTally node's values (cypher.FIRM_TALLY_FIELDS) from its region and `tally`."""
-    return [region, json.loads(tally)[0], list(TALLIED), NAMED, tally]
+def _firm_tally_row(region: str, tally: bytes) -> list[Any]:
+    """A FirmTally node's values (cypher.FIRM_TALLY_FIELDS) from its region and `tally` (UTF-8)."""
+    text = tally.decode()
+    return [region, json.loads(text)[0], list(TALLIED), NAMED, text]
 
 
 # A node's `tally` (cypher.SUPPLY_FIELDS): JSON, as Python writes floats (every digit)
