@@ -887,7 +887,7 @@ class CypherBackend(Backend):
                 (pid, status, where, base_unit, unit, plain, n, first, total, size, fractional, ranged,
                  lines, firms, figures, amounts) = tally[:16]
                 if len(tally) > 16:  # the names of the firms named (a load of an older version kept none)
-                    names.update((f, pair) for f, pair in zip(firms, tally[16]) if pair is not None)
+                    names.update(zip(firms, tally[16]))  # (a row with no firm: None, taken out below)
                 groups.setdefault(pid, []).append({"base_unit": base_unit, "unit": unit, "plain": plain, "rows": n,
                                                    "first": first, "total": total, "size": size,
                                                    "fractional": fractional, "ranged": ranged})
@@ -899,6 +899,7 @@ class CypherBackend(Backend):
                 same = {"region": where, "product": pid, "status": status, "base_unit": base_unit, "unit": unit,
                         "capacity_min": None, "capacity_max": None}
                 part["rows"].extend(zip(lines, *(known[f] if f in known else [same[f]] * k for f in asked)))
+            names.pop(None, None)
             for pid, part in largest.items():  # the top `most` of the parts' tops: the largest, ties by line
                 part["rows"] = sorted(part["rows"], key=lambda row: (-row[at], row[0]))[:most]
             for pid, part in unstated.items():
