@@ -414,7 +414,7 @@ class MemoryBackend(Backend):
     def _grouped(self, kernels: Any, region: str, statuses: Iterable[str] | None) -> tuple:
         """`_numbers_by_product` as numpy arrays: the region's rows of these statuses regrouped by
         product (rows in file order, products in the order of their first row), each group's start
-        and length, and the products' ids."""
+        and length, the products' ids, and each row's group (its product's place in them)."""
         key = ("grouped", region, None if statuses is None else frozenset(statuses))
         found = self._by_region.get(key)
         if found is None:
@@ -427,7 +427,8 @@ class MemoryBackend(Backend):
                 kept = np.isin(_as_array(kernels, status)[rows], [n for n, s in enumerate(names) if s in key[2]])
                 rows, of_rows = rows[kept], of_rows[kept]
             rows, starts, lengths, codes = kernels.group(rows, of_rows)
-            found = self._by_region[key] = (rows, starts, lengths, [products[c] for c in codes.tolist()])
+            of_row = np.repeat(np.arange(len(starts)), lengths)
+            found = self._by_region[key] = (rows, starts, lengths, [products[c] for c in codes.tolist()], of_row)
         return found
 
     def _tallies_of_arrays(self, kernels: Any, region: str, statuses: Iterable[str] | None, fields: tuple[str, ...],
@@ -438,9 +439,8 @@ class MemoryBackend(Backend):
         is tallied row by row (`tally_rows`), as there."""
         import numpy as np
         table, columns = self._capacities, self._capacities.columns
-        rows, starts, lengths, pids = self._grouped(kernels, region, statuses)
+        rows, starts, lengths, pids, of_row = self._grouped(kernels, region, statuses)
         n, groups = len(rows), len(starts)
-        of_row = np.repeat(np.arange(groups), lengths)  # each row's group
 
         def floats(f: str) -> np.ndarray:
             return kernels.view(columns[f][1])[rows] if columns[f][0] == "float" else np.full(n, np.nan)
@@ -527,8 +527,7 @@ class MemoryBackend(Backend):
                 or self._capacities.columns["capacity_base"][0] != "float":
             return super().largest_columns(region, fields, most, products)
         import numpy as np
-        rows, starts, lengths, pids = self._grouped(kernels, region, None)
-        of_row = np.repeat(np.arange(len(starts)), lengths)
+        rows, starts, lengths, pids, of_row = self._grouped(kernels, region, None)
         sizes = kernels.view(self._capacities.columns["capacity_base"][1])[rows]
         # more than `most` rows: the largest first, none stated last, ties in file order; else file order
         key = np.where(lengths[of_row] > most, np.where(sizes == sizes, -sizes, np.inf), 0.0)
@@ -608,9 +607,8 @@ class MemoryBackend(Backend):
         in file order, `segment_sums`); the ids read only of the firms a tally names."""
         import numpy as np
         columns = self._capacities.columns
-        rows, starts, lengths, pids = self._grouped(kernels, region, statuses)
+        rows, starts, lengths, pids, of_row = self._grouped(kernels, region, statuses)
         groups = len(starts)
-        of_row = np.repeat(np.arange(groups), lengths)
         firms = kernels.view(columns["firm"][2])[rows].astype(np.int64)  # the firm's row, -1 for none
         amounts = kernels.view(columns["capacity_base"][1])[rows]
         stated = amounts == amounts
