@@ -633,6 +633,29 @@ def test_unbounded_listings_are_sorted_by_the_client(server, mini):
         assert len(expected) > 1 and rows == expected and [c.line for c in rows] == [c.line for c in expected]
 
 
+def test_the_region_rows_can_use_the_indexes_on_neo4j(neo4j_server, mini):
+    """On Neo4j each statement that finds a region's rows, Supply or FirmTally nodes through an
+    index is sent with a hint naming that index: Neo4j refuses a hint (an error) when the index
+    cannot serve the pattern and predicate as written, so this passes only if it can."""
+    options = Server("neo4j").graph()
+    load("neo4j", mini, **options)
+    hints = {"MATCH ()-[m:MAKES]->(p) WHERE m.region ": "MATCH ()-[m:MAKES]->(p) USING INDEX m:MAKES(region) WHERE m.region ",
+             "MATCH ()-[m:MAKES]->(p) WHERE m.listed_in ":
+                 "MATCH ()-[m:MAKES]->(p) USING INDEX m:MAKES(listed_in) WHERE m.listed_in ",
+             "MATCH (s:Supply) WHERE ": "MATCH (s:Supply) USING INDEX s:Supply(region) WHERE ",
+             "MATCH (t:FirmTally) WHERE ": "MATCH (t:FirmTally) USING INDEX t:FirmTally(region) WHERE "}
+    statements = [cypher.CAPACITY_STATUSES, cypher.CAPACITIES_BY_PRODUCT, cypher.CAPACITY_SUMS, cypher.CAPACITY_OTHERS,
+                  cypher.capacities("region"), cypher.capacity_columns(("firm",)), cypher.largest_rows(("firm",)),
+                  cypher.largest_stated(("firm",)), cypher.first_unstated(("firm",)), cypher.SUPPLY_STATUSES,
+                  cypher.SUPPLY_SUMS, cypher.SUPPLY_TALLIES, cypher.FIRM_TALLIES]
+    with open_backend("neo4j", **options) as g:
+        for statement in statements:
+            head = next(h for h in hints if statement.startswith(h))
+            hinted = hints[head] + statement[len(head):]
+            g.run("EXPLAIN " + hinted, load=g.load_id, regions=["minicity"], statuses=None, firm=None, most=10,
+                  key=None)
+
+
 def test_each_aggregation_is_one_query(server, mini):
     """capacities_by_product and producers_outside send one statement each (the subregions of a
     region are asked once per backend, then kept)."""
