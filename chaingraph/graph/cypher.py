@@ -331,7 +331,9 @@ def largest_rows(fields: tuple[str, ...]) -> str:
     """Per product of the region and below it (every status): how many MAKES rows it has (`n`) and
     its first line (`first`), and the first `$most` of its rows (`rows`, each the line, then the fields) by `capacity_base`,
     largest first, unstated last, ties by line; ordered before they are collected, so a product's
-    rows come in that order (`Backend.largest_columns`).
+    rows come in that order (`Backend.largest_columns`; Neo4j lets the clause right after `WITH ...
+    ORDER BY` rely on that order, an aggregation included). The sort holds every row of the region:
+    a city's (171,668 at 1M firms) fits a 1 GB Neo4j heap, the whole country's 2M may not.
 
     Examples
     --------
