@@ -589,7 +589,7 @@ def test_aggregation_cypher_is_pinned():
     assert ("CREATE INDEX chaingraph_makes_region IF NOT EXISTS FOR ()-[r:MAKES]-() ON (r.region)"
             in cypher.SCHEMA["neo4j"])
     tail = ("NOT (m.region IN $regions) AND ($products IS NULL OR p.id IN $products) AND "
-            "($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row ORDER BY m.line")
+            "($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row")
     assert cypher.producers_outside("product") == (
         "MATCH (p:Product)<-[m:MAKES]-(:Firm) WHERE p.key IN $keys AND " + tail)
     assert cypher.producers_outside("firm") == (
@@ -610,6 +610,50 @@ def test_the_region_rows_use_the_index_on_falkordb(falkordb_server, mini):
         for statement in (cypher.SUPPLY_STATUSES, cypher.SUPPLY_SUMS):
             plan = g._graph.explain(statement, {"regions": ["minicity"], "load": g.load_id, "statuses": None})
             assert "Node By Index Scan | (s:Supply)" in str(plan), statement
+
+
+def test_unbounded_listings_are_sorted_by_the_client(server, mini):
+    """Every firm and the MAKES rows of `capacities` and `producers_outside` (millions nationally)
+    are streamed unsorted: a server-side ORDER BY holds them all at once (more than a 1 GB Neo4j
+    heap); the backend puts them in file order itself, whatever order the server sends."""
+    for statement in (cypher.FIRMS, *(cypher.capacities(by) for by in ("product", "firm", "region", None)),
+                      *(cypher.producers_outside(by) for by in ("product", "firm", None))):
+        assert "ORDER BY" not in statement
+    options = server.graph()
+    load(server.backend, mini, **options)
+    g, memory = open_backend(server.backend, **options), open_backend("memory", mini)
+    run = g.run
+    g.run = lambda query, **params: run(query, **params)[::-1]  # the rows in the reverse of the file's order
+    assert g.firms() == memory.firms() and [f.line for f in g.firms()] == [f.line for f in memory.firms()]
+    for asked in ({}, {"product": "coke"}, {"firm": "alpha"}, {"region": "minicity"}):
+        rows, expected = g.capacities(**asked), memory.capacities(**asked)
+        assert len(expected) > 1 and rows == expected and [c.line for c in rows] == [c.line for c in expected]
+    for asked in ({"products": ["coke", "lng"]}, {"firms": ["alpha", "beta"]}, {}):
+        rows, expected = g.producers_outside("othercity", **asked), memory.producers_outside("othercity", **asked)
+        assert len(expected) > 1 and rows == expected and [c.line for c in rows] == [c.line for c in expected]
+
+
+def test_the_region_rows_can_use_the_indexes_on_neo4j(neo4j_server, mini):
+    """On Neo4j each statement that finds a region's rows, Supply or FirmTally nodes through an
+    index is sent with a hint naming that index: Neo4j refuses a hint (an error) when the index
+    cannot serve the pattern and predicate as written, so this passes only if it can."""
+    options = Server("neo4j").graph()
+    load("neo4j", mini, **options)
+    hints = {"MATCH ()-[m:MAKES]->(p) WHERE m.region ": "MATCH ()-[m:MAKES]->(p) USING INDEX m:MAKES(region) WHERE m.region ",
+             "MATCH ()-[m:MAKES]->(p) WHERE m.listed_in ":
+                 "MATCH ()-[m:MAKES]->(p) USING INDEX m:MAKES(listed_in) WHERE m.listed_in ",
+             "MATCH (s:Supply) WHERE ": "MATCH (s:Supply) USING INDEX s:Supply(region) WHERE ",
+             "MATCH (t:FirmTally) WHERE ": "MATCH (t:FirmTally) USING INDEX t:FirmTally(region) WHERE "}
+    statements = [cypher.CAPACITY_STATUSES, cypher.CAPACITIES_BY_PRODUCT, cypher.CAPACITY_SUMS, cypher.CAPACITY_OTHERS,
+                  cypher.capacities("region"), cypher.capacity_columns(("firm",)), cypher.largest_rows(("firm",)),
+                  cypher.largest_stated(("firm",)), cypher.first_unstated(("firm",)), cypher.SUPPLY_STATUSES,
+                  cypher.SUPPLY_SUMS, cypher.SUPPLY_TALLIES, cypher.FIRM_TALLIES]
+    with open_backend("neo4j", **options) as g:
+        for statement in statements:
+            head = next(h for h in hints if statement.startswith(h))
+            hinted = hints[head] + statement[len(head):]
+            g.run("EXPLAIN " + hinted, load=g.load_id, regions=["minicity"], statuses=None, firm=None, most=10,
+                  key=None)
 
 
 def test_each_aggregation_is_one_query(server, mini):

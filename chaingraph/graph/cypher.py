@@ -219,7 +219,11 @@ DELETE_LOAD_MARKER = f"MATCH (l:{LOAD_LABEL} {{key: $load}}) DELETE l"
 
 REGIONS = "MATCH (n:Region {load: $load}) RETURN properties(n) AS row ORDER BY n.line"
 PRODUCTS = "MATCH (n:Product {load: $load}) RETURN properties(n) AS row ORDER BY n.line"
-FIRMS = "MATCH (n:Firm {load: $load}) RETURN properties(n) AS row ORDER BY n.line"
+# Every firm (a million nationally) and the MAKES rows of `capacities` and `producers_outside`
+# (two million for every product) come unsorted and are put in file order by the caller: an
+# ORDER BY makes the server hold every row at once (on Neo4j a sort of a million property maps
+# needs more than a 1 GB heap), while unsorted rows are streamed.
+FIRMS = "MATCH (n:Firm {load: $load}) RETURN properties(n) AS row"
 TARGETS = ("MATCH (n:Target {load: $load}) "
            "WHERE ($product IS NULL OR n.product = $product) AND ($regions IS NULL OR n.region IN $regions) "
            "RETURN properties(n) AS row ORDER BY n.line")
@@ -330,7 +334,9 @@ def largest_rows(fields: tuple[str, ...]) -> str:
     """Per product of the region and below it (every status): how many MAKES rows it has (`n`) and
     its first line (`first`), and the first `$most` of its rows (`rows`, each the line, then the fields) by `capacity_base`,
     largest first, unstated last, ties by line; ordered before they are collected, so a product's
-    rows come in that order (`Backend.largest_columns`).
+    rows come in that order (`Backend.largest_columns`; Neo4j lets the clause right after `WITH ...
+    ORDER BY` rely on that order, an aggregation included). The sort holds every row of the region:
+    a city's (171,668 at 1M firms) fits a 1 GB Neo4j heap, the whole country's 2M may not.
 
     Examples
     --------
@@ -395,15 +401,16 @@ def first_unstated(fields: tuple[str, ...]) -> str:
 def capacities(by: str | None) -> str:
     """MAKES rows, starting from one product (`by="product"`), one firm, the rows of some regions
     (`by="region"`, through the index), or every product; the region filter (`$regions`, ids, or
-    null) and the firm filter (`$firm`) apply on the server.
+    null) and the firm filter (`$firm`) apply on the server. Unsorted (see FIRMS): the caller puts
+    them in file order.
 
     Examples
     --------
     >>> print(capacities("firm"))
-    MATCH (:Firm {key: $key})-[m:MAKES]->(p:Product) WHERE ($firm IS NULL OR m.firm = $firm) AND ($regions IS NULL OR m.region IN $regions) RETURN properties(m) AS row ORDER BY m.line
+    MATCH (:Firm {key: $key})-[m:MAKES]->(p:Product) WHERE ($firm IS NULL OR m.firm = $firm) AND ($regions IS NULL OR m.region IN $regions) RETURN properties(m) AS row
     """
     return (_CAPACITY_HEADS[by] + "($firm IS NULL OR m.firm = $firm) AND "
-            "($regions IS NULL OR m.region IN $regions) RETURN properties(m) AS row ORDER BY m.line")
+            "($regions IS NULL OR m.region IN $regions) RETURN properties(m) AS row")
 
 
 _OUTSIDE_HEADS = {
@@ -417,12 +424,12 @@ def producers_outside(by: str | None) -> str:
     """MAKES rows of named firms whose row region is not in `$regions` (the region and below it),
     starting from some products (`by="product"`, `$keys` their node keys), some firms, or every
     product; the product filter (`$products`, ids, or null) and the firm filter (`$firms`) apply
-    on the server.
+    on the server. Unsorted (see FIRMS): the caller puts them in file order.
 
     Examples
     --------
     >>> print(producers_outside("product"))
-    MATCH (p:Product)<-[m:MAKES]-(:Firm) WHERE p.key IN $keys AND NOT (m.region IN $regions) AND ($products IS NULL OR p.id IN $products) AND ($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row ORDER BY m.line
+    MATCH (p:Product)<-[m:MAKES]-(:Firm) WHERE p.key IN $keys AND NOT (m.region IN $regions) AND ($products IS NULL OR p.id IN $products) AND ($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row
     """
     return (_OUTSIDE_HEADS[by] + "NOT (m.region IN $regions) AND ($products IS NULL OR p.id IN $products) AND "
-            "($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row ORDER BY m.line")
+            "($firms IS NULL OR m.firm IN $firms) RETURN properties(m) AS row")

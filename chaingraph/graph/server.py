@@ -358,6 +358,11 @@ def _feed_as_tuples(columns: dict[str, list]) -> dict[str, list]:
     return columns
 
 
+def _in_file_order(records: Iterable[Any]) -> list[Any]:
+    """Records sorted by `line` here, not by the server (cypher.FIRMS: a sort there holds every row)."""
+    return sorted(records, key=attrgetter("line"))
+
+
 def _batches(rows: Iterable[list[Any]], size: int) -> Iterator[list[list[Any]]]:
     rows = iter(rows)
     while batch := list(islice(rows, size)):
@@ -673,7 +678,7 @@ class CypherBackend(Backend):
 
     @cached_property
     def _firms(self) -> list[Firm]:
-        return [_record(Firm, r["row"]) for r in self._rows(cypher.FIRMS)]
+        return _in_file_order(_record(Firm, r["row"]) for r in self._rows(cypher.FIRMS))
 
     @cached_property
     def _chains(self) -> list[Chain]:
@@ -1009,7 +1014,7 @@ class CypherBackend(Backend):
         by, ids = ("product", products) if products is not None else ("firm", firms) if firms is not None else (None, None)
         rows = self._rows(cypher.producers_outside(by), keys=None if ids is None else [self._key(i) for i in ids],
                           regions=sorted(self.subregions(region)), products=products, firms=firms)
-        return [_record(Capacity, r["row"]) for r in rows]
+        return _in_file_order(_record(Capacity, r["row"]) for r in rows)
 
     def capacities(self, product: str | None = None, firm: str | None = None,
                    region: str | None = None) -> list[Capacity]:
@@ -1018,7 +1023,7 @@ class CypherBackend(Backend):
         if by is None and regions is not None:
             by = "region"  # through the index on MAKES.region
         rows = self._rows(cypher.capacities(by), key=self._key(id) if id else None, firm=firm, regions=regions)
-        return [_record(Capacity, r["row"]) for r in rows]
+        return _in_file_order(_record(Capacity, r["row"]) for r in rows)
 
     def targets(self, region: str | None = None, product: str | None = None) -> list[Target]:
         regions = sorted(self.subregions(region)) if region is not None else None
