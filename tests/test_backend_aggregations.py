@@ -187,9 +187,13 @@ def test_capacity_columns_asked_again_come_without_a_query(backend_name, tmp_pat
         assert len(sent) == (0 if backend_name == "memory" else 1)
 
 
-def test_largest_columns_picks_the_largest_rows_of_a_product(g):
+@pytest.mark.parametrize("at_once", [8, 1], ids=["one statement", "a region a statement"])
+def test_largest_columns_picks_the_largest_rows_of_a_product(g, monkeypatch, at_once):
     """A product with more rows than asked for gives its largest (unstated last), largest first, and
-    its count; one with no more gives every row in file order (a server picks them in Cypher)."""
+    its count; one with no more gives every row in file order (a server picks them in Cypher, a
+    few regions at a time: `home` and its district also one region a statement, merged)."""
+    from chaingraph.graph import server
+    monkeypatch.setattr(server, "PICKED_AT_ONCE", at_once)
     assert g.largest_columns("far", ("line", "firm"), 1) == {
         "ore": ({"line": [3], "firm": ["f_far"]}, 1),
         "metal": ({"line": [6], "firm": ["f_home"]}, 2),  # 30万吨 before 20万吨
@@ -267,18 +271,20 @@ TALLY = dict(
 )
 
 
+@pytest.mark.parametrize("at_once", [8, 1], ids=["regions at once", "a region a statement"])
 @pytest.mark.parametrize("summed_from", [20_000, 1, 5], ids=["rows", "supply nodes", "city summed, district not"])
-def test_capacity_tallies(backend_name, tmp_path, monkeypatch, summed_from):
+def test_capacity_tallies(backend_name, tmp_path, monkeypatch, summed_from, at_once):
     """Per product, where no row has a range and the stated rows share a base unit: their sum in
     file order, the `most` largest rows (ties in file order; every stated row in file order when
     there are no more), the others' count and sum, and the first rows without a figure; else every
     row. The same as adding up the rows (`Backend.capacity_tallies`) on every backend, for a city
     with a district, from the rows or from a server's Supply nodes (of the city, or of the city and
-    the district)."""
+    the district), the rows picked for all regions in one statement or a region at a time."""
     from chaingraph.graph import server
     from chaingraph.graph.backend import Backend, RowsTally
     from chaingraph.graph.model import SUPPLYING
     monkeypatch.setattr(server, "SUMMED_FROM", summed_from)
+    monkeypatch.setattr(server, "PICKED_AT_ONCE", at_once)
     with build(tmp_path / "d", backend_name, **TALLY) as g:
         found = g.capacity_tallies("home", SUPPLYING, ("line", "firm", "capacity_base"), 2)
         assert list(found) == ["bar", "rod", "wire", "coil", "mix", "gap"]

@@ -54,6 +54,7 @@ BATCH = 5000  # rows per UNWIND statement
 SUMMED_FROM = 20_000  # capacity rows of its own from which a region's rows are also summed (Supply nodes)
 DELETE_SLICE = 5000  # relationships per delete statement when old loads are removed
 DELETE_NODES = 2000  # nodes per delete statement
+PICKED_AT_ONCE = 8  # regions of fewer than SUMMED_FROM rows each whose rows one statement sorts (`_slices`)
 CLOSEST_FROM_ALL = 20_000  # up to this many firms, suggestions for an unknown name weigh every firm
 
 
@@ -828,7 +829,10 @@ class CypherBackend(Backend):
         if products is not None:
             return super().largest_columns(region, fields, most, products)
         found: dict[str, tuple[dict[str, list], int]] = {}
-        rows = self._rows(cypher.largest_rows(fields), regions=sorted(self.subregions(region)), most=most)
+        asked = tuple(dict.fromkeys((*fields, "capacity_base")))  # the fields, then the order's figure
+        at = asked.index("capacity_base") + 1  # in a row: the line, then the fields asked
+        rows = self._picked(cypher.largest_rows(asked), self.subregions(region), most,
+                            lambda row: (row[at] is None, -(row[at] or 0), row[0]))
         for r in sorted(rows, key=itemgetter("first")):  # products in the order of their first row
             picked = r["rows"] if r["n"] > most else sorted(r["rows"], key=itemgetter(0))
             columns = _feed_as_tuples({f: [row[i] for row in picked] for i, f in enumerate(fields, 1)})
@@ -863,6 +867,38 @@ class CypherBackend(Backend):
         only = set(products)
         return {pid: value for pid, value in found.items() if pid in only}
 
+    def _slices(self, regions: Iterable[str]) -> list[list[str]]:
+        """`regions` a few at a time, for a statement that sorts and collects their rows (`_picked`):
+        a summed region alone, the others `PICKED_AT_ONCE` at a time (each has fewer than
+        `SUMMED_FROM` rows of its own). A sort holds every row it sorts: a city's rows fit a 1 GB
+        Neo4j heap, a province's or the country's (2M at a million firms) may not."""
+        regions = sorted(regions)
+        rest = [r for r in regions if r not in self._summed]
+        return [[r] for r in regions if r in self._summed] + [rest[k:k + PICKED_AT_ONCE]
+                                                              for k in range(0, len(rest), PICKED_AT_ONCE)]
+
+    def _picked(self, query: str, regions: Iterable[str], most: int, order: Callable[[list], Any],
+                **params: Any) -> list[dict[str, Any]]:
+        """The rows of a statement that picks the first `most` rows of each product of `$regions`
+        in some order (cypher.largest_rows, largest_stated, first_unstated: per product `n`, its
+        `rows`, maybe its `first` line), asked a slice of the regions at a time (`_slices`): a
+        product's first rows of the whole are the first, by `order`, of its slices' first rows, its
+        count their sum, its first line the least."""
+        found: dict[str, dict[str, Any]] = {}
+        merged = set()
+        for part in self._slices(regions):
+            for r in self._rows(query, regions=part, most=most, **params):
+                was = found.setdefault(r["product"], r)
+                if was is not r:
+                    was["n"] += r["n"]
+                    was["rows"] = was["rows"] + r["rows"]
+                    if "first" in r:
+                        was["first"] = min(was["first"], r["first"])
+                    merged.add(r["product"])
+        for pid in merged:
+            found[pid]["rows"] = sorted(found[pid]["rows"], key=order)[:most]
+        return list(found.values())
+
     def _capacity_tallies(self, region: str, statuses: list[str] | None, fields: tuple[str, ...],
                           most: int) -> dict[str, RowsTally]:
         regions = self.subregions(region)
@@ -882,8 +918,9 @@ class CypherBackend(Backend):
                     + self._rows(cypher.SUPPLY_SUMS, regions=[r for r in read if r in self._summed], statuses=statuses))
             for r in rows:
                 groups.setdefault(r["product"], []).append(r)
-            for found, query in ((largest, cypher.largest_stated(asked)), (unstated, cypher.first_unstated(asked))):
-                for r in self._rows(query, regions=read, statuses=statuses, most=most):
+            for found, query, order in ((largest, cypher.largest_stated(asked), lambda row: (-row[at], row[0])),
+                                        (unstated, cypher.first_unstated(asked), itemgetter(0))):
+                for r in self._picked(query, read, most, order, statuses=statuses):
                     found[r["product"]] = {"n": r["n"], "rows": r["rows"]}
         if summed:  # the rows a Supply node names: every field is the node's but the line, firm and figures
             names = self._names
