@@ -104,17 +104,18 @@ def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
     return _pieces(text, width)[0]
 
 
-def _pieces(text: str, width: int = MAX_CELL_WIDTH) -> tuple[list[str], list[int]]:
-    """`_wrap(text, width)` and the width of each piece, each measured once."""
+def _pieces(text: str, width: int = MAX_CELL_WIDTH, total: int | None = None) -> tuple[list[str], list[int]]:
+    """`_wrap(text, width)` and the width of each piece, each measured once (`total`: the text's
+    width, when measured already)."""
     if text.isascii():  # one column a character: cut by position
         if len(text) <= width:  # most cells: nothing to do
             return [text], [len(text)]
         return _cut(text, width)
-    rest = _WIDE.sub("", text)
-    total = _width_of(text, rest)
+    if total is None:
+        total = _wide_width(text)
     if total <= width:
         return [text], [total]
-    if total == len(rest) == len(text) and 0 not in map(_WIDTHS.__getitem__, _OTHER.findall(text)):
+    if total == len(text) and 0 not in map(_WIDTHS.__getitem__, _OTHER.findall(text)):
         return _cut(text, width)  # no character wide, none of no width: each takes one column (`≥ 2–3 Mt`)
     # `cum[k]` is the width of text[:k]. A piece text[start:...] runs until the first character i
     # (after the one that opened it) that would take it past `width`; it is cut there at its last
@@ -215,16 +216,16 @@ def _measured(value: Any, translate: bool, known: dict) -> tuple[list, list]:
     if len(texts) == 1:
         return _pieces(texts[0])
     lines, sizes = [], []
-    for k, text in enumerate(texts):
-        if widths is not None and widths[k] <= MAX_CELL_WIDTH:
+    for text, width in zip(texts, widths or itertools.repeat(None)):
+        if width is not None and width <= MAX_CELL_WIDTH:
             lines.append(text)
-            sizes.append(widths[k])
-            continue
-        found = known.get(text)
-        if found is None:
-            found = known[text] = _pieces(text)
-        lines += found[0]
-        sizes += found[1]
+            sizes.append(width)
+        else:
+            found = known.get(text)
+            if found is None:
+                found = known[text] = _pieces(text, total=width)
+            lines += found[0]
+            sizes += found[1]
     return lines, sizes
 
 
