@@ -1,6 +1,6 @@
 """The text side of one-city answers, before and after: the rows `balance`, `extend` and
 `bottlenecks` print at a size (captured from this checkout's CLI, as it hands them to
-`output.render`) rendered as a table and as JSON by this checkout's `output.py` and by another
+`output.render_parts`) rendered as a table and as JSON by this checkout's `output.py` and by another
 checkout's, alternately, and the figures those queries write (`units.written`, `quantity_range`,
 `humanize`, each call as the query made it) by both `units.py`. Prints the least CPU seconds of
 `--runs` for each side and whether both wrote the same text.
@@ -66,20 +66,20 @@ def _capture(data: str, region: str, query: str, fmt: str, lang: str) -> tuple[l
     """The rows and columns the CLI renders for `query`, and every figure call it made."""
     global _calls
     seen: dict = {}
-    real_render = output.render
+    real_render_parts = output.render_parts
 
-    def render(rows, fmt="table", columns=()):
+    def render_parts(rows, fmt="table", columns=()):  # what the CLI writes its rows with, a part at a time
         seen.update(rows=rows, columns=tuple(columns))
-        return ""
+        return iter(())
 
-    output.render, _calls = render, {name: [] for name in FIGURES}
+    output.render_parts, _calls = render_parts, {name: [] for name in FIGURES}
     try:
         with redirect_stdout(io.StringIO()):
             cli(["--data", data, query, "--region", region, "--format", fmt, "--lang", lang],
                 prog_name="chaingraph", standalone_mode=False)
         return seen["rows"], seen["columns"], _calls
     finally:
-        output.render, _calls = real_render, None
+        output.render_parts, _calls = real_render_parts, None
 
 
 def _least(runs: int, sides: dict, work) -> tuple[dict[str, float], bool]:

@@ -104,17 +104,18 @@ def _wrap(text: str, width: int = MAX_CELL_WIDTH) -> list[str]:
     return _pieces(text, width)[0]
 
 
-def _pieces(text: str, width: int = MAX_CELL_WIDTH) -> tuple[list[str], list[int]]:
-    """`_wrap(text, width)` and the width of each piece, each measured once."""
+def _pieces(text: str, width: int = MAX_CELL_WIDTH, total: int | None = None) -> tuple[list[str], list[int]]:
+    """`_wrap(text, width)` and the width of each piece, each measured once (`total`: the text's
+    width, when measured already)."""
     if text.isascii():  # one column a character: cut by position
         if len(text) <= width:  # most cells: nothing to do
             return [text], [len(text)]
         return _cut(text, width)
-    rest = _WIDE.sub("", text)
-    total = _width_of(text, rest)
+    if total is None:
+        total = _wide_width(text)
     if total <= width:
         return [text], [total]
-    if total == len(rest) == len(text) and 0 not in map(_WIDTHS.__getitem__, _OTHER.findall(text)):
+    if total == len(text) and 0 not in map(_WIDTHS.__getitem__, _OTHER.findall(text)):
         return _cut(text, width)  # no character wide, none of no width: each takes one column (`≥ 2–3 Mt`)
     # `cum[k]` is the width of text[:k]. A piece text[start:...] runs until the first character i
     # (after the one that opened it) that would take it past `width`; it is cut there at its last
@@ -183,12 +184,22 @@ def _widths(texts: list[str]) -> list[int]:
     return list(map(_width_of, texts, rests))
 
 
-def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], list[int]]]) -> tuple[list, list]:
+def _measured(value: Any, translate: bool, known: dict) -> tuple[list, list]:
     """`_cell_lines(value, translate)` and each line's width; `known` keeps the pieces of the texts
-    wrapped so far (a region's open terms recur from row to row)."""
-    if type(value) is str and not translate and value.isprintable():  # most cells: one plain text
-        return _pieces(value)
-    if type(value) is list and value and not translate:
+    wrapped so far (a region's open terms recur from row to row) and, by `(type, value)`, the lines
+    of yes/no and of the machine values shown translated (the same few in every row)."""
+    kind = type(value)
+    if kind is str and not translate:
+        if value.isprintable():  # most cells: one plain text
+            return _pieces(value)
+    elif value is None or (kind is list and not value):  # an empty cell
+        return [""], [0]
+    elif kind is bool or kind is str:  # (a table is made in one language: `render_parts`)
+        found = known.get((kind, value))
+        if found is None:
+            found = known[kind, value] = _pieces(_items(value, translate)[0])
+        return found
+    if kind is list and value and not translate:
         try:
             joined = " ".join(value)
         except TypeError:  # not all texts: each item shown as its own cell would be (`_items`)
@@ -205,16 +216,16 @@ def _measured(value: Any, translate: bool, known: dict[str, tuple[list[str], lis
     if len(texts) == 1:
         return _pieces(texts[0])
     lines, sizes = [], []
-    for k, text in enumerate(texts):
-        if widths is not None and widths[k] <= MAX_CELL_WIDTH:
+    for text, width in zip(texts, widths or itertools.repeat(None)):
+        if width is not None and width <= MAX_CELL_WIDTH:
             lines.append(text)
-            sizes.append(widths[k])
-            continue
-        found = known.get(text)
-        if found is None:
-            found = known[text] = _pieces(text)
-        lines += found[0]
-        sizes += found[1]
+            sizes.append(width)
+        else:
+            found = known.get(text)
+            if found is None:
+                found = known[text] = _pieces(text, total=width)
+            lines += found[0]
+            sizes += found[1]
     return lines, sizes
 
 
@@ -237,7 +248,7 @@ def _table_parts(rows: list[dict]) -> Iterator[str]:
     header_widths = list(map(text_width, headers))
     records = [[([h], [n]) for h, n in zip(headers, header_widths)],
                [(["-" * n], [n]) for n in header_widths]]
-    known: dict[str, tuple[list[str], list[int]]] = {}
+    known: dict = {}  # (`_measured`)
     records += [[_measured(row.get(c), t, known) for c, t in zip(columns, translated)] for row in rows]
     widths = [max(max(cell[1]) for cell in column) for column in zip(*records)]
     starts = list(itertools.accumulate((width + 2 for width in widths), initial=0))  # where each column starts
@@ -251,17 +262,27 @@ def _table_parts(rows: list[dict]) -> Iterator[str]:
         # the first line: every cell's first line padded to its column (then the line's end stripped)
         out.append("  ".join([lines[0] + pads[width - ns[0]] for (lines, ns), width in zip(record, widths)]).rstrip())
         tall = [(start, lines, ns) for start, (lines, ns) in zip(starts, record) if len(lines) > 1]
-        if len(tall) == 1:  # the other lines: the cells of more than one line, each at its column
-            start, lines, ns = tall[0]
-            out += [(pads[start] + text).rstrip() for text in itertools.islice(lines, 1, None)]
-        elif tall:
-            for k in range(1, max(len(lines) for _, lines, _ in tall)):
+        if not tall:
+            continue
+        # the other lines: the cells of more than one line, each at its column; once the tallest cell
+        # is the only one left (a row's open terms run on past its coefficients), its lines alone
+        depths = [len(lines) for _, lines, _ in tall]
+        tallest = depths.index(max(depths))
+        shared = max(depths[:tallest] + depths[tallest + 1:], default=1)  # the lines other cells reach too
+        if len(tall) == 2:  # (the common case: two cells, each with a line down to `shared`)
+            (first, lines, ns), (second, others, _) = tall
+            out += [(pads[first] + text + pads[second - first - n] + other).rstrip()
+                    for text, n, other in itertools.islice(zip(lines, ns, others), 1, shared)]
+        else:
+            for k in range(1, shared):
                 parts, at = [], 0
                 for start, lines, ns in tall:
                     if k < len(lines):
                         parts += (pads[start - at], lines[k])
                         at = start + ns[k]
                 out.append("".join(parts).rstrip())
+        start, lines, _ = tall[tallest]
+        out += [(pads[start] + text).rstrip() for text in itertools.islice(lines, shared, None)]
     out.append("")
     yield "\n".join(out)
 

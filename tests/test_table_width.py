@@ -86,3 +86,29 @@ def test_a_table_is_the_cells_padded_by_the_definition(seed):
             expected += "  ".join((cell[k] if k < len(cell) else "") + " " * (width - _by_definition(
                 cell[k] if k < len(cell) else "")) for cell, width in zip(record, widths)).rstrip() + "\n"
     assert render(rows, "table") == expected
+
+
+def test_yes_no_and_machine_values_are_shown_in_the_language_of_each_table():
+    """A table measures yes/no and its translated machine values once, for the table: the same rows
+    shown in English, then Chinese, then English again are each in their own language, and each
+    the cells (`_cell_lines`, a cell at a time) padded by the definition's widths."""
+    from chaingraph import i18n
+    from chaingraph.labels import VALUE_COLUMNS
+    from chaingraph.output import _cell_lines, render
+    rows = [{"product": f"p{k}", "verdict": verdict, "status": status, "estimate": estimate, "note": None}
+            for k, (verdict, status, estimate) in enumerate([("short", "operating", True), ("over", "building", False)] * 3)]
+    tables = []
+    for lang in ("en", "zh", "en"):
+        with i18n.language(lang):
+            cells = [[[i18n.column(c)] for c in rows[0]], [["-" * _by_definition(i18n.column(c))] for c in rows[0]]]
+            cells += [[_cell_lines(v, c in VALUE_COLUMNS) for c, v in row.items()] for row in rows]
+            widths = [max(_by_definition(cell[0]) for cell in column) for column in zip(*cells)]
+            expected = "".join("  ".join(cell[0] + " " * (width - _by_definition(cell[0]))
+                                         for cell, width in zip(record, widths)).rstrip() + "\n" for record in cells)
+            tables.append(render(rows, "table"))
+            assert tables[-1] == expected
+    assert tables[0] == tables[2] != tables[1]
+    with i18n.language("zh"):
+        shown = {i18n.value("short"), i18n.value("operating"), i18n.gettext("yes"), i18n.gettext("no")}
+    assert all(text in tables[1] for text in shown) and not any(text in tables[0] for text in shown)
+    assert {"short", "operating", "yes", "no"} <= set(tables[0].split())
