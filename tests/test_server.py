@@ -852,7 +852,6 @@ def test_the_nodes_name_what_the_queries_list():
     assert server_module.NAMED == LISTED and set(server_module.TALLIED) == set(SUPPLYING)
 
 
-
 @pytest.fixture(scope="module")
 def national(tmp_path_factory) -> Path:
     """A small national-style dataset (bench/synth.py): its home city, a region with no region below
