@@ -17,6 +17,10 @@ says.
         [--common "--backend falkordb --uri URI"] "balance --region R --format json ;; extend --region R"
     .venv/bin/python bench/compare.py --before OLD.cg --before-data A/synth-1000000-1 \\
         --after NEW.cg --after-data B/synth-1000000-1 --queries balance,balance-json --runs 5
+
+Two codes on FalkorDB whose loads differ (each reads what its own `load` wrote): load each side's
+copy into a server of its own, then `--common "--backend falkordb" --before-options "--uri
+falkordb://127.0.0.1:P1" --after-options "--uri falkordb://127.0.0.1:P2"`.
 """
 from __future__ import annotations
 
@@ -44,20 +48,25 @@ def main() -> None:
     parser.add_argument("--after-data", type=Path, help="the later code's copy of the dataset")
     parser.add_argument("--queries", help=f"named queries, any of {','.join(q for q in QUERIES if q != 'report')}")
     parser.add_argument("--common", default="", help="options for every command (e.g. '--backend falkordb --uri U')")
+    parser.add_argument("--before-options", default="",
+                        help="options for the earlier code's commands alone (e.g. its own server: '--uri U1')")
+    parser.add_argument("--after-options", default="", help="options for the later code's commands alone")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--lang", choices=("en", "zh"))
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("commands", nargs="?", default="", help="commands separated by ';;'")
     args = parser.parse_args()
-    sides = {"before": (args.before, args.before_data or args.data), "after": (args.after, args.after_data or args.data)}
-    if any(data is None for _, data in sides.values()):
+    # each side: its command, its dataset, its own options (a server loaded by that code, say)
+    sides = {"before": (args.before, args.before_data or args.data, shlex.split(args.before_options)),
+             "after": (args.after, args.after_data or args.data, shlex.split(args.after_options))}
+    if any(data is None for _, data, _ in sides.values()):
         parser.error("give --data, or --before-data and --after-data")
     if bool(args.queries) == bool(args.commands.strip()):
         parser.error("give either commands or --queries")
     env, where = dict(os.environ), tempfile.gettempdir()
     common = shlex.split(args.common) + (["--lang", args.lang] if args.lang else [])
-    for name, (command, data) in sides.items():  # each side's store written (or found) first, untimed
-        warm = run([command, "--data", str(data), *common, "info"], env, args.timeout, where)
+    for name, (command, data, own) in sides.items():  # each side's store written (or found) first, untimed
+        warm = run([command, "--data", str(data), *own, *common, "info"], env, args.timeout, where)
         if warm["status"] != "ok":
             sys.exit(f"{name}: {warm['status']}")
     if args.queries:
@@ -77,8 +86,8 @@ def main() -> None:
     for shown, argv in commands:
         times: dict[str, list[dict]] = {name: [] for name in sides}
         for _ in range(args.runs):
-            for name, (command, data) in sides.items():
-                result = run([command, "--data", str(data), *common, *argv], env, args.timeout, where)
+            for name, (command, data, own) in sides.items():
+                result = run([command, "--data", str(data), *own, *common, *argv], env, args.timeout, where)
                 if result["status"] != "ok":
                     sys.exit(f"{shown} ({name}): {result['status']}")
                 times[name].append(result)
