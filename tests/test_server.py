@@ -370,6 +370,22 @@ def test_firms_without_capacity_rows_are_written(server, tmp_path):
         assert g.capacities() == open_backend("memory", folder).capacities()
 
 
+def test_a_backend_that_loads_forgets_the_load_it_had_read(server, mini, national):
+    """A backend that answered from one load and then writes another answers from the new one:
+    nothing read of the old load (listings, name indexes, tallies, names) is kept."""
+    options = server.graph()
+    load(server.backend, mini, **options)
+    with open_backend(server.backend, **options) as g:
+        old = g.load_id
+        assert info(g) == info(open_backend("memory", mini)) and gaps(g)
+        assert g.resolve_product(g.products()[0].id) and balance(g)
+        g.write(load_dataset(national))
+        memory = open_backend("memory", national)
+        assert g.load_id != old
+        assert info(g) == info(memory) and g.products() == memory.products()
+        assert gaps(g) == gaps(memory) and balance(g) == balance(memory)
+
+
 def test_a_reload_at_size_keeps_one_copy(server, tmp_path):
     """A second load of the same national-style dataset replaces the first: one copy is left,
     the answers are the same, and no delete statement removed more than a slice. On Neo4j

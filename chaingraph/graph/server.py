@@ -644,6 +644,14 @@ class CypherBackend(Backend):
                                     "first") % {"where": self.where(), "backend": self.name})
         return rows[0]
 
+    def _forget_load(self) -> None:
+        """Forget what was read of the load that was current (its record and everything kept from
+        it: the listings, name indexes, a region's tallies, firms and names), once another is."""
+        for cls in type(self).__mro__:
+            for name, value in vars(cls).items():
+                if isinstance(value, cached_property):
+                    self.__dict__.pop(name, None)
+
     def check(self) -> CypherBackend:
         """Fail now, with a clear message, if no graph is loaded."""
         self._current
@@ -743,13 +751,14 @@ class CypherBackend(Backend):
         return {r["id"]: (r["named"], None if r["tallied"] is None else tuple(r["tallied"]))
                 for r in self._rows(cypher.SUMMED_REGIONS)}
 
-    @property
+    @cached_property
     def _summed(self) -> set[str]:
         return set(self._summary)
 
-    def _read_sums(self, region: str, rows_query: str, supply_query: str, **params: Any) -> list[dict[str, Any]]:
-        """A region's aggregate: from the Supply nodes of its summed regions, from the rows of the others."""
-        regions = self.subregions(region)
+    def _read_sums(self, regions: Iterable[str], rows_query: str, supply_query: str,
+                   **params: Any) -> list[dict[str, Any]]:
+        """Some regions' aggregate: from the Supply nodes of the summed ones, from the rows of the others."""
+        regions = set(regions)
         summed, read = sorted(regions & self._summed), sorted(regions - self._summed)
         return ((self._rows(rows_query, regions=read, **params) if read else [])
                 + (self._rows(supply_query, regions=summed, **params) if summed else []))
@@ -758,7 +767,7 @@ class CypherBackend(Backend):
         key = ("statuses", region)
         if key not in self._asked:
             best: dict[str, str] = {}
-            for r in self._read_sums(region, cypher.CAPACITY_STATUSES, cypher.SUPPLY_STATUSES):
+            for r in self._read_sums(self.subregions(region), cypher.CAPACITY_STATUSES, cypher.SUPPLY_STATUSES):
                 status = min(r["statuses"], key=STATUSES.index)
                 if r["product"] not in best or STATUSES.index(status) < STATUSES.index(best[r["product"]]):
                     best[r["product"]] = status
@@ -911,15 +920,13 @@ class CypherBackend(Backend):
         groups: dict[str, list[dict[str, Any]]] = {}
         largest: dict[str, dict[str, Any]] = {}  # per product: how many plain rows, the largest of each part
         unstated: dict[str, dict[str, Any]] = {}  # the same for the rows with no figure, the first of each part
+        by_size, by_line = (lambda row: (-row[at], row[0])), itemgetter(0)  # their orders, ties by line
         if read:
-            # the Supply nodes of a summed region that names too few rows are not read: its rows are
-            rows = (self._rows(cypher.CAPACITY_SUMS, regions=[r for r in read if r not in self._summed],
-                               statuses=statuses)
-                    + self._rows(cypher.SUPPLY_SUMS, regions=[r for r in read if r in self._summed], statuses=statuses))
-            for r in rows:
+            # (the Supply nodes of a summed region that names too few rows are not read: its rows are)
+            for r in self._read_sums(read, cypher.CAPACITY_SUMS, cypher.SUPPLY_SUMS, statuses=statuses):
                 groups.setdefault(r["product"], []).append(r)
-            for found, query, order in ((largest, cypher.largest_stated(asked), lambda row: (-row[at], row[0])),
-                                        (unstated, cypher.first_unstated(asked), itemgetter(0))):
+            for found, query, order in ((largest, cypher.largest_stated(asked), by_size),
+                                        (unstated, cypher.first_unstated(asked), by_line)):
                 for r in self._picked(query, read, most, order, statuses=statuses):
                     found[r["product"]] = {"n": r["n"], "rows": r["rows"]}
         if summed:  # the rows a Supply node names: every field is the node's but the line, firm and figures
@@ -942,10 +949,9 @@ class CypherBackend(Backend):
                         "capacity_min": None, "capacity_max": None}
                 part["rows"].extend(zip(lines, *(known[f] if f in known else [same[f]] * k for f in asked)))
             names.pop(None, None)
-            for pid, part in largest.items():  # the top `most` of the parts' tops: the largest, ties by line
-                part["rows"] = sorted(part["rows"], key=lambda row: (-row[at], row[0]))[:most]
-            for pid, part in unstated.items():
-                part["rows"] = sorted(part["rows"], key=itemgetter(0))[:most]
+            for parts, order in ((largest, by_size), (unstated, by_line)):  # the first `most` of the parts' firsts
+                for part in parts.values():
+                    part["rows"] = sorted(part["rows"], key=order)[:most]
         found: dict[str, RowsTally | None] = {}
         wide = []  # summed here, from every row
         for pid, rows in sorted(groups.items(), key=lambda item: min(r["first"] for r in item[1])):
@@ -1016,7 +1022,7 @@ class CypherBackend(Backend):
         statuses = None if statuses is None else sorted(set(statuses))
         regions = sorted(self.subregions(region))
         groups: dict[str, list[dict[str, Any]]] = {}
-        for r in self._read_sums(region, cypher.CAPACITY_SUMS, cypher.SUPPLY_SUMS, statuses=statuses):
+        for r in self._read_sums(regions, cypher.CAPACITY_SUMS, cypher.SUPPLY_SUMS, statuses=statuses):
             groups.setdefault(r["product"], []).append(r)
         others: dict[str, list[Capacity]] = {}
         if listed:
@@ -1202,7 +1208,7 @@ class CypherBackend(Backend):
         if not switched:
             self._delete_loads([load])
             raise ServerError(stopped.format(writer.written) + removed)
-        self.__dict__.pop("_current", None)
+        self._forget_load()
         self.delete_old_loads()
         return {"rows": writer.written, "seconds": time.perf_counter() - started, "load": load}
 
@@ -1219,7 +1225,7 @@ class CypherBackend(Backend):
 
     def drop(self) -> int:
         """Delete the graph: every load of it, the current one too. Returns the nodes deleted."""
-        self.__dict__.pop("_current", None)
+        self._forget_load()
         return self._delete_loads([r["load_id"] for r in self.run(cypher.ALL_LOADS, graph=self.graph)])
 
     def _delete_loads(self, loads: list[str]) -> int:
