@@ -376,7 +376,7 @@ class Table:
             return [None if x == _NO_INT else x for x in map(col[1].__getitem__, numbers)]
         if kind == "text" and not col[1] and not col[4]:
             _, _, text, offsets, _ = col
-            return [text[offsets[i]:offsets[i + 1] - 1] for i in numbers]
+            return _slices(text, map(offsets.__getitem__, numbers), [offsets[i + 1] - 1 for i in numbers])
         if kind == "none":
             return [None] * len(numbers)
         if kind == "ref":
@@ -384,7 +384,10 @@ class Table:
             ids = target.columns["id"]
             if ids[0] == "text" and not ids[1] and not ids[4]:  # the ids sliced out of their text at once
                 _, _, text, offsets, _ = ids
-                return [None if c < 0 else text[offsets[c]:offsets[c + 1] - 1] for c in map(codes.__getitem__, numbers)]
+                refs = [codes[i] for i in numbers]
+                found = _slices(text, [offsets[c] if c >= 0 else 0 for c in refs],
+                                [offsets[c + 1] - 1 if c >= 0 else 0 for c in refs])
+                return found if min(refs, default=0) >= 0 else [None if c < 0 else v for c, v in zip(refs, found)]
             return [None if (c := codes[i]) < 0 else target.row_id(c) for i in numbers]
         get = self.getter(name)
         return [get(i) for i in numbers]
@@ -478,6 +481,19 @@ class _Text:
 
     def split(self, separator: str) -> list[str]:
         return str(self.data, "utf-8").split(separator)
+
+    def slices(self, starts: Iterable[int], ends: Iterable[int]) -> list[str]:
+        """`[self[a:b] for a, b in zip(starts, ends)]`, decoded together (NUL separates no value's parts)."""
+        data = self.data
+        parts = [data[a:b] for a, b in zip(starts, ends)]
+        return str(b"\0".join(parts), "utf-8").split(_NUL) if parts else []
+
+
+def _slices(text: str | _Text, starts: Iterable[int], ends: Iterable[int]) -> list[str]:
+    """The values of a joined text column between these offsets (each start, end - 1)."""
+    if type(text) is str:
+        return [text[a:b] for a, b in zip(starts, ends)]
+    return text.slices(starts, ends)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # (no UTF-8 for it: such a text stays a str)
