@@ -374,9 +374,12 @@ class Table:
             return [None if x != x else x for x in map(col[1].__getitem__, numbers)]
         if kind == "int":
             return [None if x == _NO_INT else x for x in map(col[1].__getitem__, numbers)]
-        if kind == "text" and not col[1] and not col[4]:
-            _, _, text, offsets, _ = col
-            return _slices(text, map(offsets.__getitem__, numbers), [offsets[i + 1] - 1 for i in numbers])
+        if kind == "text":
+            _, wrap, text, offsets, nones = col
+            values = _slices(text, map(offsets.__getitem__, numbers), [offsets[i + 1] - 1 for i in numbers])
+            if wrap:
+                values = list(map(_unwrap(wrap), values))
+            return [None if nones[i] else v for i, v in zip(numbers, values)] if nones else values
         if kind == "none":
             return [None] * len(numbers)
         if kind == "ref":
