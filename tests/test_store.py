@@ -95,6 +95,13 @@ def test_records_come_back_equal(tmp_path, monkeypatch, raw, switch):
     for table in tables:  # a record at a time, from a store that has built none yet (values sliced out)
         rows = store.open_store(data).tables[table]
         assert rows.rows(range(rows.n - 1, -1, -1)) == list(getattr(ds, table))[::-1], table
+    groups = [(table, by) for table, index in compiled.indexes.items() if isinstance(index, dict) for by in index]
+    assert ("capacities", "product") in groups
+    for table, by in groups:  # the indexes' groups of rows (many groups: one array in the file, sliced)
+        assert {key: list(rows) for key, rows in reopened.indexes[table][by].items()} \
+            == {key: list(rows) for key, rows in compiled.indexes[table][by].items()}, (table, by)
+    assert isinstance(reopened.indexes["capacities"]["product"], dict) \
+        and {type(rows) for rows in reopened.indexes["capacities"]["product"].values()} == {memoryview}
     for s in (compiled, reopened):
         for table in tables:
             assert s.records(table) == getattr(ds, table), table

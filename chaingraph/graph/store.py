@@ -520,9 +520,34 @@ def _raw(value: Any) -> Any:
         return _Raw(value) if len(value) * value.itemsize > _RAW else value
     if isinstance(value, tuple):
         return tuple(_raw(v) for v in value)
-    if isinstance(value, dict) and len(value) < 64:  # a dict of many small groups stays as it is
+    if isinstance(value, dict) and len(value) < 64:
         return {k: _raw(v) for k, v in value.items()}
+    if isinstance(value, dict) and value and all(type(v) is array for v in value.values()) \
+            and len({v.typecode for v in value.values()}) == 1:  # many groups of rows (an index): one array
+        return _Groups(value)
     return value
+
+
+class _Groups:
+    """A dict of many arrays of one type (an index's groups of row numbers, a region's or a
+    product's) in a pickle: its keys, and the arrays joined into one, written out of band like a
+    large array (`_Raw`); read back as views of the mapped file, one per key, none copied."""
+
+    def __init__(self, groups: dict[Any, array]):
+        self.groups = groups
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        lengths = array("q", map(len, self.groups.values()))
+        joined = array(next(iter(self.groups.values())).typecode)
+        for group in self.groups.values():
+            joined.extend(group)
+        return _grouped, (list(self.groups), _raw(lengths), _Raw(joined))
+
+
+def _grouped(keys: list, lengths: Sequence[int], joined: Any) -> dict[Any, Any]:
+    """`_Groups` read back: each key's group a slice of the joined array."""
+    ends = itertools.accumulate(lengths)
+    return {key: joined[end - n:end] for key, n, end in zip(keys, lengths, ends)}
 
 
 class TableBuilder:
@@ -774,7 +799,7 @@ class _Loader(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) == ("array", "_array_reconstructor") or (module, name) == ("array", "array"):
             return getattr(__import__("array"), name)
-        if module == __name__ and name in ("Table", "Store", "_mapped", "_Text"):
+        if module == __name__ and name in ("Table", "Store", "_mapped", "_Text", "_grouped"):
             return globals()[name]
         if module == model.__name__ and name in model.__all__ and isinstance(getattr(model, name), type):
             return getattr(model, name)
