@@ -213,6 +213,18 @@ def test_two_commands_starting_at_once(tmp_path):
     assert store._read(data / ".chaingraph.store") is not None
 
 
+def test_opening_a_store_imports_no_loader(mini_copy):
+    """A store read back is checked against its inputs without the CSV readers (their module and
+    its parsers cost every command a twentieth of a second); a store that must be built imports them."""
+    script = ("import sys; from chaingraph.graph.store import open_store; s = open_store(sys.argv[1]); "
+              "print(len(s.records('products')), 'chaingraph.loaders.csvfiles' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", script, str(mini_copy)], capture_output=True, text=True,
+                           timeout=300) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    count = len(chaingraph.loaders.load_dataset(mini_copy).products)
+    assert [r.stdout.split() for r in runs] == [[str(count), "True"], [str(count), "False"]]
+
+
 def test_one_region_builds_only_its_rows(mini_copy):
     store.open_store(mini_copy)
     g = open_backend("memory", mini_copy)

@@ -715,10 +715,13 @@ def compile_dataset(ds: Dataset) -> Store:
 
 # -- the file -----------------------------------------------------------------------------------
 
-def _inputs(data_dir: str) -> list[str]:
-    """The files a dataset's validation reads: its CSV files and everything under sources/."""
-    from ..loaders.csvfiles import FILES
-    found = [os.path.join(data_dir, spec.file + ".csv") for spec in FILES]
+def _inputs(data_dir: str, files: Iterable[str] | None = None) -> list[str]:
+    """The files a dataset's validation reads: its CSV files (`files`, default: those the loader
+    reads) and everything under sources/."""
+    if files is None:
+        from ..loaders.csvfiles import FILES
+        files = [spec.file + ".csv" for spec in FILES]
+    found = [os.path.join(data_dir, name) for name in files]
     sources = Path(data_dir, "sources")
     if sources.is_dir():
         found += sorted(str(p) for p in sources.rglob("*") if p.is_file())
@@ -761,9 +764,12 @@ def _code_version() -> str:
 
 def _fingerprint(data_dir: str, known: dict[str, tuple] | None = None) -> dict[str, tuple]:
     """{relative path: (size, mtime_ns, inode, content hash)} of every input. A file whose size
-    and times match `known` keeps its known hash; only the others are read and hashed."""
+    and times match `known` keeps its known hash; only the others are read and hashed. The CSV
+    files are those `known` names, when given: a store's header, written by this code (`_read`
+    checks), names the files its loader reads, so opening a store imports no loader."""
     found = {}
-    for path in _inputs(data_dir):
+    files = None if known is None else [rel for rel in known if not os.path.dirname(rel)]
+    for path in _inputs(data_dir, files):
         rel = os.path.relpath(path, data_dir)
         st = _stat(path)
         if st is None:
@@ -911,11 +917,11 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
     """The compiled dataset of `data_dir` (default: `default_data_dir()`): from the store file
     when it matches the inputs, else read and validated from the CSVs (raising DataError as
     `load_dataset` does) and written to the store for the next command."""
-    from ..loaders import csvfiles
-    data_dir = os.fspath(csvfiles.default_data_dir() if data_dir is None else data_dir)
+    from ..datadir import check_data_dir, default_data_dir
+    data_dir = os.fspath(default_data_dir() if data_dir is None else data_dir)
     if not enabled():
         return _build(data_dir)
-    csvfiles.check_data_dir(data_dir)
+    check_data_dir(data_dir)
     path = store_path(data_dir)
     collecting = gc.isenabled()  # (a command may have paused the collector already: it stays paused)
     gc.disable()  # no cyclic garbage in here; the collector would only rescan what we build
