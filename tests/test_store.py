@@ -70,12 +70,17 @@ def test_answers_are_byte_identical_with_and_without_the_store(dataset, mini, tm
         assert _invoke(data, q, {}) == plain[tuple(q)], q
 
 
-@pytest.mark.parametrize("raw", [None, 0], ids=["large-arrays-mapped", "every-array-mapped"])
-def test_records_come_back_equal(tmp_path, monkeypatch, raw):
+@pytest.mark.parametrize("raw, switch", [(None, None), (0, None), (0, 16)],
+                         ids=["large-arrays-mapped", "every-array-mapped", "joined-text-mapped"])
+def test_records_come_back_equal(tmp_path, monkeypatch, raw, switch):
     """`raw`: arrays of more bytes than this go raw after the pickle and come back as views of the
-    mapped file (0: every array, as at national size)."""
+    mapped file (0: every array, as at national size); `switch`: text columns of more distinct values
+    than this are joined text (at national size: the firms' ids and names), kept in the file as
+    UTF-8 bytes with byte offsets and decoded a value at a time."""
     if raw is not None:
         monkeypatch.setattr(store, "_RAW", raw)
+    if switch is not None:
+        monkeypatch.setattr(store.ColumnBuilder, "SWITCH", switch)
     data = _copy(default_data_dir(), tmp_path / "data")
     ds = chaingraph.loaders.load_dataset(data)
     compiled = store.open_store(data)  # builds
@@ -83,8 +88,22 @@ def test_records_come_back_equal(tmp_path, monkeypatch, raw):
     if raw == 0:
         assert isinstance(reopened.tables["capacities"].columns["capacity"][1], memoryview)
         assert isinstance(reopened.indexes["firm_ids"], memoryview)
+    if switch is not None:  # Chinese names: byte offsets differ from character offsets
+        assert {name: type(reopened.tables["firms"].columns[name][2]) for name in ("id", "name_zh", "name_en")} \
+            == dict.fromkeys(("id", "name_zh", "name_en"), store._Text)
+    tables = ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions")
+    for table in tables:  # a record at a time, from a store that has built none yet (values sliced out)
+        rows = store.open_store(data).tables[table]
+        assert rows.rows(range(rows.n - 1, -1, -1)) == list(getattr(ds, table))[::-1], table
+    groups = [(table, by) for table, index in compiled.indexes.items() if isinstance(index, dict) for by in index]
+    assert ("capacities", "product") in groups
+    for table, by in groups:  # the indexes' groups of rows (many groups: one array in the file, sliced)
+        assert {key: list(rows) for key, rows in reopened.indexes[table][by].items()} \
+            == {key: list(rows) for key, rows in compiled.indexes[table][by].items()}, (table, by)
+    assert isinstance(reopened.indexes["capacities"]["product"], dict) \
+        and {type(rows) for rows in reopened.indexes["capacities"]["product"].values()} == {memoryview}
     for s in (compiled, reopened):
-        for table in ("regions", "products", "firms", "chains", "capacities", "targets", "links", "conversions"):
+        for table in tables:
             assert s.records(table) == getattr(ds, table), table
             assert [r.line for r in s.records(table)] == [r.line for r in getattr(ds, table)]
 
@@ -194,6 +213,18 @@ def test_two_commands_starting_at_once(tmp_path):
     assert store._read(data / ".chaingraph.store") is not None
 
 
+def test_opening_a_store_imports_no_loader(mini_copy):
+    """A store read back is checked against its inputs without the CSV readers (their module and
+    its parsers cost every command a twentieth of a second); a store that must be built imports them."""
+    script = ("import sys; from chaingraph.graph.store import open_store; s = open_store(sys.argv[1]); "
+              "print(len(s.records('products')), 'chaingraph.loaders.csvfiles' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", script, str(mini_copy)], capture_output=True, text=True,
+                           timeout=300) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    count = len(chaingraph.loaders.load_dataset(mini_copy).products)
+    assert [r.stdout.split() for r in runs] == [[str(count), "True"], [str(count), "False"]]
+
+
 def test_one_region_builds_only_its_rows(mini_copy):
     store.open_store(mini_copy)
     g = open_backend("memory", mini_copy)
@@ -235,6 +266,34 @@ def test_a_column_built_in_batches_decodes_as_the_whole_list(column, batch, monk
     assert back == column and [type(v) for v in back] == [type(v) for v in column]
     get = store._decoder(encoded)
     assert [get(i) for i in range(len(column))] == column
+
+
+@pytest.mark.parametrize("column", [
+    [f"firm {i}" for i in range(12000)] + [None, ""], [f"企业{i} Ltd" for i in range(12000)] + ["", None, "é"],
+    [(f"别名{i}", "x") for i in range(12000)] + [None, ()], [f"v{i}" for i in range(12000)] + ["\ud800"],
+])
+def test_large_joined_text_reads_back_from_the_file_a_value_at_a_time(column, monkeypatch):
+    """A joined text column larger than `_RAW` is kept as UTF-8 bytes out of band, with offsets in
+    bytes: read back from the buffers (as from the mapped file), every way of reading a column gives
+    the values that went in; a text no UTF-8 holds (a lone surrogate) stays a str."""
+    from chaingraph.graph import arrays, model
+    monkeypatch.setattr(store.ColumnBuilder, "SWITCH", 16)
+    builder = store.ColumnBuilder()
+    builder.extend(column)
+    table = store.Table(model.Region, len(column), {"id": builder.column(narrow=True)})
+    assert table.columns["id"][0] == "text" and len(table.columns["id"][2]) > store._RAW
+    buffers: list = []
+    back = pickle.loads(pickle.dumps(table, protocol=5, buffer_callback=buffers.append),
+                        buffers=[memoryview(b.raw()) for b in buffers])
+    text = back.columns["id"][2]
+    assert isinstance(text, str) if "\ud800" in column else isinstance(text, store._Text) and buffers
+    assert back.column("id") == column
+    get = back.getter("id")
+    rows = list(range(len(column)))[::-1]
+    assert [get(i) for i in rows] == [column[i] for i in rows]
+    assert back.cells("id", rows) == [column[i] for i in rows]
+    if not back.columns["id"][1] and not back.columns["id"][4]:  # plain text: numpy's reader slices it too
+        assert arrays.cells(back, "id", arrays.np.array(rows)) == [column[i] for i in rows]
 
 
 def test_mostly_distinct_text_is_joined_not_coded(monkeypatch):

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .store import _slices
+
 __all__ = ["view", "region_rows", "group", "starts_of", "leading", "segment_sums", "cells", "STEPS"]
 
 STEPS = 64  # positions added for every group at once; a longer group's remaining rows: np.add.accumulate
@@ -139,5 +141,5 @@ def cells(table: Any, name: str, rows: np.ndarray) -> list:
 def _texts(col: tuple, rows: np.ndarray) -> list[str]:
     """The values of a text column (one string, NUL-separated; no list, no empty cell) in these rows,
     each sliced out at its offsets."""
-    text, offsets = col[2], view(col[3])
-    return [text[a:b] for a, b in zip(offsets[rows].tolist(), (offsets[rows + 1] - 1).tolist())]
+    offsets = view(col[3])
+    return _slices(col[2], offsets[rows].tolist(), (offsets[rows + 1] - 1).tolist())

@@ -237,15 +237,20 @@ class MemoryBackend(Backend):
     def firm_names(self, ids: Iterable[str], shown: bool = True) -> dict[str, str]:
         # the name columns alone, for the firms not built yet: no record of every firm of a large region
         from ..i18n import current, name
-        known, name_zh = self._firm_ids, self._firms.getter("name_zh")
-        name_en = self._firms.getter("name_en") if shown and current() == "en" else lambda row: None
-        found = {}
+        known = self._firm_ids
+        found: dict = {}
+        rows: dict[str, int] = {}  # the firms not built: their rows, named below a column at a time
         for i in ids:
             if i not in found:
                 if i in known:
                     found[i] = name(known[i]) if shown else known[i].name_zh
                 elif (row := self._firm_row(i)) is not None:
-                    found[i] = name_en(row) or name_zh(row)  # as `i18n.name` shows a firm
+                    found[i] = rows[i] = row
+        if rows:
+            numbers = list(rows.values())
+            english = self._firms.cells("name_en", numbers) if shown and current() == "en" else itertools.repeat(None)
+            for i, zh, en in zip(rows, self._firms.cells("name_zh", numbers), english):
+                found[i] = en or zh  # as `i18n.name` shows a firm
         return found
 
     @cached_property

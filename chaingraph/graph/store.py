@@ -42,6 +42,7 @@ import math
 import operator
 import os
 import pickle
+import re
 import shutil
 import sys
 import tempfile
@@ -56,7 +57,7 @@ from .model import Dataset
 __all__ = ["FORMAT", "Table", "TableBuilder", "ColumnBuilder", "Store", "open_store", "store_path",
            "compile_dataset"]
 
-FORMAT = 3  # bump when the layout below changes
+FORMAT = 4  # bump when the layout below changes
 _MAGIC = b"chaingraph-store\n"
 _NAME = ".chaingraph.store"
 _NO_INT = -(2 ** 63)  # an empty integer cell
@@ -373,9 +374,12 @@ class Table:
             return [None if x != x else x for x in map(col[1].__getitem__, numbers)]
         if kind == "int":
             return [None if x == _NO_INT else x for x in map(col[1].__getitem__, numbers)]
-        if kind == "text" and not col[1] and not col[4]:
-            _, _, text, offsets, _ = col
-            return [text[offsets[i]:offsets[i + 1] - 1] for i in numbers]
+        if kind == "text":
+            _, wrap, text, offsets, nones = col
+            values = _slices(text, map(offsets.__getitem__, numbers), [offsets[i + 1] - 1 for i in numbers])
+            if wrap:
+                values = list(map(_unwrap(wrap), values))
+            return [None if nones[i] else v for i, v in zip(numbers, values)] if nones else values
         if kind == "none":
             return [None] * len(numbers)
         if kind == "ref":
@@ -383,7 +387,10 @@ class Table:
             ids = target.columns["id"]
             if ids[0] == "text" and not ids[1] and not ids[4]:  # the ids sliced out of their text at once
                 _, _, text, offsets, _ = ids
-                return [None if c < 0 else text[offsets[c]:offsets[c + 1] - 1] for c in map(codes.__getitem__, numbers)]
+                refs = [codes[i] for i in numbers]
+                found = _slices(text, [offsets[c] if c >= 0 else 0 for c in refs],
+                                [offsets[c + 1] - 1 if c >= 0 else 0 for c in refs])
+                return found if min(refs, default=0) >= 0 else [None if c < 0 else v for c, v in zip(refs, found)]
             return [None if (c := codes[i]) < 0 else target.row_id(c) for i in numbers]
         get = self.getter(name)
         return [get(i) for i in numbers]
@@ -430,7 +437,8 @@ class Table:
         return self._all
 
     def __getstate__(self) -> dict:
-        return {"cls": self.cls.__name__, "n": self.n, "columns": _raw(self.columns)}
+        columns = {name: _stored_text(col) if col[0] == "text" else col for name, col in self.columns.items()}
+        return {"cls": self.cls.__name__, "n": self.n, "columns": _raw(columns)}
 
     def __setstate__(self, state: dict) -> None:
         if state["cls"] not in model.__all__:
@@ -457,15 +465,89 @@ def _mapped(typecode: str, buffer: Any) -> memoryview:
     return memoryview(buffer).cast("B").cast(typecode)
 
 
+class _Text:
+    """A large text column's joined values as a store file holds them: UTF-8 bytes, mapped, neither
+    copied nor decoded when the store opens (at a million firms their ids and names are 52 MB, 0.1 s
+    of every command), with the column's offsets counted in bytes. A slice decodes the values asked
+    for (`text[offsets[i]:offsets[i + 1] - 1]`, as of a str); `split` decodes the whole."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Any):
+        self.data = data
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        return _Text, (pickle.PickleBuffer(self.data),)
+
+    def __getitem__(self, where: slice) -> str:
+        return str(self.data[where], "utf-8")
+
+    def split(self, separator: str) -> list[str]:
+        return str(self.data, "utf-8").split(separator)
+
+    def slices(self, starts: Iterable[int], ends: Iterable[int]) -> list[str]:
+        """`[self[a:b] for a, b in zip(starts, ends)]`, decoded together (NUL separates no value's parts)."""
+        data = self.data
+        parts = [data[a:b] for a, b in zip(starts, ends)]
+        return str(b"\0".join(parts), "utf-8").split(_NUL) if parts else []
+
+
+def _slices(text: str | _Text, starts: Iterable[int], ends: Iterable[int]) -> list[str]:
+    """The values of a joined text column between these offsets (each start, end - 1)."""
+    if type(text) is str:
+        return [text[a:b] for a, b in zip(starts, ends)]
+    return text.slices(starts, ends)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # (no UTF-8 for it: such a text stays a str)
+
+
+def _stored_text(column: tuple) -> tuple:
+    """A text column as the store file keeps it: its joined text as `_Text` (bytes offsets) when large."""
+    kind, wrap, text, offsets, nones = column
+    if isinstance(text, _Text) or len(text) <= _RAW or not text.isascii() and _LONE_SURROGATE.search(text):
+        return column
+    data = text.encode("utf-8")
+    if len(data) != len(text):  # not all ASCII: the values' offsets in bytes
+        sizes = (len(value.encode("utf-8")) + 1 for value in text.split(_NUL))
+        offsets = _narrow(array("q", itertools.accumulate(sizes, initial=0)), 0, len(data) + 1)
+    return kind, wrap, _Text(data), offsets, nones
+
+
 def _raw(value: Any) -> Any:
     """`value` with its large arrays (in dicts and tuples) wrapped for out-of-band pickling."""
     if isinstance(value, array):
         return _Raw(value) if len(value) * value.itemsize > _RAW else value
     if isinstance(value, tuple):
         return tuple(_raw(v) for v in value)
-    if isinstance(value, dict) and len(value) < 64:  # a dict of many small groups stays as it is
+    if isinstance(value, dict) and len(value) < 64:
         return {k: _raw(v) for k, v in value.items()}
+    if isinstance(value, dict) and value and all(type(v) is array for v in value.values()) \
+            and len({v.typecode for v in value.values()}) == 1:  # many groups of rows (an index): one array
+        return _Groups(value)
     return value
+
+
+class _Groups:
+    """A dict of many arrays of one type (an index's groups of row numbers, a region's or a
+    product's) in a pickle: its keys, and the arrays joined into one, written out of band like a
+    large array (`_Raw`); read back as views of the mapped file, one per key, none copied."""
+
+    def __init__(self, groups: dict[Any, array]):
+        self.groups = groups
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        lengths = array("q", map(len, self.groups.values()))
+        joined = array(next(iter(self.groups.values())).typecode)
+        for group in self.groups.values():
+            joined.extend(group)
+        return _grouped, (list(self.groups), _raw(lengths), _Raw(joined))
+
+
+def _grouped(keys: list, lengths: Sequence[int], joined: Any) -> dict[Any, Any]:
+    """`_Groups` read back: each key's group a slice of the joined array."""
+    ends = itertools.accumulate(lengths)
+    return {key: joined[end - n:end] for key, n, end in zip(keys, lengths, ends)}
 
 
 class TableBuilder:
@@ -633,10 +715,13 @@ def compile_dataset(ds: Dataset) -> Store:
 
 # -- the file -----------------------------------------------------------------------------------
 
-def _inputs(data_dir: str) -> list[str]:
-    """The files a dataset's validation reads: its CSV files and everything under sources/."""
-    from ..loaders.csvfiles import FILES
-    found = [os.path.join(data_dir, spec.file + ".csv") for spec in FILES]
+def _inputs(data_dir: str, files: Iterable[str] | None = None) -> list[str]:
+    """The files a dataset's validation reads: its CSV files (`files`, default: those the loader
+    reads) and everything under sources/."""
+    if files is None:
+        from ..loaders.csvfiles import FILES
+        files = [spec.file + ".csv" for spec in FILES]
+    found = [os.path.join(data_dir, name) for name in files]
     sources = Path(data_dir, "sources")
     if sources.is_dir():
         found += sorted(str(p) for p in sources.rglob("*") if p.is_file())
@@ -679,9 +764,12 @@ def _code_version() -> str:
 
 def _fingerprint(data_dir: str, known: dict[str, tuple] | None = None) -> dict[str, tuple]:
     """{relative path: (size, mtime_ns, inode, content hash)} of every input. A file whose size
-    and times match `known` keeps its known hash; only the others are read and hashed."""
+    and times match `known` keeps its known hash; only the others are read and hashed. The CSV
+    files are those `known` names, when given: a store's header, written by this code (`_read`
+    checks), names the files its loader reads, so opening a store imports no loader."""
     found = {}
-    for path in _inputs(data_dir):
+    files = None if known is None else [rel for rel in known if not os.path.dirname(rel)]
+    for path in _inputs(data_dir, files):
         rel = os.path.relpath(path, data_dir)
         st = _stat(path)
         if st is None:
@@ -717,7 +805,7 @@ class _Loader(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) == ("array", "_array_reconstructor") or (module, name) == ("array", "array"):
             return getattr(__import__("array"), name)
-        if module == __name__ and name in ("Table", "Store", "_mapped"):
+        if module == __name__ and name in ("Table", "Store", "_mapped", "_Text", "_grouped"):
             return globals()[name]
         if module == model.__name__ and name in model.__all__ and isinstance(getattr(model, name), type):
             return getattr(model, name)
@@ -829,11 +917,11 @@ def open_store(data_dir: str | os.PathLike[str] | None = None) -> Store:
     """The compiled dataset of `data_dir` (default: `default_data_dir()`): from the store file
     when it matches the inputs, else read and validated from the CSVs (raising DataError as
     `load_dataset` does) and written to the store for the next command."""
-    from ..loaders import csvfiles
-    data_dir = os.fspath(csvfiles.default_data_dir() if data_dir is None else data_dir)
+    from ..datadir import check_data_dir, default_data_dir
+    data_dir = os.fspath(default_data_dir() if data_dir is None else data_dir)
     if not enabled():
         return _build(data_dir)
-    csvfiles.check_data_dir(data_dir)
+    check_data_dir(data_dir)
     path = store_path(data_dir)
     collecting = gc.isenabled()  # (a command may have paused the collector already: it stays paused)
     gc.disable()  # no cyclic garbage in here; the collector would only rescan what we build

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import units
+from ..datadir import check_data_dir, default_data_dir
 from ..errors import ChaingraphError, DataError, UnitError, UnknownNameError
 from ..i18n import N_, pgettext
 from ..i18n import gettext as _
@@ -40,18 +41,6 @@ __all__ = ["load_dataset", "read_store", "default_data_dir", "check_data_dir", "
 
 QUOTE_SEPARATOR = " … "  # joins several fragments of one source quote
 _ID = re.compile(r"[a-z0-9_]+\Z")
-
-
-def default_data_dir() -> Path:
-    """`$CHAINGRAPH_DATA`, else the repository's `data/` next to the package (a checkout or an
-    editable install), else the copy installed inside the package (`chaingraph/_data`, setup.cfg)."""
-    if os.environ.get("CHAINGRAPH_DATA"):
-        return Path(os.environ["CHAINGRAPH_DATA"])
-    package = Path(__file__).resolve().parents[1]
-    repository = package.parent / "data"
-    if (repository / "regions.csv").is_file() and (package.parent / "setup.cfg").is_file():
-        return repository
-    return package / "_data"
 
 
 class _Invalid(Exception):
@@ -1064,13 +1053,6 @@ def _batch_columns(spec: FileSpec, batch: list[tuple[int, list[str]]], plan: lis
         return None
     columns["line"] = [line for line, _ in batch]
     return columns
-
-
-def check_data_dir(data_dir: str) -> None:
-    """ChaingraphError unless `data_dir` is a folder: `data folder not found: …` or `not a folder: …`."""
-    if not os.path.isdir(data_dir):
-        what = _("not a folder: %(path)s") if os.path.exists(data_dir) else _("data folder not found: %(path)s")
-        raise ChaingraphError(what % {"path": data_dir})
 
 
 def read_store(data_dir: str | os.PathLike[str] | None = None, *,
