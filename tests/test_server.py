@@ -620,11 +620,10 @@ def test_the_region_rows_use_the_index_on_falkordb(falkordb_server, mini):
     with connect("falkordb", uri=falkordb_server, database=graph) as g:
         for statement in (cypher.CAPACITY_STATUSES, cypher.CAPACITIES_BY_PRODUCT, cypher.capacities("region"),
                           cypher.CAPACITY_SUMS, cypher.CAPACITY_OTHERS):
-            plan = g._graph.explain(statement, {"regions": ["minicity"], "load": g.load_id, "statuses": None,
-                                                "firm": None})
+            plan = g.explain(statement, regions=["minicity"], load=g.load_id, statuses=None, firm=None)
             assert "Edge By Index Scan | [m:MAKES]" in str(plan), statement
         for statement in (cypher.SUPPLY_STATUSES, cypher.SUPPLY_SUMS):
-            plan = g._graph.explain(statement, {"regions": ["minicity"], "load": g.load_id, "statuses": None})
+            plan = g.explain(statement, regions=["minicity"], load=g.load_id, statuses=None)
             assert "Node By Index Scan | (s:Supply)" in str(plan), statement
 
 
