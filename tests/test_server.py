@@ -973,7 +973,7 @@ def test_tally_nodes_without_names_are_named_from_the_firms(server, national, mo
 
 @pytest.mark.parametrize("data", ["mini", "shipped"])
 def test_the_listings_on_the_load_record_are_the_nodes(server, data, request, monkeypatch):
-    """A load writes the regions, products and links on its record as JSON texts (cypher.LISTED),
+    """A load writes the regions, products, links and chains on its record as JSON texts (cypher.LISTED),
     each read as one value; they are the records the nodes give (a load of an older version wrote
     none: those are read then), in the same order, and the embedded store's."""
     options = server.graph()
@@ -981,8 +981,10 @@ def test_the_listings_on_the_load_record_are_the_nodes(server, data, request, mo
     memory = open_backend("memory", request.getfixturevalue("mini") if data == "mini" else None)
     with connect(server.backend, **options) as g:
         assert all(g.run(cypher.LISTING[kind], load=g.load_id)[0]["listing"] for kind in cypher.LISTED)
-        listed = (g.regions(), g.products(), g.links())
-    assert listed == (memory.regions(), memory.products(), memory.links()) and all(listed)
+        listed = (g.regions(), g.products(), g.links(), g.chains())
+    assert listed == (memory.regions(), memory.products(), memory.links(), memory.chains()) and all(listed)
+    assert any(step.products for chain in listed[3] for step in chain.steps)
     monkeypatch.setattr(server_module.CypherBackend, "_listing", lambda self, kind, cls: None)
+    monkeypatch.setitem(cypher.LISTING, "chains", cypher.LISTING["chains"].replace("l.listed_chains AS", "null AS"))
     with connect(server.backend, **options) as g:
-        assert (g.regions(), g.products(), g.links()) == listed
+        assert (g.regions(), g.products(), g.links(), g.chains()) == listed

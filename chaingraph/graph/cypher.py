@@ -191,11 +191,12 @@ def create_firms(props: tuple[str, ...], makes: tuple[str, ...], style: str | No
 
 # The marker also records how many firms and capacity rows the load writes, so that `info` reads
 # two numbers instead of counting a million nodes and two million relationships.
-# It also holds the listings every question reads (LISTED: regions, products, links), each as one
-# JSON text (`listed_<kind>`: a list of the records, each its fields in the model's order, tuples
-# as lists, empty ones null; in file order), read with one value instead of a row a record: a
-# national dataset's 2,900 links came as 32,000 property values in 0.2 s on FalkorDB.
-LISTED = ("regions", "products", "links")
+# It also holds the listings most questions read (LISTED: regions, products, links, chains), each as
+# one JSON text (`listed_<kind>`: a list of the records, each its fields in the model's order,
+# tuples as lists, empty ones null, a chain's steps as [order, label, [products]]; in file order),
+# read with one value instead of a row a record: a national dataset's 2,900 links came as 32,000
+# property values in 0.2 s on FalkorDB.
+LISTED = ("regions", "products", "links", "chains")
 START_LOAD = (f"CREATE (l:{LOAD_LABEL} {{key: $load, load: $load, graph: $graph, current: false, "
               "data_dir: $data_dir, home_region: $home_region, started: $started, "
               "firms: $firms, capacities: $capacities, "

@@ -283,7 +283,9 @@ def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes, bytes]
     with no figure). FirmTally: per region and product, `backend.firm_tally` of its rows of the
     `TALLIED` statuses (file order), naming `NAMED` firms, as the embedded store gives it. Each
     also keeps the names of the firms it names, so that a query lists them without asking the
-    server for names (a 1M-firm city's balance named 36,000 firms: 0.5 s of name lookups). A text
+    server for names (a 1M-firm city's balance named 36,000 firms: 0.5 s of name lookups). A
+    FirmTally node also holds its product's capacity tally (`_rows_tally`), read by `balance`
+    instead of the Supply nodes merged. A text
     is held as UTF-8 until written: a load holds every one (80 MB at 1M firms), and Chinese names
     made a `str` of two bytes a character."""
     caps, firms = store.tables["capacities"], store.tables["firms"]
@@ -350,8 +352,13 @@ def _listings(store: Store) -> dict[str, str | None]:
     for kind in cypher.LISTED:
         records = sorted(store.records(kind), key=attrgetter("line"))
         columns = _columns(type(records[0])) if records else ()
+        rows = [_values(r, columns) for r in records]
+        if kind == "chains":  # a chain's steps as [order, label, [products]]
+            at = columns.index("steps") if records else 0
+            for row in rows:
+                row[at] = [[step.order, step.label, list(step.products)] for step in row[at] or ()]
         try:
-            found[kind] = _ENCODE([_values(r, columns) for r in records])
+            found[kind] = _ENCODE(rows)
         except (TypeError, ValueError):
             found[kind] = None
     return found
@@ -781,6 +788,13 @@ class CypherBackend(Backend):
 
     @cached_property
     def _chains(self) -> list[Chain]:
+        text = self._rows(cypher.LISTING["chains"])[0]["listing"]
+        if text is not None:
+            rows = json.loads(text)
+            at = [f.name for f in fields(Chain)].index("steps")
+            for row in rows:
+                row[at] = tuple(Step(order, label, tuple(products)) for order, label, products in row[at])
+            return _records(Chain, rows)
         chains = []
         for r in self._rows(cypher.CHAINS):
             steps: dict[int, tuple[str, list[tuple[int, str]]]] = {}
