@@ -156,6 +156,13 @@ def test_summed_regions_give_the_rows_of_memory(server, monkeypatch, summed_from
         for region in [r.id for r in memory.regions()]:
             assert g.capacity_sums(region) == memory.capacity_sums(region)
             assert g.capacity_statuses(region) == memory.capacity_statuses(region)
+        # a summed region's statuses come from its Region node; a load of an older version wrote
+        # none there, and they are collected from its Supply nodes
+        assert all(r["statuses"] for r in g.run(cypher.REGION_STATUSES, keys=[g._key(r) for r in g._summed]))
+    monkeypatch.setattr(cypher, "REGION_STATUSES", cypher.REGION_STATUSES.replace("r.statuses AS", "null AS"))
+    with open_backend(server.backend, **options) as g:
+        for region in [r.id for r in memory.regions()]:
+            assert g.capacity_statuses(region) == memory.capacity_statuses(region)
 
 
 def test_records_come_back_equal_and_in_file_order(server, mini):
@@ -620,11 +627,10 @@ def test_the_region_rows_use_the_index_on_falkordb(falkordb_server, mini):
     with connect("falkordb", uri=falkordb_server, database=graph) as g:
         for statement in (cypher.CAPACITY_STATUSES, cypher.CAPACITIES_BY_PRODUCT, cypher.capacities("region"),
                           cypher.CAPACITY_SUMS, cypher.CAPACITY_OTHERS):
-            plan = g._graph.explain(statement, {"regions": ["minicity"], "load": g.load_id, "statuses": None,
-                                                "firm": None})
+            plan = g.explain(statement, regions=["minicity"], load=g.load_id, statuses=None, firm=None)
             assert "Edge By Index Scan | [m:MAKES]" in str(plan), statement
         for statement in (cypher.SUPPLY_STATUSES, cypher.SUPPLY_SUMS):
-            plan = g._graph.explain(statement, {"regions": ["minicity"], "load": g.load_id, "statuses": None})
+            plan = g.explain(statement, regions=["minicity"], load=g.load_id, statuses=None)
             assert "Node By Index Scan | (s:Supply)" in str(plan), statement
 
 
@@ -914,11 +920,18 @@ def test_the_tally_nodes_name_their_firms(server, national, monkeypatch):
         queries = _tally_queries(g)
         assert queries == _tally_queries(memory)
         assert any(row["firms"] for name, rows in queries if name.startswith("bottlenecks") for row in rows)
-        assert cypher.SUPPLY_TALLIES in sent and cypher.FIRM_TALLIES in sent  # the nodes were read
+        # the nodes were read: the city's capacity tallies from its FirmTally nodes' `rows`
+        assert cypher.ROWS_TALLIES in sent and cypher.FIRM_TALLIES in sent and cypher.SUPPLY_TALLIES not in sent
         assert cypher.FIRM_NAMES_BY_KEY not in sent and cypher.FIRMS_BY_KEY not in sent
         known = memory.firms_by_id(g._names)
         assert len(known) == len(g._names) > 0
         assert all(tuple(g._names[f]) == (firm.name_zh, firm.name_en) for f, firm in known.items())
+    # a load of an older version wrote no `rows`: the Supply nodes are merged instead, the same rows
+    with monkeypatch.context() as patch, open_backend(server.backend, **options) as g:
+        patch.setattr(cypher, "ROWS_TALLIES", cypher.ROWS_TALLIES.replace("t.rows AS", "null AS"))
+        sent = _recorded(g)
+        assert _tally_queries(g) == queries
+        assert cypher.SUPPLY_TALLIES in sent and cypher.FIRM_NAMES_BY_KEY not in sent
     from chaingraph.graph.model import SUPPLYING
     from chaingraph.i18n import language
     from chaingraph.queries._common import LISTED
@@ -950,8 +963,28 @@ def test_tally_nodes_without_names_are_named_from_the_firms(server, national, mo
     load(server.backend, national, **options)
     with connect(server.backend, **options) as g:
         assert _drop_names(g, "Supply", 16) and _drop_names(g, "FirmTally", 8)
+        g.run("MATCH (n:FirmTally {load: $load}) SET n.rows = null", load=g.load_id)  # (nor any `rows`)
     memory = open_backend("memory", national)
     with open_backend(server.backend, **options) as g:
         sent = _recorded(g)
         assert _tally_queries(g) == _tally_queries(memory)
         assert cypher.SUPPLY_TALLIES in sent and cypher.FIRM_TALLIES in sent and cypher.FIRM_NAMES_BY_KEY in sent
+
+
+@pytest.mark.parametrize("data", ["mini", "shipped"])
+def test_the_listings_on_the_load_record_are_the_nodes(server, data, request, monkeypatch):
+    """A load writes the regions, products, links and chains on its record as JSON texts (cypher.LISTED),
+    each read as one value; they are the records the nodes give (a load of an older version wrote
+    none: those are read then), in the same order, and the embedded store's."""
+    options = server.graph()
+    load(server.backend, request.getfixturevalue("mini") if data == "mini" else None, **options)
+    memory = open_backend("memory", request.getfixturevalue("mini") if data == "mini" else None)
+    with connect(server.backend, **options) as g:
+        assert all(g.run(cypher.LISTING[kind], load=g.load_id)[0]["listing"] for kind in cypher.LISTED)
+        listed = (g.regions(), g.products(), g.links(), g.chains())
+    assert listed == (memory.regions(), memory.products(), memory.links(), memory.chains()) and all(listed)
+    assert any(step.products for chain in listed[3] for step in chain.steps)
+    monkeypatch.setattr(server_module.CypherBackend, "_listing", lambda self, kind, cls: None)
+    monkeypatch.setitem(cypher.LISTING, "chains", cypher.LISTING["chains"].replace("l.listed_chains AS", "null AS"))
+    with connect(server.backend, **options) as g:
+        assert (g.regions(), g.products(), g.links(), g.chains()) == listed

@@ -1,9 +1,10 @@
-"""FalkorDB over the `falkordb` client: `--uri falkordb://host:port`, the graph name in `--database`."""
+"""FalkorDB in the Redis protocol (hiredis reads the replies): `--uri falkordb://host:port`, the graph name in
+`--database`."""
 from __future__ import annotations
 
-import ast
-import re
 import json
+import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,12 @@ class FalkorDBBackend(CypherBackend):
 
     The address is `falkordb://[user:password@]host:port`; `user` and `password` may also be given
     apart. The graph name (`database`, default `chaingraph`) is the FalkorDB graph key.
+
+    The backend speaks the Redis protocol itself (`_Connection`: commands written here, replies
+    read by hiredis), not through the `falkordb` client: importing that client imports `redis`,
+    whose package imports `redis.asyncio` and asyncio (0.15-0.2 s of every command), and the
+    client asks the server more on connecting (whether it is a sentinel). The client is imported
+    only for a value no chaingraph statement returns (a node, an edge, a path ...: `_value`).
     """
 
     name = "falkordb"
@@ -39,40 +46,25 @@ class FalkorDBBackend(CypherBackend):
             port = parts.port or 6379
         except ValueError:
             raise ServerError(_("not a FalkorDB address: %(uri)s (bad port)") % {"uri": self.shown_uri}) from None
-        import redis
-        import redis.exceptions
-        from falkordb import FalkorDB
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-        self._errors = redis.exceptions
-        address = {"host": parts.hostname or "127.0.0.1", "port": port, "username": user or parts.username,
-                   "password": password or parts.password, "socket_connect_timeout": CONNECT_TIMEOUT}
+        self._address = {"host": parts.hostname or "127.0.0.1", "port": port, "username": user or parts.username,
+                         "password": password or parts.password}
         try:
-            # first a ping that gives up after CONNECT_TIMEOUT: a port that accepts and never
-            # answers would otherwise hang the client, which waits on queries without a limit
-            with redis.Redis(**address, socket_timeout=CONNECT_TIMEOUT, retry=Retry(NoBackoff(), 0)) as probe:
-                probe.ping()
-            # the client connects at once (it asks whether the server is a sentinel)
-            self._db = FalkorDB(**address)
-        except redis.exceptions.AuthenticationError:
-            raise ServerError(_("%(server)s at %(uri)s refused the user name or password") % {
-                "server": "falkordb", "uri": self.shown_uri}) from None
-        except redis.exceptions.ResponseError as e:
+            self._connection = _Connection(**self._address)
+        except _ReplyError as e:
             if "auth" in str(e).lower() or "password" in str(e).lower():
                 raise ServerError(_("%(server)s at %(uri)s refused the user name or password") % {
-                "server": "falkordb", "uri": self.shown_uri}) from None
-            raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
-        except redis.exceptions.TimeoutError:
+                    "server": "falkordb", "uri": self.shown_uri}) from None
+            raise ServerError(f"falkordb at {self.shown_uri}: {_error_text(e)}") from None
+        except TimeoutError:  # (an OSError: asked first)
             raise ServerError(_("cannot reach %(server)s at %(uri)s: %(why)s") % {
                 "server": "falkordb", "uri": self.shown_uri,
                 "why": _("no answer within %(seconds)s s") % {"seconds": f"{CONNECT_TIMEOUT:g}"}}) from None
-        except (redis.exceptions.ConnectionError, OSError) as e:
+        except _NotRedis as e:  # something answered, but not in the Redis protocol
+            raise ServerError(_("no FalkorDB at %(uri)s: %(why)s") % {
+                "uri": self.shown_uri, "why": _answered(e.answer)}) from None
+        except OSError as e:
             raise ServerError(_("cannot reach %(server)s at %(uri)s: %(why)s") % {
                 "server": "falkordb", "uri": self.shown_uri, "why": _reason(e)}) from None
-        except redis.exceptions.RedisError as e:  # something answered, but not in the Redis protocol
-            raise ServerError(_("no FalkorDB at %(uri)s: %(why)s") % {
-                "uri": self.shown_uri, "why": _answered(e, address["host"], port)}) from None
-        self._graph = self._db.select_graph(self.database)
 
     @property
     def shown_uri(self) -> str:
@@ -83,45 +75,50 @@ class FalkorDBBackend(CypherBackend):
     def where(self) -> str:
         return f"falkordb at {self.shown_uri}, graph {self.database!r}"
 
-    def _query(self, query: str, params: dict[str, Any] | None) -> Any:
+    def _command(self, *args: str) -> Any:
+        """One command's reply; an error reply or a lost server raises ServerError."""
         try:
-            return self._graph.query(query, params)
-        except (self._errors.ConnectionError, self._errors.TimeoutError, OSError) as e:
+            reply = self._connection.command(*args)
+        except _NotRedis as e:
+            raise ServerError(f"falkordb at {self.shown_uri}: {_answered(e.answer)}") from None
+        except OSError as e:
             raise ServerError(_("lost %(server)s at %(uri)s: %(why)s") % {
                 "server": "falkordb", "uri": self.shown_uri, "why": _reason(e)}) from None
-        except self._errors.ResponseError as e:
-            raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
-        except self._errors.RedisError as e:
-            raise ServerError(f"falkordb at {self.shown_uri}: {_answered(e)}") from None
+        if isinstance(reply, _ReplyError):
+            raise ServerError(f"falkordb at {self.shown_uri}: {_error_text(reply)}")
+        return reply
+
+    def _query(self, text: str) -> list[Any]:
+        """GRAPH.QUERY of a statement with its parameters written in front (`CYPHER name=value ...`):
+        the compact reply (header, rows, statistics; statistics only for a statement that returns
+        nothing)."""
+        reply = self._command("GRAPH.QUERY", self.database, text, "--compact")
+        if isinstance(reply[-1], _ReplyError):  # an error while the query ran
+            raise ServerError(f"falkordb at {self.shown_uri}: {_error_text(reply[-1])}")
+        return reply
 
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        """Rows as dicts. The client's parser turns each value of the compact reply into Python
-        one call at a time (seconds for a few ten thousand rows); the values a chaingraph query
-        returns (nulls, strings, numbers, booleans, lists and maps of them) are read here in one
-        pass instead, and anything else (a node, a path ...) by the client's parser."""
+        """Rows as dicts. The values a chaingraph query returns (nulls, strings, numbers, booleans,
+        lists and maps of them) are read from the compact reply here, in one pass (`_value`)."""
         text = _parameters(params)
-        if text is None:  # a value JSON would not write as FalkorDB reads it: the client's way
-            result = self._query(query, params)
-            names = [name for _, name in result.header]
-            return [dict(zip(names, row)) for row in result.result_set]
-        try:
-            reply = self._graph.execute_command("GRAPH.QUERY", self._graph.name, text + query, "--compact")
-        except (self._errors.ConnectionError, self._errors.TimeoutError, OSError) as e:
-            raise ServerError(f"lost falkordb at {self.shown_uri}: {_reason(e)}") from None
-        except self._errors.ResponseError as e:
-            raise ServerError(f"falkordb at {self.shown_uri}: {e}") from None
-        except self._errors.RedisError as e:
-            raise ServerError(f"falkordb at {self.shown_uri}: {_answered(e)}") from None
-        if isinstance(reply[-1], self._errors.ResponseError):  # an error while the query ran
-            raise ServerError(f"falkordb at {self.shown_uri}: {reply[-1]}")
+        if text is None:  # a value JSON would not write as FalkorDB reads it
+            text = _cypher_parameters(params)
+        reply = self._query(text + query)
         if len(reply) < 3:  # statistics only: a statement that returns nothing
             return []
         names = [name for _, name in reply[0]]
         value = self._value
         return [dict(zip(names, [value(cell) for cell in row])) for row in reply[1]]
 
+    def explain(self, query: str, **params: Any) -> str:
+        """The server's plan of a statement (GRAPH.EXPLAIN), an operation a line."""
+        text = _parameters(params)
+        if text is None:
+            text = _cypher_parameters(params)
+        return "\n".join(self._command("GRAPH.EXPLAIN", self.database, text + query))
+
     def _value(self, cell: list[Any]) -> Any:
-        # the client asks for decoded replies: strings come as str, integers as int
+        # replies are decoded: strings come as str, integers as int
         kind, value = cell
         if kind == 2 or kind == 3:  # string, integer
             return value
@@ -156,17 +153,25 @@ class FalkorDBBackend(CypherBackend):
             return found
         if kind == 4:
             return value == "true"
+        # a node, an edge, a path, a point ...: the client's parser (which asks the server for the
+        # names of labels, types and properties through a connection of its own)
+        from falkordb import FalkorDB
         from falkordb.query_result import parse_scalar
-        return parse_scalar(cell, self._graph)
+        if self._client is None:
+            db = FalkorDB(**self._address, socket_connect_timeout=CONNECT_TIMEOUT)
+            self._client = (db, db.select_graph(self.database))
+        return parse_scalar(cell, self._client[1])
+
+    _client = None  # the falkordb client and its graph, made for a value only its parser reads
 
     def prepare_rows(self, query: str, rows: list[list[Any]], **params: Any) -> Callable[[], Any]:
-        """The client writes parameters as Cypher text in Python, value by value (most of a load's
-        time); here json (in C) writes them (`_parameters`), while the batch before is written."""
+        """Parameters written as Cypher text in C (json, `_parameters`) here, while the batch before
+        is written."""
         text = _parameters({"rows": rows, **params})
         if text is None:
-            return super().prepare_rows(query, rows, **params)
+            text = _cypher_parameters({"rows": rows, **params})
         text += query
-        return lambda: self._query(text, None)
+        return lambda: self._query(text)
 
     def run_schema(self, statement: str) -> None:
         try:
@@ -176,14 +181,16 @@ class FalkorDBBackend(CypherBackend):
                 raise
 
     def close(self) -> None:
-        self._db.connection.close()
+        self._connection.close()
+        if self._client is not None:
+            self._client[0].connection.close()
 
 
 def _parameters(params: dict[str, Any]) -> str | None:
     """`CYPHER name=value ... ` for a query: values of strings, numbers, booleans, nulls and lists
     and maps of them are JSON, which FalkorDB reads as Cypher literals. None when JSON would write
     what FalkorDB reads otherwise (a map's keys), a `\\uXXXX` escape (control characters), a number beyond
-    what a float holds, another type; the client's own quoting is used then."""
+    what a float holds, another type; Cypher literals are written then (`_cypher_parameters`)."""
     if not params:
         return ""
     if any(_has_map(value) for name, value in params.items() if name != "rows"):  # a load's rows hold no map
@@ -200,30 +207,113 @@ def _has_map(value: Any) -> bool:
     return isinstance(value, dict) or (isinstance(value, (list, tuple)) and any(_has_map(v) for v in value))
 
 
-def _answered(error: Exception, host: str | None = None, port: int | None = None) -> str:
-    """What a server that does not speak the Redis protocol answered: from the client's error
-    (`Protocol Error: b'HTTP/1.1 400 Bad Request'`), or, where the client (hiredis) only names the
-    first byte, from the first line the server sends back to a plain `PING`."""
-    text = str(error)
-    match = re.search(r"""b(['"]).*\1""", text)
-    if match:
-        answer = ast.literal_eval(match.group()).decode("utf-8", "replace").strip()
-    elif host and port:
-        answer = _first_line(host, port) or text
-    else:
-        return text or type(error).__name__
+def _cypher_parameters(params: dict[str, Any]) -> str:
+    """`CYPHER name=value ... ` written as Cypher literals (as the falkordb client writes them):
+    strings in double quotes with `\\` and `"` escaped and every other character as it is, map
+    keys in backticks."""
+    return "CYPHER " + " ".join(f"{name}={_literal(value)}" for name, value in params.items()) + " "
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(map(_literal, value)) + "]"
+    if isinstance(value, dict):
+        for key in value:
+            if not str(key) or "`" in str(key):
+                raise ServerError(f"not a Cypher map key: {key!r}")
+        return "{" + ",".join(f"`{key}`:{_literal(item)}" for key, item in value.items()) + "}"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _answered(answer: bytes) -> str:
+    """What a server that does not speak the Redis protocol answered, from the first line of what
+    it sent (`HTTP/1.1 400 Bad Request`, `SSH-2.0-...`)."""
+    answer = answer.split(b"\n")[0].decode("utf-8", "replace").strip()
     if answer.startswith("HTTP/"):
         return _("an HTTP server answered (%(answer)r); FalkorDB speaks the Redis protocol, on port 6379 by "
                  "default") % {"answer": answer}
     return _("the server answered %(answer)r, not in the Redis protocol") % {"answer": answer}
 
 
-def _first_line(host: str, port: int) -> str:
-    import socket
-    try:
-        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as sock:
-            sock.sendall(b"PING\r\n")
-            data = sock.recv(256)
-    except OSError:
-        return ""
-    return data.split(b"\n")[0].decode("utf-8", "replace").strip()
+# Error replies come with a code first; these are left out of the text shown, as the redis client
+# leaves them out (`ERR unknown command ...` is shown `unknown command ...`).
+_ERROR_CODES = frozenset(("ERR", "OOM", "WRONGPASS", "NOAUTH", "NOPERM", "LOADING", "READONLY", "EXECABORT",
+                          "NOSCRIPT", "BUSY", "MASTERDOWN", "TRYAGAIN"))
+
+
+def _error_text(error: Exception) -> str:
+    text = str(error)
+    code, _space, rest = text.partition(" ")
+    return rest if code in _ERROR_CODES else text
+
+
+class _NotRedis(Exception):
+    """The server sent what is not the Redis protocol (`answer`: the bytes it sent)."""
+
+    def __init__(self, answer: bytes):
+        super().__init__(answer)
+        self.answer = answer
+
+
+class _ReplyError(Exception):
+    """An error reply (hiredis makes one of these of each, at the top of a reply or in it)."""
+
+
+class _Connection:
+    """One connection in the Redis protocol (RESP2): a command is written here as an array of
+    bulk strings, its reply read by hiredis (C; strings decoded as UTF-8). Connecting, logging
+    in (`AUTH`) and a `PING` give up after CONNECT_TIMEOUT (a port that accepts and never answers
+    would hang the command); a query then waits as long as the server takes. One command at a
+    time (a load's writer thread and its caller share the connection)."""
+
+    def __init__(self, host: str, port: int, username: str | None = None, password: str | None = None):
+        import hiredis
+        self._reader = hiredis.Reader(encoding="utf-8", replyError=_ReplyError)
+        self._protocol = hiredis.ProtocolError
+        self._lock = threading.Lock()
+        self._sock = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
+        try:
+            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if username or password:
+                reply = self.command("AUTH", *((username, password or "") if username else (password,)))
+                if isinstance(reply, _ReplyError):
+                    raise reply
+            reply = self.command("PING")
+            if isinstance(reply, _ReplyError):
+                raise reply
+            self._sock.settimeout(None)
+        except BaseException:
+            self._sock.close()
+            raise
+
+    def command(self, *args: str) -> Any:
+        """The reply to one command (an error reply as a `_ReplyError`, not raised)."""
+        out = [b"*%d\r\n" % len(args)]
+        for arg in args:
+            data = arg.encode()
+            out.append(b"$%d\r\n%b\r\n" % (len(data), data))
+        with self._lock:
+            self._sock.sendall(b"".join(out))
+            reader, first = self._reader, None
+            while True:
+                try:
+                    reply = reader.gets()
+                except self._protocol:
+                    raise _NotRedis(first or b"") from None
+                if reply is not False:
+                    return reply
+                data = self._sock.recv(1 << 20)
+                if not data:
+                    raise ConnectionError("connection closed by the server")
+                if first is None:
+                    first = data
+                reader.feed(data)
+
+    def close(self) -> None:
+        self._sock.close()

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 from . import cypher
-from .backend import Backend, FirmTally, RowsTally, firm_tally
+from .backend import TALLIED as TALLY_COLUMNS, Backend, FirmTally, RowsTally, firm_tally, tally_rows
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, label as name_label, name_key
 from .model import (
@@ -92,6 +92,29 @@ def _record(cls: type, props: dict[str, Any], **given: Any) -> Any:
             value = tuple(value)
         values[name] = value
     return cls(**values)
+
+
+def _records(cls: type, rows: Iterable[list[Any]]) -> list[Any]:
+    """Records of a model dataclass from lists of their fields' values in order (a load's listings,
+    cypher.LISTED), as `_record` makes them (a list as a tuple, null as () or the default), each
+    filled at once as the store fills its records (`_record` checks every field of every record)."""
+    described = _fields(cls)
+    names = [name for name, _, _ in described]
+    tuples = [i for i, (_, is_tuple, _) in enumerate(described) if is_tuple]
+    defaults = [(i, default) for i, (_, is_tuple, default) in enumerate(described)
+                if not is_tuple and default is not MISSING and default is not None]
+    new = cls.__new__
+    found = []
+    for values in rows:
+        for i in tuples:
+            values[i] = tuple(values[i]) if values[i] else ()
+        for i, default in defaults:
+            if values[i] is None:
+                values[i] = default
+        record = new(cls)
+        record.__dict__.update(zip(names, values))
+        found.append(record)
+    return found
 
 
 def _capacities(rows: Iterable[list[Any]]) -> list[Capacity]:
@@ -168,6 +191,18 @@ def _home_statuses(store: Store) -> dict[str, str]:
                             ((link.from_, link.to) for link in store.records("links") if link.type == "YIELDS"))
 
 
+def _best_statuses(store: Store, region: str) -> dict[str, str]:
+    """Each product's best status among the capacity rows of a region's own (cypher.REGION_STATUSES),
+    products in the order of their first row."""
+    caps = store.tables["capacities"]
+    numbers = store.rows("capacities", "region", region)
+    best: dict[str, str] = {}
+    for product, status in zip(caps.cells("product", numbers), caps.cells("status", numbers)):
+        if product not in best or STATUSES.index(status) < STATUSES.index(best[product]):
+            best[product] = status
+    return best
+
+
 def _firm_aliases(store: Store) -> dict[str, list[str]]:
     """Each alias (as its name key) and the firms it names."""
     aliases: dict[str, list[str]] = {}
@@ -240,7 +275,7 @@ def _node_counts(store: Store) -> tuple[int, int]:
     return len(groups), len({key[:2] for key in groups if key[2] in TALLIED})
 
 
-def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes]]]:
+def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes, bytes]]]:
     """The Supply and FirmTally nodes of the `_summed` regions, as their `tally` texts (and, of a
     FirmTally node, its region): `_supply_row`, `_firm_tally_row` make their values. Supply: their capacity
     rows summed by region, product, status, base unit, unit and plainness, in file order, with
@@ -248,7 +283,9 @@ def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes]]]:
     with no figure). FirmTally: per region and product, `backend.firm_tally` of its rows of the
     `TALLIED` statuses (file order), naming `NAMED` firms, as the embedded store gives it. Each
     also keeps the names of the firms it names, so that a query lists them without asking the
-    server for names (a 1M-firm city's balance named 36,000 firms: 0.5 s of name lookups). A text
+    server for names (a 1M-firm city's balance named 36,000 firms: 0.5 s of name lookups). A
+    FirmTally node also holds its product's capacity tally (`_rows_tally`), read by `balance`
+    instead of the Supply nodes merged. A text
     is held as UTF-8 until written: a load holds every one (80 MB at 1M firms), and Chinese names
     made a `str` of two bytes a character."""
     caps, firms = store.tables["capacities"], store.tables["firms"]
@@ -301,9 +338,56 @@ def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes]]]:
                        NAMED, firm_id)
         tallies.append((region, _ENCODE([product, line_of(members[0]), t.rows, t.firms, t.named, t.unnamed,
                                          t.unstated, None if t.held is None else list(t.held.items()),
-                                         names([row_of[f] for f in t.named])]).encode()))
+                                         names([row_of[f] for f in t.named])]).encode(),
+                        _ENCODE(_rows_tally(caps, members, names, product, line_of(members[0]))).encode()))
         row_of.clear()
     return supply, tallies
+
+
+def _listings(store: Store) -> dict[str, str | None]:
+    """The listings a load writes on its record (cypher.LISTED), as JSON texts: each record's fields
+    in order (as `_values` writes them), records in file order. None where JSON cannot write a
+    value (a NaN ...): readers then ask the nodes."""
+    found: dict[str, str | None] = {}
+    for kind in cypher.LISTED:
+        records = sorted(store.records(kind), key=attrgetter("line"))
+        columns = _columns(type(records[0])) if records else ()
+        rows = [_values(r, columns) for r in records]
+        if kind == "chains":  # a chain's steps as [order, label, [products]]
+            at = columns.index("steps") if records else 0
+            for row in rows:
+                row[at] = [[step.order, step.label, list(step.products)] for step in row[at] or ()]
+        try:
+            found[kind] = _ENCODE(rows)
+        except (TypeError, ValueError):
+            found[kind] = None
+    return found
+
+
+# The fields of the rows a FirmTally node's `rows` names (cypher.FIRM_TALLY_FIELDS); of the others
+# a row has the node's region and product, and no range (a tally with one is not summed)
+_ROWS_COLUMNS = ("line", "firm", "capacity", "capacity_base", "status", "base_unit", "unit")
+_ROWS_FIELDS = frozenset((*_ROWS_COLUMNS, "region", "product", "capacity_min", "capacity_max"))
+
+
+def _rows_tally(caps: Any, members: list[int], names: Callable[[list[int]], list], product: str,
+                first: int) -> list[Any]:
+    """A FirmTally node's `rows`: `backend.tally_rows` of its rows (row numbers, file order), as
+    the embedded store's `capacity_tallies` gives it for the node's statuses and `NAMED` rows:
+    the product, its first line, then, if its rows add up (`RowsTally.summed`), the tally's
+    numbers, the `_ROWS_COLUMNS` of the rows it names and their firms' [name_zh, name_en]."""
+    codes = caps.columns["firm"][2]
+    named: list[int] = []
+
+    def take(positions: list[int]) -> list[list[Any]]:
+        named[:] = [members[k] for k in positions]
+        return [caps.cells(f, named) for f in _ROWS_COLUMNS]
+
+    t = tally_rows(*(caps.cells(f, members) for f in TALLY_COLUMNS), take, NAMED)
+    if not t.summed:  # the caller reads such a product's rows
+        return [product, first]
+    return [product, first, t.rows, t.base_unit, t.stated, t.total, t.named, None if t.rest is None else list(t.rest),
+            t.opens, t.columns, names(list(map(codes.__getitem__, named)))]
 
 
 def _supply_row(tally: bytes) -> list[Any]:
@@ -314,10 +398,10 @@ def _supply_row(tally: bytes) -> list[Any]:
     return [region, product, status, base_unit, unit, plain, n, total, size, fractional, ranged, first, text]
 
 
-def _firm_tally_row(region: str, tally: bytes) -> list[Any]:
-    """A FirmTally node's values (cypher.FIRM_TALLY_FIELDS) from its region and `tally` (UTF-8)."""
+def _firm_tally_row(region: str, tally: bytes, rows: bytes) -> list[Any]:
+    """A FirmTally node's values (cypher.FIRM_TALLY_FIELDS) from its region, `tally` and `rows` (UTF-8)."""
     text = tally.decode()
-    return [region, json.loads(text)[0], list(TALLIED), NAMED, text]
+    return [region, json.loads(text)[0], list(TALLIED), NAMED, text, rows.decode()]
 
 
 # A node's `tally` (cypher.SUPPLY_FIELDS): JSON, as Python writes floats (every digit)
@@ -400,9 +484,10 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
 
     columns = _columns(Region)
     summed = set(_summed(store))
-    yield from each(cypher.create_nodes("Region", (*columns, "summed", "named", "tallied")), (
-        [*row, *((True, NAMED, list(TALLIED)) if region.id in summed else (None, None, None))] for region, row in
-        zip(store.records("regions"), _rows(store.records("regions"), columns, node_key))))
+    best = {region: _ENCODE(_best_statuses(store, region)) for region in summed}
+    yield from each(cypher.create_nodes("Region", (*columns, "summed", "named", "tallied", "statuses")), (
+        [*row, *((True, NAMED, list(TALLIED), best[region.id]) if region.id in summed else (None,) * 4)]
+        for region, row in zip(store.records("regions"), _rows(store.records("regions"), columns, node_key))))
     columns = _columns(Product)
     products = store.records("products")
     for value, label in cypher.STATUS_LABELS.items():
@@ -677,13 +762,25 @@ class CypherBackend(Backend):
         home = self._current["home_region"]
         return next(r for r in self.regions() if r.id == home)
 
+    def _listing(self, kind: str, cls: type) -> list[Any] | None:
+        """A listing as the load wrote it on its record (cypher.LISTED), or None (a load of an
+        older version wrote none)."""
+        text = self._rows(cypher.LISTING[kind])[0]["listing"]
+        if text is None:
+            return None
+        return _records(cls, json.loads(text))
+
     @cached_property
     def _regions(self) -> list[Region]:
-        return [_record(Region, r["row"]) for r in self._rows(cypher.REGIONS)]
+        if (listed := self._listing("regions", Region)) is not None:
+            return listed
+        return [_record(Region, dict(zip(cypher.REGION_FIELDS, r["row"]))) for r in self._rows(cypher.REGIONS)]
 
     @cached_property
     def _products(self) -> list[Product]:
-        return [_record(Product, r["row"]) for r in self._rows(cypher.PRODUCTS)]
+        if (listed := self._listing("products", Product)) is not None:
+            return listed
+        return [_record(Product, dict(zip(cypher.PRODUCT_FIELDS, r["row"]))) for r in self._rows(cypher.PRODUCTS)]
 
     @cached_property
     def _firms(self) -> list[Firm]:
@@ -691,6 +788,13 @@ class CypherBackend(Backend):
 
     @cached_property
     def _chains(self) -> list[Chain]:
+        text = self._rows(cypher.LISTING["chains"])[0]["listing"]
+        if text is not None:
+            rows = json.loads(text)
+            at = [f.name for f in fields(Chain)].index("steps")
+            for row in rows:
+                row[at] = tuple(Step(order, label, tuple(products)) for order, label, products in row[at])
+            return _records(Chain, rows)
         chains = []
         for r in self._rows(cypher.CHAINS):
             steps: dict[int, tuple[str, list[tuple[int, str]]]] = {}
@@ -704,6 +808,8 @@ class CypherBackend(Backend):
 
     @cached_property
     def _links(self) -> list[Link]:
+        if (listed := self._listing("links", Link)) is not None:
+            return listed
         return [_record(Link, r["row"], type=r["type"], from_=r["from_id"], to=r["to_id"])
                 for r in self._rows(cypher.LINKS)]
 
@@ -767,7 +873,14 @@ class CypherBackend(Backend):
         key = ("statuses", region)
         if key not in self._asked:
             best: dict[str, str] = {}
-            for r in self._read_sums(self.subregions(region), cypher.CAPACITY_STATUSES, cypher.SUPPLY_STATUSES):
+            regions = self.subregions(region)
+            rows: list[dict[str, Any]] = []
+            summed = sorted(regions & self._summed)  # their statuses from their Region nodes
+            for r in self.run(cypher.REGION_STATUSES, keys=[self._key(r) for r in summed]) if summed else ():
+                if r["statuses"] is not None:
+                    regions.discard(r["id"])
+                    rows += ({"product": p, "statuses": [s]} for p, s in json.loads(r["statuses"]).items())
+            for r in rows + self._read_sums(regions, cypher.CAPACITY_STATUSES, cypher.SUPPLY_STATUSES):
                 status = min(r["statuses"], key=STATUSES.index)
                 if r["product"] not in best or STATUSES.index(status) < STATUSES.index(best[r["product"]]):
                     best[r["product"]] = status
@@ -861,8 +974,43 @@ class CypherBackend(Backend):
         (`products`) are answered from the region's tallies, asked for once."""
         fields = tuple(fields)
         statuses = None if statuses is None else sorted(set(statuses))
+        summary = self._summary.get(region)
+        if (statuses is not None and summary is not None and summary == (most, tuple(statuses))
+                and set(fields) <= _ROWS_FIELDS and self.subregions(region) == {region}):
+            # a large city's FirmTally nodes hold the answer (`rows`), a node per product
+            return self._of_region(("rows tallies", region, fields), lambda: self._rows_tallies(region, fields), products)
         return self._of_region(("tallies", region, None if statuses is None else tuple(statuses), fields, most),
                                lambda: self._capacity_tallies(region, statuses, fields, most), products)
+
+    def _rows_tallies(self, region: str, fields: tuple[str, ...]) -> dict[str, RowsTally]:
+        """`capacity_tallies` of a summed region with no region below it, for the statuses and the
+        number of rows its FirmTally nodes were made for, from their `rows` (`_rows_tally`): a text
+        per product, not its Supply nodes' rows merged here. A product whose rows do not add up is
+        answered from its rows; a load of an older version wrote no `rows`: the Supply nodes then."""
+        statuses = list(self._summary[region][1])
+        most = self._summary[region][0]
+        texts = [r["rows"] for r in self._rows(cypher.ROWS_TALLIES, regions=[region], statuses=statuses, most=most)]
+        if None in texts:
+            return self._capacity_tallies(region, statuses, fields, most)
+        found: dict[str, RowsTally | None] = {}
+        wide, names = [], self._names
+        for tally in sorted(map(json.loads, texts), key=itemgetter(1)):
+            pid = tally[0]
+            if len(tally) == 2:  # its rows do not add up: read below (its place kept)
+                wide.append(pid)
+                found[pid] = None
+                continue
+            _, _first, n, base_unit, stated, total, named, rest, opens, columns, firm_names = tally
+            known = dict(zip(_ROWS_COLUMNS, columns))
+            names.update(zip(known["firm"], firm_names))  # (a row with no firm: None, taken out below)
+            k = len(columns[0])
+            same = {"region": region, "product": pid, "capacity_min": None, "capacity_max": None}
+            found[pid] = RowsTally(n, {f: known[f] if f in known else [same[f]] * k for f in fields}, True, base_unit,
+                                   stated, total, named, None if rest is None else tuple(rest), opens)
+        names.pop(None, None)
+        if wide:
+            found.update(Backend.capacity_tallies(self, region, statuses, fields, most, products=wide))
+        return found
 
     def _of_region(self, key: tuple, ask: Callable[[], dict[str, Any]],
                    products: Iterable[str] | None) -> dict[str, Any]:
@@ -1189,7 +1337,8 @@ class CypherBackend(Backend):
         try:
             self.run(cypher.START_LOAD, load=load, graph=self.graph, data_dir=ds.data_dir,
                      home_region=ds.home_region, started=time.time(),
-                     firms=len(ds.tables["firms"]), capacities=len(ds.tables["capacities"]))
+                     firms=len(ds.tables["firms"]), capacities=len(ds.tables["capacities"]),
+                     **{f"listed_{kind}": text for kind, text in _listings(ds).items()})
             with writer:
                 for query, rows, n in load_batches(ds, load, batch_size):
                     if not writer.put(self.prepare_rows(query, rows, load=load), n):
