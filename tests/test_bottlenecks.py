@@ -73,3 +73,29 @@ def test_short_of_unknown_amount_is_a_machine_field_in_every_language(tmp_path, 
                 assert flux_reason == "supply 0 t against requirement 10 kt: 10 kt short (target basis)"
             else:  # the same decision, whatever the requirement's text says in this language
                 assert "metal" in ore_reason and ore_reason != flux_reason and "1 万吨" in flux_reason
+
+
+def test_reads_the_names_of_the_firms_it_shows_only(tmp_path, backend):
+    """The firms' names are read for the products that get a row: `glass`, made locally but with
+    no reason (nothing uses it, it ends no chain, no link), has its firms left unread."""
+    from chaingraph.queries import balance
+
+    g = build(
+        tmp_path, backend, products=["sand", "glass", "metal", "part"], chains=[("c", "metal > part")],
+        capacities=[("smelter", "metal", 80, "万吨", "operating"), ("works", "part", 90, "万吨", "operating"),
+                    ("glassworks", "glass", 5, "万吨", "operating")],
+        links=[("FEEDS", "metal", "part", 1, "t/t")],
+    )
+    shown = balance(g, basis="capacity", coefficients=False)
+    asked: list[set[str]] = []
+    read = g.firm_names
+
+    def firm_names(ids, shown=True):
+        ids = set(ids)
+        asked.append(ids)
+        return read(ids, shown)
+    g.firm_names = firm_names
+    rows = by_product(bottlenecks(g, basis="capacity", balance_rows=shown))
+    assert "glass" not in rows and rows["metal"]["firms"] == ["smelter"]
+    assert rows["metal"]["reasons"][1] == "smelter is the only local producer; part depend on it"
+    assert asked == [{"smelter"} | {f for row in rows.values() for f in row["firms"]}]

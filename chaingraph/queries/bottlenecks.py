@@ -93,7 +93,8 @@ def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> di
     products = list(products)
     present = [d for d in pg if status.get(d) in PRESENT]
     if len(products) <= len(present):
-        return {p: sum(1 for d in nx.descendants(pg, p) if status[d] in PRESENT) for p in products}
+        made = set(present)
+        return {p: len(nx.descendants(pg, p) & made) for p in products}
     counts = dict.fromkeys(products, 0)
     for d in present:
         for p in nx.ancestors(pg, d):
@@ -150,10 +151,17 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     where = region_id(g, region)
     status = local_statuses(g, where)
     products = {p.id: p for p in g.products()}
-    # the product graph with each link's type, all the analyses below read (no other property)
+    # the product graph, which the analyses below walk (no property of it read), and beside it each
+    # linked pair's type: its last link's, as an edge added again keeps its place and takes the new data
+    links = g.links()
     pg = nx.DiGraph()
     pg.add_nodes_from(products)
-    pg.add_edges_from((link.from_, link.to, {"type": link.type}) for link in g.links())
+    pg.add_edges_from((link.from_, link.to) for link in links)
+    kind = {(link.from_, link.to): link.type for link in links}
+    users_of: dict[str, list[str]] = defaultdict(list)  # product -> what it FEEDS, in the graph's order
+    for (source, user), type_ in kind.items():
+        if type_ == "FEEDS":
+            users_of[source].append(user)
     selected = None
     chains = g.chains()
     if chain:
@@ -175,7 +183,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     for n, row in enumerate(balance_rows):
         if row["verdict"] == "short" and "shortfall" in wanted_kinds:
             if row["short_unknown_amount"]:
-                feeds = [u for u in pg.successors(row["product"]) if pg.edges[row["product"], u]["type"] == "FEEDS"]
+                feeds = users_of.get(row["product"], [])
                 users = [i18n.name(products[u]) for u in feeds if status[u] in PRESENT]
                 if users:
                     why = _("not made locally, yet %(users)s consume it (amount unknown)") % {
@@ -200,11 +208,13 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
             reasons[row["product"]].append(("short in part of the range", why))
             shortage[row["product"]] = (1, n)
 
-    firms_of: dict[str, list[str]] = defaultdict(list)
     # the rows by firm, one question for every product (for a few products asked about: theirs alone)
     supplying = g.firm_tallies(where, SUPPLYING, LISTED, products=None if only is None else selected)
     named_of: dict[str, FirmTally] = {}
-    by_firm: list[tuple[str, str, str, dict]] = []  # (product, kind, the firm it names, its words)
+    # (product, kind, the firm it names, its words, the place of its reason): the reason's text is written
+    # once the firms' names are read, in its place among the product's reasons
+    by_firm: list[tuple[str, str, str, dict, int]] = []
+    single_or_concentrated = bool(wanted_kinds & {"single firm", "concentrated"})
     for pid in products:
         if selected is not None and pid not in selected:
             continue
@@ -212,15 +222,14 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         if not rows or not rows.rows:  # not made locally: no local producer to depend on
             continue
         named_of[pid] = rows
-        users = [u for u in pg.successors(pid) if pg.edges[pid, u]["type"] == "FEEDS" and status[u] in PRESENT]
+        if not single_or_concentrated:
+            continue
+        users = [u for u in users_of.get(pid, ()) if status[u] in PRESENT]
         if not users:
             continue
-        words = {"users": i18n.join(i18n.name(products[u]) for u in users)}
-        if not wanted_kinds & {"single firm", "concentrated"}:
-            continue
-        every_named = not rows.unnamed
-        if rows.firms == 1 and every_named:
-            by_firm.append((pid, "single firm", rows.named[0], words))
+        found = None
+        if rows.firms == 1 and not rows.unnamed:
+            found = ("single firm", rows.named[0], {})
         elif rows.firms > 1 and rows.held is not None:  # every row names a firm and states an amount
             totals = rows.held
             whole = sum(totals.values())
@@ -228,22 +237,12 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 hhi = sum((100 * v / whole) ** 2 for v in totals.values())
                 top_firm, top = max(totals.items(), key=lambda kv: kv[1])
                 if hhi > HHI_CONCENTRATED:
-                    by_firm.append((pid, "concentrated", top_firm, dict(words, hhi=hhi, share=100 * top / whole)))
-    # the names of the firms shown, in one query on a server
-    firm_name = g.firm_names({f for rows in named_of.values() for f in rows.named} | {f for _, _, f, _ in by_firm})
-    for pid, rows in named_of.items():
-        firms_of[pid] = [firm_name[f] for f in rows.named]
-        if rows.firms > LISTED:
-            firms_of[pid].append(i18n.ngettext("and %(n)s more firm", "and %(n)s more firms", rows.firms - LISTED)
-                                 % {"n": rows.firms - LISTED})
-    for pid, kind, firm, words in by_firm:
-        if kind == "single firm":
-            reasons[pid].append((kind, _("%(firm)s is the only local producer; %(users)s depend on it")
-                                 % dict(words, firm=firm_name[firm])))
-        else:
-            reasons[pid].append((kind, _(
-                "HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it")
-                % dict(words, firm=firm_name[firm])))
+                    found = ("concentrated", top_firm, {"hhi": hhi, "share": 100 * top / whole})
+        if found is not None:
+            kind, firm, words = found
+            words["users"] = i18n.join(i18n.name(products[u]) for u in users)
+            by_firm.append((pid, kind, firm, words, len(reasons[pid])))
+            reasons[pid].append((kind, ""))
 
     ends = {}
     for c in chains:
@@ -272,6 +271,26 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
                 "removing it splits its part of the product graph into %(parts)s: %(added)s more parts",
                 added) % {"parts": added + 1, "added": added}))
 
+    # the names of the firms shown (those of the products with a reason), in one query on a server
+    firm_name = g.firm_names({f for pid, rows in named_of.items() if pid in reasons for f in rows.named}
+                             | {firm for _, _, firm, _, _ in by_firm})
+    for pid, kind, firm, words, at in by_firm:
+        words["firm"] = firm_name[firm]
+        reasons[pid][at] = (kind, (
+            _("%(firm)s is the only local producer; %(users)s depend on it") if kind == "single firm" else
+            _("HHI %(hhi).0f: %(firm)s holds %(share).0f%% of stated capacity; %(users)s depend on it")) % words)
+
+    def firms_of(pid: str) -> list[str]:
+        """The product's local producers: all of them by name, or the `LISTED` largest and how many more."""
+        rows = named_of.get(pid)
+        if rows is None:
+            return []
+        shown = [firm_name[f] for f in rows.named]
+        if rows.firms > LISTED:
+            shown.append(i18n.ngettext("and %(n)s more firm", "and %(n)s more firms", rows.firms - LISTED)
+                         % {"n": rows.firms - LISTED})
+        return shown
+
     rows = []
     present_below = _present_descendants(pg, status, reasons)
     for pid, found in reasons.items():
@@ -280,7 +299,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
         rows.append({
             "product": pid, "name": products[pid].name_zh, "status": status[pid],
             "score": sum(WEIGHTS[kind] for kind in kinds), "kinds": kinds,
-            "reasons": [why for _, why in found], "dependents": dependents, "firms": firms_of.get(pid, []),
+            "reasons": [why for _, why in found], "dependents": dependents, "firms": firms_of(pid),
         })
     order = {pid: i for i, pid in enumerate(products)}
     rows.sort(key=lambda r: (*shortage.get(r["product"], (2, 0)), -r["score"], -r["dependents"],

@@ -114,7 +114,9 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
             continue
         users = list(dict.fromkeys(link.to for link in b.feeds[p.id]))
         local_users = [b.name(u) for u in users if statuses[u] in PRESENT]
-        downstream = [f"{b.name(u)} ({i18n.value(statuses[u])})" for u in users if statuses[u] not in PRESENT]
+        elsewhere = [u for u in users if statuses[u] not in PRESENT]  # made elsewhere: what could extend the chain
+        elsewhere_names = [b.name(u) for u in elsewhere]
+        downstream = [f"{name} ({i18n.value(statuses[u])})" for u, name in zip(elsewhere, elsewhere_names)]
         policy = policies.get(p.id, [])
         supply, use = b.supply(p.id).total, b.need(p.id).total
         base = b.base[p.id]
@@ -129,8 +131,9 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
             continue  # used up in the city: no lead for 延链
         else:
             group = GROUPS[1]
+        supply_text = supply.text(base)
         if group == GROUPS[2]:
-            outflow = supply.text(base) if supply.high > 0 else i18n.gettext("not known (supply not stated)")
+            outflow = supply_text if supply.high > 0 else i18n.gettext("not known (supply not stated)")
         elif supply.complete:
             outflow = ("≤ " if use.open else "") + range_text(max(counted_low, 0.0), max(counted_high, 0.0), base)
         else:
@@ -148,19 +151,20 @@ def extend(g: Backend, region: str | None = None, basis: str = "target",
                     value_low = None  # an open use could lower the outflow: only the upper bound holds
         volume = -(supply.typ - use.typ) if supply.complete else 0.0
         rows.append((GROUPS.index(group), value_typ is None, -(value_typ or 0.0), base != "t", volume, order, {
-            "group": group, "product": p.id, "name": p.name_zh, "status": status,
-            "supply": supply.text(base), "local_use": use.text(base), "outflow": outflow,
+            "rank": 0, "group": group, "product": p.id, "name": p.name_zh, "status": status,
+            "supply": supply_text, "local_use": use.text(base), "outflow": outflow,
             "low": low, "high": high, "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
             "use_low": use.low, "use_high": use.high if use.complete else None, "unit": base,
             "local_users": local_users, "downstream": downstream,
             "open_terms": listed_terms(list(dict.fromkeys(supply.open + use.open))),
             "policy": "; ".join(f"{t.subject}: {t.source}" for t in policy) or None,
-            "reason": _reason(group, status == BY_PRODUCT, policy, local_users,
-                              [b.name(u) for u in users if statuses[u] not in PRESENT],
+            "reason": _reason(group, status == BY_PRODUCT, policy, local_users, elsewhere_names,
                               outflow if supply.complete else humanize(0, base)),
             "value": value or "", "value_low": value_low, "value_high": value_high,
             "price": (f"{_price_text(price)} ({i18n.value(price.source_kind)}, {price.year}: {price.source})"
                       if value is not None else None),
         }))
     rows.sort(key=lambda r: r[:6])
-    return [{"rank": n, **row} for n, (*_, row) in enumerate(rows, 1)]
+    for n, (*_, row) in enumerate(rows, 1):
+        row["rank"] = n  # (the first key: made with each row)
+    return [row for *_, row in rows]
