@@ -126,7 +126,12 @@ def format_number(value: float) -> str:
 
 def format_quantity(value: float, unit: str) -> str:
     """A quantity for display: `3000 万吨`, `25%`."""
-    return f"{format_number(value)}{'' if unit == '%' else ' '}{unit}"
+    return f"{format_number(value)}{_gap(unit)}{unit}"
+
+
+def _gap(unit: str) -> str:
+    """What stands between a figure and its unit: nothing before `%`, else a space."""
+    return "" if unit == "%" else " "
 
 
 # display units for quantities, largest first, as (unit, base units in one of it). Chinese planners
@@ -227,14 +232,24 @@ def _range(low: float, high: float, base: str, digits: int, zh: bool) -> str:
     if abs(high - low) <= 1e-9 * max(abs(low), abs(high), 1):
         return _humanize(high, base, digits, high, zh)
     unit, factor = _display_unit(max(abs(low), abs(high)), base, zh)
-    return f"{format_number(_round(low / factor, digits))}–{format_quantity(_round(high / factor, digits), unit)}"
+    return f"{_significant(low / factor, digits)}–{_significant(high / factor, digits)}{_gap(unit)}{unit}"
 
 
 _SPECS = {4: ".4g", 15: ".15g"}  # the format of `digits` significant digits, for the usual `digits`
+_EXACT = 2.0 ** 32  # below it a double is within 5e-7 of the decimal it was read from: its 6th decimal holds
 
 
-def _round(shown: float, digits: int) -> float:
-    return float(format(shown, _SPECS.get(digits) or f".{digits}g")) if shown else 0.0
+def _significant(shown: float, digits: int) -> str:
+    """`shown` rounded to `digits` significant digits, as `format_number` writes the rounded float:
+    the `g` format's own text where that is the same (no exponent, at most six decimals, a value
+    whose double keeps the sixth), else through the float (a table writes thousands of figures)."""
+    if not shown:
+        return "0"
+    text = format(shown, _SPECS.get(digits) or f".{digits}g")
+    if "e" in text or not -_EXACT < shown < _EXACT:  # (infinity and NaN too: as `format_number` does)
+        return format_number(float(text))
+    dot = text.find(".")
+    return text if dot < 0 or len(text) - dot <= 7 else format_number(float(text))
 
 
 def humanize(value: float, base: str, digits: int = 4, like: float | None = None) -> str:
@@ -258,4 +273,4 @@ def humanize(value: float, base: str, digits: int = 4, like: float | None = None
 
 def _humanize(value: float, base: str, digits: int, like: float, zh: bool) -> str:
     unit, factor = _display_unit(like, base, zh)
-    return format_quantity(_round(value / factor, digits), unit)
+    return f"{_significant(value / factor, digits)}{_gap(unit)}{unit}"
