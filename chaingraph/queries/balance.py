@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend, RowsTally, take
 from ..graph.model import Link
-from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
+from ..units import (base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written,
+                     written_all)
 from ._common import without_gc, BY_PRODUCT, LISTED, MISSING, SUPPLYING, listed_terms, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -161,12 +163,20 @@ class _Account:
         # kept once asked for: an account is complete when first asked, its parts do not change after
         total = self.__dict__.get("_total")
         if total is None:
-            total = self.start
-            for part in self.parts[self.counted:]:
-                if part.amount is not _ZERO:  # (x + 0.0 is x: the total is never -0.0, as it starts at 0.0)
-                    total = total + part.amount
-            self._total = total
+            # (x + 0.0 is x: the total is never -0.0, as it starts at 0.0)
+            added = [part.amount for part in self.parts[self.counted:] if part.amount is not _ZERO]
+            total = self._total = _added(self.start, added) if added else self.start
         return total
+
+
+def _added(start: Amount, amounts: list[Amount]) -> Amount:
+    """`start + a + b + …` in one: the bounds added in that order, the open terms merged once (the
+    first of each, in order, as the pairwise merges keep them)."""
+    low, typ, high, estimate = start.low, start.typ, start.high, start.estimate
+    for a in amounts:
+        low, typ, high, estimate = low + a.low, typ + a.typ, high + a.high, estimate or a.estimate
+    opens = tuple(dict.fromkeys(itertools.chain.from_iterable(a.open for a in (start, *amounts))))
+    return Amount(low, typ, high, opens, estimate)
 
 
 # the fields of a capacity row `own` reads (`Backend.capacity_columns`)
@@ -427,14 +437,16 @@ class _Balancer:
         columns, names, unnamed = tally.columns, self.firm_names, _("unnamed producers")
         caps, mins, maxs = columns["capacity"], columns["capacity_min"], columns["capacity_max"]
         named = [i for i, _how in tally.rows]
-        statuses = {}  # each status as people read it, looked up once
-        lines = []
-        for (i, how), firm, unit, status in zip(tally.rows, tally.row_firms, take(columns["unit"], named),
-                                                take(columns["status"], named)):
+        figures = []  # each row's figure as `written` takes it: (typical, unit, None) or (low, unit, high)
+        for i, unit in zip(named, take(columns["unit"], named)):
             typ = caps[i] if caps[i] is not None else mins[i]
             low = mins[i] if mins[i] is not None else typ
             high = maxs[i] if maxs[i] is not None else typ
-            shown = written(typ, unit) if low == high else written(low, unit, high)
+            figures.append((typ, unit, None) if low == high else (low, unit, high))
+        statuses = {}  # each status as people read it, looked up once
+        lines = []
+        for (_i, how), firm, shown, status in zip(tally.rows, tally.row_firms, written_all(figures),
+                                                  take(columns["status"], named)):
             if status not in statuses:
                 statuses[status] = i18n.value(status)
             lines.append(f"{names[firm] if firm else unnamed} {shown} ({statuses[status]}){how}")
