@@ -16,6 +16,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..errors import ChaingraphError
 from .. import i18n
@@ -56,9 +57,10 @@ def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a + b))
 
 
-@dataclass(frozen=True)
-class Amount:
-    """A quantity in a product's base unit as a range; `open` names terms not counted (it may be more)."""
+class Amount(NamedTuple):
+    """A quantity in a product's base unit as a range; `open` names terms not counted (it may be more).
+    (A named tuple: immutable as a frozen dataclass, made in half the time: a region's walk makes
+    tens of thousands.)"""
 
     low: float = 0.0
     typ: float = 0.0
