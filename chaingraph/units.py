@@ -13,7 +13,6 @@ the base unit of that unit's dimension first.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -77,25 +76,8 @@ def to_base(value: float, unit: str) -> tuple[float, str]:
 
 
 def _scale(value: float, factor: float) -> float:
-    # the decimal product, so that 2.3 亿标立方 is 230000000 m3 and not 229999999.99999997: for a power
-    # of ten, the exponent of the value's repr moved (exact, and `float` rounds it once, as it rounds
-    # the Decimal), a third of the time of the Decimal product
-    shift = _SHIFTS.get(factor)
-    if shift is None or not math.isfinite(value):
-        return float(Decimal(repr(value)) * Decimal(repr(factor)))
-    if not shift:
-        return value
-    mantissa, _e, exponent = repr(value).partition("e")
-    return float(f"{mantissa}e{int(exponent or 0) + shift}")
-
-
-def _power_of_ten(factor: float) -> int | None:
-    """k when `factor` is 10^k as the decimal its repr spells."""
-    sign, digits, exponent = Decimal(repr(factor)).normalize().as_tuple()
-    return exponent if not sign and digits == (1,) and isinstance(exponent, int) else None
-
-
-_SHIFTS = {factor: k for _base, factor in UNITS.values() if (k := _power_of_ten(factor)) is not None}
+    # through decimal, so that 2.3 亿标立方 is 230000000 m3 and not 229999999.99999997
+    return float(Decimal(repr(value)) * Decimal(repr(factor)))
 
 
 def convert(value: float, unit: str, to_unit: str) -> float:

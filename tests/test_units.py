@@ -117,25 +117,3 @@ def test_figures_to_significant_digits_are_the_rounded_floats_written():
     assert outcome(_significant, 1.7976931348623157e308, 1) is OverflowError  # `2e+308`: as `format_number`
     assert outcome(_significant, math.nan, 4) is ValueError
 
-
-def test_to_base_is_the_decimal_product_to_the_bit():
-    """units.to_base moves the exponent of the value's repr for a factor that is a power of ten: the
-    same float as the decimal product rounded once (`float(Decimal × Decimal)`), for every unit."""
-    import math
-    import random
-    from decimal import Decimal
-
-    rnd = random.Random(31)
-    values = [0.0, -0.0, 1.0, 2.3, 7.7, 0.1, 1e-7, 1e22, 123456789.123, 5e-324, 1.7976931348623157e308,
-              -2.5e-300, 55.5, 3.45, 1 / 3]
-    values += [round(rnd.paretovariate(1.2) * 5, rnd.randrange(0, 5)) for _ in range(2000)]
-    values += [rnd.uniform(-1e6, 1e6) for _ in range(2000)] + [rnd.random() * 10 ** rnd.randrange(-320, 300)
-                                                              for _ in range(2000)]
-    for unit, (base, factor) in UNITS.items():
-        for value in values:
-            expected = float(Decimal(repr(value)) * Decimal(repr(factor)))
-            got, got_base = to_base(value, unit)
-            assert repr(got) == repr(expected) and got_base == base, (value, unit)
-        for value in (math.inf, -math.inf):  # not a figure a file holds, but as the decimal product has it
-            assert to_base(value, unit)[0] == value
-        assert math.isnan(to_base(math.nan, unit)[0])
