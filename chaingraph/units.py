@@ -13,7 +13,7 @@ the base unit of that unit's dimension first.
 from __future__ import annotations
 
 import functools
-
+from collections.abc import Iterable
 from decimal import Decimal
 
 from .errors import UnitError
@@ -25,7 +25,8 @@ def _(message: str) -> str:
 
 __all__ = [
     "UNITS", "base_of", "to_base", "convert", "parse_ratio_unit", "convert_ratio",
-    "format_number", "format_quantity", "humanize", "unit_name", "display_unit", "written", "quantity_range",
+    "format_number", "format_quantity", "humanize", "unit_name", "display_unit", "written", "written_all",
+    "quantity_range",
 ]
 
 _WAN, _YI = 1e4, 1e8  # 万 and 亿
@@ -126,7 +127,12 @@ def format_number(value: float) -> str:
 
 def format_quantity(value: float, unit: str) -> str:
     """A quantity for display: `3000 万吨`, `25%`."""
-    return f"{format_number(value)}{'' if unit == '%' else ' '}{unit}"
+    return f"{format_number(value)}{_gap(unit)}{unit}"
+
+
+def _gap(unit: str) -> str:
+    """What stands between a figure and its unit: nothing before `%`, else a space."""
+    return "" if unit == "%" else " "
 
 
 # display units for quantities, largest first, as (unit, base units in one of it). Chinese planners
@@ -206,6 +212,13 @@ def written(value: float, unit: str, high: float | None = None) -> str:
     return _written(value, unit, high, _language())
 
 
+def written_all(figures: Iterable[tuple[float, str, float | None]]) -> list[str]:
+    """`written(value, unit, high)` of each figure in turn (the language read once: a region's
+    capacity rows write thousands)."""
+    language = _language()
+    return [_written(value, unit, high, language) for value, unit, high in figures]
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _written(value: float, unit: str, high: float | None, language: str) -> str:
     # kept per language: a region's many capacity rows repeat the same figures (a listing of 146k
@@ -227,14 +240,24 @@ def _range(low: float, high: float, base: str, digits: int, zh: bool) -> str:
     if abs(high - low) <= 1e-9 * max(abs(low), abs(high), 1):
         return _humanize(high, base, digits, high, zh)
     unit, factor = _display_unit(max(abs(low), abs(high)), base, zh)
-    return f"{format_number(_round(low / factor, digits))}–{format_quantity(_round(high / factor, digits), unit)}"
+    return f"{_significant(low / factor, digits)}–{_significant(high / factor, digits)}{_gap(unit)}{unit}"
 
 
 _SPECS = {4: ".4g", 15: ".15g"}  # the format of `digits` significant digits, for the usual `digits`
+_EXACT = 2.0 ** 32  # below it a double is within 5e-7 of the decimal it was read from: its 6th decimal holds
 
 
-def _round(shown: float, digits: int) -> float:
-    return float(format(shown, _SPECS.get(digits) or f".{digits}g")) if shown else 0.0
+def _significant(shown: float, digits: int) -> str:
+    """`shown` rounded to `digits` significant digits, as `format_number` writes the rounded float:
+    the `g` format's own text where that is the same (no exponent, at most six decimals, a value
+    whose double keeps the sixth), else through the float (a table writes thousands of figures)."""
+    if not shown:
+        return "0"
+    text = format(shown, _SPECS.get(digits) or f".{digits}g")
+    if "e" in text or not -_EXACT < shown < _EXACT:  # (infinity and NaN too: as `format_number` does)
+        return format_number(float(text))
+    dot = text.find(".")
+    return text if dot < 0 or len(text) - dot <= 7 else format_number(float(text))
 
 
 def humanize(value: float, base: str, digits: int = 4, like: float | None = None) -> str:
@@ -258,4 +281,4 @@ def humanize(value: float, base: str, digits: int = 4, like: float | None = None
 
 def _humanize(value: float, base: str, digits: int, like: float, zh: bool) -> str:
     unit, factor = _display_unit(like, base, zh)
-    return format_quantity(_round(value / factor, digits), unit)
+    return f"{_significant(value / factor, digits)}{_gap(unit)}{unit}"

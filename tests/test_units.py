@@ -85,3 +85,35 @@ def test_the_loaders_conversion_to_base_is_units_to_base_to_the_bit():
             expected = to_base(value, unit)[0]
             got = _to_base(value, unit)
             assert got == expected and repr(got) == repr(expected), (value, unit)
+
+
+def test_figures_to_significant_digits_are_the_rounded_floats_written():
+    """units._significant (the figures of `humanize` and `quantity_range`) writes the `g` format's
+    own text where it can: the same text as `format_number` of the float rounded to that many
+    digits, for every kind of value, and the same error where there is no figure to write."""
+    import math
+    import random
+
+    from chaingraph.units import _significant
+    rnd = random.Random(29)
+    values = [1.0, -1.0, 0.5, 555.0, 538.5, 0.0001234, 1e-7, 9999.5, 12345.0, 4.8405, 1 / 3, 2 ** 32, -2 ** 32,
+              2 ** 32 - 0.5, 123456789012.345, 1e15, 1e16 + 1, 5e-324, 1.7976931348623157e308]
+    values += [round(rnd.paretovariate(1.1) * 10, rnd.randrange(0, 8)) for _ in range(4000)]
+    values += [rnd.uniform(-1e4, 1e4) for _ in range(4000)] + [rnd.random() * 10 ** rnd.randrange(-12, 20)
+                                                            for _ in range(4000)]
+    values += [-v for v in values[:4000]]
+
+    def outcome(write, *args):
+        try:
+            return write(*args)
+        except (OverflowError, ValueError) as e:  # (rounded past the largest float, or not a number)
+            return type(e)
+
+    for digits in (1, 4, 6, 15, 17):
+        for value in values + [math.inf, -math.inf, math.nan]:
+            rounded = float(format(value, f".{digits}g"))
+            assert outcome(_significant, value, digits) == outcome(format_number, rounded), (value, digits)
+    assert _significant(0.0, 4) == _significant(-0.0, 4) == "0"
+    assert outcome(_significant, 1.7976931348623157e308, 1) is OverflowError  # `2e+308`: as `format_number`
+    assert outcome(_significant, math.nan, 4) is ValueError
+

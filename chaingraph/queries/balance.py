@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
 from ..graph.backend import Backend, RowsTally, take
 from ..graph.model import Link
-from ..units import base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written
+from ..units import (base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written,
+                     written_all)
 from ._common import without_gc, BY_PRODUCT, LISTED, MISSING, SUPPLYING, listed_terms, local_statuses, region_id
 
 __all__ = ["balance", "BASES", "VERDICTS", "Amount", "range_text"]
@@ -54,9 +57,10 @@ def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a + b))
 
 
-@dataclass(frozen=True)
-class Amount:
-    """A quantity in a product's base unit as a range; `open` names terms not counted (it may be more)."""
+class Amount(NamedTuple):
+    """A quantity in a product's base unit as a range; `open` names terms not counted (it may be more).
+    (A named tuple: immutable as a frozen dataclass, made in half the time: a region's walk makes
+    tens of thousands.)"""
 
     low: float = 0.0
     typ: float = 0.0
@@ -106,6 +110,11 @@ class _Part:
         """Whether the part has a text (without writing it, for a part that writes it when read)."""
         return bool(self.text)
 
+    def texts(self) -> tuple[str, ...] | list[str]:
+        """The part's lines in the row's `coefficients` (none where it has no text)."""
+        text = self.text
+        return (text,) if text else ()
+
 
 class _LazyPart(_Part):
     """A part whose text is written when first read: `words()` writes it."""
@@ -124,35 +133,24 @@ class _LazyPart(_Part):
         return True
 
 
-class _RowPart(_LazyPart):
-    """A capacity row's part: its text (`who 23 万吨 (operating)`) written when first read, so that
-    a question that shows no texts (extend, bottlenecks) writes none for a region's many rows."""
+class _RowsPart(_Part):
+    """A product's own capacity rows as one part: a line for each row named (`who 23 万吨 (operating)`),
+    then one for the others (`and 18 more capacity rows: 1.46 Mt`). The lines are written when first
+    read (`_Balancer.row_lines`), so that a question that shows no texts (extend, bottlenecks) writes
+    none for a region's many rows, nor reads their firms' names."""
 
-    def __init__(self, amounts: tuple[float, float, float], who: str, low: float, typ: float, high: float,
-                 unit: str, status: str, how: str):
-        self.unknown, self.coefficient, self.per_unit = None, None, 0.0  # as `_Part`'s defaults
-        self._amounts, self._words, self._text = amounts, (who, low, typ, high, unit, status, how), None
+    def __init__(self, balancer: _Balancer, pid: str, tally: _Tally):
+        # the amount: the rows' total (the account counts it already, as its `start`)
+        self.amount, self.unknown, self.coefficient, self.per_unit = tally.total, None, None, 0.0
+        self._balancer, self._pid, self._tally, self._lines = balancer, pid, tally, None
 
-    @property
-    def amount(self) -> Amount:  # made when asked: the account's total counts the rows already (`start`)
-        return Amount(*self._amounts)
+    def says(self) -> bool:
+        return True
 
-    @property
-    def text(self) -> str:  # the same words `own` wrote before (written in the language of the moment)
-        if self._text is None:
-            who, low, typ, high, unit, status, how = self._words
-            shown = written(typ, unit) if low == high else written(low, unit, high)
-            self._text = f"{who} {shown} ({i18n.value(status)}){how}"
-        return self._text
-
-
-class _MorePart(_LazyPart):
-    """The capacity rows of a product not named one by one (beyond `LISTED`), in one item."""
-
-    def __init__(self, amount: Amount, n: int, base: str):
-        super().__init__(amount, lambda: i18n.ngettext(
-            "and %(n)s more capacity row: %(amount)s", "and %(n)s more capacity rows: %(amount)s", n) % {
-            "n": n, "amount": amount.text(base)})
+    def texts(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._balancer.row_lines(self._pid, self._tally)
+        return self._lines
 
 
 @dataclass
@@ -167,12 +165,20 @@ class _Account:
         # kept once asked for: an account is complete when first asked, its parts do not change after
         total = self.__dict__.get("_total")
         if total is None:
-            total = self.start
-            for part in self.parts[self.counted:]:
-                if part.amount is not _ZERO:  # (x + 0.0 is x: the total is never -0.0, as it starts at 0.0)
-                    total = total + part.amount
-            self._total = total
+            # (x + 0.0 is x: the total is never -0.0, as it starts at 0.0)
+            added = [part.amount for part in self.parts[self.counted:] if part.amount is not _ZERO]
+            total = self._total = _added(self.start, added) if added else self.start
         return total
+
+
+def _added(start: Amount, amounts: list[Amount]) -> Amount:
+    """`start + a + b + …` in one: the bounds added in that order, the open terms merged once (the
+    first of each, in order, as the pairwise merges keep them)."""
+    low, typ, high, estimate = start.low, start.typ, start.high, start.estimate
+    for a in amounts:
+        low, typ, high, estimate = low + a.low, typ + a.typ, high + a.high, estimate or a.estimate
+    opens = tuple(dict.fromkeys(itertools.chain.from_iterable(a.open for a in (start, *amounts))))
+    return Amount(low, typ, high, opens, estimate)
 
 
 # the fields of a capacity row `own` reads (`Backend.capacity_columns`)
@@ -185,18 +191,20 @@ class _Tally:
 
     columns: dict[str, list]
     total: Amount
-    rows: list[tuple[int, float, float, float, str]]  # the rows named: (row, amount low, typical, high, how)
+    rows: list[tuple[int, str]]  # the rows named: (row, how its amount was converted: `× 1.2 t/t` or "")
     more: tuple[int, Amount] | None  # the other counted rows: how many, their amount
     opens: list[tuple[int, float | None]]  # rows of no countable amount: (row, typical capacity if stated)
     more_open: tuple[int, int]  # open rows not named: capacity not stated, not comparable
 
     def __post_init__(self) -> None:
-        # the firms of the rows named, each read once (all in one pass where the column can)
-        named = list(dict.fromkeys((*(r[0] for r in self.rows), *(i for i, _ in self.opens))))
-        self.firm_of = dict(zip(named, take(self.columns["firm"], named)))
+        # the firms of the open rows, which the account's open terms name (all in one pass where the column can)
+        opens = [i for i, _ in self.opens]
+        self.open_firm = dict(zip(opens, take(self.columns["firm"], opens))) if opens else {}
 
-    def firms(self) -> Iterable[str]:
-        return (f for f in self.firm_of.values() if f)
+    @functools.cached_property
+    def row_firms(self) -> list[str | None]:
+        """The firms of the rows named, in turn: read only for a question that writes the rows' lines."""
+        return take(self.columns["firm"], [i for i, _ in self.rows])
 
 
 @functools.lru_cache(maxsize=None)
@@ -235,6 +243,7 @@ class _Balancer:
         self.few = few  # a few products asked about: the rows of those the walk reaches, when it reaches them
         self.tallies: dict[str, _Tally | None] = {}
         self.firm_names: dict[str, str] = {}
+        self._unnamed: list[_Tally] = []  # tallies whose named rows' firms are not looked up yet (`row_lines`)
         if not few:  # a product's local operating and building rows (`local_capacity_rows`), every product at once
             self._read_tallies(None)
         self._own: dict[str, _Account] = {}
@@ -257,7 +266,8 @@ class _Balancer:
     def _read_tallies(self, products: list[str] | None) -> None:
         """The tallies of these products' rows (None: of every product), in one question to the
         backend (`capacity_tallies`: summed there where a sum says all), then the firms of the
-        rows named, in one more."""
+        open rows (the open terms name them), in one more: the firms of the rows named are looked
+        up when their lines are first written (`row_lines`)."""
         tallies, wide = {}, []
         for pid, rows in self.g.capacity_tallies(self.region, SUPPLYING, _ROW_FIELDS, LISTED, products).items():
             if pid not in self.base:
@@ -274,17 +284,24 @@ class _Balancer:
         for pid in products or ():
             tallies.setdefault(pid, None)
         self.tallies.update(tallies)
-        self.firm_names.update(self.g.firm_names({f for t in tallies.values() if t is not None for f in t.firms()
-                                                  if f not in self.firm_names}))
+        self._unnamed += [t for t in tallies.values() if t is not None and t.rows]
+        self._look_up({f for t in tallies.values() if t is not None for f in t.open_firm.values()})
+
+    def _look_up(self, firms: Iterable[str | None]) -> None:
+        """The names of these firms (None: no firm), in one question, where not known yet."""
+        known = self.firm_names
+        wanted = {f for f in firms if f and f not in known}
+        if wanted:
+            known.update(self.g.firm_names(wanted))
 
     @staticmethod
     def _summed_tally(rows: RowsTally) -> _Tally:
         """The tally of rows the backend added up (`RowsTally.summed`, in the product's base unit):
         its columns hold the rows named, the largest first, then the first rows of no capacity."""
-        amounts = rows.columns["capacity_base"]
-        named = [(k, amounts[k], amounts[k], amounts[k], "") for k in range(rows.named)]
+        n = len(rows.columns["capacity_base"])
+        named = [(k, "") for k in range(rows.named)]  # in the base unit already: no conversion to say
         more = None if rows.rest is None else (rows.rest[0], Amount(rows.rest[1], rows.rest[1], rows.rest[1]))
-        opens = [(k, None) for k in range(rows.named, len(amounts))]
+        opens = [(k, None) for k in range(rows.named, n)]
         return _Tally(rows.columns, Amount(rows.total, rows.total, rows.total), named, more, opens,
                       (rows.opens - len(opens), 0))
 
@@ -336,7 +353,8 @@ class _Balancer:
             more = (len(skipped), Amount(low, typ, high))
             counted = [counted[k] for k in named]
         unstated = sum(1 for _, typ in opens[LISTED:] if typ is None)
-        return _Tally(columns, Amount(low_sum, typ_sum, high_sum, estimate=estimate), counted, more, opens[:LISTED],
+        return _Tally(columns, Amount(low_sum, typ_sum, high_sum, estimate=estimate),
+                      [(row[0], row[4]) for row in counted], more, opens[:LISTED],
                       (unstated, len(opens[LISTED:]) - unstated))
 
     def to_product_base(self, pid: str, low: float, typ: float, high: float,
@@ -380,29 +398,21 @@ class _Balancer:
         return account
 
     def _rows_account(self, pid: str, tally: _Tally) -> _Account:
-        """The product's own output from its rows: the tally's total, its named rows as parts."""
-        columns, base, product = tally.columns, self.base[pid], self.name(pid)
-        caps, mins, maxs = columns["capacity"], columns["capacity_min"], columns["capacity_max"]
-        units, statuses, names, unnamed = columns["unit"], columns["status"], self.firm_names, _("unnamed producers")
-        who = {i: names[f] if f else unnamed for i, f in tally.firm_of.items()}
-
-        parts: list[_Part] = []
-        named = [row[0] for row in tally.rows]
-        for (i, low, typ, high, how), unit, status in zip(tally.rows, take(units, named), take(statuses, named)):
-            typed = caps[i] if caps[i] is not None else mins[i]
-            shown_low = mins[i] if mins[i] is not None else typed
-            shown_high = maxs[i] if maxs[i] is not None else typed
-            parts.append(_RowPart((low, typ, high), who[i], shown_low, typed, shown_high, unit, status, how))
-        if tally.more is not None:
-            parts.append(_MorePart(tally.more[1], tally.more[0], base))
+        """The product's own output from its rows: the tally's total, its rows in one part (their
+        lines written when read), the rows of no countable amount as open terms."""
+        base, product, names, unnamed = self.base[pid], self.name(pid), self.firm_names, _("unnamed producers")
+        parts: list[_Part] = [_RowsPart(self, pid, tally)] if tally.rows or tally.more is not None else []
         whys = []
         unstated_text = _("%(who)s (%(product)s): capacity not stated")
+        units = tally.columns["unit"]
         for i, typ in tally.opens:
+            firm = tally.open_firm[i]
+            who = names[firm] if firm else unnamed
             if typ is None:
-                whys.append(unstated_text % {"who": who[i], "product": product})
+                whys.append(unstated_text % {"who": who, "product": product})
             else:
                 whys.append(_("%(who)s: %(amount)s cannot be compared with %(base)s") % {
-                    "who": who[i], "amount": written(typ, units[i]), "base": unit_name(base)})
+                    "who": who, "amount": written(typ, units[i]), "base": unit_name(base)})
         unstated, incomparable = tally.more_open
         if unstated:
             whys.append(i18n.ngettext("%(product)s: %(n)s more capacity row with no capacity stated",
@@ -418,6 +428,36 @@ class _Balancer:
             parts.append(_Part(Amount(open=whys), "", whys[0]))
             total = Amount(total.low, total.typ, total.high, whys, total.estimate)
         return _Account(parts, start=total, counted=len(parts))
+
+    def row_lines(self, pid: str, tally: _Tally) -> list[str]:
+        """The lines of the product's own capacity rows (`_RowsPart`): each row named as its source
+        writes it (`who 23 万吨 (operating)`, in the language of the moment), then the others
+        summed. The first call looks up the firms of every tally's named rows, in one question."""
+        if self._unnamed:
+            self._look_up(f for t in self._unnamed for f in t.row_firms)
+            self._unnamed = []
+        columns, names, unnamed = tally.columns, self.firm_names, _("unnamed producers")
+        caps, mins, maxs = columns["capacity"], columns["capacity_min"], columns["capacity_max"]
+        named = [i for i, _how in tally.rows]
+        figures = []  # each row's figure as `written` takes it: (typical, unit, None) or (low, unit, high)
+        for i, unit in zip(named, take(columns["unit"], named)):
+            typ = caps[i] if caps[i] is not None else mins[i]
+            low = mins[i] if mins[i] is not None else typ
+            high = maxs[i] if maxs[i] is not None else typ
+            figures.append((typ, unit, None) if low == high else (low, unit, high))
+        statuses = {}  # each status as people read it, looked up once
+        lines = []
+        for (_i, how), firm, shown, status in zip(tally.rows, tally.row_firms, written_all(figures),
+                                                  take(columns["status"], named)):
+            if status not in statuses:
+                statuses[status] = i18n.value(status)
+            lines.append(f"{names[firm] if firm else unnamed} {shown} ({statuses[status]}){how}")
+        if tally.more is not None:
+            n, amount = tally.more
+            lines.append(i18n.ngettext("and %(n)s more capacity row: %(amount)s",
+                                       "and %(n)s more capacity rows: %(amount)s", n) % {
+                "n": n, "amount": amount.text(self.base[pid])})
+        return lines
 
     def supply(self, pid: str) -> _Account:
         """Own output plus what local products yield of it, net of their own use."""
@@ -728,7 +768,7 @@ def balance(g: Backend, region: str | None = None, basis: str = "capacity",
             "supply_low": supply.low, "supply_high": supply.high if supply.complete else None,
             "requirement_low": need.low, "requirement_high": need.high if need.complete else None,
             "supply_basis": b.level(p.id).how,
-            "coefficients": [text for text in (part.text for part in parts) if text] if coefficients else [],
+            "coefficients": [text for part in parts for text in part.texts()] if coefficients else [],
             "open_terms": terms, "unknown": terms, "break_even": break_even, "use_target": use_target,
             "estimate": supply.estimate or need.estimate,
             "supply_value": supply.typ, "requirement_value": need.typ,
