@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .store import _slices
+from .store import text_slices
 
 __all__ = ["view", "region_rows", "group", "starts_of", "leading", "segment_sums", "cells", "STEPS"]
 
@@ -142,4 +142,4 @@ def _texts(col: tuple, rows: np.ndarray) -> list[str]:
     """The values of a text column (one string, NUL-separated; no list, no empty cell) in these rows,
     each sliced out at its offsets."""
     offsets = view(col[3])
-    return _slices(col[2], offsets[rows].tolist(), (offsets[rows + 1] - 1).tolist())
+    return text_slices(col[2], offsets[rows].tolist(), (offsets[rows + 1] - 1).tolist())

@@ -235,7 +235,8 @@ DELETE_LOAD_MARKER = f"MATCH (l:{LOAD_LABEL} {{key: $load}}) DELETE l"
 # The listings every question reads (regions, products, links) come as lists of the model's
 # fields in order (REGION_FIELDS ...), not as property maps: a map repeats every property name in
 # every row, and FalkorDB makes and sends the 3,000 products of a national dataset as lists in
-# about half the time (0.11 -> 0.065 s) and the 2,900 links in ... .
+# about half the time (0.11 -> 0.065 s). (A load writes them on its record too: LISTED; these
+# read a load of an older version.)
 REGION_FIELDS = tuple(f.name for f in fields(Region))
 PRODUCT_FIELDS = tuple(f.name for f in fields(Product))
 
@@ -316,10 +317,11 @@ SUPPLY_SUMS = (_SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses)
 # Each Supply node of some statuses with the rows it names (capacity_tallies merges them per product).
 SUPPLY_TALLIES = _SUPPLY_NODES + "AND ($statuses IS NULL OR s.status IN $statuses) RETURN s.tally AS tally"
 # The FirmTally nodes of some regions, of exactly these statuses and naming at most `$most` firms.
-FIRM_TALLIES = ("MATCH (t:FirmTally) WHERE t.region IN $regions WITH t WHERE t.load = $load "
-                "AND t.statuses = $statuses AND t.most = $most RETURN t.tally AS tally")
-ROWS_TALLIES = ("MATCH (t:FirmTally) WHERE t.region IN $regions WITH t WHERE t.load = $load "
-                "AND t.statuses = $statuses AND t.most = $most RETURN t.rows AS rows")
+_FIRM_TALLY_NODES = ("MATCH (t:FirmTally) WHERE t.region IN $regions WITH t WHERE t.load = $load "
+                     "AND t.statuses = $statuses AND t.most = $most ")
+FIRM_TALLIES = _FIRM_TALLY_NODES + "RETURN t.tally AS tally"
+# The same nodes' `rows`: their products' capacity tallies (FIRM_TALLY_FIELDS).
+ROWS_TALLIES = _FIRM_TALLY_NODES + "RETURN t.rows AS rows"
 CAPACITY_OTHERS = ("MATCH ()-[m:MAKES]->(p) WHERE m.listed_in IN $regions WITH m, p WHERE p.load = $load "
                    "AND ($statuses IS NULL OR m.status IN $statuses) RETURN " + _CAPACITY_VALUES)
 SUBREGIONS = "MATCH (:Region {key: $key})<-[:PART_OF*0..]-(r:Region) RETURN DISTINCT r.id AS id"

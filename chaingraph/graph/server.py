@@ -762,13 +762,16 @@ class CypherBackend(Backend):
         home = self._current["home_region"]
         return next(r for r in self.regions() if r.id == home)
 
-    def _listing(self, kind: str, cls: type) -> list[Any] | None:
-        """A listing as the load wrote it on its record (cypher.LISTED), or None (a load of an
-        older version wrote none)."""
+    def _listed_rows(self, kind: str) -> list[list[Any]] | None:
+        """A listing's rows as the load wrote them on its record (cypher.LISTED), or None (a load of
+        an older version wrote none)."""
         text = self._rows(cypher.LISTING[kind])[0]["listing"]
-        if text is None:
-            return None
-        return _records(cls, json.loads(text))
+        return None if text is None else json.loads(text)
+
+    def _listing(self, kind: str, cls: type) -> list[Any] | None:
+        """A listing's records (`_listed_rows`), or None."""
+        rows = self._listed_rows(kind)
+        return None if rows is None else _records(cls, rows)
 
     @cached_property
     def _regions(self) -> list[Region]:
@@ -788,9 +791,8 @@ class CypherBackend(Backend):
 
     @cached_property
     def _chains(self) -> list[Chain]:
-        text = self._rows(cypher.LISTING["chains"])[0]["listing"]
-        if text is not None:
-            rows = json.loads(text)
+        rows = self._listed_rows("chains")
+        if rows is not None:
             at = [f.name for f in fields(Chain)].index("steps")
             for row in rows:
                 row[at] = tuple(Step(order, label, tuple(products)) for order, label, products in row[at])

@@ -376,7 +376,7 @@ class Table:
             return [None if x == _NO_INT else x for x in map(col[1].__getitem__, numbers)]
         if kind == "text":
             _, wrap, text, offsets, nones = col
-            values = _slices(text, map(offsets.__getitem__, numbers), [offsets[i + 1] - 1 for i in numbers])
+            values = text_slices(text, map(offsets.__getitem__, numbers), [offsets[i + 1] - 1 for i in numbers])
             if wrap:
                 values = list(map(_unwrap(wrap), values))
             return [None if nones[i] else v for i, v in zip(numbers, values)] if nones else values
@@ -388,7 +388,7 @@ class Table:
             if ids[0] == "text" and not ids[1] and not ids[4]:  # the ids sliced out of their text at once
                 _, _, text, offsets, _ = ids
                 refs = [codes[i] for i in numbers]
-                found = _slices(text, [offsets[c] if c >= 0 else 0 for c in refs],
+                found = text_slices(text, [offsets[c] if c >= 0 else 0 for c in refs],
                                 [offsets[c + 1] - 1 if c >= 0 else 0 for c in refs])
                 return found if min(refs, default=0) >= 0 else [None if c < 0 else v for c, v in zip(refs, found)]
             return [None if (c := codes[i]) < 0 else target.row_id(c) for i in numbers]
@@ -492,7 +492,7 @@ class _Text:
         return str(b"\0".join(parts), "utf-8").split(_NUL) if parts else []
 
 
-def _slices(text: str | _Text, starts: Iterable[int], ends: Iterable[int]) -> list[str]:
+def text_slices(text: str | _Text, starts: Iterable[int], ends: Iterable[int]) -> list[str]:
     """The values of a joined text column between these offsets (each start, end - 1)."""
     if type(text) is str:
         return [text[a:b] for a, b in zip(starts, ends)]
