@@ -842,11 +842,87 @@ def test_a_load_over_an_older_one_leaves_only_its_own_tallies(server, tmp_path, 
     store = Store.from_dataset(load_dataset(second))
     counts = server.counts(options)
     assert counts["ChaingraphLoad"] == 1
-    supply, tallies = server_module._summarise(store)
-    assert (counts["Supply"], counts["FirmTally"]) == (len(supply), len(tallies)) == server_module._node_counts(store)
+    made = [label for label, _ in server_module._summaries(store)]
+    assert (counts["Supply"], counts["FirmTally"]) == (made.count("Supply"), made.count("FirmTally"))
+    assert (counts["Supply"], counts["FirmTally"]) == server_module._node_counts(store)
     with open_backend(server.backend, **options) as g:
         assert g._summary == {"home": (server_module.NAMED, server_module.TALLIED)}
         _same_tallies(g, second)
+
+
+def test_summary_nodes_are_batched_by_count_and_by_text(tmp_path, monkeypatch):
+    """The Supply and FirmTally nodes come in batches of at most `batch_size` nodes and about
+    `SUMMARY_TEXT` characters of text (a batch ends at the node that passes it), numbered in the
+    order they are made, the same nodes however they are cut."""
+    from chaingraph.graph.store import Store
+    monkeypatch.setattr(server_module, "SUMMED_FROM", 1)
+    store = Store.from_dataset(load_dataset(write_dataset(tmp_path / "d", **MANY_PRODUCERS)))
+    made = list(server_module._summaries(store))
+    labels = [label for label, _ in made]
+    assert labels == sorted(labels, key=["Supply", "FirmTally"].index) and len(set(labels)) == 2
+    key = "x:{}".format
+
+    def nodes(batches):
+        return [(query, row) for query, rows, _ in batches for row in rows]
+
+    whole = list(server_module._summary_batches(store, key, 10_000))
+    assert [len(rows) for _, rows, _ in whole] == [labels.count("Supply"), labels.count("FirmTally")]
+    assert [row[1:] for _, row in nodes(whole)] == [values for _, values in made]
+    assert [row[0] for _, row in nodes(whole)] == [
+        key(f"{'supply' if label == 'Supply' else 'firm_tally'}:{labels[:k].count(label)}") for k, label in enumerate(labels)]
+    assert {len(rows) for _, rows, _ in server_module._summary_batches(store, key, 3)} <= {1, 2, 3}
+    monkeypatch.setattr(server_module, "SUMMARY_TEXT", 1)
+    one = list(server_module._summary_batches(store, key, 10_000))
+    assert {len(rows) for _, rows, _ in one} == {1} and nodes(one) == nodes(whole)
+
+
+def test_summaries_made_ahead_come_in_order_and_raise_in_the_caller():
+    """`_Ahead` gives an iterator's items in order, those made so far (`ready`) then the rest;
+    what the iterator raises is raised by the caller; once closed, its thread stops."""
+    ahead = server_module._Ahead(iter(range(5)))
+    time.sleep(0.2)
+    first = list(ahead.ready())
+    assert first == list(range(len(first))) and first + list(ahead.rest()) == list(range(5))
+    assert list(ahead.ready()) == [] and list(ahead.rest()) == []
+
+    def failing():
+        yield 1
+        raise ValueError("broken")
+    with pytest.raises(ValueError, match="broken"):
+        list(server_module._Ahead(failing()).rest())
+    made = []
+
+    def endless():
+        while True:
+            made.append(len(made))
+            yield made[-1]
+    ahead = server_module._Ahead(endless())
+    time.sleep(0.2)
+    ahead.close()
+    time.sleep(0.3)
+    n = len(made)
+    time.sleep(0.2)
+    assert n == len(made) <= server_module._Ahead.AHEAD + 2
+
+
+def test_summaries_written_between_small_batches_give_the_tallies_of_memory(server, tmp_path, monkeypatch):
+    """A load in batches of a few rows writes its Supply and FirmTally nodes between the firms'
+    batches, as they are made: the counts and the tallies are those of a load in whole batches."""
+    monkeypatch.setattr(server_module, "SUMMED_FROM", 1)
+    monkeypatch.setattr(server_module, "SUMMARY_TEXT", 500)
+    folder = write_dataset(tmp_path / "d", **MANY_PRODUCERS)
+    options = server.graph()
+    load(server.backend, folder, **options)
+    whole = server.counts(options)
+    queries = []
+    with connect(server.backend, **options) as g:
+        prepare = g.prepare_rows
+        g.prepare_rows = lambda query, rows, **params: queries.append(query) or prepare(query, rows, **params)
+        g.write(load_dataset(folder), batch_size=2)
+    assert server.counts(options) == whole and whole["Supply"] and whole["FirmTally"]
+    assert sum("CREATE (:Supply" in q for q in queries) > 1 and sum("CREATE (:FirmTally" in q for q in queries) > 1
+    with open_backend(server.backend, **options) as g:
+        _same_tallies(g, folder)
 
 
 def test_a_load_of_an_older_version_is_read_from_its_rows(server, tmp_path, monkeypatch):

@@ -14,7 +14,6 @@ deletes what it left.
 from __future__ import annotations
 
 import gc
-import heapq
 import json
 import math
 from array import array
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 from . import cypher
-from .backend import TALLIED as TALLY_COLUMNS, Backend, FirmTally, RowsTally, firm_tally, tally_rows
+from .backend import TALLIED as TALLY_COLUMNS, Backend, FirmTally, RowsTally, add_up, firm_tally, tally_rows
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, label as name_label, name_key
 from .model import (
@@ -269,25 +268,25 @@ def _grouped(store: Store) -> tuple[dict[tuple, list[int]], dict[tuple, int]]:
 
 
 def _node_counts(store: Store) -> tuple[int, int]:
-    """How many Supply and FirmTally nodes a load writes (`_summarise`), without making them (nor
+    """How many Supply and FirmTally nodes a load writes (`_summaries`), without making them (nor
     keeping the rows grouped: tens of MB at 1M firms, for the length of the load)."""
     groups, _ = _grouped(store)
     return len(groups), len({key[:2] for key in groups if key[2] in TALLIED})
 
 
-def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes, bytes]]]:
-    """The Supply and FirmTally nodes of the `_summed` regions, as their `tally` texts (and, of a
-    FirmTally node, its region): `_supply_row`, `_firm_tally_row` make their values. Supply: their capacity
-    rows summed by region, product, status, base unit, unit and plainness, in file order, with
-    the rows each names (its `NAMED` largest plain rows, ties by line, or its first `NAMED` rows
-    with no figure). FirmTally: per region and product, `backend.firm_tally` of its rows of the
-    `TALLIED` statuses (file order), naming `NAMED` firms, as the embedded store gives it. Each
-    also keeps the names of the firms it names, so that a query lists them without asking the
-    server for names (a 1M-firm city's balance named 36,000 firms: 0.5 s of name lookups). A
-    FirmTally node also holds its product's capacity tally (`_rows_tally`), read by `balance`
-    instead of the Supply nodes merged. A text
-    is held as UTF-8 until written: a load holds every one (80 MB at 1M firms), and Chinese names
-    made a `str` of two bytes a character."""
+def _summaries(store: Store) -> Iterator[tuple[str, list[Any]]]:
+    """The Supply and then the FirmTally nodes of the `_summed` regions, as (label, the node's
+    values: cypher.SUPPLY_FIELDS, FIRM_TALLY_FIELDS), each made when asked for, so that a load
+    holds the texts of the nodes it is writing, not of every node (at 1M firms the texts are
+    130 MB: a load that held them all until it wrote them peaked at 605 MB instead of 464).
+    Supply: the capacity rows summed by region, product, status, base unit, unit and plainness, in
+    file order, with the rows each names (its `NAMED` largest plain rows, ties by line, picked as
+    `backend.add_up` picks them, or its first `NAMED` rows with no figure). FirmTally: per region
+    and product, `backend.firm_tally` of its rows of the `TALLIED` statuses (file order), naming
+    `NAMED` firms, as the embedded store gives it, and its product's capacity tally
+    (`_rows_tally`), read by `balance` instead of the Supply nodes merged. Each also keeps the
+    names of the firms it names, so that a query lists them without asking the server for names
+    (a 1M-firm city's balance named 36,000 firms: 0.5 s of name lookups)."""
     caps, firms = store.tables["capacities"], store.tables["firms"]
     codes = caps.columns["firm"][2]  # each row's firm as its row number (-1: none)
 
@@ -307,16 +306,17 @@ def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes, bytes]
     amount = column[1].__getitem__ if column[0] == "float" else caps.getter("capacity_base")
     line_of = caps.getter("line")
     groups, ranged = _grouped(store)
-    supply = []
     tallied: dict[tuple[str, str], list[list[int]]] = {}  # (region, product) -> its groups' rows of TALLIED statuses
     add = operator.add
-    for key, members in groups.items():  # a group at a time: only its own rows' cells are held
+    for key in list(groups):  # a group at a time, let go once made: only its own rows' cells are held
+        members = groups.pop(key)
         region, product, status, base_unit, unit, plain = key
-        if plain:  # added up in file order; the largest named, ties in file order (as `backend.add_up`)
+        if plain:  # added up in file order; the largest named, ties in file order
             values = list(map(amount, members))
-            total, size = reduce(add, values, 0.0), reduce(add, map(abs, values), 0.0)
+            total, picked, _ = add_up(values, NAMED)
+            size = reduce(add, map(abs, values), 0.0)
             fractional = sum(map(operator.ne, values, map(math.floor, values)))
-            named = [members[k] for k in heapq.nlargest(NAMED, range(len(values)), key=values.__getitem__)]
+            named = [members[k] for k in picked]
             lines, firm_ids, figures, amounts = (caps.cells(name, named) for name in (
                 "line", "firm", "capacity", "capacity_base"))
         else:  # the first with no figure at all
@@ -326,22 +326,51 @@ def _summarise(store: Store) -> tuple[list[bytes], list[tuple[str, bytes, bytes]
                     "capacity", "capacity_min", "capacity_max", "capacity_base"))) if cells == [None] * 4), NAMED))
             lines, firm_ids, figures, amounts = caps.cells("line", named), caps.cells("firm", named), None, None
         first, n, mixed = line_of(members[0]), len(members), ranged.get(key, 0)
-        supply.append(_ENCODE([product, status, region, base_unit, unit, plain, n, first, total, size, fractional,
-                               mixed, lines, firm_ids, figures, amounts,
-                               names(list(map(codes.__getitem__, named)))]).encode())
+        yield "Supply", [region, product, status, base_unit, unit, plain, n, total, size, fractional, mixed, first,
+                         _ENCODE([product, status, region, base_unit, unit, plain, n, first, total, size, fractional,
+                                  mixed, lines, firm_ids, figures, amounts,
+                                  names(list(map(codes.__getitem__, named)))])]
         if status in TALLIED:
             tallied.setdefault((region, product), []).append(members)
-    tallies = []
-    for (region, product), parts in tallied.items():
+    for region, product in list(tallied):
+        parts = tallied.pop((region, product))
         members = sorted(itertools.chain.from_iterable(parts)) if len(parts) > 1 else parts[0]
         t = firm_tally([c if c >= 0 else None for c in map(codes.__getitem__, members)], list(map(amount, members)),
                        NAMED, firm_id)
-        tallies.append((region, _ENCODE([product, line_of(members[0]), t.rows, t.firms, t.named, t.unnamed,
-                                         t.unstated, None if t.held is None else list(t.held.items()),
-                                         names([row_of[f] for f in t.named])]).encode(),
-                        _ENCODE(_rows_tally(caps, members, names, product, line_of(members[0]))).encode()))
+        first = line_of(members[0])
+        yield "FirmTally", [region, product, list(TALLIED), NAMED,
+                            _ENCODE([product, first, t.rows, t.firms, t.named, t.unnamed, t.unstated,
+                                     None if t.held is None else list(t.held.items()),
+                                     names([row_of[f] for f in t.named])]),
+                            _ENCODE(_rows_tally(caps, members, names, product, first))]
         row_of.clear()
-    return supply, tallies
+
+
+SUMMARY_TEXT = 2_000_000  # characters of `tally` and `rows` text per batch of Supply or FirmTally nodes
+
+
+def _summary_batches(store: Store, key: Callable[[str], str],
+                     batch_size: int) -> Iterator[tuple[str, list[list[Any]], int]]:
+    """The batches of the Supply and FirmTally nodes (`_summaries`), made one at a time: each of at
+    most `batch_size` nodes and `SUMMARY_TEXT` characters of text (a FirmTally node's texts are
+    1.7 kB on average at 1M firms, up to hundreds of kB: 5,000 of them, written out as a
+    statement's parameters, were tens of MB)."""
+    queries = {label: cypher.create_nodes(label, fields)
+               for label, fields in (("Supply", cypher.SUPPLY_FIELDS), ("FirmTally", cypher.FIRM_TALLY_FIELDS))}
+    names = {"Supply": "supply", "FirmTally": "firm_tally"}
+    batch: list[list[Any]] = []
+    text, numbers = 0, dict.fromkeys(queries, 0)
+    was = None
+    for label, values in _summaries(store):
+        if batch and (label != was or len(batch) >= batch_size or text >= SUMMARY_TEXT):
+            yield queries[was], batch, len(batch)
+            batch, text = [], 0
+        batch.append([key(f"{names[label]}:{numbers[label]}"), *values])
+        numbers[label] += 1
+        text += sum(len(v) for v in values if type(v) is str)
+        was = label
+    if batch:
+        yield queries[was], batch, len(batch)
 
 
 def _listings(store: Store) -> dict[str, str | None]:
@@ -388,20 +417,6 @@ def _rows_tally(caps: Any, members: list[int], names: Callable[[list[int]], list
         return [product, first]
     return [product, first, t.rows, t.base_unit, t.stated, t.total, t.named, None if t.rest is None else list(t.rest),
             t.opens, t.columns, names(list(map(codes.__getitem__, named)))]
-
-
-def _supply_row(tally: bytes) -> list[Any]:
-    """A Supply node's values (cypher.SUPPLY_FIELDS) from its `tally` (`_summarise` keeps only that:
-    what a load holds until it writes them is a text a node, as UTF-8)."""
-    text = tally.decode()
-    product, status, region, base_unit, unit, plain, n, first, total, size, fractional, ranged = json.loads(text)[:12]
-    return [region, product, status, base_unit, unit, plain, n, total, size, fractional, ranged, first, text]
-
-
-def _firm_tally_row(region: str, tally: bytes, rows: bytes) -> list[Any]:
-    """A FirmTally node's values (cypher.FIRM_TALLY_FIELDS) from its region, `tally` and `rows` (UTF-8)."""
-    text = tally.decode()
-    return [region, json.loads(text)[0], list(TALLIED), NAMED, text, rows.decode()]
 
 
 # A node's `tally` (cypher.SUPPLY_FIELDS): JSON, as Python writes floats (every digit)
@@ -533,20 +548,26 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
                 written += n
                 if written >= batch_size:
                     yield query, batch, written
+                    yield from summaries.ready()
                     batch, written = [], 0
         if batch:
             yield query, batch, written
 
-    everyone = range(len(firms))
-    yield from firm_batches(cypher.create_firms(firm_columns, written), (i for i in everyone if tonnes[i] != tonnes[i]),
-                            False)
-    for n, (label, least) in enumerate(cypher.FIRM_SIZES):  # largest first
-        below = cypher.FIRM_SIZES[n - 1][1] if n else math.inf
-        yield from firm_batches(cypher.create_firms((*firm_columns, "capacity_t"), written, label),
-                                (i for i in everyone if least <= tonnes[i] < below), True)
-    # The Supply and FirmTally nodes are made in a thread of their own while the last firms and the
-    # nodes after them are written (seconds of CPU at 1M firms)
-    summaries = _Later(lambda: _summarise(store))
+    # The Supply and FirmTally nodes are made in a thread of their own (13 s of CPU at 1M firms)
+    # while the firms are written, and written between the firms' batches as they are made: a
+    # load holds a few batches of them, not every one, and does not wait for them at the end.
+    summaries = _Ahead(_summary_batches(store, key, batch_size))
+    try:
+        everyone = range(len(firms))
+        yield from firm_batches(cypher.create_firms(firm_columns, written),
+                                (i for i in everyone if tonnes[i] != tonnes[i]), False)
+        for n, (label, least) in enumerate(cypher.FIRM_SIZES):  # largest first
+            below = cypher.FIRM_SIZES[n - 1][1] if n else math.inf
+            yield from firm_batches(cypher.create_firms((*firm_columns, "capacity_t"), written, label),
+                                    (i for i in everyone if least <= tonnes[i] < below), True)
+        yield from summaries.rest()
+    finally:
+        summaries.close()
     yield from each(cypher.create_nodes("FirmAlias", ("ids",)),
                     ([key(name), ids] for name, ids in _firm_aliases(store).items()))
     columns = _columns(Chain, "steps")
@@ -557,11 +578,6 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
     columns = _columns(Conversion)
     yield from each(cypher.create_nodes("Conversion", columns), _rows(
         store.records("conversions"), columns, lambda c: [key(f"conversion:{c.line}")]))
-    supply, tallies = summaries.result()
-    yield from each(cypher.create_nodes("Supply", cypher.SUPPLY_FIELDS), (
-        [key(f"supply:{n}"), *_supply_row(tally)] for n, tally in enumerate(supply)))
-    yield from each(cypher.create_nodes("FirmTally", cypher.FIRM_TALLY_FIELDS), (
-        [key(f"firm_tally:{n}"), *_firm_tally_row(*tally)] for n, tally in enumerate(tallies)))
 
     line = ("line",)
     yield from each(cypher.create_relationships("Region", "PART_OF", "Region", line), (
@@ -604,26 +620,58 @@ def _of_statuses(every: dict[str, dict[str, list]], statuses: Iterable[str],
     return {product: columns for _, product, columns in found}
 
 
-class _Later:
-    """A call run in a thread of its own while the caller goes on; `result()` waits for it (and
-    raises what it raised)."""
+class _Ahead:
+    """The items of an iterator, made in a thread of its own while the caller goes on, at most
+    `AHEAD` made and waiting: `ready()` gives those made so far, `rest()` the others as they are
+    made; `close()` stops the thread at its next item. What the iterator raises is raised in the
+    caller."""
 
-    def __init__(self, call: Callable[[], Any]):
-        self.call, self.value, self.error = call, None, None
-        self.thread = threading.Thread(target=self._run, name="chaingraph-summaries", daemon=True)
-        self.thread.start()
+    AHEAD = 2
 
-    def _run(self) -> None:
+    def __init__(self, items: Iterator[Any]):
+        self.queue: queue.Queue = queue.Queue(self.AHEAD)
+        self.closed = self.done = False
+        threading.Thread(target=self._run, args=(items,), name="chaingraph-summaries", daemon=True).start()
+
+    def _run(self, items: Iterator[Any]) -> None:
         try:
-            self.value = self.call()
+            for item in items:
+                if not self._put((True, item)):
+                    return
+            self._put((False, None))
         except BaseException as e:  # handed to the caller
-            self.error = e
+            self._put((False, e))
 
-    def result(self) -> Any:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.value
+    def _put(self, entry: tuple[bool, Any]) -> bool:
+        while not self.closed:
+            try:
+                self.queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _items(self, wait: bool) -> Iterator[Any]:
+        while not self.done:
+            try:
+                more, item = self.queue.get(wait)
+            except queue.Empty:
+                return
+            if not more:
+                self.done = True
+                if item is not None:
+                    raise item
+                return
+            yield item
+
+    def ready(self) -> Iterator[Any]:
+        return self._items(False)
+
+    def rest(self) -> Iterator[Any]:
+        return self._items(True)
+
+    def close(self) -> None:
+        self.closed = True
 
 
 class _Rows(dict):
