@@ -197,7 +197,7 @@ def test_loading_twice_gives_the_same_graph(server, mini):
     load(server.backend, mini, **options)
     assert server.counts(options) == first and server.current_load(options) != first_load
     assert first == {"Region": 4, "Product": 8, "Firm": 3, "FirmAlias": 2, "Chain": 2, "Target": 2, "ChaingraphLoad": 1,
-                     "FEEDS": 5, "YIELDS": 2, "HAS_STEP": 7, "MAKES": 6, "LOCATED_IN": 3, "TARGETS": 2,
+                     "Listing": len(cypher.LISTED), "FEEDS": 5, "YIELDS": 2, "HAS_STEP": 7, "MAKES": 6, "LOCATED_IN": 3, "TARGETS": 2,
                      "PART_OF": 4}  # the memory graph's relationships (test_queries.py)
 
 
@@ -1048,19 +1048,57 @@ def test_tally_nodes_without_names_are_named_from_the_firms(server, national, mo
 
 
 @pytest.mark.parametrize("data", ["mini", "shipped"])
-def test_the_listings_on_the_load_record_are_the_nodes(server, data, request, monkeypatch):
-    """A load writes the regions, products, links and chains on its record as JSON texts (cypher.LISTED),
-    each read as one value; they are the records the nodes give (a load of an older version wrote
-    none: those are read then), in the same order, and the embedded store's."""
+def test_the_listings_of_a_load_are_the_nodes(server, data, request):
+    """A load writes the regions, products, links and chains as JSON texts in Listing nodes
+    (cypher.LISTINGS), all four read in one statement; they are the records the nodes give, in the
+    same order, and the embedded store's. A load of an older version, which wrote each text on its
+    record or none at all (then the nodes are read), gives the same."""
     options = server.graph()
     load(server.backend, request.getfixturevalue("mini") if data == "mini" else None, **options)
     memory = open_backend("memory", request.getfixturevalue("mini") if data == "mini" else None)
+    from_nodes = {cypher.REGIONS, cypher.PRODUCTS, cypher.LINKS, cypher.CHAINS}
     with connect(server.backend, **options) as g:
-        assert all(g.run(cypher.LISTING[kind], load=g.load_id)[0]["listing"] for kind in cypher.LISTED)
+        sent = _recorded(g)
         listed = (g.regions(), g.products(), g.links(), g.chains())
+        texts = {kind: g.run("MATCH (p:Listing {load: $load, kind: $kind}) RETURN p.text AS text", load=g.load_id,
+                             kind=kind) for kind in cypher.LISTED}
+    assert sent.count(cypher.LISTINGS) == 1 and not from_nodes & set(sent)
     assert listed == (memory.regions(), memory.products(), memory.links(), memory.chains()) and all(listed)
     assert any(step.products for chain in listed[3] for step in chain.steps)
-    monkeypatch.setattr(server_module.CypherBackend, "_listing", lambda self, kind, cls: None)
-    monkeypatch.setitem(cypher.LISTING, "chains", cypher.LISTING["chains"].replace("l.listed_chains AS", "null AS"))
+    assert all(len(rows) == 1 for rows in texts.values())
+    with connect(server.backend, **options) as g:  # as a load of an older version wrote them: on its record
+        for kind, rows in texts.items():
+            g.run(f"MATCH (l:ChaingraphLoad {{key: $load}}) SET l.listed_{kind} = $text", load=g.load_id,
+                  text=rows[0]["text"])
+        g.run("MATCH (p:Listing {load: $load}) DELETE p", load=g.load_id)
     with connect(server.backend, **options) as g:
+        sent = _recorded(g)
         assert (g.regions(), g.products(), g.links(), g.chains()) == listed
+        assert cypher.LISTINGS in sent and not from_nodes & set(sent)
+    with connect(server.backend, **options) as g:  # older still: none
+        g.run("MATCH (l:ChaingraphLoad {key: $load}) SET " + ", ".join(f"l.listed_{kind} = null" for kind in cypher.LISTED),
+              load=g.load_id)
+    with connect(server.backend, **options) as g:
+        sent = _recorded(g)
+        assert (g.regions(), g.products(), g.links(), g.chains()) == listed and from_nodes <= set(sent)
+
+
+def test_a_long_listing_is_written_in_bounded_pieces(server, mini, monkeypatch):
+    """A listing longer than `LISTING_PIECE` characters is cut into Listing nodes of at most that
+    many, and no statement writes more than that many characters of them; read back whole."""
+    monkeypatch.setattr(server_module, "LISTING_PIECE", 40)
+    options = server.graph()
+    with connect(server.backend, **options) as g:
+        sent = []
+        run = g.run
+        g.run = lambda query, **params: (sent.append(params["rows"]) if "CREATE (:Listing" in query else None,
+                                         run(query, **params))[1]
+        g.write(load_dataset(mini))
+        pieces = g.run("MATCH (p:Listing {load: $load}) RETURN p.kind AS kind, p.part AS part, p.text AS text",
+                       load=g.load_id)
+    assert len(pieces) > 2 * len(cypher.LISTED) and max(len(p["text"]) for p in pieces) == 40
+    assert max(sum(len(row[3]) for row in rows) for rows in sent) <= 40 and sum(map(len, sent)) == len(pieces)
+    memory = open_backend("memory", mini)
+    with open_backend(server.backend, **options) as g:
+        assert (g.regions(), g.products(), g.links(), g.chains()) == (
+            memory.regions(), memory.products(), memory.links(), memory.chains())

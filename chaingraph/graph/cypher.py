@@ -16,7 +16,7 @@ from dataclasses import fields
 from .model import Capacity, Product, Region
 
 __all__ = [
-    "LABELS", "SCHEMA", "STATUS_LABELS", "FIRM_SIZES", "create_nodes", "create_relationships", "create_firms", "START_LOAD", "LISTED", "LISTING",
+    "LABELS", "SCHEMA", "STATUS_LABELS", "FIRM_SIZES", "create_nodes", "create_relationships", "create_firms", "START_LOAD", "LISTED", "LISTINGS",
     "LOAD_ALIVE", "SWITCH_LOAD", "CURRENT_LOAD", "ALL_LOADS", "OLD_LOADS", "LOADS_OF_NODES", "LOAD_RECORDS",
     "DELETE_RELATIONSHIPS", "DELETE_NODES", "DELETE_LOAD_MARKERS",
     "CAPACITY_STATUSES", "REGION_FIELDS", "PRODUCT_FIELDS", "REGIONS", "PRODUCTS", "FIRMS", "CHAINS", "TARGETS", "LINKS", "CONVERSIONS", "SUBREGIONS",
@@ -31,8 +31,9 @@ __all__ = [
 # a load writes them for the regions with many rows (`Region.summed`), so that a large city's
 # totals are read from a few thousand nodes, not from its 146,000 rows at 1M firms.
 # A FirmTally node holds what `Backend.firm_tallies` gives for one region and product (of the
-# statuses in `statuses`, naming at most `most` firms), for the same regions.
-LABELS = ("Region", "Product", "Firm", "FirmAlias", "Chain", "Target", "Conversion", "Supply", "FirmTally")
+# statuses in `statuses`, naming at most `most` firms), for the same regions. A Listing node holds
+# a piece of a listing (LISTINGS).
+LABELS = ("Listing", "Region", "Product", "Firm", "FirmAlias", "Chain", "Target", "Conversion", "Supply", "FirmTally")
 LOAD_LABEL = "ChaingraphLoad"
 RELATIONSHIPS = {  # (from label, type, to label) a load may write
     ("Region", "PART_OF", "Region"), ("Firm", "PART_OF", "Firm"), ("Firm", "LOCATED_IN", "Region"),
@@ -191,18 +192,23 @@ def create_firms(props: tuple[str, ...], makes: tuple[str, ...], style: str | No
 
 # The marker also records how many firms and capacity rows the load writes, so that `info` reads
 # two numbers instead of counting a million nodes and two million relationships.
-# It also holds the listings most questions read (LISTED: regions, products, links, chains), each as
-# one JSON text (`listed_<kind>`: a list of the records, each its fields in the model's order,
-# tuples as lists, empty ones null, a chain's steps as [order, label, [products]]; in file order),
-# read with one value instead of a row a record: a national dataset's 2,900 links came as 32,000
-# property values in 0.2 s on FalkorDB.
-LISTED = ("regions", "products", "links", "chains")
 START_LOAD = (f"CREATE (l:{LOAD_LABEL} {{key: $load, load: $load, graph: $graph, current: false, "
               "data_dir: $data_dir, home_region: $home_region, started: $started, "
-              "firms: $firms, capacities: $capacities, "
-              + ", ".join(f"listed_{kind}: $listed_{kind}" for kind in LISTED) + "})")
-# One listing of the load (null: a load of an older version wrote none; the caller asks the nodes).
-LISTING = {kind: f"MATCH (l:{LOAD_LABEL} {{key: $load}}) RETURN l.listed_{kind} AS listing" for kind in LISTED}
+              "firms: $firms, capacities: $capacities})")
+# The listings most questions read (LISTED: regions, products, links, chains), each one JSON text
+# (a list of the records, each its fields in the model's order, tuples as lists, empty ones null, a
+# chain's steps as [order, label, [products]]; in file order), read with one value instead of a row
+# a record: a national dataset's 2,900 links came as 32,000 property values in 0.2 s on FalkorDB.
+# A text is cut into pieces, each a Listing node of the load (`kind`, `part`: its place, `text`),
+# and a statement writes a bounded text (server.LISTING_PIECE): a national taxonomy's 95,000
+# products are a text of 20-30 MB, which as one parameter a Neo4j with a 1 GB heap would hold as a
+# Bolt message and as a UTF-16 string at once. LISTINGS reads every listing in one statement, a
+# piece a row; `whole`: the texts a load of an older version wrote on its record (`listed_<kind>`,
+# or null: it wrote none, and the caller asks the nodes).
+LISTED = ("regions", "products", "links", "chains")
+LISTINGS = (f"MATCH (l:{LOAD_LABEL} {{key: $load}}) OPTIONAL MATCH (p:Listing {{load: $load}}) RETURN ["
+            + ", ".join(f"l.listed_{kind}" for kind in LISTED) + "] AS whole, p.kind AS kind, p.part AS part, "
+            "p.text AS text")
 # Asked between batches: a load whose record another load removed stops writing.
 LOAD_ALIVE = f"MATCH (l:{LOAD_LABEL} {{key: $load}}) RETURN count(l) AS n"
 # One statement, so one transaction on both servers: readers see the old load or the new one.

@@ -374,9 +374,9 @@ def _summary_batches(store: Store, key: Callable[[str], str],
 
 
 def _listings(store: Store) -> dict[str, str | None]:
-    """The listings a load writes on its record (cypher.LISTED), as JSON texts: each record's fields
-    in order (as `_values` writes them), records in file order. None where JSON cannot write a
-    value (a NaN ...): readers then ask the nodes."""
+    """The listings a load writes (cypher.LISTED), as JSON texts: each record's fields in order (as
+    `_values` writes them), records in file order. None where JSON cannot write a value (a NaN
+    ...): readers then ask the nodes."""
     found: dict[str, str | None] = {}
     for kind in cypher.LISTED:
         records = sorted(store.records(kind), key=attrgetter("line"))
@@ -391,6 +391,27 @@ def _listings(store: Store) -> dict[str, str | None]:
         except (TypeError, ValueError):
             found[kind] = None
     return found
+
+
+LISTING_PIECE = 500_000  # characters of listing text a Listing node holds, and a statement writes
+
+
+def _listing_pieces(listings: dict[str, str | None], key: Callable[[str], str]) -> Iterator[list[list[Any]]]:
+    """The Listing nodes of some listings (cypher.LISTINGS): each text cut into pieces of at most
+    `LISTING_PIECE` characters (at most 1 MB as a Java string), as the rows of statements that
+    each write pieces of at most that many characters in all (a small dataset's listings in one)."""
+    rows: list[list[Any]] = []
+    size = 0
+    for kind, text in listings.items():
+        for part, at in enumerate(range(0, len(text or ""), LISTING_PIECE)):
+            piece = text[at:at + LISTING_PIECE]
+            if rows and size + len(piece) > LISTING_PIECE:
+                yield rows
+                rows, size = [], 0
+            rows.append([key(f"listing:{kind}:{part}"), kind, part, piece])
+            size += len(piece)
+    if rows:
+        yield rows
 
 
 # The fields of the rows a FirmTally node's `rows` names (cypher.FIRM_TALLY_FIELDS); of the others
@@ -810,10 +831,21 @@ class CypherBackend(Backend):
         home = self._current["home_region"]
         return next(r for r in self.regions() if r.id == home)
 
+    @cached_property
+    def _listed(self) -> dict[str, str | None]:
+        """Every listing's JSON text as the load wrote it (cypher.LISTINGS: in pieces, or one property
+        of its record by a load of an older version; None: it wrote none), read in one statement."""
+        rows = self._rows(cypher.LISTINGS)
+        texts = dict(zip(cypher.LISTED, rows[0]["whole"] if rows else ()))
+        pieces = sorted((r["kind"], r["part"], r["text"]) for r in rows if r["kind"] is not None)
+        for kind, parts in itertools.groupby(pieces, key=itemgetter(0)):
+            texts[kind] = "".join(text for _, _, text in parts)
+        return texts
+
     def _listed_rows(self, kind: str) -> list[list[Any]] | None:
-        """A listing's rows as the load wrote them on its record (cypher.LISTED), or None (a load of
-        an older version wrote none)."""
-        text = self._rows(cypher.LISTING[kind])[0]["listing"]
+        """A listing's rows as the load wrote them (`_listed`), or None (a load of an older version
+        wrote none). Its text is let go: the records made of it are kept instead."""
+        text = self._listed.pop(kind, None)
         return None if text is None else json.loads(text)
 
     def _listing(self, kind: str, cls: type) -> list[Any] | None:
@@ -1387,8 +1419,9 @@ class CypherBackend(Backend):
         try:
             self.run(cypher.START_LOAD, load=load, graph=self.graph, data_dir=ds.data_dir,
                      home_region=ds.home_region, started=time.time(),
-                     firms=len(ds.tables["firms"]), capacities=len(ds.tables["capacities"]),
-                     **{f"listed_{kind}": text for kind, text in _listings(ds).items()})
+                     firms=len(ds.tables["firms"]), capacities=len(ds.tables["capacities"]))
+            for rows in _listing_pieces(_listings(ds), lambda id: f"{load}:{id}"):
+                self.run(cypher.create_nodes("Listing", ("kind", "part", "text")), rows=rows, load=load)
             with writer:
                 for query, rows, n in load_batches(ds, load, batch_size):
                     if not writer.put(self.prepare_rows(query, rows, load=load), n):
