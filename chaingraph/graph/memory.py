@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .backend import TALLIED, Backend, FirmTally, RowsTally, add_up, firm_tally, tally_rows
 from .store import Store, Table, open_store
-from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
+from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -309,37 +309,8 @@ class MemoryBackend(Backend):
 
     def capacity_statuses(self, region: str) -> dict[str, str]:
         if ("statuses", region) not in self._by_region:
-            self._by_region["statuses", region] = self._capacity_statuses(region)
+            self._by_region["statuses", region] = self.store.best_statuses(self.subregions(region))
         return dict(self._by_region["statuses", region])
-
-    def _capacity_statuses(self, region: str) -> dict[str, str]:
-        # read from the product and status columns: no record built for the region's rows
-        products, product = self._codes("product")
-        statuses, status = self._codes("status")
-        rank = {s: n for n, s in enumerate(STATUSES)}
-        ranks = [rank.get(s, 0) for s in statuses]  # by the status column's code (the last: None, no row)
-        best: dict = {}  # product code -> the best rank so far (in the order of the products' first rows)
-        worst = len(STATUSES)
-        for i in self._capacity_rows(region=region):
-            p, r = product[i], ranks[status[i]]
-            if r < best.get(p, worst):
-                best[p] = r
-        return {products[p]: STATUSES[r] for p, r in best.items()}
-
-    def _codes(self, column: str) -> tuple[list, Sequence[int]]:
-        """A capacity column as (its distinct values, each row's index into them): the store's own
-        dictionary coding, or one made here for a column stored otherwise."""
-        found = self._by_region.get(("codes", column))
-        if found is None:
-            col = self._capacities.columns[column]
-            if col[0] == "codes" and not col[1]:
-                found = [*col[2], None], col[3]  # code -1 (an empty cell): the last value, None
-            else:  # a small table keeps a column of mostly distinct values as text
-                values = self._capacities.column(column)
-                distinct = {v: n for n, v in enumerate(dict.fromkeys(values))}
-                found = list(distinct), [distinct[v] for v in values]
-            self._by_region["codes", column] = found
-        return found
 
     def _numbers_by_product(self, region: str, statuses: Iterable[str] | None) -> dict[str, list[int]]:
         """The region's capacity row numbers of the statuses asked for (default: all), by product
@@ -347,11 +318,11 @@ class MemoryBackend(Backend):
         key = ("numbers", region, None if statuses is None else frozenset(statuses))
         found = self._by_region.get(key)
         if found is None:
-            products, product = self._codes("product")
+            products, product = self._capacities.codes("product")
             groups: dict[int, list[int]] = {}
             numbers = self._capacity_rows(region=region)
             if statuses is not None:
-                names, status = self._codes("status")
+                names, status = self._capacities.codes("status")
                 keep = {n for n, s in enumerate(names) if s in key[2]}
                 numbers = [i for i in numbers if status[i] in keep]
             for i in numbers:
@@ -425,10 +396,10 @@ class MemoryBackend(Backend):
         if found is None:
             import numpy as np
             rows = kernels.region_rows([self.store.rows("capacities", "region", r) for r in self.subregions(region)])
-            products, product = self._codes("product")
+            products, product = self._capacities.codes("product")
             of_rows = _as_array(kernels, product)[rows]
             if statuses is not None:
-                names, status = self._codes("status")
+                names, status = self._capacities.codes("status")
                 kept = np.isin(_as_array(kernels, status)[rows], [n for n, s in enumerate(names) if s in key[2]])
                 rows, of_rows = rows[kept], of_rows[kept]
             rows, starts, lengths, codes = kernels.group(rows, of_rows)
