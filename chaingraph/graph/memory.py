@@ -237,20 +237,24 @@ class MemoryBackend(Backend):
     def firm_names(self, ids: Iterable[str], shown: bool = True) -> dict[str, str]:
         # the name columns alone, for the firms not built yet: no record of every firm of a large region
         from ..i18n import current, name
-        known = self._firm_ids
+        known, noted = self._firm_ids, self._firm_rows
         found: dict = {}
         rows: dict[str, int] = {}  # the firms not built: their rows, named below a column at a time
         for i in ids:
             if i not in found:
                 if i in known:
                     found[i] = name(known[i]) if shown else known[i].name_zh
-                elif (row := self._firm_row(i)) is not None:
+                elif (row := noted.get(i)) is not None or (row := self.store.firm_row(i)) is not None:
                     found[i] = rows[i] = row
         if rows:
             numbers = list(rows.values())
-            english = self._firms.cells("name_en", numbers) if shown and current() == "en" else itertools.repeat(None)
-            for i, zh, en in zip(rows, self._firms.cells("name_zh", numbers), english):
-                found[i] = en or zh  # as `i18n.name` shows a firm
+            english = shown and current() == "en"
+            names = self._firms.cells("name_en" if english else "name_zh", numbers)
+            if english and not all(names):  # no English name: the Chinese one, as `i18n.name` shows a firm
+                missing = [k for k, en in enumerate(names) if not en]
+                for k, zh in zip(missing, self._firms.cells("name_zh", [numbers[k] for k in missing])):
+                    names[k] = zh
+            found.update(zip(rows, names))
         return found
 
     @cached_property
