@@ -617,21 +617,24 @@ class MemoryBackend(Backend):
         order = kernels.leading(order, group_of[order], first, most)
         shown = np.minimum(count, most)
         # the firms' ids: of those named, and of every firm of a product whose every row names one
-        # and states an amount (they key its amounts); each firm's id read once
+        # and states an amount (they key its amounts), in turn; each firm's id read once
         every = (unnamed == 0) & (unstated == 0)
-        wanted = firm_of[order] if not every.any() else firm_of
-        distinct, at = np.unique(wanted, return_inverse=True)
-        of_pairs = np.array(kernels.cells(self._firms, "id", distinct), dtype=object)[at]
-        ids = of_pairs.tolist()
-        named = ids if wanted is not firm_of else of_pairs[order].tolist()
+        keyed = every[group_of]  # the firms of those products, product after product
+        distinct, at = np.unique(np.concatenate((firm_of[order], firm_of[keyed])), return_inverse=True)
+        ids = np.array(kernels.cells(self._firms, "id", distinct), dtype=object)[at].tolist()
+        named, keys = ids[:len(order)], ids[len(order):]
         self._firm_rows.update(zip(named, firm_of[order].tolist()))
-        amounts_of = held.tolist()
+        amounts_of = held[keyed].tolist()
         found = {}
         ends = np.cumsum(shown).tolist()
-        for pid, start, size, n, no_firm, no_amount, whole, end, k in zip(
-                pids, first.tolist(), count.tolist(), lengths.tolist(), unnamed.tolist(), unstated.tolist(),
+        at = 0  # where the next keyed product's firms start in `keys`
+        for pid, size, n, no_firm, no_amount, whole, end, k in zip(
+                pids, count.tolist(), lengths.tolist(), unnamed.tolist(), unstated.tolist(),
                 every.tolist(), ends, shown.tolist()):
-            held_by = dict(zip(ids[start:start + size], amounts_of[start:start + size])) if whole else None
+            held_by = None
+            if whole:
+                held_by = dict(zip(keys[at:at + size], amounts_of[at:at + size]))
+                at += size
             found[pid] = FirmTally(n, size, tuple(named[end - k:end]), no_firm, no_amount, held_by)
         return found
 
