@@ -81,7 +81,8 @@ def add_up(values: list[float], most: int) -> tuple[float, Iterable[int], tuple[
     positions of those to name (`pick`) and the others' count and sum (None: none left)."""
     named, skipped = pick(values, most)
     total = reduce(operator.add, values, 0.0)
-    return total, named, None if skipped is None else (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
+    rest = None if skipped is None else (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
+    return total, named, rest
 
 
 def pick(values: Sequence[float], most: int) -> tuple[Sequence[int], list[int] | None]:

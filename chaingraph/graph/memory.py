@@ -627,14 +627,14 @@ class MemoryBackend(Backend):
         amounts_of = held[keyed].tolist()
         found = {}
         ends = np.cumsum(shown).tolist()
-        at = 0  # where the next keyed product's firms start in `keys`
+        start = 0  # where the next keyed product's firms start in `keys`
         for pid, size, n, no_firm, no_amount, whole, end, k in zip(
                 pids, count.tolist(), lengths.tolist(), unnamed.tolist(), unstated.tolist(),
                 every.tolist(), ends, shown.tolist()):
             held_by = None
             if whole:
-                held_by = dict(zip(keys[at:at + size], amounts_of[at:at + size]))
-                at += size
+                held_by = dict(zip(keys[start:start + size], amounts_of[start:start + size]))
+                start += size
             found[pid] = FirmTally(n, size, tuple(named[end - k:end]), no_firm, no_amount, held_by)
         return found
 

@@ -465,7 +465,7 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
 
     columns = _columns(Region)
     summed = set(_summed(store))
-    best = {region: _ENCODE(store.best_statuses((region,))) for region in summed}  # its own rows (cypher.REGION_STATUSES)
+    best = {region: _ENCODE(store.best_statuses((region,))) for region in summed}  # (cypher.REGION_STATUSES)
     yield from each(cypher.create_nodes("Region", (*columns, "summed", "named", "tallied", "statuses")), (
         [*row, *((True, NAMED, list(TALLIED), best[region.id]) if region.id in summed else (None,) * 4)]
         for region, row in zip(store.records("regions"), _rows(store.records("regions"), columns, node_key))))

@@ -715,7 +715,7 @@ class Store:
         products, product = caps.codes("product")
         statuses, status = caps.codes("status")
         worst = len(model.STATUSES)
-        # by the status column's code; no status (code -1, an empty cell: never, the loader requires one) counts for none
+        # by the status column's code; no status (code -1: never, the loader requires one) counts for none
         ranks = [model.STATUSES.index(s) if s in model.STATUSES else worst for s in statuses]
         best: dict[int, int] = {}  # product code -> the best rank so far
         for i in numbers:  # (a step per row measured faster than a pass per status with compress)
