@@ -180,27 +180,8 @@ def _home_statuses(store: Store) -> dict[str, str]:
         if (region := todo.pop()) not in home:
             home.add(region)
             todo.extend(children.get(region, ()))
-    caps = store.tables["capacities"]
-    best: dict[str, str] = {}
-    for region in home:
-        numbers = store.rows("capacities", "region", region)
-        for product, status in zip(caps.cells("product", numbers), caps.cells("status", numbers)):
-            if product not in best or STATUSES.index(status) < STATUSES.index(best[product]):
-                best[product] = status
-    return product_statuses((p.id for p in store.records("products")), best,
+    return product_statuses((p.id for p in store.records("products")), store.best_statuses(home),
                             ((link.from_, link.to) for link in store.records("links") if link.type == "YIELDS"))
-
-
-def _best_statuses(store: Store, region: str) -> dict[str, str]:
-    """Each product's best status among the capacity rows of a region's own (cypher.REGION_STATUSES),
-    products in the order of their first row."""
-    caps = store.tables["capacities"]
-    numbers = store.rows("capacities", "region", region)
-    best: dict[str, str] = {}
-    for product, status in zip(caps.cells("product", numbers), caps.cells("status", numbers)):
-        if product not in best or STATUSES.index(status) < STATUSES.index(best[product]):
-            best[product] = status
-    return best
 
 
 def _firm_aliases(store: Store) -> dict[str, list[str]]:
@@ -484,7 +465,7 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
 
     columns = _columns(Region)
     summed = set(_summed(store))
-    best = {region: _ENCODE(_best_statuses(store, region)) for region in summed}
+    best = {region: _ENCODE(store.best_statuses((region,))) for region in summed}  # (cypher.REGION_STATUSES)
     yield from each(cypher.create_nodes("Region", (*columns, "summed", "named", "tallied", "statuses")), (
         [*row, *((True, NAMED, list(TALLIED), best[region.id]) if region.id in summed else (None,) * 4)]
         for region, row in zip(store.records("regions"), _rows(store.records("regions"), columns, node_key))))
