@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from functools import reduce
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .. import i18n
 from ..graph.backend import Backend, FirmTally
 from ..i18n import gettext as _
 from ._common import without_gc, LISTED, local_statuses, PRESENT, SUPPLYING, region_id
 from .balance import balance
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["bottlenecks", "WEIGHTS", "HHI_CONCENTRATED"]
 
@@ -24,108 +27,38 @@ WEIGHTS = {"shortfall": 4, "single firm": 3, "concentrated": 2, "dominator": 2, 
 HHI_CONCENTRATED = 2500
 
 
-class ProductGraph:
-    """The product graph the analyses below walk: each product's successors and predecessors
-    (`succ`, `pred`: dicts of dicts, as a networkx DiGraph has them, which they also accept), in
-    the order the links add them. No graph library: importing networkx took 0.1-0.15 s of a
-    `bottlenecks` that spends 0.05 s on the graph."""
-
-    def __init__(self, products: Iterable[str], links: Iterable[tuple[str, str]]):
-        self.succ: dict[str, dict[str, None]] = {p: {} for p in products}
-        self.pred: dict[str, dict[str, None]] = {p: {} for p in self.succ}
-        for source, user in links:
-            for n in (source, user):
-                if n not in self.succ:
-                    self.succ[n], self.pred[n] = {}, {}
-            self.succ[source][user] = self.pred[user][source] = None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.succ)
-
-    def __contains__(self, product: object) -> bool:
-        return product in self.succ
-
-
-def _reached(adjacent: dict, start) -> set:
-    """Every node reached from `start` along `adjacent` (`succ`: its descendants; `pred`: its
-    ancestors), but `start`, as networkx `descendants` and `ancestors`."""
-    found, todo = set(), [start]
-    while todo:
-        for n in adjacent[todo.pop()]:
-            if n not in found:
-                found.add(n)
-                todo.append(n)
-    found.discard(start)
-    return found
-
-
-def _immediate_dominators(succ: dict, pred: dict, start) -> dict:
-    """Each node reached from `start` (but `start`) and its immediate dominator: Cooper, Harvey and
-    Kennedy, "A simple, fast dominance algorithm" (2006), as networkx `immediate_dominators`."""
-    order, seen, stack = [], {start}, [(start, iter(succ[start]))]  # depth-first postorder
-    while stack:
-        node, below = stack[-1]
-        for n in below:
-            if n not in seen:
-                seen.add(n)
-                stack.append((n, iter(succ[n])))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    place = {n: i for i, n in enumerate(order)}
-    idom = {start: None}
-
-    def intersect(u, v):
-        while u != v:
-            while place[u] < place[v]:
-                u = idom[u]
-            while place[u] > place[v]:
-                v = idom[v]
-        return u
-    order.pop()  # the start, last
-    order.reverse()
-    changed = True
-    while changed:
-        changed = False
-        for n in order:
-            found = reduce(intersect, (v for v in pred[n] if v in idom))
-            if n not in idom or idom[n] != found:
-                idom[n] = found
-                changed = True
-    del idom[start]
-    return idom
-
-
-def _dominators_of_ends(pg: ProductGraph, ends: set[str]) -> dict[str, set[str]]:
+def _dominators_of_ends(pg: nx.DiGraph, ends: set[str]) -> dict[str, set[str]]:
     """For each end product: the products every route from a raw material to it passes through.
 
-    One `_immediate_dominators` from a super-root joined to every raw material (a product nothing
+    One `immediate_dominators` from a super-root joined to every raw material (a product nothing
     feeds), not one per end: a route to an end runs only through the end's ancestors, so its
     dominators are the same as in the end's own feeding subgraph. The walk runs on the ends and
     their ancestors alone (a node's feeders are all ancestors too, so every route from the root to
     an end lies inside them): the chains' part of a large taxonomy, not all of it. An end nothing
     feeds (or only a cycle feeds) gets none.
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     above = {e for e in ends if e in pg}
     todo = list(above)
     while todo:
-        for feeder in pg.pred[todo.pop()]:
+        for feeder in pg.predecessors(todo.pop()):
             if feeder not in above:
                 above.add(feeder)
                 todo.append(feeder)
     root = ("root",)  # no product id is a tuple
-    raw = [n for n in above if not pg.pred[n]]
-    succ = {root: raw, **{n: [user for user in pg.succ[n] if user in above] for n in above}}
-    pred = {root: [], **{n: list(pg.pred[n]) or [root] for n in above}}
-    return _dominators_from_tree(pg, ends, _immediate_dominators(succ, pred, root), root)
+    sub = nx.DiGraph()
+    sub.add_node(root)
+    sub.add_nodes_from(above)
+    sub.add_edges_from((feeder, n) for n in above for feeder in pg.predecessors(n))
+    sub.add_edges_from((root, n) for n in above if pg.in_degree(n) == 0)
+    return _dominators_from_tree(pg, ends, nx.immediate_dominators(sub, root), root)
 
 
-def _dominators_from_tree(pg: ProductGraph, ends: set[str], idom: dict, root) -> dict[str, set[str]]:
+def _dominators_from_tree(pg: nx.DiGraph, ends: set[str], idom: dict, root) -> dict[str, set[str]]:
     """Each end's dominators read up the dominator tree `idom` (rooted at `root`)."""
     found: dict[str, set[str]] = {}
     for end in ends:
-        if end not in idom or not pg.pred[end]:
+        if end not in idom or pg.in_degree(end) == 0:
             continue  # nothing feeds it
         chain, node = set(), end
         while idom[node] != root and idom[node] != node:
@@ -135,60 +68,36 @@ def _dominators_from_tree(pg: ProductGraph, ends: set[str], idom: dict, root) ->
     return found
 
 
-def _articulation_points(pg: ProductGraph) -> dict[str, int]:
+def _articulation_points(pg: nx.DiGraph) -> dict[str, int]:
     """Each articulation point of the product graph (undirected) with the number of parts
     removing it adds: one less than the blocks (biconnected components) it belongs to, counted
-    in one depth-first walk (Hopcroft and Tarjan's low points) instead of one count of the
-    graph's components per point: a node's child whose subtree reaches no higher than the node
-    starts a block of its own; the node's parent's side is one more block (a root has none)."""
-    linked: dict[str, set[str]] = defaultdict(set)  # the linked products; self-links split nothing
-    for source, users in pg.succ.items():
-        for user in users:
-            if user != source:
-                linked[source].add(user)
-                linked[user].add(source)
-    depth: dict[str, int] = {}
-    low: dict[str, int] = {}
-    cuts: dict[str, int] = defaultdict(int)  # per node: its children that start a block
-    for top in linked:
-        if top in depth:
-            continue
-        depth[top] = low[top] = len(depth)
-        stack = [(top, None, iter(linked[top]))]
-        while stack:
-            node, parent, around = stack[-1]
-            for n in around:
-                if n not in depth:
-                    depth[n] = low[n] = len(depth)
-                    stack.append((n, node, iter(linked[n])))
-                    break
-                if depth[n] < low[node]:  # (its parent too: to the parent's depth at most, which cuts still)
-                    low[node] = depth[n]
-            else:
-                stack.pop()
-                if parent is not None:
-                    low[parent] = min(low[parent], low[node])
-                    if low[node] >= depth[parent]:
-                        cuts[parent] += 1
-        cuts[top] -= 1  # the root: no parent's side
-    return {n: added for n, added in cuts.items() if added > 0}
+    in one pass over the blocks instead of one count of the graph's components per point."""
+    import networkx as nx  # here: importing the queries needs no graph library
+    undirected = nx.Graph(pg.edges)  # the linked products; self-links split nothing
+    undirected.remove_edges_from(nx.selfloop_edges(undirected))
+    blocks: dict[str, int] = defaultdict(int)
+    for block in nx.biconnected_components(undirected):
+        for n in block:
+            blocks[n] += 1
+    return {n: count - 1 for n, count in blocks.items() if count > 1}  # in two blocks or more: a cut
 
 
-def _present_descendants(pg: ProductGraph, status: dict[str, str], products) -> dict[str, int]:
+def _present_descendants(pg: nx.DiGraph, status: dict[str, str], products) -> dict[str, int]:
     """How many locally present products each of `products` feeds, directly or further down.
 
     Walked from whichever side is smaller: down from each product, or up from each present
     product (d is below p exactly when p is above d), so a graph of 100k products with a few
     hundred present ones costs a few hundred walks, not one per product asked about.
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     products = list(products)
     present = [d for d in pg if status.get(d) in PRESENT]
     if len(products) <= len(present):
         made = set(present)
-        return {p: len(_reached(pg.succ, p) & made) for p in products}
+        return {p: len(nx.descendants(pg, p) & made) for p in products}
     counts = dict.fromkeys(products, 0)
     for d in present:
-        for p in _reached(pg.pred, d):
+        for p in nx.ancestors(pg, d):
             if p in counts:
                 counts[p] += 1
     return counts
@@ -209,7 +118,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
       use; `concentrated`: several firms, but their stated capacities give an HHI above
       `HHI_CONCENTRATED`;
     - `dominator`: every route from raw materials to one of a chain's end products runs through
-      it (the dominator tree of the FEEDS/YIELDS graph);
+      it (networkx `immediate_dominators` on the FEEDS/YIELDS graph);
     - `articulation point`: removing it splits its part of the product graph (undirected) in two
       or more; the reason says how many parts that adds.
 
@@ -237,6 +146,7 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     >>> rows[0]["rank"], "shortfall" in rows[0]["kinds"]
     (1, True)
     """
+    import networkx as nx  # here: importing the queries needs no graph library
     only = None if products is None else set(products)
     where = region_id(g, region)
     status = local_statuses(g, where)
@@ -244,7 +154,9 @@ def bottlenecks(g: Backend, region: str | None = None, chain: str | None = None,
     # the product graph, which the analyses below walk (no property of it read), and beside it each
     # linked pair's type: its last link's, as an edge added again keeps its place and takes the new data
     links = g.links()
-    pg = ProductGraph(products, ((link.from_, link.to) for link in links))
+    pg = nx.DiGraph()
+    pg.add_nodes_from(products)
+    pg.add_edges_from((link.from_, link.to) for link in links)
     kind = {(link.from_, link.to): link.type for link in links}
     users_of: dict[str, list[str]] = defaultdict(list)  # product -> what it FEEDS, in the graph's order
     for (source, user), type_ in kind.items():
