@@ -169,58 +169,39 @@ def output_format(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def command(*args, fmt: str, **kwargs):
         import gc
-        if gc.isenabled():  # a query and its output make many small objects, none cyclic: no collection
-            gc.disable()    # walking every object alive after each batch of them (a third of the time)
-            try:
-                return command(*args, fmt=fmt, **kwargs)
-            finally:
-                if not _ENDS:  # (when the process ends next, no collection over all it made)
-                    gc.enable()
-        import importlib
-
-        from .output import render_parts
-        rows = fn(*args, **kwargs)
-        columns = importlib.import_module(f"{__package__}.queries.{fn.__name__}").COLUMNS
-        hide = frozenset(_TABLE_HIDE.get(fn.__name__, ()) if fmt == "table" else ())  # (a set: looked up a cell at a time)
-        if hide:
-            rows = _without(rows, hide)
-            columns = tuple(c for c in columns if c not in hide)
-        if fmt == "table" and rows and _GRAPH in click.get_current_context().meta:
-            from .names import shown_names  # English names in an English table; JSON and CSV keep name_zh
-            rows = shown_names(click.get_current_context().meta[_GRAPH], rows)
-        # color=True: click would strip colour codes from a pipe, but CSV keeps the data as it is
-        # (a table shows control characters escaped, JSON escapes them itself)
-        for part in render_parts(rows, fmt, columns):  # a table written as it is made
-            click.echo(part, nl=False, color=True)
-        if not rows and fmt == "table":
-            from .i18n import gettext
-            click.echo(gettext("no rows"), err=True)
+        collecting = gc.isenabled()  # (the console process has it off throughout: `main`)
+        gc.disable()  # a query and its output make many small objects, none cyclic: no collection walking
+        try:          # every object alive after each batch of them (a third of the time)
+            _write(fn, fmt, fn(*args, **kwargs))
+        finally:
+            if collecting:
+                gc.enable()
     return command
 
 
-def _without(rows: list[dict], hide: frozenset[str]) -> list[dict]:
-    """The rows without the fields in `hide`, each keeping the order of the others.
+def _write(query: Callable, fmt: str, rows: list[dict]) -> None:
+    """Print the rows of a command named after its query module (`output_format`)."""
+    import importlib
 
-    The fields kept are worked out once per order of a row's keys (a query's rows share one), and
-    read with one `itemgetter`: no test of every field of every row (a region's thousands of rows).
-    """
-    import operator
-    kept_of: dict[tuple, tuple[tuple[str, ...], Callable]] = {}
-    found = []
-    for row in rows:
-        keys = tuple(row)
-        kept = kept_of.get(keys)
-        if kept is None:
-            names = tuple(k for k in keys if k not in hide)
-            read = operator.itemgetter(*names) if len(names) > 1 else lambda row, names=names: tuple(
-                row[k] for k in names)
-            kept = kept_of[keys] = (names, read)
-        found.append(dict(zip(kept[0], kept[1](row))))
-    return found
+    from .output import render_parts
+    columns = importlib.import_module(f"{__package__}.queries.{query.__name__}").COLUMNS
+    hide = frozenset(_TABLE_HIDE.get(query.__name__, ()) if fmt == "table" else ())  # (a set: looked up a cell at a time)
+    if hide:
+        rows = [{k: v for k, v in row.items() if k not in hide} for row in rows]
+        columns = tuple(c for c in columns if c not in hide)
+    if fmt == "table" and rows and _GRAPH in click.get_current_context().meta:
+        from .names import shown_names  # English names in an English table; JSON and CSV keep name_zh
+        rows = shown_names(click.get_current_context().meta[_GRAPH], rows)
+    # color=True: click would strip colour codes from a pipe, but CSV keeps the data as it is
+    # (a table shows control characters escaped, JSON escapes them itself)
+    for part in render_parts(rows, fmt, columns):  # a table written as it is made
+        click.echo(part, nl=False, color=True)
+    if not rows and fmt == "table":
+        from .i18n import gettext
+        click.echo(gettext("no rows"), err=True)
 
 
 _GRAPH = "chaingraph.graph"
-_ENDS = False  # set by `main`: the process ends once the command is done
 
 
 def _graph():
@@ -691,14 +672,21 @@ def extract(texts: tuple[str, ...], folder: str, region: str | None, year: int |
 def main() -> None:
     """Console-script entry point (and `python -m chaingraph`).
 
-    Once the command has finished (its output written, its backend closed), the process ends
-    without the interpreter's tear-down: freeing a national store's objects one by one and a last
-    collection over all of them took a quarter of a second at a million firms, for nothing (nor
-    is the collector turned on again after a query: its first run would walk all of them too).
+    Python's cyclic garbage collector is off throughout: a command makes many small objects,
+    none cyclic, and each batch of them would start a collection walking every object alive (a
+    third of the time of `balance` at a million firms, with its output). Once the command has
+    finished (its output written, its backend closed), the process ends without the interpreter's
+    tear-down: freeing a national store's objects one by one and a last collection over all of
+    them took a quarter of a second at a million firms, for nothing.
+
+    numpy's BLAS (OpenBLAS), when a command imports numpy (graph/arrays.py), starts a thread per
+    core that spins beside the command, for nothing: no command multiplies matrices. One thread
+    (unless the environment says otherwise): importing numpy 0.13-0.14 -> 0.06-0.07 s of CPU here.
     """
+    import gc
     import os
-    global _ENDS
-    _ENDS = True
+    gc.disable()
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         cli(prog_name="chaingraph")
         code = 0

@@ -169,15 +169,6 @@ def test_help_imports_no_heavy_modules():
     assert "HEAVY []" in done.stderr
 
 
-def test_table_leaves_out_the_hidden_fields_keeping_each_row_s_order():
-    from chaingraph.cli import _without
-    rows = [{"a": 1, "low": 2, "b": 3}, {"b": 4, "a": 5, "low": 6}, {"low": 7, "a": 8}, {}]
-    kept = _without(rows, frozenset({"low"}))
-    assert kept == [{"a": 1, "b": 3}, {"b": 4, "a": 5}, {"a": 8}, {}]
-    assert [list(row) for row in kept] == [["a", "b"], ["b", "a"], ["a"], []]
-    assert rows[0] == {"a": 1, "low": 2, "b": 3}  # the query's rows are left as they were
-
-
 def test_cli_constants_match_the_library():
     # repeated in cli.py so that --help imports no query module
     from chaingraph import cli as cli_module

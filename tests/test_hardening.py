@@ -277,6 +277,16 @@ def test_falkordb_uri_at_a_silent_port(listener):
     assert seconds < 8
 
 
+@pytest.mark.parametrize("backend, module", [("neo4j", "neo4j"), ("falkordb", "hiredis")])
+@pytest.mark.parametrize("command", [["info"], ["load"]])
+def test_a_server_backend_without_its_driver_is_one_error_line(backend, module, command, monkeypatch):
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed: importing it fails
+    result = CliRunner().invoke(cli, ["--backend", backend, "--uri", "x://127.0.0.1:1", *command])
+    assert (result.stderr, result.stdout, result.exit_code) == (
+        f"Error: the {backend} backend needs the {module} package, which is not installed: "
+        f'pip install "chaingraph[{backend}]" (in a checkout: pip install -e ".[{backend}]")\n', "", 1)
+
+
 NEO4J_ANSWERS = {
     "http": "an HTTP server answered, not Bolt (Neo4j takes Bolt on port 7687 by default; 7474 is its web port)",
     "silent": "no Bolt answer within 5 s",  # the driver's defaults waited 61 s

@@ -143,3 +143,21 @@ def test_a_step_names_the_largest_rows_and_counts_the_others(g):
     with language("zh"):
         drawn = chains(g, listed=15)[0]
     assert drawn["firms"][13:] == ["o00 (在建)", "o01 (在建)", "另有 10 条产能记录"]
+
+
+def test_rows_added_up_by_balance_name_the_largest_as_a_backend_does(backend_name, tmp_path):
+    """A product whose rows a backend does not sum (a range among them: `RowsTally.summed` False)
+    is added up by balance row by row (`_Balancer.tally`), and names the rows a backend would
+    (`backend.pick`): the `LISTED` largest, ties in file order, the others in one sum."""
+    amounts = [5, 1, 13, 7, 2, 11, 3, 9, 12, 4, 8, 10, 6, 9, 3]  # 万吨; ties: 9, 8 (with the range), 3
+    rows = [(f"r{k:02}", "ore", amount, "万吨", "operating") for k, amount in enumerate(amounts)]
+    rows.append(("range", "ore", 8, "万吨", "operating", None, {"capacity_min": 7, "capacity_max": 9}))
+    data = dict(DATA, capacities=rows + [("smelter", "metal", 10, "万吨", "operating")])
+    with build(tmp_path / "d", backend_name, **data) as graph, language("en"):
+        row = by_product(balance(graph))["ore"]
+    named = sorted([*((f"r{k:02}", a) for k, a in enumerate(amounts)), ("range", 8)], key=lambda fa: -fa[1])
+    assert [c.split()[0] for c in row["coefficients"][:LISTED]] == [firm for firm, _ in named[:LISTED]]
+    assert row["coefficients"][LISTED] == f"and 6 more capacity rows: {sum(a for _, a in named[LISTED:]) * 10:g} kt"
+    every = [amount * 1e4 for amount in amounts]  # in tonnes, file order; the range's low and high last
+    assert (row["supply_low"], row["supply_value"], row["supply_high"]) == tuple(
+        reduce(add, every + [range_end * 1e4], 0.0) for range_end in (7, 8, 9))

@@ -1,6 +1,7 @@
 """The knowledge graph: records (model), the backend interface, `open_backend` and `load`."""
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from .backend import Backend
     from .server import CypherBackend
 
-__all__ = ["open_backend", "load", "connect", "BACKENDS", "SERVERS"]
+__all__ = ["open_backend", "load", "connect", "BACKENDS", "SERVERS", "DRIVERS"]
 
 BACKENDS = ("memory", "neo4j", "falkordb")
 SERVERS = BACKENDS[1:]
@@ -32,8 +33,21 @@ def open_backend(name: str = "memory", data_dir: str | os.PathLike[str] | None =
     return connect(name, **options).check()
 
 
+# the module each server backend cannot work without, and the extra of the package that installs it
+DRIVERS = {"neo4j": "neo4j", "falkordb": "hiredis"}
+
+
 def connect(name: str, **options: Any) -> CypherBackend:
     """A connection to a graph server by backend name, whether or not a graph is loaded there."""
+    try:
+        if name in DRIVERS:
+            importlib.import_module(DRIVERS[name])
+    except ModuleNotFoundError as e:
+        if e.name != DRIVERS[name]:
+            raise
+        raise ChaingraphError(_("the %(backend)s backend needs the %(module)s package, which is not installed: "
+                                "pip install \"chaingraph[%(backend)s]\" (in a checkout: pip install -e \".[%(backend)s]\")")
+                              % {"backend": name, "module": DRIVERS[name]}) from None
     if name == "neo4j":
         from .neo4j_backend import Neo4jBackend
         return Neo4jBackend(**options)

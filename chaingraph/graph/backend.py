@@ -18,7 +18,7 @@ from .model import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Backend", "RowsTally", "tally_rows", "add_up", "TALLIED", "FirmTally", "firm_tally", "take"]
+__all__ = ["Backend", "RowsTally", "tally_rows", "add_up", "pick", "TALLIED", "FirmTally", "firm_tally", "take"]
 
 def take(column: Sequence, ks: Iterable[int]) -> list:
     """`[column[k] for k in ks]`, in one pass where the column reads cells that way (the embedded
@@ -78,15 +78,26 @@ def tally_rows(caps: Sequence, mins: Sequence, maxs: Sequence, amounts: Sequence
 
 def add_up(values: list[float], most: int) -> tuple[float, Iterable[int], tuple[int, float] | None]:
     """Amounts (file order) added up one after another, as `RowsTally` does: the total, the
-    positions of those to name (every one when there are `most` or fewer, else the `most` largest,
-    largest first, ties in file order) and the others' count and sum (None: none left)."""
+    positions of those to name (`pick`) and the others' count and sum (None: none left)."""
+    named, skipped = pick(values, most)
     total = reduce(operator.add, values, 0.0)
+    rest = None if skipped is None else (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
+    return total, named, rest
+
+
+def pick(values: Sequence[float], most: int) -> tuple[Sequence[int], list[int] | None]:
+    """The positions of the amounts to name: every one when there are `most` or fewer, else the
+    `most` largest, largest first, ties in file order; and of the others, in file order (None:
+    none left).
+
+    >>> pick([3.0, 5.0, 3.0, 1.0], 2)
+    ([1, 0], [2, 3])
+    """
     k = len(values)
     if k <= most:
-        return total, range(k), None
+        return range(k), None
     named = heapq.nlargest(most, range(k), key=values.__getitem__)
-    skipped = sorted(set(range(k)).difference(named))
-    return total, named, (len(skipped), reduce(operator.add, [values[j] for j in skipped], 0.0))
+    return named, sorted(set(range(k)).difference(named))
 
 
 class _Indexes(dict):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .backend import TALLIED, Backend, FirmTally, RowsTally, add_up, firm_tally, tally_rows
 from .store import Store, Table, open_store
-from .model import STATUSES, Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
+from .model import Capacity, Chain, Conversion, Dataset, Firm, Link, Product, Region, Target
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -237,20 +237,24 @@ class MemoryBackend(Backend):
     def firm_names(self, ids: Iterable[str], shown: bool = True) -> dict[str, str]:
         # the name columns alone, for the firms not built yet: no record of every firm of a large region
         from ..i18n import current, name
-        known = self._firm_ids
+        known, noted = self._firm_ids, self._firm_rows
         found: dict = {}
         rows: dict[str, int] = {}  # the firms not built: their rows, named below a column at a time
         for i in ids:
             if i not in found:
                 if i in known:
                     found[i] = name(known[i]) if shown else known[i].name_zh
-                elif (row := self._firm_row(i)) is not None:
+                elif (row := noted.get(i)) is not None or (row := self.store.firm_row(i)) is not None:
                     found[i] = rows[i] = row
         if rows:
             numbers = list(rows.values())
-            english = self._firms.cells("name_en", numbers) if shown and current() == "en" else itertools.repeat(None)
-            for i, zh, en in zip(rows, self._firms.cells("name_zh", numbers), english):
-                found[i] = en or zh  # as `i18n.name` shows a firm
+            english = shown and current() == "en"
+            names = self._firms.cells("name_en" if english else "name_zh", numbers)
+            if english and not all(names):  # no English name: the Chinese one, as `i18n.name` shows a firm
+                missing = [k for k, en in enumerate(names) if not en]
+                for k, zh in zip(missing, self._firms.cells("name_zh", [numbers[k] for k in missing])):
+                    names[k] = zh
+            found.update(zip(rows, names))
         return found
 
     @cached_property
@@ -309,37 +313,8 @@ class MemoryBackend(Backend):
 
     def capacity_statuses(self, region: str) -> dict[str, str]:
         if ("statuses", region) not in self._by_region:
-            self._by_region["statuses", region] = self._capacity_statuses(region)
+            self._by_region["statuses", region] = self.store.best_statuses(self.subregions(region))
         return dict(self._by_region["statuses", region])
-
-    def _capacity_statuses(self, region: str) -> dict[str, str]:
-        # read from the product and status columns: no record built for the region's rows
-        products, product = self._codes("product")
-        statuses, status = self._codes("status")
-        rank = {s: n for n, s in enumerate(STATUSES)}
-        ranks = [rank.get(s, 0) for s in statuses]  # by the status column's code (the last: None, no row)
-        best: dict = {}  # product code -> the best rank so far (in the order of the products' first rows)
-        worst = len(STATUSES)
-        for i in self._capacity_rows(region=region):
-            p, r = product[i], ranks[status[i]]
-            if r < best.get(p, worst):
-                best[p] = r
-        return {products[p]: STATUSES[r] for p, r in best.items()}
-
-    def _codes(self, column: str) -> tuple[list, Sequence[int]]:
-        """A capacity column as (its distinct values, each row's index into them): the store's own
-        dictionary coding, or one made here for a column stored otherwise."""
-        found = self._by_region.get(("codes", column))
-        if found is None:
-            col = self._capacities.columns[column]
-            if col[0] == "codes" and not col[1]:
-                found = [*col[2], None], col[3]  # code -1 (an empty cell): the last value, None
-            else:  # a small table keeps a column of mostly distinct values as text
-                values = self._capacities.column(column)
-                distinct = {v: n for n, v in enumerate(dict.fromkeys(values))}
-                found = list(distinct), [distinct[v] for v in values]
-            self._by_region["codes", column] = found
-        return found
 
     def _numbers_by_product(self, region: str, statuses: Iterable[str] | None) -> dict[str, list[int]]:
         """The region's capacity row numbers of the statuses asked for (default: all), by product
@@ -347,11 +322,11 @@ class MemoryBackend(Backend):
         key = ("numbers", region, None if statuses is None else frozenset(statuses))
         found = self._by_region.get(key)
         if found is None:
-            products, product = self._codes("product")
+            products, product = self._capacities.codes("product")
             groups: dict[int, list[int]] = {}
             numbers = self._capacity_rows(region=region)
             if statuses is not None:
-                names, status = self._codes("status")
+                names, status = self._capacities.codes("status")
                 keep = {n for n, s in enumerate(names) if s in key[2]}
                 numbers = [i for i in numbers if status[i] in keep]
             for i in numbers:
@@ -425,10 +400,10 @@ class MemoryBackend(Backend):
         if found is None:
             import numpy as np
             rows = kernels.region_rows([self.store.rows("capacities", "region", r) for r in self.subregions(region)])
-            products, product = self._codes("product")
+            products, product = self._capacities.codes("product")
             of_rows = _as_array(kernels, product)[rows]
             if statuses is not None:
-                names, status = self._codes("status")
+                names, status = self._capacities.codes("status")
                 kept = np.isin(_as_array(kernels, status)[rows], [n for n, s in enumerate(names) if s in key[2]])
                 rows, of_rows = rows[kept], of_rows[kept]
             rows, starts, lengths, codes = kernels.group(rows, of_rows)
@@ -642,21 +617,24 @@ class MemoryBackend(Backend):
         order = kernels.leading(order, group_of[order], first, most)
         shown = np.minimum(count, most)
         # the firms' ids: of those named, and of every firm of a product whose every row names one
-        # and states an amount (they key its amounts); each firm's id read once
+        # and states an amount (they key its amounts), in turn; each firm's id read once
         every = (unnamed == 0) & (unstated == 0)
-        wanted = firm_of[order] if not every.any() else firm_of
-        distinct, at = np.unique(wanted, return_inverse=True)
-        of_pairs = np.array(kernels.cells(self._firms, "id", distinct), dtype=object)[at]
-        ids = of_pairs.tolist()
-        named = ids if wanted is not firm_of else of_pairs[order].tolist()
+        keyed = every[group_of]  # the firms of those products, product after product
+        distinct, at = np.unique(np.concatenate((firm_of[order], firm_of[keyed])), return_inverse=True)
+        ids = np.array(kernels.cells(self._firms, "id", distinct), dtype=object)[at].tolist()
+        named, keys = ids[:len(order)], ids[len(order):]
         self._firm_rows.update(zip(named, firm_of[order].tolist()))
-        amounts_of = held.tolist()
+        amounts_of = held[keyed].tolist()
         found = {}
         ends = np.cumsum(shown).tolist()
-        for pid, start, size, n, no_firm, no_amount, whole, end, k in zip(
-                pids, first.tolist(), count.tolist(), lengths.tolist(), unnamed.tolist(), unstated.tolist(),
+        start = 0  # where the next keyed product's firms start in `keys`
+        for pid, size, n, no_firm, no_amount, whole, end, k in zip(
+                pids, count.tolist(), lengths.tolist(), unnamed.tolist(), unstated.tolist(),
                 every.tolist(), ends, shown.tolist()):
-            held_by = dict(zip(ids[start:start + size], amounts_of[start:start + size])) if whole else None
+            held_by = None
+            if whole:
+                held_by = dict(zip(keys[start:start + size], amounts_of[start:start + size]))
+                start += size
             found[pid] = FirmTally(n, size, tuple(named[end - k:end]), no_firm, no_amount, held_by)
         return found
 

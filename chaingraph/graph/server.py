@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ChaingraphError
 from . import cypher
-from .backend import TALLIED as TALLY_COLUMNS, Backend, FirmTally, RowsTally, add_up, firm_tally, tally_rows
+from .backend import TALLIED as TALLY_COLUMNS, Backend, FirmTally, RowsTally, firm_tally, pick, tally_rows
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..names import NameIndex, label as name_label, name_key
 from .model import (
@@ -179,27 +179,8 @@ def _home_statuses(store: Store) -> dict[str, str]:
         if (region := todo.pop()) not in home:
             home.add(region)
             todo.extend(children.get(region, ()))
-    caps = store.tables["capacities"]
-    best: dict[str, str] = {}
-    for region in home:
-        numbers = store.rows("capacities", "region", region)
-        for product, status in zip(caps.cells("product", numbers), caps.cells("status", numbers)):
-            if product not in best or STATUSES.index(status) < STATUSES.index(best[product]):
-                best[product] = status
-    return product_statuses((p.id for p in store.records("products")), best,
+    return product_statuses((p.id for p in store.records("products")), store.best_statuses(home),
                             ((link.from_, link.to) for link in store.records("links") if link.type == "YIELDS"))
-
-
-def _best_statuses(store: Store, region: str) -> dict[str, str]:
-    """Each product's best status among the capacity rows of a region's own (cypher.REGION_STATUSES),
-    products in the order of their first row."""
-    caps = store.tables["capacities"]
-    numbers = store.rows("capacities", "region", region)
-    best: dict[str, str] = {}
-    for product, status in zip(caps.cells("product", numbers), caps.cells("status", numbers)):
-        if product not in best or STATUSES.index(status) < STATUSES.index(best[product]):
-            best[product] = status
-    return best
 
 
 def _firm_aliases(store: Store) -> dict[str, list[str]]:
@@ -278,10 +259,10 @@ def _summaries(store: Store) -> Iterator[tuple[str, list[Any]]]:
     """The Supply and then the FirmTally nodes of the `_summed` regions, as (label, the node's
     values: cypher.SUPPLY_FIELDS, FIRM_TALLY_FIELDS), each made when asked for, so that a load
     holds the texts of the nodes it is writing, not of every node (at 1M firms the texts are
-    130 MB: a load that held them all until it wrote them peaked at 605 MB instead of 464).
+    130 MB: a load that held them all until it wrote them peaked at 605 MB, this one at 354).
     Supply: the capacity rows summed by region, product, status, base unit, unit and plainness, in
-    file order, with the rows each names (its `NAMED` largest plain rows, ties by line, picked as
-    `backend.add_up` picks them, or its first `NAMED` rows with no figure). FirmTally: per region
+    file order, with the rows each names (its `NAMED` largest plain rows, ties by line, as
+    `backend.pick` picks them, or its first `NAMED` rows with no figure). FirmTally: per region
     and product, `backend.firm_tally` of its rows of the `TALLIED` statuses (file order), naming
     `NAMED` firms, as the embedded store gives it, and its product's capacity tally
     (`_rows_tally`), read by `balance` instead of the Supply nodes merged. Each also keeps the
@@ -313,8 +294,8 @@ def _summaries(store: Store) -> Iterator[tuple[str, list[Any]]]:
         region, product, status, base_unit, unit, plain = key
         if plain:  # added up in file order; the largest named, ties in file order
             values = list(map(amount, members))
-            total, picked, _ = add_up(values, NAMED)
-            size = reduce(add, map(abs, values), 0.0)
+            total, size = reduce(add, values, 0.0), reduce(add, map(abs, values), 0.0)
+            picked, _ = pick(values, NAMED)
             fractional = sum(map(operator.ne, values, map(math.floor, values)))
             named = [members[k] for k in picked]
             lines, firm_ids, figures, amounts = (caps.cells(name, named) for name in (
@@ -520,7 +501,7 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
 
     columns = _columns(Region)
     summed = set(_summed(store))
-    best = {region: _ENCODE(_best_statuses(store, region)) for region in summed}
+    best = {region: _ENCODE(store.best_statuses((region,))) for region in summed}  # (cypher.REGION_STATUSES)
     yield from each(cypher.create_nodes("Region", (*columns, "summed", "named", "tallied", "statuses")), (
         [*row, *((True, NAMED, list(TALLIED), best[region.id]) if region.id in summed else (None,) * 4)]
         for region, row in zip(store.records("regions"), _rows(store.records("regions"), columns, node_key))))

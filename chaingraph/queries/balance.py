@@ -11,7 +11,6 @@ an *open term*, named in the row, and the amount is then only a lower bound (`â‰
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,7 +20,7 @@ from typing import NamedTuple
 from ..errors import ChaingraphError
 from .. import i18n
 from ..i18n import gettext as _
-from ..graph.backend import Backend, RowsTally, take
+from ..graph.backend import Backend, RowsTally, pick, take
 from ..graph.model import Link
 from ..units import (base_of, convert, convert_ratio, format_number, humanize, quantity_range, unit_name, written,
                      written_all)
@@ -343,9 +342,8 @@ class _Balancer:
             low_sum, typ_sum, high_sum = low_sum + row[1], typ_sum + row[2], high_sum + row[3]
             counted.append(row)
         more = None
-        if len(counted) > LISTED:  # the largest (ties: in file order), and the others in one sum
-            named = heapq.nlargest(LISTED, range(len(counted)), key=lambda k: counted[k][2])
-            skipped = sorted(set(range(len(counted))) - set(named))
+        named, skipped = pick([row[2] for row in counted], LISTED)  # as a backend picks the rows it names
+        if skipped is not None:  # the largest named, the others in one sum
             low = typ = high = 0.0
             for k in skipped:
                 row = counted[k]
