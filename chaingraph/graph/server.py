@@ -555,7 +555,7 @@ def load_batches(data: Store | Dataset, load: str, batch_size: int = BATCH) -> I
         if batch:
             yield query, batch, written
 
-    # The Supply and FirmTally nodes are made in a thread of their own (13 s of CPU at 1M firms)
+    # The Supply and FirmTally nodes are made in a thread of their own (11 s of CPU at 1M firms)
     # while the firms are written, and written between the firms' batches as they are made: a
     # load holds a few batches of them, not every one, and does not wait for them at the end.
     summaries = _Ahead(_summary_batches(store, key, batch_size))
