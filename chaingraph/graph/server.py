@@ -813,7 +813,7 @@ class CypherBackend(Backend):
         return next(r for r in self.regions() if r.id == home)
 
     @cached_property
-    def _listed(self) -> dict[str, str | None]:
+    def _listing_texts(self) -> dict[str, str | None]:
         """Every listing's JSON text as the load wrote it (cypher.LISTINGS: in pieces, or one property
         of its record by a load of an older version; None: it wrote none), read in one statement."""
         rows = self._rows(cypher.LISTINGS)
@@ -824,9 +824,9 @@ class CypherBackend(Backend):
         return texts
 
     def _listed_rows(self, kind: str) -> list[list[Any]] | None:
-        """A listing's rows as the load wrote them (`_listed`), or None (a load of an older version
+        """A listing's rows as the load wrote them (`_listing_texts`), or None (a load of an older version
         wrote none). Its text is let go: the records made of it are kept instead."""
-        text = self._listed.pop(kind, None)
+        text = self._listing_texts.pop(kind, None)
         return None if text is None else json.loads(text)
 
     def _listing(self, kind: str, cls: type) -> list[Any] | None:
