@@ -100,10 +100,7 @@ class FalkorDBBackend(CypherBackend):
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Rows as dicts. The values a chaingraph query returns (nulls, strings, numbers, booleans,
         lists and maps of them) are read from the compact reply here, in one pass (`_value`)."""
-        text = _parameters(params)
-        if text is None:  # a value JSON would not write as FalkorDB reads it
-            text = _cypher_parameters(params)
-        reply = self._query(text + query)
+        reply = self._query(_parameters(params) + query)
         if len(reply) < 3:  # statistics only: a statement that returns nothing
             return []
         names = [name for _, name in reply[0]]
@@ -112,10 +109,7 @@ class FalkorDBBackend(CypherBackend):
 
     def explain(self, query: str, **params: Any) -> str:
         """The server's plan of a statement (GRAPH.EXPLAIN), an operation a line."""
-        text = _parameters(params)
-        if text is None:
-            text = _cypher_parameters(params)
-        return "\n".join(self._command("GRAPH.EXPLAIN", self.database, text + query))
+        return "\n".join(self._command("GRAPH.EXPLAIN", self.database, _parameters(params) + query))
 
     def _value(self, cell: list[Any]) -> Any:
         # replies are decoded: strings come as str, integers as int
@@ -167,10 +161,7 @@ class FalkorDBBackend(CypherBackend):
     def prepare_rows(self, query: str, rows: list[list[Any]], **params: Any) -> Callable[[], Any]:
         """Parameters written as Cypher text in C (json, `_parameters`) here, while the batch before
         is written."""
-        text = _parameters({"rows": rows, **params})
-        if text is None:
-            text = _cypher_parameters({"rows": rows, **params})
-        text += query
+        text = _parameters({"rows": rows, **params}) + query
         return lambda: self._query(text)
 
     def run_schema(self, statement: str) -> None:
@@ -186,21 +177,22 @@ class FalkorDBBackend(CypherBackend):
             self._client[0].connection.close()
 
 
-def _parameters(params: dict[str, Any]) -> str | None:
+def _parameters(params: dict[str, Any]) -> str:
     """`CYPHER name=value ... ` for a query: values of strings, numbers, booleans, nulls and lists
-    and maps of them are JSON, which FalkorDB reads as Cypher literals. None when JSON would write
-    what FalkorDB reads otherwise (a map's keys), a `\\uXXXX` escape (control characters), a number beyond
-    what a float holds, another type; Cypher literals are written then (`_cypher_parameters`)."""
+    and maps of them are JSON (written in C), which FalkorDB reads as Cypher literals; where JSON
+    would write what FalkorDB reads otherwise (a map's keys), a `\\uXXXX` escape (control
+    characters), a number beyond what a float holds, another type, Cypher literals are written
+    instead (`_cypher_parameters`)."""
     if not params:
         return ""
     if any(_has_map(value) for name, value in params.items() if name != "rows"):  # a load's rows hold no map
-        return None  # Cypher map keys are not JSON strings
+        return _cypher_parameters(params)  # Cypher map keys are not JSON strings
     try:
         text = "CYPHER " + " ".join(f"{name}={json.dumps(value, ensure_ascii=False, allow_nan=False)}"
                                     for name, value in params.items()) + " "
     except (TypeError, ValueError):
-        return None
-    return None if "\\u" in text else text
+        return _cypher_parameters(params)
+    return _cypher_parameters(params) if "\\u" in text else text
 
 
 def _has_map(value: Any) -> bool:

@@ -116,21 +116,6 @@ def _records(cls: type, rows: Iterable[list[Any]]) -> list[Any]:
     return found
 
 
-def _capacities(rows: Iterable[list[Any]]) -> list[Capacity]:
-    """Capacity records from rows of cypher.CAPACITY_FIELDS values (a city's rows: 146,000 at a
-    million firms), each filled at once as the store fills its records (no per-field checks:
-    the only list is `feed`, and no field is left out)."""
-    names, new = cypher.CAPACITY_FIELDS, Capacity.__new__
-    feed = names.index("feed")
-    found = []
-    for values in rows:
-        values[feed] = tuple(values[feed]) if values[feed] else ()
-        record = new(Capacity)
-        record.__dict__.update(zip(names, values))
-        found.append(record)
-    return found
-
-
 @cache
 def _fields(cls: type) -> tuple[tuple[str, bool, Any], ...]:
     """Each field of a model dataclass: name, whether it holds a tuple, default."""
@@ -965,7 +950,7 @@ class CypherBackend(Backend):
                 rows = self._rows(cypher.CAPACITIES_OF_PRODUCTS, keys=[self._key(p) for p in products],
                                   regions=sorted(self.subregions(region)), statuses=statuses)
             grouped = _Rows()
-            for c in sorted(_capacities(r["row"] for r in rows), key=attrgetter("line")):
+            for c in sorted(_records(Capacity, (r["row"] for r in rows)), key=attrgetter("line")):
                 grouped.setdefault(c.product, []).append(c)
             self._asked[key] = weakref.ref(grouped)
         copy = _Rows((product, list(rows)) for product, rows in grouped.items())
@@ -1237,9 +1222,8 @@ class CypherBackend(Backend):
             groups.setdefault(r["product"], []).append(r)
         others: dict[str, list[Capacity]] = {}
         if listed:
-            for c in sorted(_capacities(r["row"] for r in
-                                        self._rows(cypher.CAPACITY_OTHERS, regions=regions, statuses=statuses)),
-                            key=attrgetter("line")):
+            for c in sorted(_records(Capacity, (r["row"] for r in self._rows(
+                    cypher.CAPACITY_OTHERS, regions=regions, statuses=statuses))), key=attrgetter("line")):
                 others.setdefault(c.product, []).append(c)
         found: dict[str, CapacitySums] = {}
         inexact = []  # summed here from their rows
