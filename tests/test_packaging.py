@@ -81,3 +81,15 @@ def test_an_installed_wheel_runs_on_the_shipped_dataset(wheel, tmp_path):
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["report.html", "report.md"]
     zh = subprocess.run([chaingraph, "gaps", "--lang", "zh"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert zh.returncode == 0 and zh.stdout.startswith("排名"), zh.stderr  # the compiled catalog is installed
+
+
+def test_the_neo4j_extra_brings_the_drivers_rust_packer(wheel):
+    # a load's batches are packed 14x faster by the driver's own Rust extension (bench/neo4j_pack.py)
+    with zipfile.ZipFile(wheel) as z:
+        (metadata,) = [name for name in z.namelist() if name.endswith(".dist-info/METADATA")]
+        requires = [line for line in z.read(metadata).decode().splitlines() if line.startswith("Requires-Dist:")]
+    for extra in ("neo4j", "test"):
+        assert any(line.startswith("Requires-Dist: neo4j-rust-ext") and f'extra == "{extra}"' in line
+                   for line in requires), requires
+    from neo4j._codec.packstream import v1  # the test extras installed it: the driver packs with it
+    assert v1._rust_pack is not None
